@@ -1,0 +1,10 @@
+"""Core library for predicting yeast intron splicing efficiency from sequence.
+
+Arrays of sequences are one-hot encoded with shape ``(N, L, 4)``, channels last,
+channel order A, C, G, T.
+"""
+import os
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+__version__ = "0.1.0"

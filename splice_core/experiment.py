@@ -1,0 +1,131 @@
+"""One training run end to end: data, split, arrays, seeds, evaluation and the model card."""
+import platform
+import time
+from dataclasses import dataclass
+from importlib.metadata import version
+
+import keras
+import numpy as np
+import pandas as pd
+
+from .contexts import library_to_constructs, library_to_one_hot
+from .evaluation import metrics_by_part, per_library_table, table_to_records
+from .library import DataFileError, Reporter, read_library, read_reporter, read_wildtype, usable_rows
+from .pwm import PWMBaseline, fit_pwm_baseline
+from .splits import PARTS, split_designs, split_to_barcodes
+from .training import ProgressCallback, StopCheck, TrainConfig, device_name, stack_members, train_seeds
+
+PACKAGES = ("tensorflow", "keras", "numpy", "pandas", "scikit-learn", "lightgbm")
+HISTOGRAM_BINS = np.linspace(0, 1, 21)
+
+
+@dataclass
+class PreparedData:
+    """Usable library rows, their split part, the reporter and the fitted PWM baseline."""
+
+    frame: pd.DataFrame
+    parts: pd.Series
+    reporter: Reporter | None
+    baseline: PWMBaseline
+
+
+def sample_designs(frame: pd.DataFrame, max_rows: int, seed: int = 0) -> pd.DataFrame:
+    """About ``max_rows`` rows made of whole designs, sampled within library types (for quick runs)."""
+    designs = frame["design"].unique()
+    keep = set(np.random.default_rng(seed).permutation(designs)[: max(1, int(len(designs) * max_rows / len(frame)))])
+    return frame[frame["design"].isin(keep)].reset_index(drop=True)
+
+
+def prepare_data(data_dir=None, split_seed: int = 0, max_rows: int | None = None) -> PreparedData:
+    """Read the data directory, keep usable rows, split by design and fit the PWM baseline on train."""
+    frame = read_library(data_dir)
+    attrs = dict(frame.attrs)
+    frame = usable_rows(frame)
+    if max_rows is not None and max_rows < len(frame):
+        frame = sample_designs(frame, max_rows, split_seed)
+    frame.attrs.update(attrs)
+    parts = split_designs(frame, seed=split_seed)
+    try:
+        reporter = read_reporter(data_dir)
+    except DataFileError:
+        reporter = None
+    train_y = frame.loc[parts == "train", "splicing_eff"].to_numpy()
+    return PreparedData(frame, parts, reporter, fit_pwm_baseline(read_wildtype(data_dir), train_y))
+
+
+def part_arrays(data: PreparedData, context: str) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """``{part: (x (N, L, 4), y (N,))}`` for train, dev and test."""
+    x = library_to_one_hot(data.frame, context, data.reporter)
+    y = data.frame["splicing_eff"].to_numpy(np.float32)
+    return {p: (x[(data.parts == p).to_numpy()], y[(data.parts == p).to_numpy()]) for p in PARTS}
+
+
+def package_versions() -> dict[str, str]:
+    """Versions of the packages a result depends on, plus Python's."""
+    return {"python": platform.python_version(), **{p: version(p) for p in PACKAGES}}
+
+
+def efficiency_histograms(types: pd.Series, values: np.ndarray) -> dict[str, list[int]]:
+    """Counts of ``values`` in 20 bins over [0, 1], overall and per library type (aggregates only)."""
+    out = {"all": np.histogram(np.clip(values, 0, 1), HISTOGRAM_BINS)[0].tolist()}
+    for t in sorted(types.unique()):
+        out[str(t)] = np.histogram(np.clip(values[(types == t).to_numpy()], 0, 1), HISTOGRAM_BINS)[0].tolist()
+    return out
+
+
+def evaluation_card(data: PreparedData, pred: np.ndarray) -> dict:
+    """Metrics of ``pred`` (one per usable row) and of the PWM baseline, overall and per library on test."""
+    baseline = data.baseline.predict(library_to_constructs(data.frame))
+    test = (data.parts == "test").to_numpy()
+    return {
+        "metrics": metrics_by_part(data.frame, data.parts, pred),
+        "per_library_test": table_to_records(per_library_table(data.frame, data.parts, pred)),
+        "baseline_metrics": metrics_by_part(data.frame, data.parts, baseline),
+        "baseline_per_library_test": table_to_records(per_library_table(data.frame, data.parts, baseline)),
+        "test_predictions_sample": {
+            "measured": data.frame["splicing_eff"].to_numpy()[test].round(4).tolist(),
+            "predicted": np.asarray(pred)[test].round(4).tolist(),
+            "type": data.frame["type"][test].tolist(),
+        },
+        "histograms": {
+            "bins": HISTOGRAM_BINS.tolist(),
+            "measured": efficiency_histograms(data.frame["type"], data.frame["splicing_eff"].to_numpy()),
+            "predicted": efficiency_histograms(data.frame["type"], np.asarray(pred)),
+        },
+    }
+
+
+def run_training(
+    config: TrainConfig,
+    data_dir=None,
+    on_epoch_end: ProgressCallback | None = None,
+    should_stop: StopCheck | None = None,
+    data: PreparedData | None = None,
+) -> tuple[keras.Model, dict]:
+    """Train ``config`` on the data directory; the model outputs ``(N, K)`` (K = 1, or n_seeds if ensemble)."""
+    start = time.monotonic()
+    data = data or prepare_data(data_dir, config.split_seed, config.max_rows)
+    arrays = part_arrays(data, config.context)
+    runs = train_seeds(*arrays["train"], *arrays["dev"], config, on_epoch_end, should_stop)
+    model = stack_members([r.model for r in runs] if config.ensemble else [runs[0].model])
+    x_all = library_to_one_hot(data.frame, config.context, data.reporter)
+    pred = np.asarray(model.predict(x_all, batch_size=1024, verbose=0)).reshape(len(x_all), -1).mean(1)
+    card = {
+        "name": f"{config.architecture} on {config.context}",
+        "config": config.to_dict(),
+        "data": {
+            "path": data.frame.attrs.get("path"),
+            "sha256": data.frame.attrs.get("sha256"),
+            "n_usable": int(len(data.frame)),
+            "n_unusable_left_out": data.frame.attrs.get("n_unusable"),
+        },
+        "split": {"seed": config.split_seed, "barcodes": split_to_barcodes(data.frame, data.parts)},
+        "parameters": int(runs[0].model.count_params()),
+        "seeds": [{"seed": r.seed, "dev": r.dev, "history": r.history} for r in runs],
+        "device": device_name(),
+        "seconds": time.monotonic() - start,
+        "packages": package_versions(),
+        "pwm_baseline": data.baseline.to_dict(),
+        **evaluation_card(data, pred),
+    }
+    return model, card

@@ -1,0 +1,93 @@
+"""Model directories (``model.keras`` + ``model_card.json``), versions and the active-model choice."""
+import json
+import os
+import shutil
+import tempfile
+import time
+from pathlib import Path
+
+import keras
+
+MODEL_FILE = "model.keras"
+CARD_FILE = "model_card.json"
+ACTIVE_FILE = "active.json"
+PRETRAINED_DIR = Path(__file__).resolve().parent.parent / "pretrained"
+
+
+def models_root(path: str | os.PathLike | None = None) -> Path:
+    """Where retrained model versions live: ``path``, else ``$SPLICE_MODELS_DIR``, else ``models/``."""
+    if path is not None:
+        return Path(path)
+    env = os.environ.get("SPLICE_MODELS_DIR")
+    return Path(env) if env else Path(__file__).resolve().parent.parent / "models"
+
+
+def save_model_dir(path: str | os.PathLike, model: keras.Model, card: dict) -> Path:
+    """Write ``model.keras`` and the card into a temporary folder, then move it to ``path`` in one step."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{path.name}.", dir=path.parent))
+    try:
+        model.save(staging / MODEL_FILE)
+        (staging / CARD_FILE).write_text(json.dumps(card, indent=1, default=float))
+        if path.exists():
+            raise FileExistsError(f"{path} already exists")
+        os.replace(staging, path)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return path
+
+
+def read_card(path: str | os.PathLike) -> dict:
+    """The model card of a model directory."""
+    return json.loads((Path(path) / CARD_FILE).read_text())
+
+
+def load_model(path: str | os.PathLike) -> keras.Model:
+    """The Keras model of a model directory, for inference (not compiled)."""
+    return keras.models.load_model(Path(path) / MODEL_FILE, compile=False)
+
+
+def is_model_dir(path: str | os.PathLike) -> bool:
+    """True when ``path`` holds both a model and its card."""
+    return (Path(path) / MODEL_FILE).is_file() and (Path(path) / CARD_FILE).is_file()
+
+
+def new_version_path(root: str | os.PathLike | None = None, name: str = "model") -> Path:
+    """A fresh, unused version folder name under the models root (timestamped)."""
+    base = models_root(root)
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    candidate = base / f"{stamp}-{name}"
+    n = 1
+    while candidate.exists():
+        n += 1
+        candidate = base / f"{stamp}-{name}-{n}"
+    return candidate
+
+
+def list_versions(root: str | os.PathLike | None = None) -> list[Path]:
+    """The shipped model followed by every saved version under the models root, newest first."""
+    base = models_root(root)
+    versions = sorted((p for p in base.glob("*") if is_model_dir(p)), reverse=True) if base.is_dir() else []
+    return [PRETRAINED_DIR, *versions]
+
+
+def active_model_path(root: str | os.PathLike | None = None) -> Path:
+    """The model chosen as active (persisted under the models root), else the shipped one."""
+    marker = models_root(root) / ACTIVE_FILE
+    if marker.is_file():
+        chosen = Path(json.loads(marker.read_text()).get("path", ""))
+        if is_model_dir(chosen):
+            return chosen
+    return PRETRAINED_DIR
+
+
+def set_active_model(path: str | os.PathLike, root: str | os.PathLike | None = None) -> None:
+    """Persist ``path`` as the active model (atomic write)."""
+    if not is_model_dir(path):
+        raise ValueError(f"{path} is not a model directory")
+    base = models_root(root)
+    base.mkdir(parents=True, exist_ok=True)
+    tmp = base / f".{ACTIVE_FILE}.{os.getpid()}"
+    tmp.write_text(json.dumps({"path": str(Path(path).resolve())}))
+    os.replace(tmp, base / ACTIVE_FILE)

@@ -1,0 +1,125 @@
+"""Position weight matrices of wild-type splice sites and the seed study's PWM baseline."""
+from dataclasses import asdict, dataclass
+
+import numpy as np
+import pandas as pd
+
+from .contexts import Constructs
+from .encoding import strings_to_one_hot
+
+SITE_LENGTHS = {"ss5": 6, "branch": 8, "ss3": 3}
+BACKGROUND = 0.25
+SPLICED_THRESHOLD = 0.001
+
+
+def sites_to_pwm(sites: list[str], pseudocount: float = 0.5) -> np.ndarray:
+    """Base probabilities ``(k, 4)`` of equal-length site strings, with a pseudocount."""
+    counts = strings_to_one_hot([s.upper() for s in sites]).sum(0) + pseudocount
+    return counts / counts.sum(-1, keepdims=True)
+
+
+def pwm_scores(x: np.ndarray, pwm: np.ndarray) -> np.ndarray:
+    """Log2-odds score of each ``(N, k, 4)`` one-hot site against a ``(k, 4)`` PWM; shape ``(N,)``."""
+    return np.einsum("nkc,kc->n", x, np.log2(pwm / BACKGROUND))
+
+
+def branch_scan(introns: list[str], pwm: np.ndarray, min_start: int = 10, min_to_end: int = 12) -> tuple[np.ndarray, np.ndarray]:
+    """Best branch-site start (0-based) and its score in each intron, scanning ``[min_start, len - min_to_end]``."""
+    k = len(pwm)
+    x = strings_to_one_hot(introns)
+    weights = np.log2(pwm / BACKGROUND)
+    n, length = x.shape[:2]
+    starts = np.arange(max(length - k + 1, 1))
+    windows = np.stack([x[:, s : s + k] if s + k <= length else np.zeros((n, k, 4), np.float32) for s in starts], 1)
+    scores = np.einsum("nskc,kc->ns", windows, weights)
+    lengths = np.array([len(i) for i in introns])[:, None]
+    allowed = (starts[None] >= min_start) & (starts[None] <= lengths - min_to_end - k + 8)
+    allowed[~allowed.any(1), :] = True
+    scores = np.where(allowed, scores, -np.inf)
+    best = scores.argmax(1)
+    return best, scores[np.arange(n), best]
+
+
+@dataclass
+class PWMBaseline:
+    """Predicts ``mean_spliced`` when every feature is within wild-type range, else 0."""
+
+    pwms: dict[str, list[list[float]]]
+    score_min: dict[str, float]
+    intron_length_range: tuple[float, float]
+    branch_to_3_range: tuple[float, float]
+    mean_spliced: float
+
+    def features(self, constructs: Constructs) -> pd.DataFrame:
+        """Site scores and lengths of each construct (columns ss5, branch, ss3, intron_length, branch_to_3).
+
+        The branch site is the best match to the branch PWM anywhere in the intron, as for a user's
+        sequence (the library's branch index is 2 nt off for some library types).
+        """
+        introns = constructs.introns
+        out = {
+            "ss5": pwm_scores(strings_to_one_hot([i[:6] for i in introns], 6), np.asarray(self.pwms["ss5"])),
+            "ss3": pwm_scores(strings_to_one_hot([i[-3:] for i in introns], 3), np.asarray(self.pwms["ss3"])),
+        }
+        branch, out["branch"] = branch_scan(introns, np.asarray(self.pwms["branch"]))
+        out["intron_length"] = np.array([len(i) for i in introns], float)
+        out["branch_to_3"] = out["intron_length"] - branch
+        return pd.DataFrame(out)[["ss5", "branch", "ss3", "intron_length", "branch_to_3"]]
+
+    def within_wildtype(self, constructs: Constructs) -> np.ndarray:
+        """Boolean ``(N,)``: every site score and length inside the wild-type 95% range."""
+        f = self.features(constructs)
+        ok = np.ones(len(f), bool)
+        for name, low in self.score_min.items():
+            ok &= f[name].to_numpy() >= low
+        for column, (low, high) in (("intron_length", self.intron_length_range), ("branch_to_3", self.branch_to_3_range)):
+            ok &= f[column].between(low, high).to_numpy()
+        return ok
+
+    def predict(self, constructs: Constructs) -> np.ndarray:
+        """Predicted efficiency ``(N,)``: ``mean_spliced`` where within wild-type range, else 0."""
+        return np.where(self.within_wildtype(constructs), self.mean_spliced, 0.0)
+
+    def to_dict(self) -> dict:
+        """JSON-ready parameters."""
+        return asdict(self)
+
+
+def wildtype_pwms(wildtype: pd.DataFrame) -> dict[str, np.ndarray]:
+    """PWMs of the wild-type 5'SS (6 nt), branch site (8 nt) and 3'SS (3 nt)."""
+    columns = {"ss5": "5'SS", "branch": "BP", "ss3": "3'SS"}
+    return {
+        name: sites_to_pwm([s for s in wildtype[col].astype(str).str.upper() if len(s) == SITE_LENGTHS[name]])
+        for name, col in columns.items()
+    }
+
+
+def fit_pwm_baseline(wildtype: pd.DataFrame, train_y: np.ndarray, coverage: float = 0.95) -> PWMBaseline:
+    """The baseline from wild-type introns and the training efficiencies."""
+    pwms = wildtype_pwms(wildtype)
+    columns = {"ss5": "5'SS", "branch": "BP", "ss3": "3'SS"}
+    score_min = {}
+    for name, col in columns.items():
+        sites = [s for s in wildtype[col].astype(str).str.upper() if len(s) == SITE_LENGTHS[name]]
+        scores = pwm_scores(strings_to_one_hot(sites), pwms[name])
+        score_min[name] = float(np.quantile(scores, 1 - coverage))
+    tail = (1 - coverage) / 2
+    lengths = wildtype["Length (bp)"].astype(float)
+    to3 = wildtype["BP to 3'SS (bp)"].astype(float)
+    spliced = train_y[train_y > SPLICED_THRESHOLD]
+    return PWMBaseline(
+        pwms={k: v.tolist() for k, v in pwms.items()},
+        score_min=score_min,
+        intron_length_range=(float(lengths.quantile(tail)), float(lengths.quantile(1 - tail))),
+        branch_to_3_range=(float(to3.quantile(tail)), float(to3.quantile(1 - tail))),
+        mean_spliced=float(spliced.mean()) if len(spliced) else 0.0,
+    )
+
+
+def heuristic_predictions(n: int, kind: str, seed: int = 0) -> np.ndarray:
+    """All-zero (``zeros``) or uniform random (``random``) predictions of length n."""
+    if kind == "zeros":
+        return np.zeros(n)
+    if kind == "random":
+        return np.random.default_rng(seed).uniform(0, 1, n)
+    raise ValueError(f"unknown heuristic {kind!r}")

@@ -1,0 +1,59 @@
+"""Design-grouped train/dev/test splits within each library type, and training rebalancing."""
+import numpy as np
+import pandas as pd
+
+PARTS = ("train", "dev", "test")
+LOW_HIGH_THRESHOLD = 0.1
+
+
+def split_designs(frame: pd.DataFrame, fractions: tuple[float, float, float] = (0.9, 0.05, 0.05), seed: int = 0) -> pd.Series:
+    """Part name (train/dev/test) of every row: designs are split within each ``type``, never across parts.
+
+    A design seen in several library types is assigned once, in the type where it first appears.
+    """
+    if not np.isclose(sum(fractions), 1.0):
+        raise ValueError(f"split fractions must sum to 1, got {fractions}")
+    rng = np.random.default_rng(seed)
+    first_type = frame.groupby("design", sort=False)["type"].first()
+    assignment: dict[str, str] = {}
+    for library_type in sorted(first_type.unique()):
+        designs = first_type.index[first_type == library_type].to_numpy()
+        designs = designs[rng.permutation(len(designs))]
+        n_dev = int(round(fractions[1] * len(designs)))
+        n_test = int(round(fractions[2] * len(designs)))
+        n_train = len(designs) - n_dev - n_test
+        for part, chunk in zip(PARTS, np.split(designs, [n_train, n_train + n_dev])):
+            assignment.update(dict.fromkeys(chunk, part))
+    return frame["design"].map(assignment).rename("part")
+
+
+def split_to_barcodes(frame: pd.DataFrame, parts: pd.Series) -> dict[str, list[str]]:
+    """The barcodes (``BC``) of each part, to save the split with a result."""
+    return {part: sorted(frame.loc[parts == part, "BC"].astype(str)) for part in PARTS}
+
+
+def barcodes_to_split(frame: pd.DataFrame, barcodes: dict[str, list[str]]) -> pd.Series:
+    """Part name of every row from a saved split (rows whose barcode is not listed get NaN)."""
+    lookup = {bc: part for part, codes in barcodes.items() for bc in codes}
+    return frame["BC"].astype(str).map(lookup).rename("part")
+
+
+def balance_weights(y: np.ndarray, threshold: float = LOW_HIGH_THRESHOLD) -> np.ndarray:
+    """Sample weights (mean 1) so that ``y < threshold`` and ``y >= threshold`` weigh equally."""
+    low = y < threshold
+    n_low, n_high = int(low.sum()), int((~low).sum())
+    if n_low == 0 or n_high == 0:
+        return np.ones(len(y), dtype=np.float32)
+    weights = np.where(low, len(y) / (2 * n_low), len(y) / (2 * n_high))
+    return weights.astype(np.float32)
+
+
+def rebalance_indices(y: np.ndarray, seed: int = 0, threshold: float = LOW_HIGH_THRESHOLD) -> np.ndarray:
+    """Row indices that oversample the rarer of [0, threshold) and [threshold, 1] to equal counts."""
+    rng = np.random.default_rng(seed)
+    low, high = np.flatnonzero(y < threshold), np.flatnonzero(y >= threshold)
+    if len(low) == 0 or len(high) == 0:
+        return np.arange(len(y))
+    n = max(len(low), len(high))
+    picked = [g if len(g) == n else np.concatenate([g, rng.choice(g, n - len(g))]) for g in (low, high)]
+    return rng.permutation(np.concatenate(picked))

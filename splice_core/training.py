@@ -1,0 +1,166 @@
+"""Training Keras models on one-hot arrays ``(N, L, 4)`` with plain progress and cancel callbacks."""
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+
+import keras
+import numpy as np
+import tensorflow as tf
+
+from .architectures import build_model
+from .metrics import regression_metrics
+from .splits import rebalance_indices
+
+ProgressCallback = Callable[[dict], None]
+StopCheck = Callable[[], bool]
+
+
+class TrainingCancelled(RuntimeError):
+    """Raised when ``should_stop`` returned True during training; nothing is kept."""
+
+
+@dataclass
+class TrainConfig:
+    """One training recipe; defaults are the seed study's (Adam 1e-3, inverse-time decay 0.01, batch 64)."""
+
+    architecture: str = "cnn_res1_conv"
+    context: str = "windows"
+    rebalance: bool = True
+    epochs: int = 20
+    n_seeds: int = 5
+    learning_rate: float = 1e-3
+    lr_decay: float = 0.01
+    batch_size: int = 64
+    output: str = "sigmoid"
+    patience: int = 2
+    min_delta: float = 0.001
+    split_seed: int = 0
+    first_seed: int = 0
+    ensemble: bool = False
+    max_rows: int | None = None
+
+    def to_dict(self) -> dict:
+        """JSON-ready fields."""
+        return asdict(self)
+
+
+@dataclass
+class SeedRun:
+    """One seed's trained model, per-epoch history and dev metrics."""
+
+    seed: int
+    model: keras.Model
+    history: list[dict] = field(default_factory=list)
+    dev: dict = field(default_factory=dict)
+
+
+def device_name() -> str:
+    """Name of the device TensorFlow trains on: the first GPU's, else ``CPU``."""
+    gpus = tf.config.list_physical_devices("GPU")
+    if not gpus:
+        return "CPU"
+    details = tf.config.experimental.get_device_details(gpus[0])
+    return f"GPU: {details.get('device_name', gpus[0].name)}"
+
+
+def make_optimizer(config: TrainConfig) -> keras.optimizers.Optimizer:
+    """Adam (β1 0.9, β2 0.999) with the seed's per-step inverse-time learning-rate decay."""
+    rate = config.learning_rate
+    if config.lr_decay:
+        rate = keras.optimizers.schedules.InverseTimeDecay(config.learning_rate, decay_steps=1, decay_rate=config.lr_decay)
+    return keras.optimizers.Adam(learning_rate=rate, beta_1=0.9, beta_2=0.999)
+
+
+class _Progress(keras.callbacks.Callback):
+    """Forwards epoch ends to ``on_epoch_end`` and stops at the next batch once ``should_stop`` says so."""
+
+    def __init__(self, seed: int, seed_index: int, config: TrainConfig, on_epoch_end, should_stop, history: list):
+        super().__init__()
+        self.seed, self.seed_index, self.config = seed, seed_index, config
+        self.on_epoch, self.should_stop, self.history = on_epoch_end, should_stop, history
+        self.start = time.monotonic()
+        self.cancelled = False
+
+    def on_train_batch_end(self, batch, logs=None):
+        if self.should_stop is not None and self.should_stop():
+            self.cancelled = True
+            self.model.stop_training = True
+
+    def on_epoch_end(self, epoch, logs=None):
+        if self.cancelled:
+            return
+        record = {
+            "seed": self.seed,
+            "seed_index": self.seed_index,
+            "n_seeds": self.config.n_seeds,
+            "epoch": epoch + 1,
+            "epochs": self.config.epochs,
+            "loss": float(logs["loss"]),
+            "val_loss": float(logs.get("val_loss", np.nan)),
+            "seconds": time.monotonic() - self.start,
+        }
+        self.history.append(record)
+        if self.on_epoch is not None:
+            self.on_epoch(record)
+
+
+def train_one_seed(
+    x_train: np.ndarray,
+    y_train: np.ndarray,
+    x_dev: np.ndarray,
+    y_dev: np.ndarray,
+    config: TrainConfig,
+    seed: int,
+    seed_index: int = 0,
+    on_epoch_end: ProgressCallback | None = None,
+    should_stop: StopCheck | None = None,
+) -> SeedRun:
+    """Train one model from ``(N, L, 4)`` arrays; early stopping on dev MSE restores the best weights."""
+    keras.utils.set_random_seed(seed)
+    model = build_model(config.architecture, x_train.shape[1], config.output)
+    model.compile(optimizer=make_optimizer(config), loss="mse")
+    order = rebalance_indices(y_train, seed) if config.rebalance else np.random.default_rng(seed).permutation(len(y_train))
+    history: list[dict] = []
+    progress = _Progress(seed, seed_index, config, on_epoch_end, should_stop, history)
+    stopper = keras.callbacks.EarlyStopping(
+        monitor="val_loss", min_delta=config.min_delta, patience=config.patience, restore_best_weights=True
+    )
+    model.fit(
+        x_train[order],
+        y_train[order],
+        validation_data=(x_dev, y_dev),
+        batch_size=config.batch_size,
+        epochs=config.epochs,
+        shuffle=True,
+        callbacks=[progress, stopper],
+        verbose=0,
+    )
+    if progress.cancelled:
+        raise TrainingCancelled("training cancelled")
+    dev_pred = model.predict(x_dev, batch_size=1024, verbose=0)[:, 0]
+    return SeedRun(seed=seed, model=model, history=history, dev=regression_metrics(y_dev, dev_pred))
+
+
+def train_seeds(
+    x_train: np.ndarray,
+    y_train: np.ndarray,
+    x_dev: np.ndarray,
+    y_dev: np.ndarray,
+    config: TrainConfig,
+    on_epoch_end: ProgressCallback | None = None,
+    should_stop: StopCheck | None = None,
+) -> list[SeedRun]:
+    """One :class:`SeedRun` per seed ``first_seed .. first_seed + n_seeds - 1``, sorted best dev MSE first."""
+    runs = [
+        train_one_seed(x_train, y_train, x_dev, y_dev, config, config.first_seed + i, i, on_epoch_end, should_stop)
+        for i in range(config.n_seeds)
+    ]
+    return sorted(runs, key=lambda r: r.dev["mse"])
+
+
+def stack_members(models: list[keras.Model]) -> keras.Model:
+    """One model whose output ``(N, K)`` holds each of the K members' predictions."""
+    inputs = keras.Input(models[0].input_shape[1:])
+    outputs = [m(inputs) for m in models]
+    stacked = outputs[0] if len(outputs) == 1 else keras.layers.Concatenate(name="members")(outputs)
+    return keras.Model(inputs, stacked, name="ensemble")
