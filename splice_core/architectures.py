@@ -71,7 +71,7 @@ def seed_bilstm(input_length: int, output: str = "sigmoid") -> keras.Model:
 
 
 def dilated_resnet(
-    input_length: int, filters: int = 64, n_blocks: int = 6, kernel: int = 5, dropout: float = 0.1, output: str = "sigmoid"
+    input_length: int, filters: int = 48, n_blocks: int = 5, kernel: int = 5, dropout: float = 0.1, output: str = "sigmoid"
 ) -> keras.Model:
     """Project model: wide stem, dilated residual blocks (receptive field spans the intron), avg+max pooling."""
     inputs = keras.Input((input_length, 4))

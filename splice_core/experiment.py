@@ -82,11 +82,9 @@ def evaluation_card(data: PreparedData, pred: np.ndarray) -> dict:
         "per_library_test": table_to_records(per_library_table(data.frame, data.parts, pred)),
         "baseline_metrics": metrics_by_part(data.frame, data.parts, baseline),
         "baseline_per_library_test": table_to_records(per_library_table(data.frame, data.parts, baseline)),
-        "test_predictions_sample": {
-            "measured": data.frame["splicing_eff"].to_numpy()[test].round(4).tolist(),
-            "predicted": np.asarray(pred)[test].round(4).tolist(),
-            "type": data.frame["type"][test].tolist(),
-        },
+        "test_scatter_counts": np.histogram2d(
+            np.clip(data.frame["splicing_eff"].to_numpy()[test], 0, 1), np.clip(np.asarray(pred)[test], 0, 1), [HISTOGRAM_BINS, HISTOGRAM_BINS]
+        )[0].astype(int).tolist(),
         "histograms": {
             "bins": HISTOGRAM_BINS.tolist(),
             "measured": efficiency_histograms(data.frame["type"], data.frame["splicing_eff"].to_numpy()),

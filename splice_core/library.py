@@ -160,19 +160,23 @@ def read_wildtype(directory: str | os.PathLike | None = None) -> pd.DataFrame:
     return frame
 
 
-def read_fasta(path: str | os.PathLike) -> list[tuple[str, str]]:
-    """(header, sequence) records of a FASTA file, sequence lines joined."""
+def fasta_records(text: str, source: str = "FASTA") -> list[tuple[str, str]]:
+    """(header, sequence) records of FASTA text, sequence lines joined."""
     records: list[tuple[str, list[str]]] = []
-    with open(path) as handle:
-        for line in handle:
-            line = line.strip()
-            if line.startswith(">"):
-                records.append((line[1:].strip(), []))
-            elif line:
-                if not records:
-                    raise DataFileError(f"{path}: sequence before the first '>' header")
-                records[-1][1].append(line)
+    for line in text.splitlines():
+        line = line.strip()
+        if line.startswith(">"):
+            records.append((line[1:].strip(), []))
+        elif line:
+            if not records:
+                raise DataFileError(f"{source}: sequence before the first '>' header")
+            records[-1][1].append(line)
     return [(name, "".join(parts)) for name, parts in records]
+
+
+def read_fasta(path: str | os.PathLike) -> list[tuple[str, str]]:
+    """(header, sequence) records of a FASTA file."""
+    return fasta_records(Path(path).read_text(), str(path))
 
 
 def read_reporter(directory: str | os.PathLike | None = None) -> Reporter:

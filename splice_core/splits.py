@@ -1,4 +1,6 @@
 """Design-grouped train/dev/test splits within each library type, and training rebalancing."""
+import hashlib
+
 import numpy as np
 import pandas as pd
 
@@ -27,15 +29,21 @@ def split_designs(frame: pd.DataFrame, fractions: tuple[float, float, float] = (
     return frame["design"].map(assignment).rename("part")
 
 
+def barcode_keys(barcodes: pd.Series) -> pd.Series:
+    """A short SHA-256 key per barcode: saved splits name rows without copying the data."""
+    return barcodes.astype(str).map(lambda bc: hashlib.sha256(bc.encode()).hexdigest()[:16])
+
+
 def split_to_barcodes(frame: pd.DataFrame, parts: pd.Series) -> dict[str, list[str]]:
-    """The barcodes (``BC``) of each part, to save the split with a result."""
-    return {part: sorted(frame.loc[parts == part, "BC"].astype(str)) for part in PARTS}
+    """The barcode keys (:func:`barcode_keys`) of each part, to save the split with a result."""
+    keys = barcode_keys(frame["BC"])
+    return {part: sorted(keys[parts == part]) for part in PARTS}
 
 
 def barcodes_to_split(frame: pd.DataFrame, barcodes: dict[str, list[str]]) -> pd.Series:
     """Part name of every row from a saved split (rows whose barcode is not listed get NaN)."""
-    lookup = {bc: part for part, codes in barcodes.items() for bc in codes}
-    return frame["BC"].astype(str).map(lookup).rename("part")
+    lookup = {key: part for part, keys in barcodes.items() for key in keys}
+    return barcode_keys(frame["BC"]).map(lookup).rename("part")
 
 
 def balance_weights(y: np.ndarray, threshold: float = LOW_HIGH_THRESHOLD) -> np.ndarray:
@@ -46,14 +54,3 @@ def balance_weights(y: np.ndarray, threshold: float = LOW_HIGH_THRESHOLD) -> np.
         return np.ones(len(y), dtype=np.float32)
     weights = np.where(low, len(y) / (2 * n_low), len(y) / (2 * n_high))
     return weights.astype(np.float32)
-
-
-def rebalance_indices(y: np.ndarray, seed: int = 0, threshold: float = LOW_HIGH_THRESHOLD) -> np.ndarray:
-    """Row indices that oversample the rarer of [0, threshold) and [threshold, 1] to equal counts."""
-    rng = np.random.default_rng(seed)
-    low, high = np.flatnonzero(y < threshold), np.flatnonzero(y >= threshold)
-    if len(low) == 0 or len(high) == 0:
-        return np.arange(len(y))
-    n = max(len(low), len(high))
-    picked = [g if len(g) == n else np.concatenate([g, rng.choice(g, n - len(g))]) for g in (low, high)]
-    return rng.permutation(np.concatenate(picked))

@@ -9,7 +9,7 @@ import tensorflow as tf
 
 from .architectures import build_model
 from .metrics import regression_metrics
-from .splits import rebalance_indices
+from .splits import balance_weights
 
 ProgressCallback = Callable[[dict], None]
 StopCheck = Callable[[], bool]
@@ -119,15 +119,16 @@ def train_one_seed(
     keras.utils.set_random_seed(seed)
     model = build_model(config.architecture, x_train.shape[1], config.output)
     model.compile(optimizer=make_optimizer(config), loss="mse")
-    order = rebalance_indices(y_train, seed) if config.rebalance else np.random.default_rng(seed).permutation(len(y_train))
+    weights = balance_weights(y_train) if config.rebalance else np.ones(len(y_train), np.float32)
     history: list[dict] = []
     progress = _Progress(seed, seed_index, config, on_epoch_end, should_stop, history)
     stopper = keras.callbacks.EarlyStopping(
         monitor="val_loss", min_delta=config.min_delta, patience=config.patience, restore_best_weights=True
     )
     model.fit(
-        x_train[order],
-        y_train[order],
+        x_train,
+        y_train,
+        sample_weight=weights,
         validation_data=(x_dev, y_dev),
         batch_size=config.batch_size,
         epochs=config.epochs,
@@ -161,6 +162,8 @@ def train_seeds(
 def stack_members(models: list[keras.Model]) -> keras.Model:
     """One model whose output ``(N, K)`` holds each of the K members' predictions."""
     inputs = keras.Input(models[0].input_shape[1:])
+    for i, member in enumerate(models):
+        member.name = f"member_{i}"
     outputs = [m(inputs) for m in models]
     stacked = outputs[0] if len(outputs) == 1 else keras.layers.Concatenate(name="members")(outputs)
     return keras.Model(inputs, stacked, name="ensemble")

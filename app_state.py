@@ -1,0 +1,92 @@
+"""Shared Streamlit state for every page: cached model and data loaders, the sidebar."""
+from pathlib import Path
+
+import pandas as pd
+import streamlit as st
+
+from splice_core.contexts import DesignTemplate, design_template
+from splice_core.library import DataFileError, data_dir, library_path, read_library, read_wildtype
+from splice_core.model_store import PRETRAINED_DIR, active_model_path, list_versions, read_card, set_active_model
+from splice_core.predictor import Predictor, load_predictor
+from splice_core.pwm import wildtype_pwms
+
+import numpy as np
+
+
+@st.cache_resource(show_spinner="Loading model…")
+def cached_predictor(path: str, mtime: float) -> Predictor:
+    """The predictor of a model directory, loaded once per (path, modification time)."""
+    return load_predictor(path)
+
+
+def active_predictor() -> Predictor:
+    """The active model's predictor (the shipped one unless the user chose another)."""
+    path = active_model_path()
+    return cached_predictor(str(path), (path / "model.keras").stat().st_mtime)
+
+
+@st.cache_data(show_spinner="Reading the library…")
+def cached_library(path: str, mtime: float) -> pd.DataFrame:
+    """The validated library table, read once per (path, modification time)."""
+    return read_library(path)
+
+
+def library_or_none() -> tuple[pd.DataFrame | None, str | None]:
+    """(library, None) when the data directory has a usable library, else (None, reason)."""
+    path = library_path()
+    if path is None:
+        return None, f"No library in the data directory {data_dir()} (run `python -m splice_core fetch` or set SPLICE_DATA_DIR)."
+    try:
+        return cached_library(str(path), path.stat().st_mtime), None
+    except DataFileError as err:
+        return None, str(err)
+
+
+@st.cache_data(show_spinner=False)
+def cached_branch_pwm(directory: str) -> np.ndarray | None:
+    """The wild-type branch-site PWM ``(8, 4)`` from the data directory, or None without data."""
+    try:
+        return wildtype_pwms(read_wildtype(directory))["branch"]
+    except DataFileError:
+        return None
+
+
+def branch_pwm() -> np.ndarray:
+    """The branch-site PWM: from the data directory, else the one stored in the active model's card."""
+    pwm = cached_branch_pwm(str(data_dir()))
+    if pwm is None:
+        pwm = np.asarray(active_predictor().card["pwm_baseline"]["pwms"]["branch"])
+    return pwm
+
+
+def template_or_none() -> DesignTemplate | None:
+    """The library's oligo design around an intron, when the data directory has the library."""
+    frame, _ = library_or_none()
+    return design_template(frame) if frame is not None else None
+
+
+def model_label(path: Path) -> str:
+    """A readable name for a model directory."""
+    if Path(path).resolve() == PRETRAINED_DIR.resolve():
+        return "shipped model (pretrained/)"
+    return Path(path).name
+
+
+def render_sidebar() -> None:
+    """The shared sidebar: data directory status and the active-model chooser (persisted)."""
+    with st.sidebar:
+        versions = list_versions()
+        active = active_model_path()
+        labels = [model_label(p) for p in versions]
+        index = next((i for i, p in enumerate(versions) if Path(p).resolve() == Path(active).resolve()), 0)
+        choice = st.selectbox("Active model", labels, index=index, key="active_model_choice")
+        chosen = versions[labels.index(choice)]
+        if Path(chosen).resolve() != Path(active).resolve():
+            set_active_model(chosen)
+            st.rerun()
+        card = read_card(chosen)
+        test = card.get("metrics", {}).get("test", {})
+        if test:
+            st.caption(f"{card.get('name', '')} · test Pearson {test.get('pearson', float('nan')):.3f} · balanced MSE {test.get('balanced_mse', float('nan')):.3f}")
+        path = library_path()
+        st.caption(f"Data: {path}" if path else f"Data: none in {data_dir()} (the app runs from the shipped model)")

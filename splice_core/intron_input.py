@@ -1,0 +1,56 @@
+"""Checking a user's intron text: cleaning, and one clear message per problem found."""
+import re
+from dataclasses import dataclass, field
+
+MIN_INTRON = 20
+TRAINED_MAX = 148
+_ALLOWED = set("ACGTN")
+
+
+@dataclass
+class IntronCheck:
+    """A cleaned intron (DNA, upper case) with errors (cannot predict) and warnings (predicted anyway)."""
+
+    sequence: str
+    errors: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        """True when the intron can be predicted."""
+        return not self.errors
+
+
+def clean_intron_text(text: str) -> str:
+    """Sequence letters of pasted text: FASTA headers, white space and digits removed, U to T, upper case."""
+    lines = [line for line in str(text).splitlines() if not line.lstrip().startswith(">")]
+    return re.sub(r"[\s\d]+", "", "".join(lines)).upper().replace("U", "T")
+
+
+def check_intron(text: str, max_length: int) -> IntronCheck:
+    """Clean ``text`` and report every problem that stops or weakens a prediction."""
+    seq = clean_intron_text(text)
+    check = IntronCheck(seq)
+    if not seq:
+        check.errors.append("The intron is empty: paste a sequence (5' splice site first, 3' splice site last).")
+        return check
+    bad = [(i + 1, b) for i, b in enumerate(seq) if b not in _ALLOWED]
+    if bad:
+        shown = ", ".join(f"'{b}' at {i}" for i, b in bad[:5]) + (" …" if len(bad) > 5 else "")
+        check.errors.append(f"Only A, C, G, T/U and N are allowed: found {shown}.")
+    if len(seq) < MIN_INTRON:
+        check.errors.append(f"Too short ({len(seq)} nt): an intron needs at least {MIN_INTRON} nt to hold the 5' splice site, branch site and 3' splice site.")
+    if len(seq) > max_length:
+        check.errors.append(f"Too long ({len(seq)} nt): the model reads introns of at most {max_length} nt.")
+    if check.errors:
+        return check
+    if not seq.startswith(("GT", "GC")):
+        check.warnings.append(f"No GT/GC at the 5' end (starts with {seq[:2]}): predicted anyway.")
+    if not seq.endswith("AG"):
+        check.warnings.append(f"No AG at the 3' end (ends with {seq[-2:]}): predicted anyway.")
+    if len(seq) > TRAINED_MAX:
+        check.warnings.append(f"Longer ({len(seq)} nt) than any training intron ({TRAINED_MAX} nt): the prediction extrapolates.")
+    n_positions = [i + 1 for i, b in enumerate(seq) if b == "N"]
+    if n_positions:
+        check.warnings.append(f"{len(n_positions)} N base(s) (first at {n_positions[0]}) are read as unknown.")
+    return check
