@@ -4,13 +4,23 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
+import numpy as np
+
 from splice_core.contexts import DesignTemplate, design_template
-from splice_core.library import DataFileError, data_dir, library_path, read_library, read_wildtype
+from splice_core.entropy import position_entropy
+from splice_core.library import (
+    DataFileError,
+    Reporter,
+    data_dir,
+    library_path,
+    read_library,
+    read_reporter,
+    read_wildtype,
+    usable_rows,
+)
 from splice_core.model_store import PRETRAINED_DIR, active_model_path, list_versions, read_card, set_active_model
 from splice_core.predictor import Predictor, load_predictor
 from splice_core.pwm import wildtype_pwms
-
-import numpy as np
 
 
 @st.cache_resource(show_spinner="Loading model…")
@@ -63,6 +73,36 @@ def template_or_none() -> DesignTemplate | None:
     """The library's oligo design around an intron, when the data directory has the library."""
     frame, _ = library_or_none()
     return design_template(frame) if frame is not None else None
+
+
+@st.cache_data(show_spinner=False)
+def cached_reporter(directory: str) -> Reporter | None:
+    """The reporter sequences of the data directory, or None without them."""
+    try:
+        return read_reporter(directory)
+    except DataFileError:
+        return None
+
+
+def reporter_or_none() -> Reporter | None:
+    """The reporter around the oligo (needed by ``full``-context models), when the data directory has it."""
+    return cached_reporter(str(data_dir()))
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def cached_entropy(path: str, mtime: float, length: int, align: str) -> np.ndarray:
+    """Per-position entropy of the library's measured introns (see :func:`position_entropy`)."""
+    introns = usable_rows(cached_library(path, mtime))["intron_seq"].tolist()
+    return position_entropy(introns, length, align)
+
+
+def library_entropy_or_none(length: int, align: str) -> np.ndarray | None:
+    """Per-position entropy ``(length,)`` of the training library's introns, None without data."""
+    frame, _ = library_or_none()
+    if frame is None:
+        return None
+    path = library_path()
+    return cached_entropy(str(path), path.stat().st_mtime, length, align)
 
 
 def model_label(path: Path) -> str:

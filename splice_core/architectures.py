@@ -6,6 +6,7 @@ Every builder takes ``(input_length, output=...)`` and returns an uncompiled mod
 from collections.abc import Callable
 
 import keras
+import tensorflow as tf
 from keras import layers
 
 OUTPUTS = ("sigmoid", "relu")
@@ -84,6 +85,53 @@ def dilated_resnet(
     return keras.Model(inputs, output_layer(x, output), name="dilated_resnet")
 
 
+@keras.saving.register_keras_serializable(package="splice_core")
+class SequenceLength(layers.Layer):
+    """Length of each left-aligned sequence in ``(N, L, 4)`` one-hot: last non-zero position + 1, shape ``(N,)``."""
+
+    def call(self, onehot):
+        present = tf.cast(tf.reduce_max(onehot, axis=-1) > 0, tf.int32)
+        length = tf.shape(onehot)[1]
+        from_end = tf.argmax(tf.reverse(present, axis=[1]), axis=1, output_type=tf.int32)
+        return tf.where(tf.reduce_any(present > 0, axis=1), length - from_end, 0)
+
+
+@keras.saving.register_keras_serializable(package="splice_core")
+class EndAlign(layers.Layer):
+    """Rolls each feature map ``(N, L, C)`` so that its sequence's last base sits at position L - 1."""
+
+    def call(self, features, lengths):
+        size = tf.shape(features)[1]
+        index = tf.math.floormod(tf.range(size)[None, :] + lengths[:, None] - size, size)
+        return tf.gather(features, index, batch_dims=1)
+
+
+def site_aware_cnn(
+    input_length: int, filters: int = 64, n_blocks: int = 4, kernel: int = 5, dropout: float = 0.15,
+    head5: int = 48, head3: int = 64, output: str = "sigmoid",
+) -> keras.Model:
+    """Project model for left-aligned introns: dilated residual tower read at fixed offsets from both ends.
+
+    The tower's map is read over the first ``head5`` positions (5' splice site side) and, after
+    :class:`EndAlign`, over the last ``head3`` positions (branch site and 3' splice site side), beside
+    global pooling and the intron length.
+    """
+    inputs = keras.Input((input_length, 4))
+    x = layers.Conv1D(filters, 9, padding="same", activation="relu")(inputs)
+    for i in range(n_blocks):
+        x = residual_block(x, filters, kernel, dilation=2**i, dropout=dropout)
+    lengths = SequenceLength()(inputs)
+    narrow = layers.Conv1D(16, 1, activation="relu")(x)
+    five = layers.Flatten()(narrow[:, :head5])
+    three = layers.Flatten()(EndAlign()(narrow, lengths)[:, -head3:])
+    size = layers.Reshape((1,))(layers.Rescaling(1.0 / input_length)(keras.ops.cast(lengths, "float32")))
+    pooled = [layers.GlobalAveragePooling1D()(x), layers.GlobalMaxPooling1D()(x)]
+    x = layers.Concatenate()([five, three, size, *pooled])
+    x = layers.Dropout(0.3)(x)
+    x = layers.Dense(64, activation="relu")(x)
+    return keras.Model(inputs, output_layer(x, output), name="site_aware_cnn")
+
+
 BUILDERS: dict[str, Callable[..., keras.Model]] = {
     "bilstm": seed_bilstm,
     "cnn_res1": lambda n, output="sigmoid": seed_cnn(n, 1, False, output),
@@ -92,6 +140,7 @@ BUILDERS: dict[str, Callable[..., keras.Model]] = {
     "cnn_res4_conv": lambda n, output="sigmoid": seed_cnn(n, 4, True, output),
     "cnn_stacked": seed_stacked_cnn,
     "dilated_resnet": dilated_resnet,
+    "site_aware_cnn": site_aware_cnn,
 }
 
 # Seed study's Table 1: (architecture, context, parameter count reported by the seed).

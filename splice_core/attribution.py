@@ -4,6 +4,8 @@ import numpy as np
 import tensorflow as tf
 from tf_keras_vis.saliency import Saliency
 
+from .predictor import Predictor
+
 
 def smoothgrad_noise(x: np.ndarray, n_samples: int, noise_level: float, seed: int) -> np.ndarray:
     """Gaussian noise ``(n_samples, N, L, 4)`` scaled as tf-keras-vis does (level x per-sequence range)."""
@@ -63,3 +65,11 @@ def smoothgrad_tf_keras_vis(model: keras.Model, x: np.ndarray, n_samples: int = 
 def gradient_times_input(model: keras.Model, x: np.ndarray, n_samples: int = 50, noise_level: float = 0.1, seed: int = 0) -> np.ndarray:
     """SmoothGrad x input ``(N, L, 4)``: the attribution of each observed base (zero elsewhere)."""
     return smoothgrad(model, x, n_samples, noise_level, seed) * np.asarray(x, np.float32)
+
+
+def intron_saliency(predictor: Predictor, intron: str, n_samples: int = 50, noise_level: float = 0.1, seed: int = 0) -> np.ndarray:
+    """SmoothGrad x input of one intron under an intron-context model, ``(len(intron), 4)``."""
+    if predictor.context != "intron":
+        raise ValueError(f"saliency is drawn per intron base for intron-context models, not {predictor.context!r}")
+    x = predictor.introns_to_one_hot([intron])
+    return gradient_times_input(predictor.model, x, n_samples, noise_level, seed)[0, : len(intron)]

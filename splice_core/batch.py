@@ -6,11 +6,14 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from .contexts import DesignTemplate
 from .intron_input import check_intron
-from .library import DataFileError, fasta_records
-from .predictor import Predictor
+from .library import DataFileError, Reporter, fasta_records
+from .metrics import regression_metrics
+from .predictor import Predictor, mean_and_spread
 
 INTRON_COLUMNS = ("intron_seq", "intron", "sequence")
+MEASURED_COLUMN = "splicing_eff"
 MAX_ROWS = 200_000
 
 
@@ -48,18 +51,42 @@ def intron_column(frame: pd.DataFrame) -> pd.Series:
     return frame[next(c for c in INTRON_COLUMNS if c in frame.columns)]
 
 
-def score_frame(predictor: Predictor, frame: pd.DataFrame) -> pd.DataFrame:
-    """The input rows in order plus ``predicted_eff``, ``predicted_sd`` and ``error`` (bad rows are not scored)."""
-    checks = [check_intron("" if pd.isna(v) else str(v), predictor.input_length) for v in intron_column(frame)]
+def score_frame(predictor: Predictor, frame: pd.DataFrame, template: DesignTemplate | None = None, reporter: Reporter | None = None) -> pd.DataFrame:
+    """The input rows in order plus ``predicted_eff``, ``predicted_sd``, ``error`` and ``warning``.
+
+    Rows with an error are not scored; ``template`` (and ``reporter``) are needed by models that read the oligo.
+    """
+    max_length = predictor.max_intron_length(template)
+    checks = [check_intron("" if pd.isna(v) else str(v), max_length) for v in intron_column(frame)]
     good = np.array([c.ok for c in checks])
     mean = np.full(len(frame), np.nan)
     spread = np.full(len(frame), np.nan)
     if good.any():
-        members = predictor.members(predictor.introns_to_one_hot([c.sequence for c, g in zip(checks, good) if g]))
-        mean[good], spread[good] = members.mean(1), members.std(1)
+        members = predictor.intron_members([c.sequence for c, g in zip(checks, good) if g], None, template, reporter)
+        mean[good], spread[good] = mean_and_spread(members)
     out = frame.copy()
     out["predicted_eff"] = mean
     out["predicted_sd"] = spread
     out["error"] = ["; ".join(c.errors) for c in checks]
     out["warning"] = ["; ".join(c.warnings) for c in checks]
     return out
+
+
+def bad_rows(scored: pd.DataFrame) -> pd.DataFrame:
+    """The rows of a scored table that have an error: 1-based row number, id when present, and the error."""
+    bad = scored[scored["error"] != ""]
+    columns = [c for c in ("id",) if c in bad.columns]
+    out = bad[columns + ["error"]].copy()
+    out.insert(0, "row", bad.index.to_numpy() + 1)
+    return out.reset_index(drop=True)
+
+
+def scored_metrics(scored: pd.DataFrame) -> dict[str, float] | None:
+    """Metrics of the predictions against a measured ``splicing_eff`` column (rows with both), else None."""
+    if MEASURED_COLUMN not in scored.columns:
+        return None
+    measured = pd.to_numeric(scored[MEASURED_COLUMN], errors="coerce")
+    both = measured.notna() & scored["predicted_eff"].notna()
+    if both.sum() < 3:
+        return None
+    return regression_metrics(measured[both].to_numpy(float), scored.loc[both, "predicted_eff"].to_numpy(float))

@@ -104,6 +104,21 @@ def cmd_reproduce(args) -> int:
     return 0
 
 
+def cmd_ship(args) -> int:
+    """Retrain the shipped model, its peer and the candidates; rewrite pretrained/."""
+    from dataclasses import replace
+
+    from .model_store import PRETRAINED_DIR
+    from .shipped import SHIPPED_CONFIG, build_shipped
+
+    config = replace(SHIPPED_CONFIG, n_seeds=args.seeds or SHIPPED_CONFIG.n_seeds, max_rows=args.max_rows)
+    out = args.out or PRETRAINED_DIR
+    card = build_shipped(args.data_dir, out, config, candidates=not args.no_candidates, on_epoch_end=print_progress)
+    test = card["metrics"]["test"]
+    print(f"wrote {out}: test Pearson {test['pearson']:.3f}, balanced MSE {test['balanced_mse']:.4f}; report in {out / 'REPORT.md'}")
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     """The argument parser with one sub-command per task."""
     from .architectures import BUILDERS, OUTPUTS
@@ -147,6 +162,13 @@ def parser() -> argparse.ArgumentParser:
     reproduce.add_argument("--max-rows", type=int, default=None)
     reproduce.add_argument("--out", type=Path, default=DEFAULT_OUT)
     reproduce.set_defaults(func=cmd_reproduce)
+
+    ship = sub.add_parser("ship", help="retrain the shipped model (pretrained/) with its report")
+    ship.add_argument("--seeds", type=int, default=None, help="ensemble members (default: the shipped recipe's)")
+    ship.add_argument("--max-rows", type=int, default=None)
+    ship.add_argument("--no-candidates", action="store_true", help="skip the single-seed comparison models")
+    ship.add_argument("--out", type=Path, default=None, help="output directory (default: pretrained/)")
+    ship.set_defaults(func=cmd_ship)
     return top
 
 

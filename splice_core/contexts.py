@@ -36,7 +36,11 @@ class Constructs:
 
 @dataclass(frozen=True)
 class DesignTemplate:
-    """The library's oligo around an intron: ``prefix + intron + exon[:room] + homology``."""
+    """The library's oligo around an intron: ``prefix + intron + exon[-room:] + homology``.
+
+    ``room`` is what the intron leaves of the 230 nt: longer introns displace the start of the downstream
+    exon, its 3' end always meets the homology arm (as in the library).
+    """
 
     prefix: str
     exon: str
@@ -83,7 +87,8 @@ def introns_to_constructs(introns: list[str], branch: np.ndarray, template: Desi
     room = [template.max_intron_length() - len(i) for i in introns]
     if min(room, default=0) < 0:
         raise ValueError(f"intron longer than {template.max_intron_length()} nt does not fit the library oligo")
-    oligos = [template.prefix + i + template.exon[:r] + template.homology for i, r in zip(introns, room)]
+    exon = template.exon
+    oligos = [template.prefix + i + exon[max(len(exon) - r, 0) :] + template.homology for i, r in zip(introns, room)]
     lengths = np.array([len(i) for i in introns])
     return Constructs(
         oligos=oligos,

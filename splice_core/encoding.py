@@ -16,6 +16,8 @@ def string_to_one_hot(seq: str) -> np.ndarray:
 
 def strings_to_one_hot(seqs: list[str], length: int | None = None, align: str = "left") -> np.ndarray:
     """Sequences to an ``(N, length, 4)`` float32 array, zero-padded (``align``: left or right)."""
+    if align not in ("left", "right"):
+        raise ValueError(f"align must be 'left' or 'right', got {align!r}")
     length = max((len(s) for s in seqs), default=0) if length is None else length
     pad = "N" * length
     if align == "left":

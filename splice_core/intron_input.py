@@ -5,6 +5,8 @@ from dataclasses import dataclass, field
 MIN_INTRON = 20
 TRAINED_MAX = 148
 _ALLOWED = set("ACGTN")
+EXAMPLE_INTRON = "GTATGTTCTTATTTACCTTTCAGATGTCTTTACAATTTCCCAACATCTTATTCATAAATTTTCGAATACTAACTCGTGGGAACACTAAAATTAG"
+"""A made-up intron with consensus 5'SS, branch site and 3'SS (not from any data set), for the first view."""
 
 
 @dataclass
@@ -27,12 +29,16 @@ def clean_intron_text(text: str) -> str:
     return re.sub(r"[\s\d]+", "", "".join(lines)).upper().replace("U", "T")
 
 
-def check_intron(text: str, max_length: int) -> IntronCheck:
+def check_intron(text: str, max_length: int, trained_max: int = TRAINED_MAX) -> IntronCheck:
     """Clean ``text`` and report every problem that stops or weakens a prediction."""
     seq = clean_intron_text(text)
     check = IntronCheck(seq)
+    n_records = sum(line.lstrip().startswith(">") for line in str(text).splitlines())
+    if n_records > 1:
+        check.errors.append(f"Found {n_records} FASTA records: paste one intron here (use Batch scoring for many).")
+        return check
     if not seq:
-        check.errors.append("The intron is empty: paste a sequence (5' splice site first, 3' splice site last).")
+        check.errors.append("The intron is empty: enter a sequence (5' splice site first, 3' splice site last).")
         return check
     bad = [(i + 1, b) for i, b in enumerate(seq) if b not in _ALLOWED]
     if bad:
@@ -48,8 +54,8 @@ def check_intron(text: str, max_length: int) -> IntronCheck:
         check.warnings.append(f"No GT/GC at the 5' end (starts with {seq[:2]}): predicted anyway.")
     if not seq.endswith("AG"):
         check.warnings.append(f"No AG at the 3' end (ends with {seq[-2:]}): predicted anyway.")
-    if len(seq) > TRAINED_MAX:
-        check.warnings.append(f"Longer ({len(seq)} nt) than any training intron ({TRAINED_MAX} nt): the prediction extrapolates.")
+    if len(seq) > trained_max:
+        check.warnings.append(f"Longer ({len(seq)} nt) than any training intron ({trained_max} nt): the prediction extrapolates.")
     n_positions = [i + 1 for i, b in enumerate(seq) if b == "N"]
     if n_positions:
         check.warnings.append(f"{len(n_positions)} N base(s) (first at {n_positions[0]}) are read as unknown.")

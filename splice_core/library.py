@@ -2,6 +2,7 @@
 import hashlib
 import os
 import re
+import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -16,7 +17,10 @@ OLIGO_LENGTH = 230
 SEQUENCE_COLUMNS = ("seq", "intron_seq")
 INDEX_COLUMNS = ("SS5_inds", "branch_inds", "SS3_inds")
 TRAINING_COLUMNS = ("type", "BC", "splicing_eff", *SEQUENCE_COLUMNS, *INDEX_COLUMNS)
-WILDTYPE_COLUMNS = ("5'SS", "BP", "3'SS", "Length (bp)", "BP to 3'SS (bp)", "sequence")
+WILDTYPE_SEQUENCES = ("5'SS", "BP", "3'SS", "sequence")
+WILDTYPE_LENGTHS = ("Length (bp)", "BP to 3'SS (bp)")
+WILDTYPE_COLUMNS = ("5'SS", "BP", "3'SS", *WILDTYPE_LENGTHS, "sequence")
+REPORTER_LENGTHS = {"upstream": 302, "downstream": 1102}
 _NON_ACGT = re.compile(r"[^ACGT]")
 
 
@@ -65,20 +69,32 @@ def read_table(path: str | os.PathLike, sheet: str = "Data") -> pd.DataFrame:
         raise DataFileError(f"{path}: file not found")
     if path.suffix.lower() in (".xlsx", ".xls"):
         try:
-            return pd.read_excel(path, sheet_name=sheet)
-        except ValueError as err:
-            raise DataFileError(f"{path}: no sheet named '{sheet}' ({err})") from err
+            with pd.ExcelFile(path) as book:
+                if sheet not in book.sheet_names:
+                    raise DataFileError(f"{path}: no sheet named '{sheet}' (sheets: {', '.join(map(str, book.sheet_names))})")
+                return book.parse(sheet)
+        except (ValueError, ImportError, KeyError, OSError, zipfile.BadZipFile) as err:
+            if isinstance(err, DataFileError):
+                raise
+            raise DataFileError(f"{path}: not a readable xlsx workbook ({err})") from err
     try:
         return pd.read_csv(path)
     except (pd.errors.ParserError, UnicodeDecodeError, pd.errors.EmptyDataError) as err:
         raise DataFileError(f"{path}: not a readable CSV ({err})") from err
 
 
+def row_error(path: str | os.PathLike, row: int, column: str, problem: str) -> DataFileError:
+    """A DataFileError naming the file, the 1-based data row (header not counted), the column and the problem."""
+    return DataFileError(f"{path}: data row {row + 1}, column {column}: {problem}")
+
+
 def require_columns(frame: pd.DataFrame, columns: tuple[str, ...], path: str | os.PathLike) -> None:
-    """Raise DataFileError naming ``path`` when any of ``columns`` is missing."""
+    """Raise DataFileError naming ``path`` when any of ``columns`` is missing or the table has no rows."""
     missing = [c for c in columns if c not in frame.columns]
     if missing:
         raise DataFileError(f"{path}: missing column(s) {', '.join(missing)}")
+    if frame.empty:
+        raise DataFileError(f"{path}: no data rows")
 
 
 def first_bad_sequence(values: pd.Series) -> tuple[int, str] | None:
@@ -95,28 +111,62 @@ def first_bad_sequence(values: pd.Series) -> tuple[int, str] | None:
     return row, f"non-ACGT letter '{letter.group()}' at position {letter.start() + 1}"
 
 
-def validate_library(frame: pd.DataFrame, path: str | os.PathLike) -> None:
-    """Raise DataFileError for missing columns, non-ACGT sequences or site indices outside ``seq``."""
-    require_columns(frame, TRAINING_COLUMNS, path)
-    for column in SEQUENCE_COLUMNS:
+def check_sequences(frame: pd.DataFrame, columns: tuple[str, ...], path: str | os.PathLike) -> None:
+    """Raise DataFileError at the first value of ``columns`` that is not an upper-case ACGT string."""
+    for column in columns:
         bad = first_bad_sequence(frame[column])
         if bad is not None:
-            raise DataFileError(f"{path}: row {bad[0] + 1}, column {column}: {bad[1]}")
-    indices = frame[list(INDEX_COLUMNS)].apply(pd.to_numeric, errors="coerce").to_numpy()
-    starts = indices + SITE_OFFSET
-    lengths = frame["seq"].str.len().to_numpy()[:, None]
-    bad = np.isnan(indices) | (starts < 0) | (starts >= lengths)
-    intron_start = starts[:, 0]
-    mismatch = ~bad[:, 0] & ~np.array(
-        [s[int(i):].startswith(t) for s, i, t in zip(frame["seq"], np.nan_to_num(intron_start), frame["intron_seq"])]
-    )
-    bad[:, 0] |= mismatch
-    if bad.any():
-        row, col = map(int, np.argwhere(bad)[0])
-        raise DataFileError(
-            f"{path}: row {row + 1}, column {INDEX_COLUMNS[col]}: bad site index "
-            f"{frame[INDEX_COLUMNS[col]].iloc[row]!r} (seq[index + {SITE_OFFSET}:] must lie in seq"
-            + (" and start with intron_seq)" if col == 0 else ")")
+            raise row_error(path, bad[0], column, bad[1])
+
+
+def check_filled(frame: pd.DataFrame, columns: tuple[str, ...], path: str | os.PathLike) -> None:
+    """Raise DataFileError at the first empty cell of ``columns``."""
+    for column in columns:
+        empty = frame[column].isna().to_numpy() | (frame[column].astype(str).str.strip() == "").to_numpy()
+        if empty.any():
+            raise row_error(path, int(np.flatnonzero(empty)[0]), column, "empty value")
+
+
+def check_numbers(
+    frame: pd.DataFrame,
+    columns: tuple[str, ...],
+    path: str | os.PathLike,
+    low: float,
+    high: float,
+    integer: bool = False,
+    note: str = "",
+) -> None:
+    """Raise DataFileError at the first filled value of ``columns`` that is not a number in ``[low, high]``."""
+    for column in columns:
+        values = pd.to_numeric(frame[column], errors="coerce").to_numpy(float)
+        bad = frame[column].notna().to_numpy() & ~((values >= low) & (values <= high))
+        if integer:
+            bad |= np.isfinite(values) & (values % 1 != 0)
+        if bad.any():
+            row = int(np.flatnonzero(bad)[0])
+            kind = "an integer" if integer else "a number"
+            raise row_error(path, row, column, f"{frame[column].iloc[row]!s} is not {kind} from {low:g} to {high:g}{note}")
+
+
+def validate_library(frame: pd.DataFrame, path: str | os.PathLike) -> None:
+    """Raise DataFileError for missing columns, empty cells, non-ACGT sequences, bad efficiencies or site indices."""
+    require_columns(frame, TRAINING_COLUMNS, path)
+    check_filled(frame, ("type", "BC", *INDEX_COLUMNS), path)
+    check_sequences(frame, SEQUENCE_COLUMNS, path)
+    wrong_length = (frame["seq"].str.len() != OLIGO_LENGTH).to_numpy()
+    if wrong_length.any():
+        row = int(np.flatnonzero(wrong_length)[0])
+        raise row_error(path, row, "seq", f"{len(frame['seq'].iloc[row])} nt; library oligos are {OLIGO_LENGTH} nt")
+    check_numbers(frame, ("splicing_eff",), path, 0.0, 1.0)
+    site_note = f" (seq[index + {SITE_OFFSET}] must lie in the {OLIGO_LENGTH}-nt seq)"
+    check_numbers(frame, INDEX_COLUMNS, path, -SITE_OFFSET, OLIGO_LENGTH - SITE_OFFSET - 1, integer=True, note=site_note)
+    ss5 = pd.to_numeric(frame["SS5_inds"]).astype(int) + SITE_OFFSET
+    starts_intron = [s[i:].startswith(t) for s, i, t in zip(frame["seq"], ss5, frame["intron_seq"])]
+    if not all(starts_intron):
+        row = starts_intron.index(False)
+        raise row_error(
+            path, row, "SS5_inds",
+            f"seq[{frame['SS5_inds'].iloc[row]!s} + {SITE_OFFSET}:] does not start with intron_seq",
         )
 
 
@@ -153,10 +203,10 @@ def read_wildtype(directory: str | os.PathLike | None = None) -> pd.DataFrame:
     path = data_dir(directory) / WILDTYPE_FILE
     frame = read_table(path)
     require_columns(frame, WILDTYPE_COLUMNS, path)
-    for column in ("5'SS", "BP", "3'SS", "sequence"):
-        bad = first_bad_sequence(frame[column].astype(str).str.upper())
-        if bad is not None:
-            raise DataFileError(f"{path}: row {bad[0] + 1}, column {column}: {bad[1]}")
+    upper = frame[list(WILDTYPE_SEQUENCES)].apply(lambda c: c.astype(str).str.upper().where(c.notna()))
+    check_sequences(upper, WILDTYPE_SEQUENCES, path)
+    check_numbers(frame, WILDTYPE_LENGTHS, path, 0, np.inf, integer=True)
+    check_filled(frame, WILDTYPE_LENGTHS, path)
     return frame
 
 
@@ -187,4 +237,10 @@ def read_reporter(directory: str | os.PathLike | None = None) -> Reporter:
     records = read_fasta(path)
     if len(records) != 2:
         raise DataFileError(f"{path}: expected 2 records (upstream, downstream), found {len(records)}")
-    return Reporter(upstream=records[0][1].upper(), downstream=records[1][1].upper())
+    pieces = {name: seq.upper() for name, (_, seq) in zip(REPORTER_LENGTHS, records)}
+    for index, (name, seq) in enumerate(pieces.items()):
+        bad = first_bad_sequence(pd.Series([seq]))
+        if bad is not None or len(seq) != REPORTER_LENGTHS[name]:
+            problem = bad[1] if bad is not None else f"{len(seq)} nt, expected {REPORTER_LENGTHS[name]}"
+            raise DataFileError(f"{path}: record {index + 1} ({name}): {problem}")
+    return Reporter(**pieces)

@@ -1,6 +1,7 @@
 """In-silico mutagenesis of an intron: every single-base substitution and deletion.
 
-Analyses take ``predict``, a function from a list of intron strings to ``(N,)`` predictions.
+Analyses take ``predict(introns, branch)``, a function from intron strings and their 0-based branch-site
+starts (or None: the model's default) to ``(N,)`` predictions, such as ``Predictor.predict_introns``.
 """
 from collections.abc import Callable
 
@@ -9,7 +10,7 @@ import pandas as pd
 
 from .encoding import ALPHABET
 
-PredictIntrons = Callable[[list[str]], np.ndarray]
+PredictIntrons = Callable[[list[str], np.ndarray | None], np.ndarray]
 
 
 def substitution_variants(intron: str) -> list[str]:
@@ -22,13 +23,22 @@ def deletion_variants(intron: str) -> list[str]:
     return [intron[:i] + intron[i + 1 :] for i in range(len(intron))]
 
 
-def mutagenesis_effects(predict: PredictIntrons, intron: str) -> tuple[float, np.ndarray, np.ndarray]:
+def variant_branch_starts(length: int, branch: int) -> np.ndarray:
+    """Branch starts of ``[intron, substitutions..., deletions...]``: a deletion upstream shifts the site by -1."""
+    deletions = np.where(np.arange(length) < branch, branch - 1, branch)
+    return np.concatenate([np.full(1 + 4 * length, branch), deletions])
+
+
+def mutagenesis_effects(predict: PredictIntrons, intron: str, branch: int | None = None) -> tuple[float, np.ndarray, np.ndarray]:
     """(reference, substitution deltas ``(L, 4)``, deletion deltas ``(L,)``) in one batched call.
 
-    Deltas are variant minus reference; the wild-type base's own cell is exactly 0.
+    Deltas are variant minus reference; the wild-type base's own cell is exactly 0. ``branch`` (0-based)
+    keeps the user's branch site in every variant; None lets ``predict`` place it.
     """
     n = len(intron)
-    preds = np.asarray(predict([intron, *substitution_variants(intron), *deletion_variants(intron)]), float)
+    variants = [intron, *substitution_variants(intron), *deletion_variants(intron)]
+    starts = None if branch is None else variant_branch_starts(n, branch)
+    preds = np.asarray(predict(variants, starts), float)
     reference = float(preds[0])
     subs = preds[1 : 1 + 4 * n].reshape(n, 4) - reference
     wild = np.array([ALPHABET.find(b) for b in intron])
@@ -37,16 +47,30 @@ def mutagenesis_effects(predict: PredictIntrons, intron: str) -> tuple[float, np
     return reference, subs, preds[1 + 4 * n :] - reference
 
 
+def mutation_label(intron: str, position: int, mutant: str) -> str:
+    """A readable name of a mutation at a 1-based position: ``A15G`` or ``delA15``."""
+    wild = intron[position - 1]
+    return f"del{wild}{position}" if mutant == "-" else f"{wild}{position}{mutant}"
+
+
 def effects_to_table(intron: str, subs: np.ndarray, dels: np.ndarray) -> pd.DataFrame:
     """Long table of every mutation: position (1-based), wild-type, mutant (``-`` = deletion), delta."""
     rows = [
-        (i + 1, intron[i], b, f"{intron[i]}{i + 1}{b}", subs[i, j])
+        (i + 1, intron[i], b, mutation_label(intron, i + 1, b), subs[i, j])
         for i in range(len(intron))
         for j, b in enumerate(ALPHABET)
         if b != intron[i]
     ]
-    rows += [(i + 1, intron[i], "-", f"del{intron[i]}{i + 1}", dels[i]) for i in range(len(intron))]
+    rows += [(i + 1, intron[i], "-", mutation_label(intron, i + 1, "-"), dels[i]) for i in range(len(intron))]
     return pd.DataFrame(rows, columns=["position", "wild_type", "mutant", "mutation", "delta"])
+
+
+def strongest_effects(table: pd.DataFrame, n: int = 10) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The ``n`` strongest losses (most negative delta first) and gains (most positive first) of a table."""
+    ordered = table.sort_values("delta", kind="stable")
+    losses = ordered[ordered["delta"] < 0].head(n)
+    gains = ordered[ordered["delta"] > 0].iloc[::-1].head(n)
+    return losses.reset_index(drop=True), gains.reset_index(drop=True)
 
 
 def apply_mutation(intron: str, position: int, mutant: str) -> str:

@@ -7,9 +7,11 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from .contexts import DesignTemplate, constructs_to_one_hot, introns_to_constructs
+from .contexts import CONTEXTS_NEEDING_DESIGN, DesignTemplate, constructs_to_one_hot, introns_to_constructs
 from .encoding import strings_to_one_hot
+from .library import Reporter
 from .model_store import load_model, read_card
+from .pwm import branch_scan
 
 BATCH = 4096
 
@@ -36,6 +38,21 @@ class Predictor:
         """Length L of the model's ``(N, L, 4)`` input."""
         return int(self.model.input_shape[1])
 
+    @property
+    def needs_design(self) -> bool:
+        """True when bare introns must be placed in the library's oligo design (a template) first."""
+        return self.context in CONTEXTS_NEEDING_DESIGN
+
+    def max_intron_length(self, template: DesignTemplate | None = None) -> int:
+        """Longest intron the model can read (the input length, or what fits the template's oligo)."""
+        if self.needs_design and template is not None:
+            return template.max_intron_length()
+        return self.input_length
+
+    def branch_starts(self, introns: list[str]) -> np.ndarray:
+        """0-based branch-site starts: best match to the branch PWM stored in the card."""
+        return branch_scan(introns, np.asarray(self.card["pwm_baseline"]["pwms"]["branch"]))[0]
+
     def members(self, x: np.ndarray) -> np.ndarray:
         """Each member's prediction for ``(N, L, 4)`` inputs: ``(N, K)``."""
         out = [np.asarray(self._call(tf.constant(x[i : i + BATCH], tf.float32))) for i in range(0, len(x), BATCH)]
@@ -46,18 +63,50 @@ class Predictor:
         """Mean prediction over members for ``(N, L, 4)`` inputs: ``(N,)``."""
         return self.members(x).mean(1)
 
-    def introns_to_one_hot(self, introns: list[str], branch: np.ndarray | None = None, template: DesignTemplate | None = None) -> np.ndarray:
-        """The model's ``(N, L, 4)`` input for bare introns (contexts other than ``intron`` need a template)."""
-        if self.context == "intron":
+    def introns_to_one_hot(
+        self,
+        introns: list[str],
+        branch: np.ndarray | None = None,
+        template: DesignTemplate | None = None,
+        reporter: Reporter | None = None,
+    ) -> np.ndarray:
+        """The model's ``(N, L, 4)`` input for bare introns.
+
+        Contexts other than ``intron`` need the library's oligo ``template`` (and ``full`` the reporter);
+        ``branch`` (0-based starts) defaults to the best branch-PWM match in each intron.
+        """
+        if not self.needs_design:
             return strings_to_one_hot(introns, self.input_length)
         if template is None:
             raise ValueError(f"a {self.context!r} model needs the library's oligo design (data directory) for bare introns")
-        constructs = introns_to_constructs(introns, np.zeros(len(introns), int) if branch is None else branch, template)
-        return constructs_to_one_hot(constructs, self.context)
+        branch = self.branch_starts(introns) if branch is None else branch
+        constructs = introns_to_constructs(introns, branch, template)
+        return constructs_to_one_hot(constructs, self.context, reporter)
 
-    def predict_introns(self, introns: list[str], branch: np.ndarray | None = None, template: DesignTemplate | None = None) -> np.ndarray:
+    def intron_members(
+        self,
+        introns: list[str],
+        branch: np.ndarray | None = None,
+        template: DesignTemplate | None = None,
+        reporter: Reporter | None = None,
+    ) -> np.ndarray:
+        """Each member's prediction ``(N, K)`` for bare intron strings."""
+        return self.members(self.introns_to_one_hot(introns, branch, template, reporter))
+
+    def predict_introns(
+        self,
+        introns: list[str],
+        branch: np.ndarray | None = None,
+        template: DesignTemplate | None = None,
+        reporter: Reporter | None = None,
+    ) -> np.ndarray:
         """Mean prediction ``(N,)`` for bare intron strings."""
-        return self.predict(self.introns_to_one_hot(introns, branch, template))
+        return self.intron_members(introns, branch, template, reporter).mean(1)
+
+
+def mean_and_spread(members: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Ensemble mean and standard deviation ``(N,)`` of member predictions ``(N, K)``."""
+    return members.mean(1), members.std(1)
 
 
 def load_predictor(path: str | os.PathLike) -> Predictor:

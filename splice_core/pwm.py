@@ -8,8 +8,10 @@ from .contexts import Constructs
 from .encoding import strings_to_one_hot
 
 SITE_LENGTHS = {"ss5": 6, "branch": 8, "ss3": 3}
+SITE_COLUMNS = {"ss5": "5'SS", "branch": "BP", "ss3": "3'SS"}  # wild-type table columns
 BACKGROUND = 0.25
 SPLICED_THRESHOLD = 0.001
+BRANCH_POINT = 5  # 0-based position of the branch-point A in the 8-nt site (TACTAACA)
 
 
 def sites_to_pwm(sites: list[str], pseudocount: float = 0.5) -> np.ndarray:
@@ -33,7 +35,7 @@ def branch_scan(introns: list[str], pwm: np.ndarray, min_start: int = 10, min_to
     windows = np.stack([x[:, s : s + k] if s + k <= length else np.zeros((n, k, 4), np.float32) for s in starts], 1)
     scores = np.einsum("nskc,kc->ns", windows, weights)
     lengths = np.array([len(i) for i in introns])[:, None]
-    allowed = (starts[None] >= min_start) & (starts[None] <= lengths - min_to_end - k + 8)
+    allowed = (starts[None] >= min_start) & (starts[None] <= lengths - max(min_to_end, k))
     allowed[~allowed.any(1), :] = True
     scores = np.where(allowed, scores, -np.inf)
     best = scores.argmax(1)
@@ -54,7 +56,8 @@ class PWMBaseline:
         """Site scores and lengths of each construct (columns ss5, branch, ss3, intron_length, branch_to_3).
 
         The branch site is the best match to the branch PWM anywhere in the intron, as for a user's
-        sequence (the library's branch index is 2 nt off for some library types).
+        sequence (the library's branch index is 2 nt off for some library types). ``branch_to_3`` counts
+        the nucleotides after the branch-point A, as the wild-type table's ``BP to 3'SS (bp)``.
         """
         introns = constructs.introns
         out = {
@@ -63,7 +66,7 @@ class PWMBaseline:
         }
         branch, out["branch"] = branch_scan(introns, np.asarray(self.pwms["branch"]))
         out["intron_length"] = np.array([len(i) for i in introns], float)
-        out["branch_to_3"] = out["intron_length"] - branch
+        out["branch_to_3"] = out["intron_length"] - (branch + BRANCH_POINT + 1)
         return pd.DataFrame(out)[["ss5", "branch", "ss3", "intron_length", "branch_to_3"]]
 
     def within_wildtype(self, constructs: Constructs) -> np.ndarray:
@@ -85,24 +88,23 @@ class PWMBaseline:
         return asdict(self)
 
 
+def wildtype_sites(wildtype: pd.DataFrame, name: str) -> list[str]:
+    """The wild-type sites of one kind (``ss5``, ``branch``, ``ss3``) that have the full site length."""
+    return [s for s in wildtype[SITE_COLUMNS[name]].astype(str).str.upper() if len(s) == SITE_LENGTHS[name]]
+
+
 def wildtype_pwms(wildtype: pd.DataFrame) -> dict[str, np.ndarray]:
     """PWMs of the wild-type 5'SS (6 nt), branch site (8 nt) and 3'SS (3 nt)."""
-    columns = {"ss5": "5'SS", "branch": "BP", "ss3": "3'SS"}
-    return {
-        name: sites_to_pwm([s for s in wildtype[col].astype(str).str.upper() if len(s) == SITE_LENGTHS[name]])
-        for name, col in columns.items()
-    }
+    return {name: sites_to_pwm(wildtype_sites(wildtype, name)) for name in SITE_COLUMNS}
 
 
 def fit_pwm_baseline(wildtype: pd.DataFrame, train_y: np.ndarray, coverage: float = 0.95) -> PWMBaseline:
     """The baseline from wild-type introns and the training efficiencies."""
     pwms = wildtype_pwms(wildtype)
-    columns = {"ss5": "5'SS", "branch": "BP", "ss3": "3'SS"}
-    score_min = {}
-    for name, col in columns.items():
-        sites = [s for s in wildtype[col].astype(str).str.upper() if len(s) == SITE_LENGTHS[name]]
-        scores = pwm_scores(strings_to_one_hot(sites), pwms[name])
-        score_min[name] = float(np.quantile(scores, 1 - coverage))
+    score_min = {
+        name: float(np.quantile(pwm_scores(strings_to_one_hot(wildtype_sites(wildtype, name)), pwms[name]), 1 - coverage))
+        for name in SITE_COLUMNS
+    }
     tail = (1 - coverage) / 2
     lengths = wildtype["Length (bp)"].astype(float)
     to3 = wildtype["BP to 3'SS (bp)"].astype(float)

@@ -1,0 +1,87 @@
+"""Dataset page: splicing efficiency overall and per library type, from the data or the shipped card."""
+import plotly.express as px
+import streamlit as st
+
+from app_state import library_or_none
+from splice_core import dataset_summary as ds
+from splice_core.model_store import PRETRAINED_DIR, read_card
+
+EFFICIENCY = "splicing efficiency"
+
+
+def render_summary(summary) -> None:
+    """The per-type summary table (constructs, mean, share below 0.1)."""
+    st.subheader("Constructs per library type")
+    st.dataframe(summary, column_config={"mean": st.column_config.NumberColumn(format="%.3f"),
+                                         ds.SHARE_LOW: st.column_config.NumberColumn(format="%.3f")})
+
+
+def data_filters(table) -> ds.LibraryFilter:
+    """Filter widgets for library type, intron length and site sequences."""
+    with st.expander("Filters", expanded=True):
+        types = st.multiselect("Library types (none = all)", sorted(table["type"].unique()), key="dataset_types")
+        low, high = int(table["intron_length"].min()), int(table["intron_length"].max())
+        length = st.slider("Intron length (nt)", low, max(high, low + 1), (low, max(high, low + 1)), key="dataset_length")
+        columns = st.columns(3)
+        sites = {
+            site: column.multiselect(f"{label} (none = all)", ds.site_options(table, site), key=f"dataset_{site}")
+            for column, (site, label) in zip(columns, ds.SITE_LABELS.items())
+        }
+    return ds.LibraryFilter(types=tuple(types), length_range=length, **{k: tuple(v) for k, v in sites.items()})
+
+
+def render_data_view(frame) -> None:
+    """Distributions and other measured columns from the library rows."""
+    table = ds.explorer_table(frame)
+    rows = ds.filter_rows(table, data_filters(table))
+    st.caption(f"{len(rows):,} of {len(table):,} constructs with a measured splicing efficiency ({frame.attrs.get('path', '')}).")
+    if rows.empty:
+        st.warning("No construct passes these filters.")
+        return
+    render_summary(ds.efficiency_summary(rows))
+    st.subheader("Distribution")
+    st.plotly_chart(
+        px.histogram(rows, x="splicing_eff", color="type", nbins=20, range_x=(0, 1), labels={"splicing_eff": EFFICIENCY}),
+        key="dataset_histogram",
+    )
+    st.plotly_chart(
+        px.violin(rows, x="type", y="splicing_eff", box=True, labels={"splicing_eff": EFFICIENCY}),
+        key="dataset_violins",
+    )
+    st.subheader("Other measured columns")
+    column = st.selectbox("Column", ds.numeric_columns(rows), key="dataset_column")
+    if column:
+        st.plotly_chart(
+            px.scatter(rows, x=column, y="splicing_eff", color="type", opacity=0.5, render_mode="webgl",
+                       labels={"splicing_eff": EFFICIENCY}),
+            key="dataset_scatter",
+        )
+
+
+def render_card_view(reason: str) -> None:
+    """Distributions from the shipped model card's aggregate histograms (no rows needed)."""
+    card = read_card(PRETRAINED_DIR)
+    st.info(f"{reason} Showing the aggregate histograms stored in the shipped model card instead "
+            "(filtering by intron length or site sequence needs the data).")
+    all_types = tuple(t for t in card["histograms"]["measured"] if t != "all")
+    types = tuple(st.multiselect("Library types (none = all)", sorted(all_types), key="dataset_types"))
+    render_summary(ds.histogram_summary(card, types))
+    histograms = ds.card_histograms(card, types)
+    st.subheader("Distribution")
+    st.plotly_chart(
+        px.bar(histograms, x="bin_centre", y="count", color="type", labels={"bin_centre": EFFICIENCY}),
+        key="dataset_histogram",
+    )
+    st.plotly_chart(
+        px.line(histograms, x="bin_centre", y="share", color="type", markers=True,
+                labels={"bin_centre": EFFICIENCY, "share": "share of the type's constructs"}),
+        key="dataset_shares",
+    )
+
+
+st.title("Dataset")
+library, problem = library_or_none()
+if library is None:
+    render_card_view(problem)
+else:
+    render_data_view(library)

@@ -1,0 +1,103 @@
+"""Model page: the active model beside the PWM baseline, the seed's Table 1, training curves, versions."""
+from pathlib import Path
+
+import pandas as pd
+import plotly.express as px
+import streamlit as st
+
+from app_state import active_predictor, library_or_none, model_label
+from splice_core import model_report as mr
+from splice_core.library import DataFileError, data_dir
+from splice_core.model_store import active_model_path, list_versions
+from splice_core.predictor import Predictor
+
+THREE_DECIMALS = {c: st.column_config.NumberColumn(format="%.3f") for c in ("mse", "balanced_mse", "pearson", "spearman")}
+
+
+@st.cache_data(show_spinner="Scoring the test split…")
+def cached_test_predictions(model_path: str, model_mtime: float, library_sha: str, _predictor: Predictor, _frame: pd.DataFrame) -> pd.DataFrame:
+    """Test-split predictions, computed once per (model file, library file)."""
+    return mr.test_split_predictions(_predictor, _frame, data_dir())
+
+
+def test_predictions_or_none(predictor: Predictor) -> tuple[pd.DataFrame | None, str]:
+    """(test-split predictions, None) from the data directory, else (None, why the card's counts are shown)."""
+    frame, problem = library_or_none()
+    if frame is None:
+        return None, f"{problem} Showing the test counts stored in the model card."
+    try:
+        model_file = Path(predictor.path) / "model.keras"
+        table = cached_test_predictions(predictor.path, model_file.stat().st_mtime, frame.attrs["sha256"], predictor, frame)
+    except (DataFileError, ValueError) as err:
+        return None, f"Cannot score the data directory with this model ({err}). Showing the card's test counts."
+    if table.empty:
+        return None, "None of this model's test constructs are in the data directory. Showing the card's test counts."
+    return table, ""
+
+
+def render_predicted_vs_measured(predictor: Predictor) -> None:
+    """A scatter of the test split from the data, else a heatmap of the card's counts."""
+    st.subheader("Predicted vs measured (test split)")
+    table, note = test_predictions_or_none(predictor)
+    if table is None:
+        st.info(note)
+        st.plotly_chart(
+            px.imshow(mr.scatter_count_grid(predictor.card), text_auto=True, color_continuous_scale="Blues",
+                      labels={"x": "predicted (bin centre)", "y": "measured (bin centre)", "color": "constructs"}),
+            key="model_heatmap",
+        )
+        return
+    st.caption(f"{len(table):,} test constructs scored from the data directory.")
+    figure = px.scatter(table, x="measured", y="predicted", color="type", opacity=0.6, range_x=(-0.02, 1.02), range_y=(-0.02, 1.02))
+    figure.add_shape(type="line", x0=0, y0=0, x1=1, y1=1, line={"dash": "dot", "color": "grey"})
+    st.plotly_chart(figure, key="model_scatter")
+
+
+def render_table1() -> None:
+    """The seed's reported Table 1 beside every reproduce table found."""
+    st.subheader("Seed study's Table 1 and its reproduction")
+    tables = mr.reproduce_tables()
+    if not tables:
+        st.caption("No reproduction yet: run `python -m splice_core reproduce --out runs` to fill this table. Seed figures:")
+        st.dataframe(mr.seed_table1(), hide_index=True)
+    for path, table in tables.items():
+        st.caption(f"`{path}` (this project) with the seed's reported figures (seed_*) beside it:")
+        st.dataframe(mr.beside_seed(table), hide_index=True)
+
+
+def render_versions() -> None:
+    """Side-by-side card metrics of chosen model versions."""
+    st.subheader("Compare model versions")
+    versions = list_versions()
+    labels = [model_label(p) for p in versions]
+    active = model_label(active_model_path())
+    chosen = st.multiselect("Versions", labels, default=sorted({labels[0], active}, key=labels.index), key="model_versions")
+    if chosen:
+        st.dataframe(mr.versions_table([versions[labels.index(c)] for c in chosen]))
+    st.caption("Choose the active model (used on every page) in the sidebar.")
+
+
+st.title("Model")
+predictor = active_predictor()
+card = predictor.card
+st.caption(f"Active model: **{model_label(active_model_path())}** · {card['name']} · {card['parameters']:,} parameters · trained on {card['device']}")
+
+st.subheader("Overall figures")
+st.dataframe(mr.overall_metrics(card), hide_index=True, column_config=THREE_DECIMALS)
+
+st.subheader("Test MSE per library type")
+st.plotly_chart(
+    px.bar(mr.per_library_mse(card), x="label", y="mse", color="predictor", barmode="group", hover_data=["constructs"],
+           labels={"label": "library type (test constructs)", "mse": "test MSE"}),
+    key="model_per_library",
+)
+render_predicted_vs_measured(predictor)
+
+st.subheader("Training curves")
+st.plotly_chart(
+    px.line(mr.history_frame(mr.card_history(card)), x="epoch", y="loss", color="seed", line_dash="curve", markers=True,
+            labels={"loss": "loss (MSE)"}),
+    key="model_curves",
+)
+render_table1()
+render_versions()

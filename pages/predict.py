@@ -1,0 +1,217 @@
+"""Predict & explain: one intron's splicing efficiency, its in-silico mutagenesis and saliency logo."""
+import functools
+
+import numpy as np
+import streamlit as st
+
+from app_state import active_predictor, branch_pwm, library_entropy_or_none, reporter_or_none, template_or_none
+from splice_core.attribution import intron_saliency
+from splice_core.contexts import DesignTemplate
+from splice_core.heatmap import mutagenesis_heatmap, point_to_mutation
+from splice_core.intron_input import EXAMPLE_INTRON, IntronCheck, check_intron, clean_intron_text
+from splice_core.library import Reporter
+from splice_core.logo import figure_png, saliency_logo
+from splice_core.mutagenesis import apply_mutation, effects_to_table, mutagenesis_effects, mutation_label, strongest_effects
+from splice_core.predictor import Predictor, mean_and_spread
+from splice_core.sites import find_branch_start, site_spans, sites_html
+
+MUTANTS = {"A": "A", "C": "C", "G": "G", "T": "T", "deletion": "-"}
+ALIGNMENTS = {"5' end": "left", "3' end": "right"}
+
+
+@st.cache_data(show_spinner="In-silico mutagenesis…", max_entries=64)
+def cached_mutagenesis(model_path: str, intron: str, branch: int | None, template: DesignTemplate | None, reporter: Reporter | None, _predictor: Predictor):
+    """(reference, substitution deltas, deletion deltas) of an intron, one batched model call."""
+    predict = functools.partial(_predictor.predict_introns, template=template, reporter=reporter)
+    return mutagenesis_effects(predict, intron, branch)
+
+
+@st.cache_data(show_spinner="SmoothGrad…", max_entries=64)
+def cached_saliency(model_path: str, intron: str, n_samples: int, noise: float, _predictor: Predictor) -> np.ndarray:
+    """SmoothGrad x input ``(L, 4)`` of an intron."""
+    return intron_saliency(_predictor, intron, n_samples, noise, seed=0)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def cached_logo_png(attribution: np.ndarray, spans: dict, entropy: np.ndarray | None) -> bytes:
+    """The saliency logo as PNG bytes."""
+    return figure_png(saliency_logo(attribution, spans, entropy))
+
+
+def init_state() -> None:
+    """Defaults for the text boxes, undo stack and messages."""
+    st.session_state.setdefault("intron_text", EXAMPLE_INTRON)
+    st.session_state.setdefault("wildtype_text", "")
+    st.session_state.setdefault("undo_stack", [])
+    st.session_state.setdefault("mutation_note", None)
+
+
+def apply_to_current(position: int, mutant: str) -> None:
+    """Apply a mutation to the intron box (the old text goes on the undo stack; it becomes the wild-type if none)."""
+    current = clean_intron_text(st.session_state["intron_text"])
+    try:
+        mutated = apply_mutation(current, position, mutant)
+    except ValueError as err:
+        st.session_state["mutation_note"] = ("error", str(err))
+        return
+    st.session_state["undo_stack"].append((st.session_state["intron_text"], st.session_state["wildtype_text"]))
+    if not st.session_state["wildtype_text"].strip():
+        st.session_state["wildtype_text"] = current
+    st.session_state["intron_text"] = mutated
+    st.session_state["mutation_note"] = ("success", f"Applied {mutation_label(current, position, mutant)}.")
+
+
+def on_heatmap_select() -> None:
+    """A click on a heatmap cell applies that mutation."""
+    points = st.session_state["heatmap"]["selection"]["points"]
+    mutation = point_to_mutation(points[0]) if points else None
+    if mutation is not None:
+        apply_to_current(*mutation)
+
+
+def on_apply_click() -> None:
+    """The 'Apply mutation' button applies the chosen position and base."""
+    apply_to_current(int(st.session_state["mutation_position"]), MUTANTS[st.session_state["mutation_base"]])
+
+
+def on_undo_click() -> None:
+    """Restore both text boxes from before the last applied mutation."""
+    st.session_state["intron_text"], st.session_state["wildtype_text"] = st.session_state["undo_stack"].pop()
+    st.session_state["mutation_note"] = ("info", "Undid the last mutation.")
+
+
+def show_check(check: IntronCheck, what: str) -> bool:
+    """One error or warning message for a checked box; True when it can be predicted."""
+    if check.errors:
+        st.error(f"{what}: " + " ".join(check.errors))
+    elif check.warnings:
+        st.warning(f"{what}: " + " ".join(check.warnings))
+    return check.ok
+
+
+def branch_input(intron: str) -> int:
+    """The 0-based branch-site start: the best PWM match, movable by the user (reset for every new sequence)."""
+    if st.session_state.get("branch_for") != intron:
+        st.session_state["branch_for"] = intron
+        st.session_state["branch_start"] = find_branch_start(intron, branch_pwm()) + 1
+    start = st.number_input(
+        "Branch site start (nt)", min_value=1, max_value=max(1, len(intron) - 7), key="branch_start",
+        help="Placed at the best match to the wild-type branch-site PWM; move it if you know better.",
+    )
+    return int(start) - 1
+
+
+def show_prediction(values: dict[str, tuple[float, float]], n_members: int) -> None:
+    """Metrics of the intron (and the wild-type with the change, when given)."""
+    spread = f"± is the spread (SD) of {n_members} ensemble members" if n_members > 1 else "single model: no ensemble spread"
+    mean, sd = values["intron"]
+    if "wildtype" not in values:
+        st.metric("Predicted splicing efficiency", f"{mean:.3f} ± {sd:.3f}", help=spread)
+        return
+    wt_mean, wt_sd = values["wildtype"]
+    left, middle, right = st.columns(3)
+    left.metric("Wild-type", f"{wt_mean:.3f} ± {wt_sd:.3f}", help=spread)
+    middle.metric("Predicted splicing efficiency", f"{mean:.3f} ± {sd:.3f}", delta=f"{mean - wt_mean:+.3f}", help=spread)
+    right.metric("Change (mutant − wild-type)", f"{mean - wt_mean:+.3f}")
+
+
+def show_mutagenesis(predictor: Predictor, intron: str, branch: int, spans: dict, template, reporter) -> None:
+    """Heatmap of every substitution and deletion, strongest effects, mutation controls and CSV."""
+    st.subheader("In-silico mutagenesis")
+    st.caption("Predicted change for every single-base substitution and deletion (● = the base in your intron). Click a cell to apply it.")
+    model_branch = branch if predictor.needs_design else None
+    _, subs, dels = cached_mutagenesis(predictor.path, intron, model_branch, template, reporter, predictor)
+    st.plotly_chart(
+        mutagenesis_heatmap(intron, subs, dels, spans), key="heatmap", on_select=on_heatmap_select,
+        selection_mode="points", config={"displayModeBar": False},
+    )
+    if not 1 <= st.session_state.get("mutation_position", 0) <= len(intron):
+        st.session_state["mutation_position"] = 1
+    position, base, apply_col, undo_col = st.columns([2, 2, 1, 1], vertical_alignment="bottom")
+    position.number_input("Position (nt)", min_value=1, max_value=len(intron), key="mutation_position")
+    base.selectbox("Mutant base", list(MUTANTS), key="mutation_base")
+    apply_col.button("Apply mutation", on_click=on_apply_click)
+    undo_col.button("Undo", on_click=on_undo_click, disabled=not st.session_state["undo_stack"])
+    note = st.session_state["mutation_note"]
+    if note:
+        getattr(st, note[0])(note[1])
+    table = effects_to_table(intron, subs, dels)
+    losses, gains = strongest_effects(table)
+    shown = {"delta": st.column_config.NumberColumn("Δ efficiency", format="%+.3f")}
+    left, right = st.columns(2)
+    left.markdown("**Strongest losses**")
+    left.dataframe(losses[["mutation", "delta"]], hide_index=True, column_config=shown)
+    right.markdown("**Strongest gains**")
+    right.dataframe(gains[["mutation", "delta"]], hide_index=True, column_config=shown)
+    st.download_button("Download all effects (CSV)", table.to_csv(index=False), file_name="mutagenesis.csv", mime="text/csv")
+
+
+def show_saliency(predictor: Predictor, intron: str, spans: dict) -> None:
+    """SmoothGrad gradient x input logo with its controls, and the library's per-position entropy."""
+    st.subheader("Saliency logo")
+    if predictor.context != "intron":
+        st.info(f"The saliency logo is drawn for intron-context models; the active model reads the {predictor.context!r} context.")
+        return
+    samples, noise, align = st.columns(3)
+    n_samples = samples.slider("SmoothGrad samples", 1, 200, 50, step=1, key="sg_samples")
+    noise_level = noise.slider("Noise (fraction of the input range)", 0.0, 0.5, 0.1, step=0.05, key="sg_noise")
+    alignment = align.radio("Align library introns at", list(ALIGNMENTS), horizontal=True, key="entropy_align")
+    attribution = cached_saliency(predictor.path, intron, n_samples, noise_level, predictor)
+    entropy = library_entropy_or_none(len(intron), ALIGNMENTS[alignment])
+    st.image(cached_logo_png(attribution, spans, entropy), width="stretch")
+    st.caption(
+        "SmoothGrad gradient × input of the predicted efficiency (letters up: the base raises it)"
+        + ("; below: per-position entropy of the training library's introns." if entropy is not None else "; no library in the data directory, so no entropy track.")
+    )
+
+
+def main() -> None:
+    """The page."""
+    st.title("Predict & explain")
+    init_state()
+    try:
+        predictor = active_predictor()
+    except (OSError, ValueError, KeyError) as err:
+        st.error(f"The active model cannot be loaded: {err}")
+        st.stop()
+    template = template_or_none() if predictor.needs_design else None
+    if predictor.needs_design and template is None:
+        st.error(f"The active model reads the {predictor.context!r} context, which needs the library's oligo design: add the data directory or choose an intron-context model.")
+        st.stop()
+    reporter = reporter_or_none() if predictor.context == "full" else None
+    if predictor.context == "full" and reporter is None:
+        st.error("The active model reads the full reporter transcript: reporter.fa is missing from the data directory.")
+        st.stop()
+    max_length = predictor.max_intron_length(template)
+
+    left, right = st.columns(2)
+    left.text_area("Intron (5' splice site first, 3' splice site last; DNA or RNA, FASTA allowed)", key="intron_text", height=140)
+    right.text_area("Wild-type to compare against (optional)", key="wildtype_text", height=140)
+    check = check_intron(st.session_state["intron_text"], max_length)
+    wildtype = check_intron(st.session_state["wildtype_text"], max_length) if st.session_state["wildtype_text"].strip() else None
+    intron_ok = show_check(check, "Intron")
+    wildtype_ok = wildtype is None or show_check(wildtype, "Wild-type")
+    if not intron_ok:
+        st.stop()
+    intron = check.sequence
+
+    sites, branch_col = st.columns([5, 1])
+    with branch_col:
+        branch = branch_input(intron)
+    spans = site_spans(len(intron), branch)
+    sites.html(sites_html(intron, spans))
+
+    introns, branches = [intron], [branch]
+    if wildtype is not None and wildtype_ok:
+        introns.append(wildtype.sequence)
+        branches.append(find_branch_start(wildtype.sequence, branch_pwm()))
+    members = predictor.intron_members(introns, branches, template, reporter)
+    means, sds = mean_and_spread(members)
+    values = dict(zip(("intron", "wildtype"), zip(means.tolist(), sds.tolist())))
+    show_prediction(values, members.shape[1])
+
+    show_mutagenesis(predictor, intron, branch, spans, template, reporter)
+    show_saliency(predictor, intron, spans)
+
+
+main()

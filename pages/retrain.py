@@ -1,0 +1,121 @@
+"""Retrain page: train a new model version in the background, follow it live, cancel it, make it active."""
+import dataclasses
+
+import plotly.express as px
+import streamlit as st
+
+from splice_core import jobs
+from splice_core.architectures import BUILDERS
+from splice_core.contexts import CONTEXTS
+from splice_core.library import data_dir, library_path
+from splice_core.model_report import history_frame
+from splice_core.model_store import PRETRAINED_DIR, active_model_path, models_root, read_card, set_active_model
+from splice_core.training import TrainConfig
+
+POLL_SECONDS = 2
+ARCHITECTURES = list(BUILDERS)
+
+
+def recipe_form(default: TrainConfig) -> TrainConfig | None:
+    """Recipe widgets (defaults: ``default``); the chosen recipe once "Start training" is pressed, else None."""
+    with st.form("recipe"):
+        left, middle, right = st.columns(3)
+        architecture = left.selectbox("Architecture", ARCHITECTURES, ARCHITECTURES.index(default.architecture), key="recipe_architecture")
+        context = middle.selectbox("Sequence context", CONTEXTS, CONTEXTS.index(default.context), key="recipe_context")
+        rebalance = right.checkbox("Rebalance low/high efficiency", default.rebalance, key="recipe_rebalance")
+        epochs = left.number_input("Epochs (at most; early stopping on dev)", 1, 500, default.epochs, key="recipe_epochs")
+        n_seeds = middle.number_input("Seeds", 1, 20, default.n_seeds, key="recipe_seeds")
+        ensemble = right.checkbox("Keep every seed (ensemble)", default.ensemble, key="recipe_ensemble")
+        learning_rate = left.number_input(
+            "Learning rate", 1e-6, 1.0, float(default.learning_rate), step=1e-4, format="%.5f", key="recipe_learning_rate"
+        )
+        batch_size = middle.number_input("Batch size", 8, 4096, default.batch_size, key="recipe_batch_size")
+        max_rows = right.number_input(
+            "Sample about this many constructs (0 = all)", 0, None, default.max_rows or 0, step=1000, key="recipe_max_rows"
+        )
+        if not st.form_submit_button("Start training", type="primary"):
+            return None
+    return dataclasses.replace(
+        default, architecture=architecture, context=context, rebalance=rebalance, epochs=int(epochs), n_seeds=int(n_seeds),
+        ensemble=ensemble, learning_rate=float(learning_rate), batch_size=int(batch_size), max_rows=int(max_rows) or None,
+    )
+
+
+def render_outcome(job: jobs.TrainingJob) -> None:
+    """Cancel button while running; the saved version (and making it active), a cancel or a failure after."""
+    if job.active:
+        requested = job.cancel_requested.is_set()
+        st.button("Cancel", key=f"cancel-{job.id}", on_click=job.cancel, disabled=requested)
+        if requested:
+            st.caption("Cancelling at the next training batch…")
+    elif job.status == jobs.DONE:
+        st.success(f"Saved as model version `{job.saved_path.name}` in {job.saved_path.parent}.")
+        if active_model_path().resolve() == job.saved_path.resolve():
+            st.caption("This is the active model.")
+        elif st.button("Make it the active model", key=f"activate-{job.id}"):
+            set_active_model(job.saved_path)
+            st.rerun()
+    elif job.status == jobs.CANCELLED:
+        st.info("Cancelled: nothing was saved.")
+    else:
+        st.error(f"Training failed: {job.error}")
+
+
+def render_job(job: jobs.TrainingJob) -> None:
+    """One job: recipe, progress, times, device, live loss curves and its outcome."""
+    config = job.config
+    with st.container(border=True):
+        st.markdown(
+            f"**{config.architecture} on {config.context}** · up to {config.epochs} epochs × {config.n_seeds} seed(s) · "
+            f"job `{job.id}` · **{job.status}**"
+        )
+        st.progress(job.fraction(), text=job.progress_text())
+        st.caption(
+            f"Elapsed {jobs.duration_text(job.elapsed())} · remaining ≈ {jobs.duration_text(job.remaining())} · device: {job.device}"
+        )
+        if job.records:
+            st.plotly_chart(
+                px.line(history_frame(job.records), x="epoch", y="loss", color="seed", line_dash="curve", markers=True,
+                        labels={"loss": "loss (MSE)"}),
+                key=f"curves-{job.id}",
+            )
+        render_outcome(job)
+
+
+def rerun_app_when_a_job_ends(all_jobs: list[jobs.TrainingJob]) -> None:
+    """Rerun the whole app once a job ends, so the sidebar lists the new version."""
+    ended = sorted(j.id for j in all_jobs if not j.active)
+    if st.session_state.setdefault("retrain_ended_jobs", ended) != ended:
+        st.session_state["retrain_ended_jobs"] = ended
+        st.rerun()
+
+
+@st.fragment(run_every=POLL_SECONDS)
+def jobs_panel() -> None:
+    """Every training job of this app, from every browser session, refreshed every few seconds."""
+    all_jobs = jobs.REGISTRY.jobs()
+    rerun_app_when_a_job_ends(all_jobs)
+    st.subheader("Training jobs")
+    if not all_jobs:
+        st.caption("No training job since the app started.")
+    for job in all_jobs:
+        render_job(job)
+
+
+st.title("Retrain")
+if library_path() is None:
+    st.warning(
+        f"No library in the data directory {data_dir()}, so training is not available. Get the data with "
+        "`python -m splice_core fetch` (downloads the public files into the data directory), or set SPLICE_DATA_DIR "
+        "to a folder holding splicing_library.csv, wildtype_introns.csv and reporter.fa, then reload this page."
+    )
+else:
+    st.caption(
+        f"Defaults are the shipped model's recipe. A finished run is saved as a new version under {models_root()} "
+        "(pretrained/ is never changed); compare versions on the Model page and pick the active one in the sidebar."
+    )
+    recipe = recipe_form(jobs.recipe_from_card(read_card(PRETRAINED_DIR)))
+    if recipe is not None:
+        started = jobs.REGISTRY.start(recipe, data_dir())
+        st.success(f"Started training job `{started.id}`; it runs in the background, you can leave this page.")
+jobs_panel()

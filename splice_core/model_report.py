@@ -1,0 +1,116 @@
+"""Model page tables: a card's metrics beside the PWM baseline, test-split predictions, curves, Table 1, versions."""
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from .architectures import SEED_TABLE1
+from .contexts import library_to_one_hot
+from .library import read_reporter, usable_rows
+from .model_store import PRETRAINED_DIR, read_card
+from .predictor import Predictor
+from .splits import PARTS, barcodes_to_split
+
+METRICS = ("mse", "balanced_mse", "pearson", "spearman", "n")
+MODEL, BASELINE = "model", "PWM baseline"
+# The seed study's reported Table 1 figures (best CNN: 1 residual block + conv on the 120-nt site windows).
+SEED_REPORTED = {
+    ("cnn_res1_conv", "windows"): {"seed_dev_mse": 0.104, "seed_dev_pearson": 0.625, "seed_test_mse": 0.102},
+    ("PWM baseline", "sites"): {"seed_test_mse": 0.202},
+}
+SEED_COLUMNS = ["model", "context", "seed_parameters", "seed_dev_mse", "seed_dev_pearson", "seed_test_mse"]
+REPRODUCE_FILES = (PRETRAINED_DIR.parent / "runs" / "reproduce.csv", PRETRAINED_DIR / "reproduce.csv")
+
+
+def overall_metrics(card: dict) -> pd.DataFrame:
+    """Train/dev/test metrics of the model and of the PWM baseline, one row per (predictor, part)."""
+    rows = [
+        {"predictor": name, "part": part, **{m: card[key][part].get(m, np.nan) for m in METRICS}}
+        for name, key in ((MODEL, "metrics"), (BASELINE, "baseline_metrics"))
+        for part in PARTS
+    ]
+    return pd.DataFrame(rows)
+
+
+def per_library_mse(card: dict) -> pd.DataFrame:
+    """Test MSE per library type for the model and the PWM baseline, with the number of constructs."""
+    rows = [
+        {"type": library_type, "predictor": name, "mse": values["mse"], "constructs": int(values["n"])}
+        for name, key in ((MODEL, "per_library_test"), (BASELINE, "baseline_per_library_test"))
+        for library_type, values in card[key].items()
+    ]
+    table = pd.DataFrame(rows)
+    table["label"] = table["type"] + " (n=" + table["constructs"].astype(str) + ")"
+    return table
+
+
+def scatter_count_grid(card: dict) -> pd.DataFrame:
+    """The card's test counts as a grid: measured bins (rows, high first) by predicted bins (columns)."""
+    bins = np.asarray(card["histograms"]["bins"])
+    labels = [f"{(a + b) / 2:.3f}" for a, b in zip(bins[:-1], bins[1:])]
+    grid = pd.DataFrame(card["test_scatter_counts"], index=labels, columns=labels)
+    return grid.iloc[::-1].rename_axis(index="measured", columns="predicted")
+
+
+def test_split_predictions(predictor: Predictor, frame: pd.DataFrame, data_dir=None) -> pd.DataFrame:
+    """Measured and predicted efficiency of the library rows in the model's saved test split (may be empty)."""
+    rows = usable_rows(frame)
+    rows = rows[(barcodes_to_split(rows, predictor.card["split"]["barcodes"]) == "test").to_numpy()]
+    out = pd.DataFrame({"type": rows["type"].to_numpy(), "measured": rows["splicing_eff"].to_numpy()})
+    if rows.empty:
+        return out.assign(predicted=np.zeros(0))
+    reporter = read_reporter(data_dir) if predictor.context == "full" else None
+    return out.assign(predicted=predictor.predict(library_to_one_hot(rows, predictor.context, reporter)))
+
+
+def card_history(card: dict) -> list[dict]:
+    """Every seed's per-epoch records from a card."""
+    return [record for seed in card["seeds"] for record in seed["history"]]
+
+
+def history_frame(records: list[dict]) -> pd.DataFrame:
+    """Per-epoch records as long rows (seed, epoch, curve train/dev, loss) for a line chart."""
+    columns = ["seed", "epoch", "curve", "loss"]
+    rows = [
+        {"seed": f"seed {r['seed']}", "epoch": r["epoch"], "curve": curve, "loss": r[key]}
+        for r in records
+        for curve, key in (("train", "loss"), ("dev", "val_loss"))
+    ]
+    return pd.DataFrame(rows, columns=columns)
+
+
+def seed_table1() -> pd.DataFrame:
+    """The seed study's Table 1 as reported: parameter counts and the published figures."""
+    rows = [{"model": "PWM baseline", "context": "sites", "seed_parameters": 0}]
+    rows += [{"model": a, "context": c, "seed_parameters": p} for a, c, p in SEED_TABLE1]
+    return pd.DataFrame([{**r, **SEED_REPORTED.get((r["model"], r["context"]), {})} for r in rows], columns=SEED_COLUMNS)
+
+
+def reproduce_tables(paths: tuple[Path, ...] | None = None) -> dict[str, pd.DataFrame]:
+    """Every ``reproduce.csv`` found (default: runs/ and pretrained/), keyed by path."""
+    return {str(p): pd.read_csv(p) for p in (paths or REPRODUCE_FILES) if Path(p).is_file()}
+
+
+def beside_seed(reproduce: pd.DataFrame) -> pd.DataFrame:
+    """A reproduce table's rows with the seed's reported figures beside them (matched on model and context)."""
+    seed = seed_table1().drop(columns="seed_parameters")
+    return reproduce.merge(seed, on=["model", "context"], how="left")
+
+
+def version_row(path: Path) -> dict:
+    """One model version's recipe and headline metrics from its card."""
+    card = read_card(path)
+    config, test = card["config"], card["metrics"]["test"]
+    return {
+        "version": "pretrained (shipped)" if Path(path).resolve() == PRETRAINED_DIR.resolve() else Path(path).name,
+        "architecture": config["architecture"], "context": config["context"], "epochs": config["epochs"],
+        "seeds": config["n_seeds"], "ensemble": config["ensemble"], "parameters": card["parameters"],
+        "constructs": card["data"]["n_usable"], "test_mse": test["mse"], "test_balanced_mse": test["balanced_mse"],
+        "test_pearson": test["pearson"], "test_spearman": test["spearman"], "dev_mse": card["metrics"]["dev"]["mse"],
+        "pwm_test_mse": card["baseline_metrics"]["test"]["mse"], "device": card["device"], "seconds": card["seconds"],
+    }
+
+
+def versions_table(paths: list[Path]) -> pd.DataFrame:
+    """Side-by-side recipe and metrics of several model versions."""
+    return pd.DataFrame([version_row(p) for p in paths]).set_index("version")

@@ -1,0 +1,61 @@
+"""Tests for splice_core.architectures: every registered builder builds and maps (N, L, 4) to (N, 1)."""
+import numpy as np
+import pytest
+
+from splice_core.architectures import BUILDERS, SEED_TABLE1, build_model
+from splice_core.contexts import context_length
+
+SEED_CONTEXTS = {name: context for name, context, _ in SEED_TABLE1}
+OTHER_CONTEXTS = {"cnn_res4_conv": "windows", "dilated_resnet": "intron"}
+
+
+def context_of(name: str) -> str:
+    """The context an architecture is used with (the seed's Table 1, else the project's choice)."""
+    return SEED_CONTEXTS.get(name) or OTHER_CONTEXTS.get(name, "intron")
+
+
+def one_hot_batch(length: int, n: int = 2, seed: int = 0) -> np.ndarray:
+    """``n`` random one-hot sequences of ``length``."""
+    return np.eye(4, dtype=np.float32)[np.random.default_rng(seed).integers(0, 4, (n, length))]
+
+
+@pytest.mark.parametrize("name", sorted(BUILDERS))
+def test_builder_maps_batch_to_one_output(name):
+    length = context_length(context_of(name))
+    model = build_model(name, length)
+    assert model.input_shape == (None, length, 4)
+    assert model.output_shape == (None, 1)
+    out = np.asarray(model(one_hot_batch(length), training=False))
+    assert out.shape == (2, 1)
+    assert np.all((out >= 0) & (out <= 1)), "sigmoid output leaves [0, 1]"
+    print(f"{name} ({context_of(name)}, L={length}): {model.count_params():,} parameters")
+
+
+def test_parameter_counts_match_the_seed_size_class():
+    rows = []
+    for name, context, reported in SEED_TABLE1:
+        count = build_model(name, context_length(context)).count_params()
+        rows.append((name, count, reported))
+        print(f"{name:14s} {context:8s} ours {count:>8,}  seed {reported:>8,}  ratio {count / reported:.3f}")
+    for name, count, reported in rows:
+        assert 0.5 < count / reported < 2.0, (name, count, reported)
+
+
+def test_builders_take_any_length():
+    for name in ("cnn_res1", "dilated_resnet"):
+        assert build_model(name, 64).output_shape == (None, 1)
+
+
+def test_relu_output_option():
+    model = build_model("cnn_res1", 120, output="relu")
+    assert model.get_layer("efficiency").activation.__name__ == "relu"
+    assert build_model("cnn_res1", 120).get_layer("efficiency").activation.__name__ == "sigmoid"
+    out = np.asarray(model(one_hot_batch(120, n=8), training=False))
+    assert np.all(out >= 0)
+
+
+def test_unknown_names_raise():
+    with pytest.raises(ValueError, match="unknown architecture 'transformer'"):
+        build_model("transformer", 120)
+    with pytest.raises(ValueError, match="unknown output 'tanh'"):
+        build_model("cnn_res1", 120, output="tanh")

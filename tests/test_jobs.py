@@ -1,0 +1,112 @@
+"""Background training jobs: concurrent runs save loadable versions, cancel keeps nothing, failures report."""
+import time
+from pathlib import Path
+
+import pytest
+
+from splice_core import jobs
+from splice_core.model_store import PRETRAINED_DIR, list_versions, read_card
+from splice_core.predictor import load_predictor
+from splice_core.training import TrainConfig
+
+TINY = TrainConfig(architecture="cnn_res1", context="intron", epochs=2, n_seeds=1, max_rows=150)
+
+
+def pretrained_state() -> dict[str, float]:
+    """Modification times of every file in pretrained/."""
+    return {p.name: p.stat().st_mtime for p in PRETRAINED_DIR.iterdir()}
+
+
+def test_two_concurrent_jobs_both_save_loadable_versions(tiny_data_dir, tmp_path):
+    before = pretrained_state()
+    registry = jobs.JobRegistry()
+    models = tmp_path / "models"
+    started = [registry.start(TINY, tiny_data_dir, models), registry.start(TINY, tiny_data_dir, models)]
+    assert all(j.active for j in registry.jobs())
+    assert all(j.wait(300) for j in started)
+    assert [j.status for j in started] == [jobs.DONE, jobs.DONE], [j.error for j in started]
+    paths = {j.saved_path for j in started}
+    assert len(paths) == 2 and {p.parent for p in paths} == {models}
+    assert set(list_versions(models)[1:]) == paths
+    for job in started:
+        predictor = load_predictor(job.saved_path)
+        assert predictor.predict_introns(["GTATGTTACTAACTAG"]).shape == (1,)
+        assert read_card(job.saved_path)["config"]["architecture"] == "cnn_res1"
+        assert [r["epoch"] for r in job.records] == [1, 2]
+        assert job.fraction() == 1.0 and job.remaining() == 0.0
+    assert pretrained_state() == before
+
+
+def test_cancel_stops_within_one_epoch_and_saves_nothing(tiny_data_dir, tmp_path):
+    config = TrainConfig(architecture="cnn_res1", context="intron", epochs=500, n_seeds=1, patience=1000)
+    job = jobs.JobRegistry().start(config, tiny_data_dir, tmp_path / "models")
+    deadline = time.monotonic() + 120
+    while not job.records and time.monotonic() < deadline:
+        time.sleep(0.05)
+    seen = len(job.records)
+    assert seen >= 1
+    job.cancel()
+    assert job.wait(60)
+    assert job.status == jobs.CANCELLED
+    assert len(job.records) <= seen + 1 < config.epochs
+    assert job.saved_path is None
+    assert not (tmp_path / "models").exists() or not any((tmp_path / "models").iterdir())
+
+
+def test_cancel_before_training_starts_saves_nothing(tiny_data_dir, tmp_path):
+    job = jobs.JobRegistry().start(TINY, tiny_data_dir, tmp_path / "models")
+    job.cancel()
+    assert job.wait(120)
+    assert job.status == jobs.CANCELLED and job.records == []
+    assert not (tmp_path / "models").exists() or not any((tmp_path / "models").iterdir())
+
+
+def test_a_failing_job_reports_the_error(tmp_path):
+    job = jobs.JobRegistry().start(TINY, tmp_path / "no-data", tmp_path / "models")
+    assert job.wait(60)
+    assert job.status == jobs.FAILED
+    assert "DataFileError" in job.error and "no-data" in job.error
+    assert not (tmp_path / "models").exists()
+
+
+def test_registry_lists_every_job_newest_first(tmp_path):
+    registry = jobs.JobRegistry()
+    older = registry.start(TINY, tmp_path / "no-data", tmp_path / "models")
+    newer = registry.start(TINY, tmp_path / "no-data", tmp_path / "models")
+    assert older.wait(60) and newer.wait(60)
+    assert registry.jobs() == [newer, older]
+
+
+def record(seed_index: int, epoch: int, n_seeds: int = 2, epochs: int = 4) -> dict:
+    """An epoch record as the training callback writes it."""
+    return {"seed": seed_index, "seed_index": seed_index, "n_seeds": n_seeds, "epoch": epoch, "epochs": epochs,
+            "loss": 0.1, "val_loss": 0.2, "seconds": 1.0}
+
+
+def test_progress_fraction_remaining_and_text_from_records():
+    job = jobs.TrainingJob(TINY, data_dir=Path(), models_dir=Path(), started=time.time() - 30)
+    assert job.fraction() == 0.0 and job.remaining() is None and job.progress_text() == "preparing data…"
+    job.records.extend([record(0, 1), record(0, 2), record(0, 3), record(0, 4), record(1, 1)])
+    assert job.fraction() == pytest.approx(5 / 8)
+    assert job.remaining() == pytest.approx(30 * 3 / 5, rel=0.05)
+    assert job.progress_text() == "seed 2/2 · epoch 1/4"
+    job.status, job.finished = jobs.CANCELLED, job.started + 40
+    assert job.elapsed() == pytest.approx(40) and job.remaining() == 0.0 and job.fraction() == pytest.approx(5 / 8)
+
+
+@pytest.mark.parametrize("seconds, text", [(None, "–"), (42.4, "42 s"), (185, "3 min 05 s"), (3720, "1 h 02 min")])
+def test_duration_text(seconds, text):
+    assert jobs.duration_text(seconds) == text
+
+
+def test_recipe_from_card_reads_the_config_and_ignores_unknown_keys():
+    recipe = jobs.recipe_from_card({"config": {"architecture": "bilstm", "epochs": 7, "not_a_field": 1}})
+    assert (recipe.architecture, recipe.epochs, recipe.context) == ("bilstm", 7, TrainConfig().context)
+    shipped = jobs.recipe_from_card(read_card(PRETRAINED_DIR))
+    assert shipped.to_dict() == {k: v for k, v in read_card(PRETRAINED_DIR)["config"].items() if k in shipped.to_dict()}
+
+
+def test_version_names_are_unique_per_job(tmp_path):
+    first, second = (jobs.TrainingJob(TINY, data_dir=tmp_path, models_dir=tmp_path) for _ in range(2))
+    assert jobs.version_name(first) != jobs.version_name(second)
+    assert jobs.version_name(first) == f"cnn_res1-intron-{first.id}"

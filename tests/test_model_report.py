@@ -1,0 +1,126 @@
+"""Model page tables from cards: metrics, per-library MSE, test predictions, curves, Table 1 and versions."""
+import keras
+import numpy as np
+import pandas as pd
+import pytest
+
+from conftest import make_library
+from splice_core import model_report as mr
+from splice_core.model_store import PRETRAINED_DIR, save_model_dir
+from splice_core.predictor import Predictor
+from splice_core.splits import PARTS, barcode_keys
+
+
+def part_metrics(mse: float) -> dict:
+    """Metrics of one part whose values are derived from ``mse`` (so each is recognisable)."""
+    return {"mse": mse, "balanced_mse": mse + 0.01, "pearson": 1 - mse, "spearman": 1 - 2 * mse, "n": int(mse * 1000)}
+
+
+def toy_card(test_mse: float = 0.1) -> dict:
+    """A model card with every field the Model page reads, hand-set values."""
+    return {
+        "name": "toy", "parameters": 5, "device": "CPU", "seconds": 1.5,
+        "config": {"architecture": "cnn_res1", "context": "intron", "epochs": 3, "n_seeds": 2, "ensemble": False},
+        "data": {"n_usable": 80},
+        "metrics": {"train": part_metrics(0.05), "dev": part_metrics(0.08), "test": part_metrics(test_mse)},
+        "baseline_metrics": {p: part_metrics(0.2) for p in PARTS},
+        "per_library_test": {"a": {"mse": 0.1, "n": 3.0}, "b": {"mse": 0.3, "n": 7.0}},
+        "baseline_per_library_test": {"a": {"mse": 0.2, "n": 3.0}, "b": {"mse": 0.4, "n": 7.0}},
+        "histograms": {"bins": [0.0, 0.5, 1.0]},
+        "test_scatter_counts": [[5, 1], [2, 7]],
+        "seeds": [
+            {"seed": 0, "history": [{"seed": 0, "epoch": 1, "loss": 0.3, "val_loss": 0.4}, {"seed": 0, "epoch": 2, "loss": 0.2, "val_loss": 0.35}]},
+            {"seed": 1, "history": [{"seed": 1, "epoch": 1, "loss": 0.25, "val_loss": 0.3}]},
+        ],
+    }
+
+
+def a_fraction_model() -> keras.Model:
+    """A hand-set model ``(N, 200, 4) -> (N, 1)``: the share of A over the 200 positions."""
+    inputs = keras.Input((200, 4))
+    dense = keras.layers.Dense(1)
+    outputs = dense(keras.layers.GlobalAveragePooling1D()(inputs))
+    model = keras.Model(inputs, outputs)
+    dense.set_weights([np.array([[1.0], [0.0], [0.0], [0.0]]), np.zeros(1)])
+    return model
+
+
+def test_overall_metrics_rows_per_predictor_and_part():
+    table = mr.overall_metrics(toy_card())
+    assert table[["predictor", "part"]].values.tolist() == [[p, part] for p in (mr.MODEL, mr.BASELINE) for part in PARTS]
+    assert table["mse"].tolist() == pytest.approx([0.05, 0.08, 0.1, 0.2, 0.2, 0.2])
+    assert table.loc[2, "n"] == 100
+
+
+def test_per_library_mse_has_both_predictors_with_counts_in_labels():
+    table = mr.per_library_mse(toy_card())
+    assert table["label"].tolist() == ["a (n=3)", "b (n=7)"] * 2
+    assert table["predictor"].tolist() == [mr.MODEL] * 2 + [mr.BASELINE] * 2
+    assert table["mse"].tolist() == pytest.approx([0.1, 0.3, 0.2, 0.4])
+
+
+def test_scatter_count_grid_puts_high_measured_on_top():
+    grid = mr.scatter_count_grid(toy_card())
+    assert grid.index.tolist() == ["0.750", "0.250"]
+    assert grid.columns.tolist() == ["0.250", "0.750"]
+    assert grid.values.tolist() == [[2, 7], [5, 1]]
+
+
+def test_test_split_predictions_score_only_the_saved_test_rows():
+    frame = make_library(12).assign(design=lambda f: f["intron_seq"])
+    frame["usable"] = frame["splicing_eff"].notna()
+    usable = frame[frame["usable"]].reset_index(drop=True)
+    test_rows = usable.iloc[[1, 4, 6]]
+    card = {"config": {"context": "intron"}, "split": {"barcodes": {"test": barcode_keys(test_rows["BC"]).tolist(), "train": []}}}
+    table = mr.test_split_predictions(Predictor(a_fraction_model(), card), frame)
+    assert table["measured"].tolist() == pytest.approx(test_rows["splicing_eff"].tolist())
+    assert table["type"].tolist() == test_rows["type"].tolist()
+    assert table["predicted"].tolist() == pytest.approx([s[:200].count("A") / 200 for s in test_rows["intron_seq"]], abs=1e-6)
+
+
+def test_test_split_predictions_are_empty_when_no_barcode_matches():
+    frame = make_library(6).assign(design=lambda f: f["intron_seq"], usable=True).dropna(subset=["splicing_eff"])
+    card = {"config": {"context": "intron"}, "split": {"barcodes": {"test": ["0" * 16]}}}
+    table = mr.test_split_predictions(Predictor(a_fraction_model(), card), frame)
+    assert table.empty and table.columns.tolist() == ["type", "measured", "predicted"]
+
+
+def test_history_frame_has_a_train_and_a_dev_row_per_epoch():
+    table = mr.history_frame(mr.card_history(toy_card()))
+    assert len(table) == 6
+    assert table.iloc[:2].values.tolist() == [["seed 0", 1, "train", 0.3], ["seed 0", 1, "dev", 0.4]]
+    assert mr.history_frame([]).columns.tolist() == ["seed", "epoch", "curve", "loss"]
+
+
+def test_seed_table1_holds_the_reported_figures():
+    table = mr.seed_table1().set_index(["model", "context"])
+    assert table.loc[("cnn_res1_conv", "windows")].to_dict() == {
+        "seed_parameters": 16536, "seed_dev_mse": 0.104, "seed_dev_pearson": 0.625, "seed_test_mse": 0.102,
+    }
+    assert table.loc[("PWM baseline", "sites"), "seed_test_mse"] == 0.202
+    assert np.isnan(table.loc[("cnn_res4", "windows"), "seed_test_mse"])
+
+
+def test_reproduce_tables_found_and_put_beside_the_seed(tmp_path):
+    path = tmp_path / "reproduce.csv"
+    pd.DataFrame({"model": ["PWM baseline", "cnn_res1_conv", "all zeros"], "context": ["sites", "windows", "-"],
+                  "test_mse": [0.08, 0.07, 0.3]}).to_csv(path, index=False)
+    tables = mr.reproduce_tables((tmp_path / "missing.csv", path))
+    assert list(tables) == [str(path)]
+    beside = mr.beside_seed(tables[str(path)])
+    assert beside["test_mse"].tolist() == [0.08, 0.07, 0.3]
+    assert beside["seed_test_mse"].tolist()[:2] == [0.202, 0.102]
+    assert np.isnan(beside["seed_test_mse"].iloc[2])
+
+
+def test_reproduce_tables_default_paths_are_runs_and_pretrained():
+    assert mr.REPRODUCE_FILES == (PRETRAINED_DIR.parent / "runs" / "reproduce.csv", PRETRAINED_DIR / "reproduce.csv")
+
+
+def test_versions_table_compares_cards_side_by_side(tmp_path):
+    paths = [save_model_dir(tmp_path / name, a_fraction_model(), toy_card(mse)) for name, mse in (("v1", 0.1), ("v2", 0.06))]
+    table = mr.versions_table(paths)
+    assert table.index.tolist() == ["v1", "v2"]
+    assert table["test_mse"].tolist() == pytest.approx([0.1, 0.06])
+    assert table.loc["v2", "pwm_test_mse"] == 0.2 and table.loc["v1", "architecture"] == "cnn_res1"
+    assert mr.versions_table([PRETRAINED_DIR]).index.tolist() == ["pretrained (shipped)"]

@@ -1,0 +1,103 @@
+"""Dataset page (AppTest): distributions and filters from a tiny data directory, card aggregates without data."""
+import plotly.io as pio
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from conftest import ROOT, make_library
+from splice_core.dataset_summary import SHARE_LOW
+from splice_core.model_store import PRETRAINED_DIR, read_card
+
+PAGE = str(ROOT / "pages" / "dataset.py")
+
+
+def figure(at: AppTest, index: int):
+    """The index-th plotly figure on the page."""
+    return pio.from_json(at.get("plotly_chart")[index].proto.spec)
+
+
+def run_page() -> AppTest:
+    """The page after one run, without an exception."""
+    at = AppTest.from_file(PAGE, default_timeout=90).run()
+    assert not at.exception
+    return at
+
+
+@pytest.fixture()
+def with_data(tiny_data_dir, monkeypatch):
+    monkeypatch.setenv("SPLICE_DATA_DIR", str(tiny_data_dir))
+    return tiny_data_dir
+
+
+@pytest.fixture()
+def without_data(tmp_path, monkeypatch):
+    monkeypatch.setenv("SPLICE_DATA_DIR", str(tmp_path / "none"))
+
+
+def usable_library():
+    """The tiny library's rows with a measured efficiency."""
+    frame = make_library()
+    return frame[frame["splicing_eff"].notna()]
+
+
+def test_summary_and_distribution_from_the_data(with_data):
+    at = run_page()
+    rows = usable_library()
+    summary = at.dataframe[0].value
+    assert summary.loc["all", "constructs"] == len(rows)
+    assert summary.loc["all", SHARE_LOW] == pytest.approx((rows["splicing_eff"] < 0.1).mean())
+    assert summary.loc["synthetic", "constructs"] == (rows["type"] == "synthetic").sum()
+    histogram = figure(at, 0)
+    assert sum(len(trace.x) for trace in histogram.data) == len(rows)
+    assert {trace.name for trace in figure(at, 1).data} | {figure(at, 1).data[0].type} >= {"violin"}
+    assert f"{len(rows):,} of {len(rows):,} constructs" in at.caption[0].value
+
+
+def test_filters_by_type_length_and_site(with_data):
+    at = run_page()
+    rows = usable_library()
+    at.multiselect(key="dataset_types").set_value(["orthologous"]).run()
+    assert at.dataframe[0].value.index.tolist() == ["all", "orthologous"]
+    assert at.dataframe[0].value.loc["all", "constructs"] == (rows["type"] == "orthologous").sum()
+    at.multiselect(key="dataset_types").set_value([]).run()
+    at.slider(key="dataset_length").set_value((60, 80)).run()
+    assert at.dataframe[0].value.loc["all", "constructs"] == rows["intron_seq"].str.len().between(60, 80).sum()
+    at.slider(key="dataset_length").set_value((60, 119)).run()
+    at.multiselect(key="dataset_ss3").set_value(["TCC"]).run()
+    broken = rows[rows["intron_seq"].str.endswith("TCC")]
+    summary = at.dataframe[0].value
+    assert summary.loc["all", "constructs"] == len(broken)
+    assert summary.loc["all", SHARE_LOW] == pytest.approx((broken["splicing_eff"] < 0.1).mean())
+
+
+def test_other_measured_columns_can_be_plotted(with_data):
+    at = run_page()
+    assert at.selectbox(key="dataset_column").options == ["intron_len"]
+    scatter = figure(at, 2)
+    assert scatter.layout.xaxis.title.text == "intron_len"
+    assert sum(len(trace.x) for trace in scatter.data) == len(usable_library())
+
+
+def test_filters_leaving_no_row_warn(with_data):
+    at = run_page()
+    at.multiselect(key="dataset_ss5").set_value(["CTATGT"]).run()
+    at.multiselect(key="dataset_ss3").set_value(["TAG"]).run()
+    assert not at.exception
+    assert at.warning[0].value == "No construct passes these filters."
+    assert not at.get("plotly_chart")
+
+
+def test_without_data_the_card_aggregates_are_shown(without_data):
+    at = run_page()
+    card = read_card(PRETRAINED_DIR)
+    measured = card["histograms"]["measured"]
+    assert "shipped model card" in at.info[0].value and "No library" in at.info[0].value
+    summary = at.dataframe[0].value
+    assert summary.loc["all", "constructs"] == sum(measured["all"])
+    assert summary.loc["all", SHARE_LOW] == pytest.approx(sum(measured["all"][:2]) / sum(measured["all"]))
+    assert not at.slider and not at.selectbox
+    chosen = sorted(t for t in measured if t != "all")[0]
+    at.multiselect(key="dataset_types").set_value([chosen]).run()
+    assert at.dataframe[0].value.loc["all", "constructs"] == sum(measured[chosen])
+    bars = figure(at, 0)
+    assert [trace.name for trace in bars.data] == [chosen]
+    assert list(bars.data[0].y) == measured[chosen]

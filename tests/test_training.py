@@ -1,0 +1,110 @@
+"""Tests for splice_core.training: one-epoch runs, progress/cancel callbacks, early stopping, determinism."""
+import numpy as np
+import pytest
+
+from splice_core.architectures import SEED_TABLE1
+from splice_core.contexts import context_length
+from splice_core.training import TrainConfig, TrainingCancelled, device_name, stack_members, train_one_seed, train_seeds
+
+RECORD_KEYS = {"seed", "seed_index", "n_seeds", "epoch", "epochs", "loss", "val_loss", "seconds"}
+SHORT_LENGTHS = {"full": 400}  # the BiLSTM reads the 1,615-nt transcript; a shorter input keeps the test quick
+
+
+def sample(n: int, length: int, seed: int = 0, y: float | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """``n`` random one-hot sequences and efficiencies (uniform, or all ``y``)."""
+    rng = np.random.default_rng(seed)
+    x = np.eye(4, dtype=np.float32)[rng.integers(0, 4, (n, length))]
+    targets = rng.uniform(0, 1, n) if y is None else np.full(n, y)
+    return x, targets.astype(np.float32)
+
+
+def config(**changes) -> TrainConfig:
+    """A one-epoch, one-seed recipe on tiny batches."""
+    return TrainConfig(**{"architecture": "cnn_res1", "epochs": 1, "n_seeds": 1, "batch_size": 16, **changes})
+
+
+@pytest.mark.parametrize(("architecture", "context"), [(a, c) for a, c, _ in SEED_TABLE1])
+def test_every_seed_architecture_trains_one_epoch(architecture, context):
+    length = SHORT_LENGTHS.get(context, context_length(context))
+    x, y = sample(48, length)
+    x_dev, y_dev = sample(16, length, seed=1)
+    records = []
+    runs = train_seeds(x, y, x_dev, y_dev, config(architecture=architecture, context=context), on_epoch_end=records.append)
+    assert len(runs) == 1
+    run = runs[0]
+    assert run.model.output_shape == (None, 1)
+    assert len(run.history) == 1 and records == run.history
+    assert np.isfinite(run.history[0]["loss"]) and np.isfinite(run.history[0]["val_loss"])
+    assert run.dev["n"] == 16 and np.isfinite(run.dev["mse"])
+
+
+def test_on_epoch_end_records():
+    x, y = sample(32, 120)
+    x_dev, y_dev = sample(16, 120, seed=1)
+    records = []
+    runs = train_seeds(x, y, x_dev, y_dev, config(epochs=2, n_seeds=2, first_seed=5, patience=5), on_epoch_end=records.append)
+    assert len(records) == 4
+    for record in records:
+        assert set(record) == RECORD_KEYS
+    assert [(r["seed"], r["seed_index"], r["epoch"]) for r in records] == [(5, 0, 1), (5, 0, 2), (6, 1, 1), (6, 1, 2)]
+    assert all(r["n_seeds"] == 2 and r["epochs"] == 2 and r["seconds"] >= 0 for r in records)
+    assert records[1]["seconds"] >= records[0]["seconds"]
+    assert [run.dev["mse"] for run in runs] == sorted(run.dev["mse"] for run in runs)
+    assert {run.seed for run in runs} == {5, 6}
+
+
+def test_should_stop_cancels():
+    x, y = sample(64, 120)
+    x_dev, y_dev = sample(16, 120, seed=1)
+    calls, records = [], []
+
+    def should_stop() -> bool:
+        calls.append(1)
+        return len(calls) >= 2
+
+    with pytest.raises(TrainingCancelled):
+        train_seeds(x, y, x_dev, y_dev, config(epochs=3, n_seeds=2), on_epoch_end=records.append, should_stop=should_stop)
+    assert len(calls) == 2  # checked after every batch, stopped at the second
+    assert records == []  # the cancelled epoch is not reported
+
+
+def test_early_stopping_restores_the_best_weights():
+    # train targets are all 1, dev targets all 0: every epoch moves predictions away from dev
+    x, y = sample(64, 120, y=1.0)
+    x_dev, y_dev = sample(32, 120, seed=1, y=0.0)
+    run = train_one_seed(x, y, x_dev, y_dev, config(epochs=6, patience=1, learning_rate=1e-2, rebalance=False), seed=0)
+    val = [r["val_loss"] for r in run.history]
+    assert len(val) == 2, "patience 1 stops after the first epoch without improvement"
+    assert val[1] > val[0]
+    assert run.dev["mse"] == pytest.approx(val[0], rel=1e-4)
+
+
+def test_same_seed_same_result():
+    x, y = sample(48, 120)
+    x_dev, y_dev = sample(16, 120, seed=1)
+    first, again, other = (train_one_seed(x, y, x_dev, y_dev, config(), seed=s) for s in (3, 3, 4))
+    pred = [np.asarray(r.model(x_dev, training=False)) for r in (first, again, other)]
+    np.testing.assert_allclose(pred[0], pred[1], rtol=1e-6, atol=1e-7)
+    assert first.history[0]["loss"] == pytest.approx(again.history[0]["loss"], rel=1e-6)
+    assert not np.allclose(pred[0], pred[2])
+
+
+def test_stack_members_outputs_each_member():
+    x, y = sample(32, 120)
+    x_dev, y_dev = sample(8, 120, seed=1)
+    runs = train_seeds(x, y, x_dev, y_dev, config(n_seeds=2))
+    stacked = stack_members([r.model for r in runs])
+    out = np.asarray(stacked(x_dev, training=False))
+    assert out.shape == (8, 2)
+    for k, run in enumerate(runs):
+        np.testing.assert_allclose(out[:, k], np.asarray(run.model(x_dev, training=False))[:, 0], rtol=1e-5, atol=1e-6)
+
+
+def test_device_name():
+    name = device_name()
+    assert name == "CPU" or name.startswith("GPU: ")
+
+
+def test_config_to_dict():
+    assert config(epochs=3).to_dict()["epochs"] == 3
+    assert set(TrainConfig().to_dict()) >= {"architecture", "context", "rebalance", "epochs", "n_seeds", "ensemble", "max_rows"}

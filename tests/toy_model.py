@@ -1,0 +1,51 @@
+"""Hand-set toy models for exact tests: a linear ensemble whose predictions are sums of dyadic weights."""
+from pathlib import Path
+
+import keras
+import numpy as np
+
+from splice_core.encoding import strings_to_one_hot
+from splice_core.model_store import save_model_dir, set_active_model
+from splice_core.predictor import Predictor
+from splice_core.pwm import sites_to_pwm
+
+BIAS = np.array([0.25, 0.3125])
+BRANCH_PWM = sites_to_pwm(["TACTAACA"] * 20)
+
+
+def toy_weights(length: int, members: int = 2, seed: int = 0) -> np.ndarray:
+    """Weights ``(length, 4, members)``, multiples of 1/1024 so float32 sums are exact."""
+    return np.random.default_rng(seed).integers(-8, 9, (length, 4, members)) / 1024
+
+
+def linear_model(weights: np.ndarray, bias: np.ndarray = BIAS, nonlinear: bool = False) -> keras.Model:
+    """``(N, L, 4) -> (N, K)``: ``sum(x * weights) + bias`` per member (tanh of it when ``nonlinear``)."""
+    length, _, members = weights.shape
+    inputs = keras.Input((length, 4))
+    dense = keras.layers.Dense(members, activation="tanh" if nonlinear else None)
+    model = keras.Model(inputs, dense(keras.layers.Flatten()(inputs)))
+    dense.set_weights([weights.reshape(length * 4, members).astype(np.float32), bias.astype(np.float32)])
+    return model
+
+
+def toy_card(context: str = "intron") -> dict:
+    """A minimal model card for a toy model."""
+    return {"name": "toy linear", "config": {"context": context}, "pwm_baseline": {"pwms": {"branch": BRANCH_PWM.tolist()}}, "metrics": {}}
+
+
+def toy_predictor(length: int = 40, context: str = "intron", seed: int = 0) -> Predictor:
+    """A Predictor over the linear toy model."""
+    return Predictor(model=linear_model(toy_weights(length, seed=seed)), card=toy_card(context))
+
+
+def expected_members(introns: list[str], weights: np.ndarray, bias: np.ndarray = BIAS) -> np.ndarray:
+    """The toy model's member outputs ``(N, K)`` computed with numpy."""
+    x = strings_to_one_hot(introns, len(weights)).astype(float)
+    return np.einsum("nlc,lck->nk", x, weights) + bias
+
+
+def install_toy_model(root: Path, length: int = 120, seed: int = 0) -> Path:
+    """Save the toy model under ``root/models`` and make it the active model there; returns its directory."""
+    path = save_model_dir(root / "models" / "toy", linear_model(toy_weights(length, seed=seed)), toy_card())
+    set_active_model(path, root / "models")
+    return path
