@@ -1,4 +1,5 @@
 """Dataset page: splicing efficiency overall and per library type, from the data or the shipped card."""
+import pandas as pd
 import plotly.express as px
 import streamlit as st
 
@@ -9,14 +10,14 @@ from splice_core.model_store import PRETRAINED_DIR, read_card
 EFFICIENCY = "splicing efficiency"
 
 
-def render_summary(summary) -> None:
+def render_summary(summary: pd.DataFrame) -> None:
     """The per-type summary table (constructs, mean, share below 0.1)."""
     st.subheader("Constructs per library type")
     st.dataframe(summary, column_config={"mean": st.column_config.NumberColumn(format="%.3f"),
                                          ds.SHARE_LOW: st.column_config.NumberColumn(format="%.3f")})
 
 
-def data_filters(table) -> ds.LibraryFilter:
+def data_filters(table: pd.DataFrame) -> ds.LibraryFilter:
     """Filter widgets for library type, intron length and site sequences."""
     with st.expander("Filters", expanded=True):
         types = st.multiselect("Library types (none = all)", sorted(table["type"].unique()), key="dataset_types")
@@ -30,7 +31,7 @@ def data_filters(table) -> ds.LibraryFilter:
     return ds.LibraryFilter(types=tuple(types), length_range=length, **{k: tuple(v) for k, v in sites.items()})
 
 
-def render_data_view(frame) -> None:
+def render_data_view(frame: pd.DataFrame) -> None:
     """Distributions and other measured columns from the library rows."""
     table = ds.explorer_table(frame)
     rows = ds.filter_rows(table, data_filters(table))
@@ -41,11 +42,12 @@ def render_data_view(frame) -> None:
     render_summary(ds.efficiency_summary(rows))
     st.subheader("Distribution")
     st.plotly_chart(
-        px.histogram(rows, x="splicing_eff", color="type", nbins=20, range_x=(0, 1), labels={"splicing_eff": EFFICIENCY}),
+        px.histogram(rows, x="splicing_eff", color="type", range_x=(0, 1), labels={"splicing_eff": EFFICIENCY})
+        .update_traces(xbins={"start": 0, "end": 1.0001, "size": 0.05}),
         key="dataset_histogram",
     )
     st.plotly_chart(
-        px.violin(rows, x="type", y="splicing_eff", box=True, labels={"splicing_eff": EFFICIENCY}),
+        px.violin(rows, x="type", y="splicing_eff", box=True, labels={"splicing_eff": EFFICIENCY}).update_traces(spanmode="hard"),
         key="dataset_violins",
     )
     st.subheader("Other measured columns")

@@ -20,7 +20,7 @@ def cached_test_predictions(model_path: str, model_mtime: float, library_sha: st
     return mr.test_split_predictions(_predictor, _frame, data_dir())
 
 
-def test_predictions_or_none(predictor: Predictor) -> tuple[pd.DataFrame | None, str]:
+def scored_test_split_or_none(predictor: Predictor) -> tuple[pd.DataFrame | None, str]:
     """(test-split predictions, None) from the data directory, else (None, why the card's counts are shown)."""
     frame, problem = library_or_none()
     if frame is None:
@@ -38,11 +38,11 @@ def test_predictions_or_none(predictor: Predictor) -> tuple[pd.DataFrame | None,
 def render_predicted_vs_measured(predictor: Predictor) -> None:
     """A scatter of the test split from the data, else a heatmap of the card's counts."""
     st.subheader("Predicted vs measured (test split)")
-    table, note = test_predictions_or_none(predictor)
+    table, note = scored_test_split_or_none(predictor)
     if table is None:
         st.info(note)
         st.plotly_chart(
-            px.imshow(mr.scatter_count_grid(predictor.card), text_auto=True, color_continuous_scale="Blues",
+            px.imshow(mr.scatter_count_grid(predictor.card), origin="lower", text_auto=True, color_continuous_scale="Blues",
                       labels={"x": "predicted (bin centre)", "y": "measured (bin centre)", "color": "constructs"}),
             key="model_heatmap",
         )

@@ -127,6 +127,7 @@ def site_aware_cnn(
     size = layers.Reshape((1,))(layers.Rescaling(1.0 / input_length)(keras.ops.cast(lengths, "float32")))
     pooled = [layers.GlobalAveragePooling1D()(x), layers.GlobalMaxPooling1D()(x)]
     x = layers.Concatenate()([five, three, size, *pooled])
+    x = layers.LayerNormalization()(x)
     x = layers.Dropout(0.3)(x)
     x = layers.Dense(64, activation="relu")(x)
     return keras.Model(inputs, output_layer(x, output), name="site_aware_cnn")

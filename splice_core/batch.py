@@ -35,6 +35,8 @@ def read_batch_input(source: str | os.PathLike | bytes, name: str | None = None)
             frame = book.get("Data", next(iter(book.values())))
         else:
             frame = pd.read_csv(io.BytesIO(raw))
+    except DataFileError:
+        raise
     except (ValueError, UnicodeDecodeError, pd.errors.ParserError) as err:
         raise DataFileError(f"{name}: cannot read the file ({err})") from err
     if len(frame) == 0:

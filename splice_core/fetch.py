@@ -1,12 +1,22 @@
 """Downloading the original data files from their public sources into the data directory."""
 import io
+import os
 import urllib.error
 import urllib.request
 from pathlib import Path
 
 import pandas as pd
 
-from .library import LIBRARY_FILES, REPORTER_FILE, TRAINING_COLUMNS, WILDTYPE_COLUMNS, WILDTYPE_FILE, DataFileError, data_dir
+from .library import (
+    LIBRARY_FILES,
+    REPORTER_FILE,
+    WILDTYPE_COLUMNS,
+    WILDTYPE_FILE,
+    DataFileError,
+    data_dir,
+    require_columns,
+    validate_library,
+)
 
 SOURCES = {
     LIBRARY_FILES[1]: [
@@ -41,16 +51,16 @@ def download(urls: list[str], timeout: float = 60) -> bytes:
 
 
 def verify(name: str, payload: bytes) -> None:
-    """Raise DataFileError unless ``payload`` parses with the columns the project needs."""
-    if name.endswith(".xlsx"):
-        frame = pd.read_excel(io.BytesIO(payload), sheet_name="Data")
-        required = TRAINING_COLUMNS
+    """Raise DataFileError unless ``payload`` parses and passes the checks :func:`read_library` makes."""
+    is_library = name.endswith(".xlsx")
+    try:
+        frame = pd.read_excel(io.BytesIO(payload), sheet_name="Data") if is_library else pd.read_csv(io.BytesIO(payload))
+    except Exception as err:  # noqa: BLE001 - whatever the parser says, the download is unusable
+        raise DataFileError(f"{name}: the downloaded file cannot be read ({err})") from err
+    if is_library:
+        validate_library(frame, f"downloaded {name}")
     else:
-        frame = pd.read_csv(io.BytesIO(payload))
-        required = WILDTYPE_COLUMNS
-    missing = [c for c in required if c not in frame.columns]
-    if missing or frame.empty:
-        raise DataFileError(f"{name}: downloaded file lacks column(s) {', '.join(missing) or '(no rows)'}")
+        require_columns(frame, WILDTYPE_COLUMNS, f"downloaded {name}")
 
 
 def fetch_all(directory=None) -> list[Path]:
@@ -67,7 +77,9 @@ def fetch_all(directory=None) -> list[Path]:
         except Exception as err:  # noqa: BLE001 - every network failure gets the same help text
             raise DataFileError(NO_NETWORK_HELP.format(name=name, reason=err, directory=root)) from err
         verify(name, payload)
-        target.write_bytes(payload)
+        partial = target.with_name(f".{name}.part")
+        partial.write_bytes(payload)
+        os.replace(partial, target)
         written.append(target)
     if not (root / REPORTER_FILE).exists():
         raise DataFileError(

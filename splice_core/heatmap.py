@@ -55,7 +55,7 @@ def mutagenesis_heatmap(intron: str, subs: np.ndarray, dels: np.ndarray, spans: 
     for name, (start, end) in spans.items():
         fig.add_vrect(
             x0=start + 0.5, x1=end + 0.5, line=dict(color=SITE_COLORS[name], width=2), fillcolor=SITE_COLORS[name],
-            opacity=0.25, layer="above", annotation_text=SITE_SHORT[name], annotation_position="top left",
+            opacity=0.15, layer="above", annotation_text=SITE_SHORT[name], annotation_position="top left",
         )
     fig.update_layout(
         height=300, margin=dict(l=40, r=10, t=30, b=40), clickmode="event+select", dragmode=False,

@@ -62,21 +62,26 @@ def file_sha256(path: str | os.PathLike) -> str:
     return digest.hexdigest()
 
 
+def read_sheet(path: Path, sheet: str) -> pd.DataFrame:
+    """One sheet of an xlsx workbook as a DataFrame."""
+    try:
+        with pd.ExcelFile(path) as book:
+            names = [str(name) for name in book.sheet_names]
+            frame = book.parse(sheet) if sheet in names else None
+    except (ValueError, ImportError, KeyError, OSError, zipfile.BadZipFile) as err:
+        raise DataFileError(f"{path}: not a readable xlsx workbook ({err})") from err
+    if frame is None:
+        raise DataFileError(f"{path}: no sheet named '{sheet}' (sheets: {', '.join(names)})")
+    return frame
+
+
 def read_table(path: str | os.PathLike, sheet: str = "Data") -> pd.DataFrame:
     """A CSV, or the ``sheet`` of an xlsx workbook, as a DataFrame."""
     path = Path(path)
     if not path.is_file():
         raise DataFileError(f"{path}: file not found")
     if path.suffix.lower() in (".xlsx", ".xls"):
-        try:
-            with pd.ExcelFile(path) as book:
-                if sheet not in book.sheet_names:
-                    raise DataFileError(f"{path}: no sheet named '{sheet}' (sheets: {', '.join(map(str, book.sheet_names))})")
-                return book.parse(sheet)
-        except (ValueError, ImportError, KeyError, OSError, zipfile.BadZipFile) as err:
-            if isinstance(err, DataFileError):
-                raise
-            raise DataFileError(f"{path}: not a readable xlsx workbook ({err})") from err
+        return read_sheet(path, sheet)
     try:
         return pd.read_csv(path)
     except (pd.errors.ParserError, UnicodeDecodeError, pd.errors.EmptyDataError) as err:

@@ -29,9 +29,9 @@ def saliency_logo(attribution: np.ndarray, spans: dict[str, tuple[int, int]], en
     axes[0].set_ylabel("gradient × input")
     axes[0].axhline(0, color="grey", lw=0.5)
     shade_sites(axes[0], spans)
-    axes[0].legend(loc="upper right", fontsize=7, ncols=3, frameon=False)
+    axes[0].legend(loc="lower right", bbox_to_anchor=(1, 1), fontsize=7, ncols=3, frameon=False)
     if entropy is not None:
-        axes[1].bar(np.arange(1, length + 1), entropy, width=1.0, color="grey")
+        axes[1].stairs(np.nan_to_num(entropy), np.arange(length + 1) + 0.5, fill=True, color="grey")
         axes[1].set_ylim(0, 2)
         axes[1].set_ylabel("library\nentropy (bits)")
         shade_sites(axes[1], spans)

@@ -45,11 +45,10 @@ def per_library_mse(card: dict) -> pd.DataFrame:
 
 
 def scatter_count_grid(card: dict) -> pd.DataFrame:
-    """The card's test counts as a grid: measured bins (rows, high first) by predicted bins (columns)."""
+    """The card's test counts as a grid: measured bins (rows) by predicted bins (columns), both ascending."""
     bins = np.asarray(card["histograms"]["bins"])
     labels = [f"{(a + b) / 2:.3f}" for a, b in zip(bins[:-1], bins[1:])]
-    grid = pd.DataFrame(card["test_scatter_counts"], index=labels, columns=labels)
-    return grid.iloc[::-1].rename_axis(index="measured", columns="predicted")
+    return pd.DataFrame(card["test_scatter_counts"], index=labels, columns=labels).rename_axis(index="measured", columns="predicted")
 
 
 def test_split_predictions(predictor: Predictor, frame: pd.DataFrame, data_dir=None) -> pd.DataFrame:

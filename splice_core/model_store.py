@@ -25,12 +25,14 @@ def models_root(path: str | os.PathLike | None = None) -> Path:
 def save_model_dir(path: str | os.PathLike, model: keras.Model, card: dict) -> Path:
     """Write ``model.keras`` and the card into a temporary folder, then move it to ``path`` in one step."""
     path = Path(path)
+    if path.exists():
+        raise FileExistsError(f"{path} already exists")
     path.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{path.name}.", dir=path.parent))
     try:
         model.save(staging / MODEL_FILE)
         (staging / CARD_FILE).write_text(json.dumps(card, indent=1, default=float))
-        if path.exists():
+        if path.exists():  # another save took the name while this one was writing
             raise FileExistsError(f"{path} already exists")
         os.replace(staging, path)
     finally:
@@ -68,18 +70,19 @@ def new_version_path(root: str | os.PathLike | None = None, name: str = "model")
 def list_versions(root: str | os.PathLike | None = None) -> list[Path]:
     """The shipped model followed by every saved version under the models root, newest first."""
     base = models_root(root)
-    versions = sorted((p for p in base.glob("*") if is_model_dir(p)), reverse=True) if base.is_dir() else []
+    found = [p for p in base.glob("*") if not p.name.startswith(".") and is_model_dir(p)] if base.is_dir() else []
+    versions = sorted(found, reverse=True)
     return [PRETRAINED_DIR, *versions]
 
 
 def active_model_path(root: str | os.PathLike | None = None) -> Path:
     """The model chosen as active (persisted under the models root), else the shipped one."""
     marker = models_root(root) / ACTIVE_FILE
-    if marker.is_file():
-        chosen = Path(json.loads(marker.read_text()).get("path", ""))
-        if is_model_dir(chosen):
-            return chosen
-    return PRETRAINED_DIR
+    try:
+        chosen = Path(json.loads(marker.read_text())["path"])
+    except (OSError, ValueError, KeyError, TypeError):  # no choice yet, or an unreadable marker
+        return PRETRAINED_DIR
+    return chosen if is_model_dir(chosen) else PRETRAINED_DIR
 
 
 def set_active_model(path: str | os.PathLike, root: str | os.PathLike | None = None) -> None:

@@ -55,9 +55,10 @@ class Predictor:
 
     def members(self, x: np.ndarray) -> np.ndarray:
         """Each member's prediction for ``(N, L, 4)`` inputs: ``(N, K)``."""
+        if len(x) == 0:
+            return np.zeros((0, int(np.prod(self.model.output_shape[1:]))), np.float32)
         out = [np.asarray(self._call(tf.constant(x[i : i + BATCH], tf.float32))) for i in range(0, len(x), BATCH)]
-        stacked = np.concatenate(out) if out else np.zeros((0, 1), np.float32)
-        return stacked.reshape(len(x), -1)
+        return np.concatenate(out).reshape(len(x), -1)
 
     def predict(self, x: np.ndarray) -> np.ndarray:
         """Mean prediction over members for ``(N, L, 4)`` inputs: ``(N,)``."""

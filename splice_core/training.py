@@ -115,7 +115,10 @@ def train_one_seed(
     on_epoch_end: ProgressCallback | None = None,
     should_stop: StopCheck | None = None,
 ) -> SeedRun:
-    """Train one model from ``(N, L, 4)`` arrays; early stopping on dev MSE restores the best weights."""
+    """Train one model from ``(N, L, 4)`` arrays; early stopping on dev loss restores the best weights.
+
+    With ``rebalance``, training and dev losses weigh [0, 0.1) and [0.1, 1] equally.
+    """
     keras.utils.set_random_seed(seed)
     model = build_model(config.architecture, x_train.shape[1], config.output)
     model.compile(optimizer=make_optimizer(config), loss="mse")
@@ -129,7 +132,7 @@ def train_one_seed(
         x_train,
         y_train,
         sample_weight=weights,
-        validation_data=(x_dev, y_dev),
+        validation_data=(x_dev, y_dev, balance_weights(y_dev) if config.rebalance else np.ones(len(y_dev), np.float32)),
         batch_size=config.batch_size,
         epochs=config.epochs,
         shuffle=True,
@@ -151,12 +154,16 @@ def train_seeds(
     on_epoch_end: ProgressCallback | None = None,
     should_stop: StopCheck | None = None,
 ) -> list[SeedRun]:
-    """One :class:`SeedRun` per seed ``first_seed .. first_seed + n_seeds - 1``, sorted best dev MSE first."""
+    """One :class:`SeedRun` per seed ``first_seed .. first_seed + n_seeds - 1``, best first.
+
+    Best is the lowest dev balanced MSE when training is rebalanced, else the lowest dev MSE.
+    """
     runs = [
         train_one_seed(x_train, y_train, x_dev, y_dev, config, config.first_seed + i, i, on_epoch_end, should_stop)
         for i in range(config.n_seeds)
     ]
-    return sorted(runs, key=lambda r: r.dev["mse"])
+    key = "balanced_mse" if config.rebalance else "mse"
+    return sorted(runs, key=lambda r: r.dev[key])
 
 
 def stack_members(models: list[keras.Model]) -> keras.Model:

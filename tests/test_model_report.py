@@ -59,11 +59,11 @@ def test_per_library_mse_has_both_predictors_with_counts_in_labels():
     assert table["mse"].tolist() == pytest.approx([0.1, 0.3, 0.2, 0.4])
 
 
-def test_scatter_count_grid_puts_high_measured_on_top():
+def test_scatter_count_grid_has_measured_rows_and_predicted_columns():
     grid = mr.scatter_count_grid(toy_card())
-    assert grid.index.tolist() == ["0.750", "0.250"]
-    assert grid.columns.tolist() == ["0.250", "0.750"]
-    assert grid.values.tolist() == [[2, 7], [5, 1]]
+    assert grid.index.tolist() == grid.columns.tolist() == ["0.250", "0.750"]
+    assert grid.values.tolist() == [[5, 1], [2, 7]]
+    assert (grid.index.name, grid.columns.name) == ("measured", "predicted")
 
 
 def test_test_split_predictions_score_only_the_saved_test_rows():

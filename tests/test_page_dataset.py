@@ -1,5 +1,8 @@
 """Dataset page (AppTest): distributions and filters from a tiny data directory, card aggregates without data."""
-import plotly.io as pio
+import base64
+import json
+
+import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -10,9 +13,22 @@ from splice_core.model_store import PRETRAINED_DIR, read_card
 PAGE = str(ROOT / "pages" / "dataset.py")
 
 
-def figure(at: AppTest, index: int):
-    """The index-th plotly figure on the page."""
-    return pio.from_json(at.get("plotly_chart")[index].proto.spec)
+def decoded(value):
+    """A plotly JSON value with its base64 typed arrays (``{dtype, bdata, shape}``) turned into lists."""
+    if isinstance(value, dict) and "bdata" in value:
+        array = np.frombuffer(base64.b64decode(value["bdata"]), dtype=value["dtype"])
+        shape = value.get("shape")
+        return (array.reshape([int(n) for n in str(shape).split(",")]) if shape else array).tolist()
+    if isinstance(value, dict):
+        return {k: decoded(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [decoded(v) for v in value]
+    return value
+
+
+def figure(at: AppTest, index: int) -> dict:
+    """The index-th plotly figure on the page as a plain dict (data, layout)."""
+    return decoded(json.loads(at.get("plotly_chart")[index].proto.spec))
 
 
 def run_page() -> AppTest:
@@ -47,8 +63,10 @@ def test_summary_and_distribution_from_the_data(with_data):
     assert summary.loc["all", SHARE_LOW] == pytest.approx((rows["splicing_eff"] < 0.1).mean())
     assert summary.loc["synthetic", "constructs"] == (rows["type"] == "synthetic").sum()
     histogram = figure(at, 0)
-    assert sum(len(trace.x) for trace in histogram.data) == len(rows)
-    assert {trace.name for trace in figure(at, 1).data} | {figure(at, 1).data[0].type} >= {"violin"}
+    assert histogram["data"][0]["type"] == "histogram" and histogram["data"][0]["xbins"]["size"] == 0.05
+    assert sum(len(trace["x"]) for trace in histogram["data"]) == len(rows)
+    violins = figure(at, 1)["data"]
+    assert violins[0]["type"] == "violin" and sorted(violins[0]["x"]) == sorted(rows["type"])
     assert f"{len(rows):,} of {len(rows):,} constructs" in at.caption[0].value
 
 
@@ -73,8 +91,8 @@ def test_other_measured_columns_can_be_plotted(with_data):
     at = run_page()
     assert at.selectbox(key="dataset_column").options == ["intron_len"]
     scatter = figure(at, 2)
-    assert scatter.layout.xaxis.title.text == "intron_len"
-    assert sum(len(trace.x) for trace in scatter.data) == len(usable_library())
+    assert scatter["layout"]["xaxis"]["title"]["text"] == "intron_len"
+    assert sum(len(trace["x"]) for trace in scatter["data"]) == len(usable_library())
 
 
 def test_filters_leaving_no_row_warn(with_data):
@@ -99,5 +117,5 @@ def test_without_data_the_card_aggregates_are_shown(without_data):
     at.multiselect(key="dataset_types").set_value([chosen]).run()
     assert at.dataframe[0].value.loc["all", "constructs"] == sum(measured[chosen])
     bars = figure(at, 0)
-    assert [trace.name for trace in bars.data] == [chosen]
-    assert list(bars.data[0].y) == measured[chosen]
+    assert [trace["name"] for trace in bars["data"]] == [chosen]
+    assert bars["data"][0]["y"] == measured[chosen]

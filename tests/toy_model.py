@@ -44,7 +44,7 @@ def expected_members(introns: list[str], weights: np.ndarray, bias: np.ndarray =
     return np.einsum("nlc,lck->nk", x, weights) + bias
 
 
-def install_toy_model(root: Path, length: int = 120, seed: int = 0) -> Path:
+def install_toy_model(root: Path, length: int = 200, seed: int = 0) -> Path:
     """Save the toy model under ``root/models`` and make it the active model there; returns its directory."""
     path = save_model_dir(root / "models" / "toy", linear_model(toy_weights(length, seed=seed)), toy_card())
     set_active_model(path, root / "models")

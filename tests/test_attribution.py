@@ -1,0 +1,72 @@
+"""SmoothGrad: the batched map, its agreement with tf-keras-vis on the same noise, gradient x input."""
+import numpy as np
+import pytest
+import tensorflow as tf
+
+from splice_core.attribution import gradient_times_input, intron_saliency, smoothgrad, smoothgrad_noise, smoothgrad_tf_keras_vis
+from splice_core.encoding import strings_to_one_hot
+from splice_core.predictor import Predictor
+from toy_model import linear_model, toy_card, toy_predictor, toy_weights
+
+INTRONS = ["GTATGTAAAATACTAACTTTTAG", "GTACGTCCCCCCTACTAACAAACAG"]
+
+
+def test_noise_is_scaled_by_each_sequences_range():
+    x = strings_to_one_hot(INTRONS, 30) * np.array([1.0, 3.0])[:, None, None]
+    noise = smoothgrad_noise(x, 400, 0.1, seed=0)
+    assert noise.shape == (400, 2, 30, 4) and noise.dtype == np.float32
+    assert noise[:, 0].std() == pytest.approx(0.1, rel=0.05)
+    assert noise[:, 1].std() == pytest.approx(0.3, rel=0.05)
+    np.testing.assert_array_equal(noise, smoothgrad_noise(x, 400, 0.1, seed=0))
+
+
+def test_a_linear_models_smoothgrad_is_its_mean_weights():
+    weights = toy_weights(30)
+    x = strings_to_one_hot(INTRONS, 30)
+    grads = smoothgrad(linear_model(weights), x, n_samples=7, noise_level=0.2, seed=3)
+    np.testing.assert_allclose(grads, np.broadcast_to(weights.mean(2), x.shape), atol=1e-6)
+
+
+def test_batched_smoothgrad_averages_per_sample_gradients_of_the_given_noise():
+    model = linear_model(toy_weights(30) * 40, nonlinear=True)
+    x = strings_to_one_hot(INTRONS, 30)
+    noise = np.random.default_rng(1).normal(0, 0.1, (5, *x.shape)).astype(np.float32)
+    per_sample = []
+    for sample in noise:
+        inputs = tf.constant(x + sample)
+        with tf.GradientTape() as tape:
+            tape.watch(inputs)
+            score = tf.reduce_mean(model(inputs), axis=-1)
+        per_sample.append(tape.gradient(score, inputs).numpy())
+    np.testing.assert_allclose(smoothgrad(model, x, noise=noise), np.mean(per_sample, 0), atol=1e-6)
+
+
+def test_batched_smoothgrad_matches_tf_keras_vis_on_the_same_noise():
+    model = linear_model(toy_weights(30) * 40, nonlinear=True)
+    x = strings_to_one_hot(INTRONS, 30)
+    ours = smoothgrad(model, x, n_samples=20, noise_level=0.2, seed=5)
+    theirs = smoothgrad_tf_keras_vis(model, x, n_samples=20, noise_level=0.2, seed=5)
+    assert np.abs(ours).max() > 1e-3
+    np.testing.assert_allclose(ours, theirs, atol=1e-6)
+    other_noise = smoothgrad(model, x, n_samples=20, noise_level=0.2, seed=6)
+    assert np.abs(other_noise - theirs).max() > 1e-5
+
+
+def test_gradient_times_input_keeps_only_observed_bases():
+    weights = toy_weights(30)
+    x = strings_to_one_hot(INTRONS, 30)
+    attribution = gradient_times_input(linear_model(weights), x, n_samples=3)
+    np.testing.assert_allclose(attribution, x * weights.mean(2), atol=1e-6)
+
+
+def test_intron_saliency_is_cut_to_the_intron():
+    predictor = toy_predictor(30)
+    attribution = intron_saliency(predictor, INTRONS[0], n_samples=4)
+    want = strings_to_one_hot(INTRONS[:1])[0] * toy_weights(30).mean(2)[: len(INTRONS[0])]
+    np.testing.assert_allclose(attribution, want, atol=1e-6)
+
+
+def test_intron_saliency_refuses_other_contexts():
+    predictor = Predictor(model=linear_model(toy_weights(120)), card=toy_card("windows"))
+    with pytest.raises(ValueError, match="intron-context"):
+        intron_saliency(predictor, INTRONS[0])

@@ -1,0 +1,44 @@
+"""The mutagenesis heatmap and reading a click back as a mutation."""
+import numpy as np
+
+from splice_core.heatmap import ROWS, effect_matrix, mutagenesis_heatmap, mutation_cells, point_to_mutation
+from splice_core.sites import site_spans
+
+INTRON = "GTAAG"
+
+
+def effects() -> tuple[np.ndarray, np.ndarray]:
+    """Made-up deltas: substitution (i, j) = i + j/10 (wild-type cells 0), deletion i = -i."""
+    subs = np.arange(5)[:, None] + np.arange(4)[None] / 10
+    subs[np.arange(5), ["ACGT".index(b) for b in INTRON]] = 0
+    return subs, -np.arange(5.0)
+
+
+def test_matrix_rows_are_acgt_then_deletion():
+    subs, dels = effects()
+    matrix = effect_matrix(subs, dels)
+    assert matrix.shape == (5, 5) and matrix[1, 3] == 3.1 and matrix[4, 2] == -2.0
+
+
+def test_every_mutation_is_a_clickable_cell_and_wild_type_is_not():
+    subs, dels = effects()
+    xs, ys, data = mutation_cells(INTRON, effect_matrix(subs, dels))
+    assert len(data) == 5 * 4
+    assert (1, "G") not in zip(xs, ys) and (1, "A") in zip(xs, ys)
+    assert data[0] == [1, "A", "G1A", 0.0] and [3, "-", "delA3", -2.0] in data
+    assert [2, "C", "T2C", 1.1] in data
+
+
+def test_figure_marks_wild_type_and_boxes_sites():
+    subs, dels = effects()
+    figure = mutagenesis_heatmap(INTRON, subs, dels, site_spans(5, 1))
+    heat, cells = figure.data
+    assert list(heat.y) == list(ROWS) and heat.text[2][0] == "●" and heat.text[0][0] == ""
+    assert heat.zmid == 0 and len(cells.customdata) == 20
+    assert [(s.x0, s.x1) for s in figure.layout.shapes] == [(0.5, 5.5), (1.5, 5.5), (2.5, 5.5)]
+
+
+def test_a_clicked_point_becomes_a_mutation():
+    assert point_to_mutation({"x": 3, "y": "del", "customdata": [3, "-", "delA3", -2.0]}) == (3, "-")
+    assert point_to_mutation({"x": 2, "y": "C", "customdata": [2, "C", "T2C", 1.1]}) == (2, "C")
+    assert point_to_mutation({"x": 2, "y": "C", "z": 0.5}) is None

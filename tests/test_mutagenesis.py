@@ -1,0 +1,100 @@
+"""In-silico mutagenesis: variants, one batched call, exact deltas, tables and applying a mutation."""
+import numpy as np
+import pandas as pd
+import pytest
+
+from splice_core.mutagenesis import (
+    apply_mutation,
+    deletion_variants,
+    effects_to_table,
+    mutagenesis_effects,
+    mutation_label,
+    strongest_effects,
+    substitution_variants,
+    variant_branch_starts,
+)
+from toy_model import expected_members, toy_predictor, toy_weights
+
+INTRON = "GTATGTAACTAACTTTAG"
+
+
+class LinearPredict:
+    """A numpy linear model over introns that records its calls."""
+
+    def __init__(self, length: int = 30):
+        self.weights = toy_weights(length)
+        self.calls: list[tuple[list[str], np.ndarray | None]] = []
+
+    def __call__(self, introns: list[str], branch: np.ndarray | None) -> np.ndarray:
+        self.calls.append((introns, branch))
+        return expected_members(introns, self.weights).mean(1)
+
+
+def test_variants_are_position_major_in_acgt_order():
+    subs = substitution_variants("GTA")
+    assert len(subs) == 12 and subs[:4] == ["ATA", "CTA", "GTA", "TTA"] and subs[-1] == "GTT"
+    assert deletion_variants("GTA") == ["TA", "GA", "GT"]
+
+
+def test_effects_are_exact_deltas_from_one_batched_call():
+    predict = LinearPredict()
+    reference, subs, dels = mutagenesis_effects(predict, INTRON)
+    assert len(predict.calls) == 1 and len(predict.calls[0][0]) == 1 + 5 * len(INTRON) and predict.calls[0][1] is None
+    mean_weights = predict.weights.mean(2)
+    ref = expected_members([INTRON], predict.weights).mean()
+    assert reference == pytest.approx(ref, abs=1e-12)
+    for i, wild in enumerate(INTRON):
+        for j, base in enumerate("ACGT"):
+            assert subs[i, j] == pytest.approx(mean_weights[i, j] - mean_weights[i, "ACGT".index(wild)], abs=1e-12)
+        deleted = INTRON[:i] + INTRON[i + 1 :]
+        assert dels[i] == pytest.approx(expected_members([deleted], predict.weights).mean() - ref, abs=1e-12)
+    wild_cells = subs[np.arange(len(INTRON)), ["ACGT".index(b) for b in INTRON]]
+    assert (wild_cells == 0).all()
+
+
+def test_a_predictor_fits_the_predict_signature():
+    predictor = toy_predictor(30)
+    reference, subs, dels = mutagenesis_effects(predictor.predict_introns, INTRON)
+    _, want_subs, want_dels = mutagenesis_effects(LinearPredict(), INTRON)
+    np.testing.assert_allclose(subs, want_subs, atol=1e-6)
+    np.testing.assert_allclose(dels, want_dels, atol=1e-6)
+
+
+def test_the_users_branch_site_follows_each_variant():
+    starts = variant_branch_starts(4, 2)
+    np.testing.assert_array_equal(starts, [2] * 17 + [1, 1, 2, 2])
+    predict = LinearPredict()
+    mutagenesis_effects(predict, INTRON, branch=7)
+    np.testing.assert_array_equal(predict.calls[0][1], variant_branch_starts(len(INTRON), 7))
+
+
+def test_table_lists_every_mutation_once():
+    subs = np.arange(12, dtype=float).reshape(3, 4)
+    table = effects_to_table("GTA", subs, np.array([-1.0, -2.0, -3.0]))
+    assert len(table) == 3 * 3 + 3
+    assert table["mutation"].tolist()[:3] == ["G1A", "G1C", "G1T"]
+    assert table.loc[table["mutation"] == "T2G", "delta"].item() == 6.0
+    assert table["mutation"].tolist()[-3:] == ["delG1", "delT2", "delA3"]
+    assert table.columns.tolist() == ["position", "wild_type", "mutant", "mutation", "delta"]
+
+
+def test_strongest_losses_and_gains_are_ordered():
+    table = pd.DataFrame({"mutation": list("abcde"), "delta": [0.1, -0.5, 0.0, 0.3, -0.2]})
+    losses, gains = strongest_effects(table, n=5)
+    assert losses["mutation"].tolist() == ["b", "e"] and gains["mutation"].tolist() == ["d", "a"]
+    assert strongest_effects(table, n=1)[0]["mutation"].tolist() == ["b"]
+
+
+def test_apply_mutation_substitutes_or_deletes_a_1_based_position():
+    assert apply_mutation("GTAAG", 3, "C") == "GTCAG"
+    assert apply_mutation("GTAAG", 1, "-") == "TAAG"
+    assert apply_mutation("GTAAG", 5, "-") == "GTAA"
+    with pytest.raises(ValueError, match="outside the intron"):
+        apply_mutation("GTAAG", 6, "A")
+    with pytest.raises(ValueError, match="mutant base"):
+        apply_mutation("GTAAG", 2, "X")
+
+
+def test_mutation_labels():
+    assert mutation_label("GTAAG", 3, "C") == "A3C"
+    assert mutation_label("GTAAG", 1, "-") == "delG1"

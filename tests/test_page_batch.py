@@ -1,0 +1,92 @@
+"""The Batch scoring page (AppTest) with a hand-set linear model: uploads, bad rows, downloads."""
+import io
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from toy_model import expected_members, install_toy_model, toy_weights
+
+ROOT = Path(__file__).resolve().parent.parent
+PAGE = str(ROOT / "pages" / "batch.py")
+LENGTH = 200
+GOOD = ["GTATGTAAAATACTAACTTTTAG", "GTACGTCCCCCCTACTAACAAACAG"]
+
+
+@pytest.fixture()
+def page(tmp_path, monkeypatch) -> AppTest:
+    """The page over the toy model, with no data directory."""
+    monkeypatch.syspath_prepend(str(ROOT))
+    monkeypatch.setenv("SPLICE_MODELS_DIR", str(tmp_path / "models"))
+    monkeypatch.setenv("SPLICE_DATA_DIR", str(tmp_path / "no_data"))
+    install_toy_model(tmp_path, LENGTH)
+    return AppTest.from_file(PAGE, default_timeout=90)
+
+
+def upload(at: AppTest, name: str, content: bytes) -> AppTest:
+    """Upload one file and rerun."""
+    at.file_uploader(key="batch_file").set_value((name, content, "application/octet-stream"))
+    return at.run()
+
+
+def metrics(at: AppTest) -> dict[str, str]:
+    """Label -> value of every metric."""
+    return {m.label: m.value for m in at.metric}
+
+
+def test_without_a_file_the_page_asks_for_one(page):
+    page.run()
+    assert not page.exception and [i.value for i in page.info] == ["Upload a file to score it."]
+
+
+def test_fasta_upload_scores_good_rows_and_lists_bad_ones(page):
+    fasta = f">a\n{GOOD[0]}\n>b\nGTAXG\n>c\n{GOOD[1].lower()}\n".encode()
+    upload(page.run(), "introns.fa", fasta)
+    assert not page.exception and not page.error
+    assert metrics(page) == {"Rows": "3", "Scored": "2", "Not scored": "1"}
+    assert [w.value for w in page.warning] == ["1 of 3 rows could not be scored (listed below); the other rows were scored."]
+    bad = page.dataframe[0].value
+    assert bad["row"].tolist() == [2] and bad["id"].tolist() == ["b"] and "'X' at 4" in bad["error"][0]
+    scores = page.dataframe[1].value
+    np.testing.assert_allclose(scores["predicted_eff"].to_numpy()[[0, 2]], expected_members(GOOD, toy_weights(LENGTH)).mean(1), atol=1e-7)
+    assert np.isnan(scores["predicted_eff"][1])
+    assert [b.label for b in page.get("download_button")] == ["Download predictions (CSV)"]
+
+
+def test_csv_with_measured_values_is_compared(page):
+    table = pd.DataFrame({"name": ["a", "b", "c"], "intron_seq": [GOOD[0], GOOD[1], GOOD[0][:-1] + "C"], "splicing_eff": [0.1, 0.5, 0.3]})
+    upload(page.run(), "lib.csv", table.to_csv(index=False).encode())
+    assert metrics(page) == {"Rows": "3", "Scored": "3", "Not scored": "0"}
+    assert not page.warning and "Against `splicing_eff` (3 rows): Pearson" in page.caption[0].value
+    assert page.dataframe[0].value.columns.tolist() == ["name", "intron_seq", "splicing_eff", "predicted_eff", "predicted_sd", "error", "warning"]
+
+
+def test_xlsx_upload(page):
+    buffer = io.BytesIO()
+    pd.DataFrame({"sequence": GOOD}).to_excel(buffer, index=False)
+    upload(page.run(), "x.xlsx", buffer.getvalue())
+    assert metrics(page)["Scored"] == "2"
+
+
+@pytest.mark.parametrize(
+    "name, content, message",
+    [
+        ("x.csv", b"foo,bar\n1,2\n", "x.csv: needs an intron column (intron_seq or intron or sequence) or FASTA records"),
+        ("x.fa", b"GTAAG\n", "x.fa: sequence before the first '>' header"),
+        ("x.xlsx", b"not a workbook", "x.xlsx: cannot read the file"),
+    ],
+)
+def test_an_unreadable_file_is_one_clear_error(page, name, content, message):
+    upload(page.run(), name, content)
+    assert not page.exception and len(page.error) == 1 and page.error[0].value.startswith(message)
+
+
+def test_ten_thousand_introns(page):
+    rng = np.random.default_rng(0)
+    introns = ["GTATGT" + "".join(rng.choice(list("ACGT"), 60)) + "TACTAACA" + "".join(rng.choice(list("ACGT"), 20)) + "TAG" for _ in range(10_000)]
+    fasta = "".join(f">r{i}\n{s}\n" for i, s in enumerate(introns)).encode()
+    upload(page.run(), "many.fasta", fasta)
+    assert not page.exception and metrics(page) == {"Rows": "10,000", "Scored": "10,000", "Not scored": "0"}
+    np.testing.assert_allclose(page.dataframe[0].value["predicted_eff"], expected_members(introns, toy_weights(LENGTH)).mean(1), atol=1e-6)

@@ -1,0 +1,108 @@
+"""Model page (AppTest): card figures without data, test-split scatter with data, Table 1, versions."""
+import pandas as pd
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from conftest import ROOT
+from splice_core import model_report
+from splice_core.experiment import run_training
+from splice_core.model_store import PRETRAINED_DIR, read_card, save_model_dir, set_active_model
+from splice_core.training import TrainConfig
+from test_page_dataset import figure
+
+PAGE = str(ROOT / "pages" / "model.py")
+
+
+def run_page() -> AppTest:
+    """The page after one run, without an exception."""
+    at = AppTest.from_file(PAGE, default_timeout=90).run()
+    assert not at.exception
+    return at
+
+
+def dataframe_with(at: AppTest, column: str) -> pd.DataFrame:
+    """The first table on the page that has ``column``."""
+    return next(d.value for d in at.dataframe if column in d.value.columns)
+
+
+@pytest.fixture()
+def models_dir(tmp_path, monkeypatch):
+    monkeypatch.setenv("SPLICE_MODELS_DIR", str(tmp_path / "models"))
+    return tmp_path / "models"
+
+
+@pytest.fixture()
+def without_data(tmp_path, monkeypatch, models_dir):
+    monkeypatch.setenv("SPLICE_DATA_DIR", str(tmp_path / "none"))
+
+
+@pytest.fixture()
+def trained_active(tiny_data_dir, monkeypatch, models_dir):
+    """A tiny model trained on the tiny data directory, saved as a version and made active."""
+    monkeypatch.setenv("SPLICE_DATA_DIR", str(tiny_data_dir))
+    model, card = run_training(TrainConfig(architecture="cnn_res1", context="intron", epochs=1, n_seeds=1, max_rows=150), tiny_data_dir)
+    path = save_model_dir(models_dir / "20250101-000000-tiny", model, card)
+    set_active_model(path)
+    return path
+
+
+def test_without_data_the_card_figures_are_shown(without_data):
+    at = run_page()
+    card = read_card(PRETRAINED_DIR)
+    assert "shipped model (pretrained/)" in at.caption[0].value
+    overall = dataframe_with(at, "part")
+    assert overall.loc[2, "mse"] == pytest.approx(card["metrics"]["test"]["mse"])
+    assert overall.loc[5, "mse"] == pytest.approx(card["baseline_metrics"]["test"]["mse"])
+    bars = figure(at, 0)["data"]
+    assert [t["name"] for t in bars] == ["model", "PWM baseline"]
+    first_type, first = next(iter(card["per_library_test"].items()))
+    assert bars[0]["x"][0] == f"{first_type} (n={int(first['n'])})" and bars[0]["y"][0] == pytest.approx(first["mse"])
+    assert "No library" in at.info[0].value
+    heatmap = figure(at, 1)
+    assert heatmap["data"][0]["type"] == "heatmap" and heatmap["data"][0]["z"] == card["test_scatter_counts"]
+    assert heatmap["layout"]["yaxis"].get("autorange") != "reversed"
+    curves = figure(at, 2)["data"]
+    assert sum(len(t["x"]) for t in curves) == 2 * sum(len(s["history"]) for s in card["seeds"])
+
+
+def test_seed_table1_alone_then_beside_a_reproduce_table(without_data, tmp_path, monkeypatch):
+    at = run_page()
+    seed = dataframe_with(at, "seed_parameters").set_index("model")
+    assert seed.loc["cnn_res1_conv", "seed_dev_mse"] == 0.104 and seed.loc["PWM baseline", "seed_test_mse"] == 0.202
+    assert any("python -m splice_core reproduce" in c.value for c in at.caption)
+    path = tmp_path / "reproduce.csv"
+    pd.DataFrame({"model": ["PWM baseline", "cnn_res1_conv"], "context": ["sites", "windows"], "parameters": [0, 16536],
+                  "test_mse": [0.09, 0.07]}).to_csv(path, index=False)
+    monkeypatch.setattr(model_report, "REPRODUCE_FILES", (path,))
+    at = run_page()
+    beside = dataframe_with(at, "test_mse").set_index("model")
+    assert beside.loc["cnn_res1_conv", ["test_mse", "seed_test_mse", "seed_dev_pearson"]].tolist() == [0.07, 0.102, 0.625]
+    assert any(str(path) in c.value for c in at.caption)
+
+
+def test_with_data_and_the_shipped_model_the_card_counts_are_kept(tiny_data_dir, monkeypatch, models_dir):
+    monkeypatch.setenv("SPLICE_DATA_DIR", str(tiny_data_dir))
+    at = run_page()
+    assert "None of this model's test constructs" in at.info[0].value
+    assert figure(at, 1)["data"][0]["type"] == "heatmap"
+
+
+def test_with_data_the_active_version_is_scored_on_its_test_split(trained_active):
+    at = run_page()
+    card = read_card(trained_active)
+    assert trained_active.name in at.caption[0].value
+    assert f"{card['metrics']['test']['n']:,} test constructs" in " ".join(c.value for c in at.caption)
+    scatter = figure(at, 1)["data"]
+    assert scatter[0]["type"] == "scatter"
+    assert sum(len(t["x"]) for t in scatter) == card["metrics"]["test"]["n"]
+    assert not at.info
+
+
+def test_versions_are_compared_side_by_side(trained_active):
+    at = run_page()
+    assert at.multiselect(key="model_versions").value == ["shipped model (pretrained/)", trained_active.name]
+    table = dataframe_with(at, "test_mse")
+    assert table.index.tolist() == ["pretrained (shipped)", trained_active.name]
+    assert table.loc[trained_active.name, "test_mse"] == pytest.approx(read_card(trained_active)["metrics"]["test"]["mse"])
+    at.multiselect(key="model_versions").set_value([trained_active.name]).run()
+    assert dataframe_with(at, "test_mse").index.tolist() == [trained_active.name]

@@ -1,0 +1,206 @@
+"""The Predict & explain page (AppTest) with a hand-set linear model: values, messages, clicks, undo."""
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+from streamlit.proto.WidgetStates_pb2 import WidgetState
+from streamlit.testing.v1 import AppTest
+
+from splice_core.intron_input import EXAMPLE_INTRON, TRAINED_MAX
+from splice_core.model_store import save_model_dir, set_active_model
+from splice_core.mutagenesis import apply_mutation, mutation_label
+from splice_core.sites import site_spans, sites_html
+from toy_model import expected_members, install_toy_model, linear_model, toy_card, toy_weights
+
+ROOT = Path(__file__).resolve().parent.parent
+PAGE = str(ROOT / "pages" / "predict.py")
+LENGTH = 200
+INTRON = "GTATGTAAGCATTCGATACTTACTAACACGTTTGCATAG"
+
+
+@pytest.fixture()
+def page(tmp_path, monkeypatch) -> AppTest:
+    """The page over the toy model, with no data directory."""
+    monkeypatch.syspath_prepend(str(ROOT))
+    monkeypatch.setenv("SPLICE_MODELS_DIR", str(tmp_path / "models"))
+    monkeypatch.setenv("SPLICE_DATA_DIR", str(tmp_path / "no_data"))
+    install_toy_model(tmp_path, LENGTH)
+    return AppTest.from_file(PAGE, default_timeout=90)
+
+
+def shown(intron: str) -> str:
+    """The metric text the toy model gives an intron."""
+    members = expected_members([intron], toy_weights(LENGTH))[0]
+    return f"{members.mean():.3f} ± {members.std():.3f}"
+
+
+def mean(intron: str) -> float:
+    """The toy model's mean prediction."""
+    return float(expected_members([intron], toy_weights(LENGTH)).mean())
+
+
+def run_with(at: AppTest, intron: str, wildtype: str = "") -> AppTest:
+    """Type into the boxes and rerun."""
+    at.text_area(key="intron_text").set_value(intron)
+    at.text_area(key="wildtype_text").set_value(wildtype)
+    return at.run()
+
+
+def metrics(at: AppTest) -> dict[str, tuple[str, str]]:
+    """Label -> (value, delta) of every metric on the page."""
+    return {m.label: (m.value, m.delta) for m in at.metric}
+
+
+def click_heatmap_cell(at: AppTest, position: int, mutant: str) -> AppTest:
+    """Send the selection a browser click on a heatmap cell produces, and rerun."""
+    chart = next(c for c in at.get("plotly_chart") if c.key == "heatmap")
+    cells = json.loads(chart.proto.spec)["data"][1]["customdata"]
+    index, point = next((i, d) for i, d in enumerate(cells) if d[0] == position and d[1] == mutant)
+    selection = {"points": [{"x": position, "y": "del" if mutant == "-" else mutant, "customdata": point, "point_index": index}],
+                 "point_indices": [index], "box": [], "lasso": []}
+    states = at._tree.get_widget_states()
+    states.widgets.append(WidgetState(id=chart.proto.id, string_value=json.dumps({"selection": selection})))
+    return at._run(states)
+
+
+def test_first_view_predicts_the_example_with_its_spread(page):
+    page.run()
+    assert not page.exception and not page.error and not page.warning
+    assert metrics(page) == {"Predicted splicing efficiency": (shown(EXAMPLE_INTRON), "")}
+    assert len(page.get("image")) == 1 and page.get("plotly_chart")[0].key == "heatmap"
+
+
+def test_rna_lower_case_fasta_with_spaces_is_cleaned_and_predicted(page):
+    page.run()
+    text = ">my intron\n" + " ".join(INTRON[i : i + 10] for i in range(0, len(INTRON), 10)).lower().replace("t", "u")
+    run_with(page, text)
+    assert not page.exception and not page.error
+    assert metrics(page)["Predicted splicing efficiency"][0] == shown(INTRON)
+
+
+def test_the_three_sites_are_shown_and_the_branch_can_be_moved(page):
+    run_with(page.run(), INTRON)
+    branch = INTRON.index("TACTAAC")
+    assert page.number_input(key="branch_start").value == branch + 1
+    assert page.get("html")[0].proto.body == sites_html(INTRON, site_spans(len(INTRON), branch))
+    page.number_input(key="branch_start").set_value(12).run()
+    assert page.get("html")[0].proto.body == sites_html(INTRON, site_spans(len(INTRON), 11))
+    assert metrics(page)["Predicted splicing efficiency"][0] == shown(INTRON)
+
+
+def test_a_mutant_is_shown_beside_its_wild_type(page):
+    mutant = apply_mutation(INTRON, 3, "C")
+    run_with(page.run(), mutant, INTRON)
+    change = mean(mutant) - mean(INTRON)
+    assert metrics(page) == {
+        "Wild-type": (shown(INTRON), ""),
+        "Predicted splicing efficiency": (shown(mutant), f"{change:+.3f}"),
+        "Change (mutant − wild-type)": (f"{change:+.3f}", ""),
+    }
+
+
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        ("", "Intron: The intron is empty"),
+        ("  \n ", "Intron: The intron is empty"),
+        (INTRON[:10] + "XZ" + INTRON[12:], "Only A, C, G, T/U and N are allowed: found 'X' at 11, 'Z' at 12."),
+        ("GTATGTAG", "Too short (8 nt)"),
+        (INTRON[:-3] + "A" * (LENGTH + 1 - len(INTRON)) + "TAG", f"Too long ({LENGTH + 1} nt): the model reads introns of at most {LENGTH} nt."),
+        (f">a\n{INTRON}\n>b\n{INTRON}", "Found 2 FASTA records"),
+    ],
+)
+def test_unusable_input_gets_one_error_and_no_prediction(page, text, message):
+    run_with(page.run(), text)
+    assert not page.exception and not page.metric
+    assert len(page.error) == 1 and message in page.error[0].value
+
+
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        ("CC" + INTRON[2:], "No GT/GC at the 5' end (starts with CC): predicted anyway."),
+        (INTRON[:-2] + "TT", "No AG at the 3' end (ends with TT): predicted anyway."),
+        (INTRON[:-3] + "A" * (TRAINED_MAX + 5 - len(INTRON)) + "TAG", f"than any training intron ({TRAINED_MAX} nt): the prediction extrapolates."),
+        (INTRON[:15] + "NN" + INTRON[17:], "2 N base(s) (first at 16) are read as unknown."),
+    ],
+)
+def test_weak_input_gets_one_warning_and_is_still_predicted(page, text, message):
+    run_with(page.run(), text)
+    assert not page.exception and not page.error
+    assert len(page.warning) == 1 and message in page.warning[0].value
+    assert metrics(page)["Predicted splicing efficiency"][0] == shown(text)
+
+
+def test_a_bad_wild_type_is_reported_and_the_intron_still_predicted(page):
+    run_with(page.run(), INTRON, "GTAG")
+    assert [e.value for e in page.error] == ["Wild-type: Too short (4 nt): an intron needs at least 20 nt to hold the 5' splice site, branch site and 3' splice site."]
+    assert metrics(page) == {"Predicted splicing efficiency": (shown(INTRON), "")}
+
+
+def test_strongest_effects_tables_and_csv_download(page):
+    run_with(page.run(), INTRON)
+    mutations = {
+        mutation_label(INTRON, i + 1, b): mean(apply_mutation(INTRON, i + 1, b)) - mean(INTRON)
+        for i in range(len(INTRON))
+        for b in "ACGT-"
+        if b != INTRON[i]
+    }
+    losses, gains = page.dataframe[0].value, page.dataframe[1].value
+    assert mutations[losses["mutation"].iloc[0]] == pytest.approx(min(mutations.values()), abs=1e-9)
+    assert mutations[gains["mutation"].iloc[0]] == pytest.approx(max(mutations.values()), abs=1e-9)
+    assert losses["delta"].iloc[0] == pytest.approx(min(mutations.values()), abs=1e-6)
+    assert len(losses) == 10 and (np.diff(losses["delta"]) >= 0).all()
+    assert [b.label for b in page.get("download_button")] == ["Download all effects (CSV)"]
+
+
+def test_clicking_a_heatmap_cell_applies_the_mutation_and_undo_restores(page):
+    run_with(page.run(), INTRON)
+    click_heatmap_cell(page, 5, "C")
+    mutant = apply_mutation(INTRON, 5, "C")
+    assert not page.exception
+    assert page.text_area(key="intron_text").value == mutant
+    assert page.text_area(key="wildtype_text").value == INTRON
+    assert [s.value for s in page.success] == [f"Applied {mutation_label(INTRON, 5, 'C')}."]
+    assert metrics(page)["Predicted splicing efficiency"] == (shown(mutant), f"{mean(mutant) - mean(INTRON):+.3f}")
+    page.run()
+    assert page.text_area(key="intron_text").value == mutant
+    click_heatmap_cell(page, 1, "-")
+    assert page.text_area(key="intron_text").value == mutant[1:] and page.text_area(key="wildtype_text").value == INTRON
+    page.button[1].click().run()
+    assert page.text_area(key="intron_text").value == mutant
+    page.button[1].click().run()
+    assert page.text_area(key="intron_text").value == INTRON and page.text_area(key="wildtype_text").value == ""
+    assert page.button[1].disabled
+
+
+def test_the_apply_control_uses_the_same_path(page):
+    run_with(page.run(), INTRON)
+    page.number_input(key="mutation_position").set_value(4)
+    page.selectbox(key="mutation_base").set_value("deletion")
+    page.button[0].click().run()
+    assert page.text_area(key="intron_text").value == apply_mutation(INTRON, 4, "-")
+    assert [s.value for s in page.success] == [f"Applied del{INTRON[3]}4."]
+
+
+def test_saliency_controls_redraw_the_logo(page):
+    run_with(page.run(), INTRON)
+    page.slider(key="sg_samples").set_value(10)
+    page.slider(key="sg_noise").set_value(0.2).run()
+    assert not page.exception and len(page.get("image")) == 1
+    assert "no entropy track" in page.caption[-1].value
+
+
+def test_library_entropy_is_drawn_when_the_data_is_present(page, tiny_data_dir, monkeypatch):
+    monkeypatch.setenv("SPLICE_DATA_DIR", str(tiny_data_dir))
+    run_with(page.run(), INTRON)
+    page.radio(key="entropy_align").set_value("3' end").run()
+    assert not page.exception and "per-position entropy of the training library" in page.caption[-1].value
+
+
+def test_a_model_that_needs_the_oligo_design_without_data_is_one_clear_error(page, tmp_path):
+    path = save_model_dir(tmp_path / "models" / "windows", linear_model(toy_weights(120)), toy_card("windows"))
+    set_active_model(path, tmp_path / "models")
+    page.run()
+    assert not page.exception and len(page.error) == 1 and "needs the library's oligo design" in page.error[0].value

@@ -1,0 +1,143 @@
+"""Retrain page (AppTest): no training without data; a real short run from the page; cancel from the page."""
+import dataclasses
+import time
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from conftest import ROOT
+from splice_core import jobs
+from splice_core.model_store import PRETRAINED_DIR, active_model_path, list_versions, read_card
+from splice_core.predictor import load_predictor
+
+PAGE = str(ROOT / "pages" / "retrain.py")
+
+
+def run_page() -> AppTest:
+    """The page after one run, without an exception."""
+    at = AppTest.from_file(PAGE, default_timeout=90).run()
+    assert not at.exception
+    return at
+
+
+def start_from_page(at: AppTest, epochs: int) -> jobs.TrainingJob:
+    """Fill in a tiny recipe, press "Start training" and return the job it started."""
+    at.selectbox(key="recipe_architecture").set_value("cnn_res1")
+    at.selectbox(key="recipe_context").set_value("intron")
+    at.number_input(key="recipe_epochs").set_value(epochs)
+    at.number_input(key="recipe_seeds").set_value(1)
+    at.number_input(key="recipe_max_rows").set_value(150)
+    at.button[0].click().run()
+    assert not at.exception
+    (job,) = jobs.REGISTRY.jobs()
+    assert f"Started training job `{job.id}`" in at.success[0].value
+    return job
+
+
+def poll_until_ended(at: AppTest, job: jobs.TrainingJob, timeout: float = 180) -> None:
+    """Re-run the page (as the polling fragment would) until the job ends."""
+    deadline = time.monotonic() + timeout
+    while job.active and time.monotonic() < deadline:
+        at.run()
+        assert not at.exception
+        time.sleep(0.5)
+    assert not job.active
+    at.run()
+
+
+@pytest.fixture()
+def registry(monkeypatch):
+    """A fresh process-wide job registry for the test."""
+    fresh = jobs.JobRegistry()
+    monkeypatch.setattr(jobs, "REGISTRY", fresh)
+    return fresh
+
+
+@pytest.fixture()
+def with_data(tiny_data_dir, tmp_path, monkeypatch, registry):
+    monkeypatch.setenv("SPLICE_DATA_DIR", str(tiny_data_dir))
+    monkeypatch.setenv("SPLICE_MODELS_DIR", str(tmp_path / "models"))
+    return tmp_path / "models"
+
+
+def test_without_data_the_page_says_how_to_get_it_and_offers_no_training(tmp_path, monkeypatch, registry):
+    monkeypatch.setenv("SPLICE_DATA_DIR", str(tmp_path / "none"))
+    at = run_page()
+    assert "python -m splice_core fetch" in at.warning[0].value and "SPLICE_DATA_DIR" in at.warning[0].value
+    assert not at.button and not at.number_input
+    assert "No training job" in at.caption[0].value
+
+
+def test_defaults_are_the_shipped_recipe(with_data):
+    at = run_page()
+    config = read_card(PRETRAINED_DIR)["config"]
+    assert at.selectbox(key="recipe_architecture").value == config["architecture"]
+    assert at.selectbox(key="recipe_context").value == config["context"]
+    assert at.number_input(key="recipe_epochs").value == config["epochs"]
+    assert at.number_input(key="recipe_seeds").value == config["n_seeds"]
+    assert at.number_input(key="recipe_learning_rate").value == pytest.approx(config["learning_rate"])
+    assert at.number_input(key="recipe_batch_size").value == config["batch_size"]
+    assert at.checkbox(key="recipe_rebalance").value == config["rebalance"]
+    assert at.checkbox(key="recipe_ensemble").value == config["ensemble"]
+
+
+def test_a_short_run_from_the_page_becomes_a_loadable_active_version(with_data):
+    before = {p.name: p.stat().st_mtime for p in PRETRAINED_DIR.iterdir()}
+    at = run_page()
+    job = start_from_page(at, epochs=2)
+    assert job.config.max_rows == 150 and job.config.epochs == 2 and job.config.architecture == "cnn_res1"
+    poll_until_ended(at, job)
+    assert job.status == jobs.DONE, job.error
+    assert job.saved_path.parent == with_data and list_versions()[1:] == [job.saved_path]
+    assert job.saved_path.name in at.success[0].value
+    assert at.progress[0].value == 100
+    assert f"device: {job.device}" in " ".join(c.value for c in at.caption)
+    curves = at.get("plotly_chart")
+    assert len(curves) == 1
+    predictor = load_predictor(job.saved_path)
+    assert predictor.predict_introns(["GTATGTTACTAACTAG", "CTATGTTTCTTTCTCC"]).shape == (2,)
+    at.button(key=f"activate-{job.id}").click().run()
+    assert not at.exception
+    assert active_model_path() == job.saved_path
+    assert "This is the active model." in [c.value for c in at.caption]
+    assert {p.name: p.stat().st_mtime for p in PRETRAINED_DIR.iterdir()} == before
+
+
+def test_cancel_from_the_page_keeps_nothing(with_data, monkeypatch):
+    no_early_stop = dataclasses.replace(jobs.recipe_from_card(read_card(PRETRAINED_DIR)), patience=1000)
+    monkeypatch.setattr(jobs, "recipe_from_card", lambda card: no_early_stop)
+    at = run_page()
+    job = start_from_page(at, epochs=500)
+    deadline = time.monotonic() + 120
+    while not job.records and time.monotonic() < deadline:
+        time.sleep(0.1)
+    at.run()
+    at.button(key=f"cancel-{job.id}").click().run()
+    assert job.cancel_requested.is_set()
+    poll_until_ended(at, job, timeout=60)
+    assert job.status == jobs.CANCELLED and job.config.patience == 1000
+    assert len(job.records) < 500
+    assert at.info[0].value == "Cancelled: nothing was saved."
+    assert not with_data.exists() or not any(with_data.iterdir())
+
+
+def test_two_sessions_see_every_job_and_a_closed_session_still_saves(with_data):
+    first = run_page()
+    first_job = start_from_page(first, epochs=1)
+    del first  # the browser session that started the job goes away mid-run
+    second = run_page()
+    assert any(first_job.id in m.value for m in second.markdown)
+    second.selectbox(key="recipe_architecture").set_value("cnn_res1")
+    second.selectbox(key="recipe_context").set_value("intron")
+    second.number_input(key="recipe_epochs").set_value(1)
+    second.number_input(key="recipe_seeds").set_value(1)
+    second.number_input(key="recipe_max_rows").set_value(150)
+    second.button[0].click().run()
+    second_job = next(j for j in jobs.REGISTRY.jobs() if j is not first_job)
+    poll_until_ended(second, first_job)
+    poll_until_ended(second, second_job)
+    assert [first_job.status, second_job.status] == [jobs.DONE, jobs.DONE], [first_job.error, second_job.error]
+    assert sorted(list_versions()[1:]) == sorted([first_job.saved_path, second_job.saved_path])
+    for job in (first_job, second_job):
+        assert load_predictor(job.saved_path).predict_introns(["GTATGTTACTAACTAG"]).shape == (1,)
+    assert sum(job.saved_path.name in s.value for s in second.success for job in (first_job, second_job)) == 2

@@ -1,0 +1,78 @@
+"""The Predictor: member outputs, mean and spread, bare introns to model inputs, loading."""
+import numpy as np
+import pytest
+
+import splice_core.predictor as predictor_module
+from splice_core.contexts import DesignTemplate, introns_to_constructs, site_windows
+from splice_core.encoding import strings_to_one_hot
+from splice_core.model_store import save_model_dir
+from splice_core.predictor import Predictor, load_predictor, mean_and_spread
+from splice_core.pwm import branch_scan
+from toy_model import BRANCH_PWM, expected_members, linear_model, toy_card, toy_predictor, toy_weights
+
+INTRONS = ["GTATGTAAAATACTAACTTTTAG", "GTACGTCCCCCCTACTAACAAACAG", "GCATGTTTTTTTTTTTTTTTTAG"]
+TEMPLATE = DesignTemplate(prefix="C" * 47, exon="G" * 150, homology="T" * 30)
+
+
+def test_members_and_mean_match_the_linear_formula():
+    predictor = toy_predictor(40)
+    x = strings_to_one_hot(INTRONS, 40)
+    want = expected_members(INTRONS, toy_weights(40))
+    np.testing.assert_allclose(predictor.members(x), want, atol=1e-7)
+    np.testing.assert_allclose(predictor.predict(x), want.mean(1), atol=1e-7)
+    np.testing.assert_allclose(predictor.predict_introns(INTRONS), want.mean(1), atol=1e-7)
+    np.testing.assert_allclose(predictor.intron_members(INTRONS), want, atol=1e-7)
+
+
+def test_members_are_batched_without_changing_results(monkeypatch):
+    predictor = toy_predictor(40)
+    x = strings_to_one_hot(INTRONS * 3, 40)
+    whole = predictor.members(x)
+    monkeypatch.setattr(predictor_module, "BATCH", 2)
+    np.testing.assert_array_equal(predictor.members(x), whole)
+    assert predictor.members(x[:0]).shape == (0, 2)
+
+
+def test_mean_and_spread_are_the_ensemble_mean_and_sd():
+    mean, sd = mean_and_spread(np.array([[0.25, 0.75], [0.5, 0.5]]))
+    np.testing.assert_array_equal(mean, [0.5, 0.5])
+    np.testing.assert_array_equal(sd, [0.25, 0.0])
+
+
+def test_intron_context_pads_introns_on_the_right():
+    predictor = toy_predictor(40)
+    x = predictor.introns_to_one_hot(INTRONS)
+    assert x.shape == (3, 40, 4) and predictor.input_length == 40 and predictor.context == "intron"
+    np.testing.assert_array_equal(x, strings_to_one_hot(INTRONS, 40))
+    assert not predictor.needs_design and predictor.max_intron_length(TEMPLATE) == 40
+
+
+def test_design_contexts_need_a_template():
+    predictor = Predictor(model=linear_model(toy_weights(120)), card=toy_card("windows"))
+    assert predictor.needs_design
+    with pytest.raises(ValueError, match="needs the library's oligo design"):
+        predictor.introns_to_one_hot(INTRONS)
+    assert predictor.max_intron_length(TEMPLATE) == 230 - 47 - 30
+
+
+def test_design_contexts_place_the_branch_at_the_pwm_match_by_default():
+    predictor = Predictor(model=linear_model(toy_weights(120)), card=toy_card("windows"))
+    starts = branch_scan(INTRONS, BRANCH_PWM)[0]
+    np.testing.assert_array_equal(predictor.branch_starts(INTRONS), starts)
+    want = strings_to_one_hot(site_windows(introns_to_constructs(INTRONS, starts, TEMPLATE)), 120)
+    np.testing.assert_array_equal(predictor.introns_to_one_hot(INTRONS, template=TEMPLATE), want)
+    moved = predictor.introns_to_one_hot(INTRONS, np.array([3, 3, 3]), TEMPLATE)
+    assert not np.array_equal(moved, want)
+
+
+def test_full_context_without_reporter_is_a_clear_error():
+    predictor = Predictor(model=linear_model(toy_weights(1615)), card=toy_card("full"))
+    with pytest.raises(ValueError, match="reporter"):
+        predictor.introns_to_one_hot(INTRONS, template=TEMPLATE)
+
+
+def test_load_predictor_reads_a_saved_model_directory(tmp_path):
+    path = save_model_dir(tmp_path / "toy", linear_model(toy_weights(40)), toy_card())
+    predictor = load_predictor(path)
+    assert predictor.path == str(path) and predictor.card["name"] == "toy linear"
+    np.testing.assert_allclose(predictor.predict_introns(INTRONS), expected_members(INTRONS, toy_weights(40)).mean(1), atol=1e-7)
