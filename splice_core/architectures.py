@@ -129,7 +129,7 @@ def site_aware_cnn(
     x = layers.Concatenate()([five, three, size, *pooled])
     x = layers.LayerNormalization()(x)
     x = layers.Dropout(0.3)(x)
-    x = layers.Dense(64, activation="relu")(x)
+    x = layers.Dense(64, activation="gelu")(x)  # GELU: no dead units, so the head cannot collapse to a constant
     return keras.Model(inputs, output_layer(x, output), name="site_aware_cnn")
 
 

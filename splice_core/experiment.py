@@ -105,7 +105,8 @@ def run_training(
     data = data or prepare_data(data_dir, config.split_seed, config.max_rows)
     arrays = part_arrays(data, config.context)
     runs = train_seeds(*arrays["train"], *arrays["dev"], config, on_epoch_end, should_stop)
-    model = stack_members([r.model for r in runs] if config.ensemble else [runs[0].model])
+    kept = ([r for r in runs if not r.collapsed] or runs[:1]) if config.ensemble else runs[:1]
+    model = stack_members([r.model for r in kept])
     x_all = library_to_one_hot(data.frame, config.context, data.reporter)
     pred = np.asarray(model.predict(x_all, batch_size=1024, verbose=0)).reshape(len(x_all), -1).mean(1)
     card = {
@@ -119,7 +120,7 @@ def run_training(
         },
         "split": {"seed": config.split_seed, "barcodes": split_to_barcodes(data.frame, data.parts)},
         "parameters": int(runs[0].model.count_params()),
-        "seeds": [{"seed": r.seed, "dev": r.dev, "history": r.history} for r in runs],
+        "seeds": [{"seed": r.seed, "dev": r.dev, "history": r.history, "in_model": any(r is k for k in kept)} for r in runs],
         "device": device_name(),
         "seconds": time.monotonic() - start,
         "packages": package_versions(),

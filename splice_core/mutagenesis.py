@@ -29,16 +29,28 @@ def variant_branch_starts(length: int, branch: int) -> np.ndarray:
     return np.concatenate([np.full(1 + 4 * length, branch), deletions])
 
 
+def distinct_variants(variants: list[str], starts: np.ndarray | None) -> tuple[list[str], np.ndarray | None, np.ndarray]:
+    """(distinct variants, their branch starts, index of each input variant among them), first occurrence order."""
+    keys = zip(variants, starts.tolist() if starts is not None else [None] * len(variants))
+    first: dict[tuple[str, int | None], int] = {}
+    inverse = np.array([first.setdefault(key, len(first)) for key in keys])
+    unique_starts = None if starts is None else np.array([start for _, start in first], int)
+    return [variant for variant, _ in first], unique_starts, inverse
+
+
 def mutagenesis_effects(predict: PredictIntrons, intron: str, branch: int | None = None) -> tuple[float, np.ndarray, np.ndarray]:
     """(reference, substitution deltas ``(L, 4)``, deletion deltas ``(L,)``) in one batched call.
 
-    Deltas are variant minus reference; the wild-type base's own cell is exactly 0. ``branch`` (0-based)
-    keeps the user's branch site in every variant; None lets ``predict`` place it.
+    The call predicts each distinct variant once (the wild-type base's substitution is the intron itself, and
+    deletions within a run of one base are the same sequence). Deltas are variant minus reference; the wild-type
+    base's own cell is exactly 0. ``branch`` (0-based) keeps the user's branch site in every variant; None lets
+    ``predict`` place it.
     """
     n = len(intron)
     variants = [intron, *substitution_variants(intron), *deletion_variants(intron)]
     starts = None if branch is None else variant_branch_starts(n, branch)
-    preds = np.asarray(predict(variants, starts), float)
+    unique, unique_starts, inverse = distinct_variants(variants, starts)
+    preds = np.asarray(predict(unique, unique_starts), float)[inverse]
     reference = float(preds[0])
     subs = preds[1 : 1 + 4 * n].reshape(n, 4) - reference
     wild = np.array([ALPHABET.find(b) for b in intron])

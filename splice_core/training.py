@@ -37,6 +37,7 @@ class TrainConfig:
     split_seed: int = 0
     first_seed: int = 0
     ensemble: bool = False
+    clipnorm: float | None = None
     max_rows: int | None = None
 
     def to_dict(self) -> dict:
@@ -53,6 +54,11 @@ class SeedRun:
     history: list[dict] = field(default_factory=list)
     dev: dict = field(default_factory=dict)
 
+    @property
+    def collapsed(self) -> bool:
+        """True when the model predicts one constant on dev (its Pearson is undefined)."""
+        return bool(np.isnan(self.dev.get("pearson", np.nan)))
+
 
 def device_name() -> str:
     """Name of the device TensorFlow trains on: the first GPU's, else ``CPU``."""
@@ -64,11 +70,11 @@ def device_name() -> str:
 
 
 def make_optimizer(config: TrainConfig) -> keras.optimizers.Optimizer:
-    """Adam (β1 0.9, β2 0.999) with the seed's per-step inverse-time learning-rate decay."""
+    """Adam (β1 0.9, β2 0.999) with the seed's per-step inverse-time learning-rate decay, optional clipping."""
     rate = config.learning_rate
     if config.lr_decay:
         rate = keras.optimizers.schedules.InverseTimeDecay(config.learning_rate, decay_steps=1, decay_rate=config.lr_decay)
-    return keras.optimizers.Adam(learning_rate=rate, beta_1=0.9, beta_2=0.999)
+    return keras.optimizers.Adam(learning_rate=rate, beta_1=0.9, beta_2=0.999, clipnorm=config.clipnorm)
 
 
 class _Progress(keras.callbacks.Callback):
