@@ -1,10 +1,9 @@
 """Shared Streamlit state for every page: cached model and data loaders, the sidebar."""
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import streamlit as st
-
-import numpy as np
 
 from splice_core.contexts import DesignTemplate, design_template
 from splice_core.entropy import position_entropy

@@ -65,7 +65,7 @@ def main() -> None:
         },
     )
     st.download_button("Download predictions (CSV)", scored.to_csv(index=False), file_name="predictions.csv", mime="text/csv")
-    if total > failed:
+    if total - failed > 1:
         figure = px.histogram(scored.dropna(subset=["predicted_eff"]), x="predicted_eff", nbins=40, labels={"predicted_eff": "predicted splicing efficiency"})
         figure.update_layout(height=280, margin=dict(l=10, r=10, t=10, b=10))
         st.plotly_chart(figure, key="histogram")

@@ -17,6 +17,7 @@ from splice_core.sites import find_branch_start, site_spans, sites_html
 
 MUTANTS = {"A": "A", "C": "C", "G": "G", "T": "T", "deletion": "-"}
 ALIGNMENTS = {"5' end": "left", "3' end": "right"}
+TEXT_BOXES = {"intron_text": EXAMPLE_INTRON, "wildtype_text": ""}
 
 
 @st.cache_data(show_spinner="In-silico mutagenesis…", max_entries=64)
@@ -39,9 +40,10 @@ def cached_logo_png(attribution: np.ndarray, spans: dict, entropy: np.ndarray | 
 
 
 def init_state() -> None:
-    """Defaults for the text boxes, undo stack and messages."""
-    st.session_state.setdefault("intron_text", EXAMPLE_INTRON)
-    st.session_state.setdefault("wildtype_text", "")
+    """Text boxes (restored after a visit to another page), undo stack and messages."""
+    for key, default in TEXT_BOXES.items():
+        if key not in st.session_state:
+            st.session_state[key] = st.session_state.get(f"kept_{key}", default)
     st.session_state.setdefault("undo_stack", [])
     st.session_state.setdefault("mutation_note", None)
 
@@ -59,6 +61,12 @@ def apply_to_current(position: int, mutant: str) -> None:
         st.session_state["wildtype_text"] = current
     st.session_state["intron_text"] = mutated
     st.session_state["mutation_note"] = ("success", f"Applied {mutation_label(current, position, mutant)}.")
+
+
+def keep_text_boxes() -> None:
+    """Remember the boxes outside widget state, which Streamlit drops while another page is shown."""
+    for key in TEXT_BOXES:
+        st.session_state[f"kept_{key}"] = st.session_state[key]
 
 
 def on_heatmap_select() -> None:
@@ -91,7 +99,7 @@ def show_check(check: IntronCheck, what: str) -> bool:
 
 def branch_input(intron: str) -> int:
     """The 0-based branch-site start: the best PWM match, movable by the user (reset for every new sequence)."""
-    if st.session_state.get("branch_for") != intron:
+    if st.session_state.get("branch_for") != intron or "branch_start" not in st.session_state:
         st.session_state["branch_for"] = intron
         st.session_state["branch_start"] = find_branch_start(intron, branch_pwm()) + 1
     start = st.number_input(
@@ -115,7 +123,7 @@ def show_prediction(values: dict[str, tuple[float, float]], n_members: int) -> N
     right.metric("Change (mutant − wild-type)", f"{mean - wt_mean:+.3f}")
 
 
-def show_mutagenesis(predictor: Predictor, intron: str, branch: int, spans: dict, template, reporter) -> None:
+def show_mutagenesis(predictor: Predictor, intron: str, branch: int, spans: dict, template: DesignTemplate | None, reporter: Reporter | None) -> None:
     """Heatmap of every substitution and deletion, strongest effects, mutation controls and CSV."""
     st.subheader("In-silico mutagenesis")
     st.caption("Predicted change for every single-base substitution and deletion (● = the base in your intron). Click a cell to apply it.")
@@ -132,7 +140,7 @@ def show_mutagenesis(predictor: Predictor, intron: str, branch: int, spans: dict
     base.selectbox("Mutant base", list(MUTANTS), key="mutation_base")
     apply_col.button("Apply mutation", on_click=on_apply_click)
     undo_col.button("Undo", on_click=on_undo_click, disabled=not st.session_state["undo_stack"])
-    note = st.session_state["mutation_note"]
+    note, st.session_state["mutation_note"] = st.session_state["mutation_note"], None
     if note:
         getattr(st, note[0])(note[1])
     table = effects_to_table(intron, subs, dels)
@@ -187,6 +195,7 @@ def main() -> None:
     left, right = st.columns(2)
     left.text_area("Intron (5' splice site first, 3' splice site last; DNA or RNA, FASTA allowed)", key="intron_text", height=140)
     right.text_area("Wild-type to compare against (optional)", key="wildtype_text", height=140)
+    keep_text_boxes()
     check = check_intron(st.session_state["intron_text"], max_length)
     wildtype = check_intron(st.session_state["wildtype_text"], max_length) if st.session_state["wildtype_text"].strip() else None
     intron_ok = show_check(check, "Intron")

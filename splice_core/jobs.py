@@ -1,20 +1,30 @@
-"""Background training jobs: one worker thread per run, plain progress records, a process-wide registry.
+"""Background training jobs: one child process per run, followed by a thread into a plain object; a registry.
 
 Nothing here touches Streamlit: a page starts a job, reads its fields and sets its cancel flag.
+Training runs in a spawned process, out of reach of Streamlit's per-rerun ``keras.backend.clear_session()``
+(which resets Keras layer naming for every thread) and of the app's interpreter lock.
 A finished run is saved atomically into a fresh model version folder; pretrained/ is never written.
 """
 import dataclasses
+import multiprocessing
+import queue
 import threading
 import time
 import uuid
 from dataclasses import dataclass, field
+from multiprocessing.process import BaseProcess
+from multiprocessing.queues import Queue
+from multiprocessing.synchronize import Event as ProcessEvent
 from pathlib import Path
 
 from .experiment import run_training
+from .library import DataFileError, library_path
 from .model_store import models_root, new_version_path, save_model_dir
 from .training import TrainConfig, TrainingCancelled, device_name
 
 RUNNING, DONE, CANCELLED, FAILED = "running", "done", "cancelled", "failed"
+SPAWN = multiprocessing.get_context("spawn")
+POLL_SECONDS = 0.5
 
 
 @dataclass
@@ -32,16 +42,16 @@ class TrainingJob:
     finished: float | None = None
     saved_path: Path | None = None
     error: str = ""
-    cancel_requested: threading.Event = field(default_factory=threading.Event, repr=False)
+    cancel_requested: ProcessEvent = field(default_factory=SPAWN.Event, repr=False)
     ended: threading.Event = field(default_factory=threading.Event, repr=False)
 
     @property
     def active(self) -> bool:
-        """True while the worker is still running."""
+        """True until the training process has reported its end."""
         return self.status == RUNNING
 
     def cancel(self) -> None:
-        """Ask the worker to stop at its next training batch (nothing is saved)."""
+        """Ask the training process to stop at its next batch (nothing is saved)."""
         self.cancel_requested.set()
 
     def wait(self, timeout: float | None = None) -> bool:
@@ -83,21 +93,44 @@ def version_name(job: TrainingJob) -> str:
     return f"{job.config.architecture}-{job.config.context}-{job.id}"
 
 
-def run_job(job: TrainingJob) -> None:
-    """Train the job's recipe and save it as a new model version; record a cancel or a failure instead."""
+def train_in_child(config: TrainConfig, data_dir: Path, version_path: Path, events: Queue, cancel: ProcessEvent) -> None:
+    """Child-process entry: train, save the version, and report ``(kind, value)`` events to the parent."""
     try:
-        model, card = run_training(job.config, job.data_dir, on_epoch_end=job.records.append, should_stop=job.cancel_requested.is_set)
-        if job.cancel_requested.is_set():
+        model, card = run_training(config, data_dir, on_epoch_end=lambda record: events.put(("epoch", record)), should_stop=cancel.is_set)
+        if cancel.is_set():
             raise TrainingCancelled("training cancelled")
-        job.saved_path = save_model_dir(new_version_path(job.models_dir, version_name(job)), model, card)
-        status = DONE
+        events.put((DONE, str(save_model_dir(version_path, model, card))))
     except TrainingCancelled:
-        status = CANCELLED
+        events.put((CANCELLED, ""))
     except Exception as err:  # noqa: BLE001 - a background run reports every failure on the page
-        job.error = f"{type(err).__name__}: {err}"
-        status = FAILED
+        events.put((FAILED, f"{type(err).__name__}: {err}"))
+
+
+def next_event(events: Queue, process: BaseProcess) -> tuple[str, dict | str]:
+    """The child's next event; a child that exited without a final event counts as failed."""
+    while True:
+        try:
+            return events.get(timeout=POLL_SECONDS)
+        except queue.Empty:
+            if not process.is_alive():
+                try:
+                    return events.get(timeout=POLL_SECONDS)
+                except queue.Empty:
+                    return FAILED, f"training process exited with code {process.exitcode}"
+
+
+def follow(job: TrainingJob, process: BaseProcess, events: Queue) -> None:
+    """Copy the child's epoch records into the job until its final event, then mark the job ended."""
+    kind, value = next_event(events, process)
+    while kind == "epoch":
+        job.records.append(value)
+        kind, value = next_event(events, process)
+    process.join()
+    if kind == DONE:
+        job.saved_path = Path(value)
+    job.error = value if kind == FAILED else ""
     job.finished = time.time()
-    job.status = status
+    job.status = kind
     job.ended.set()
 
 
@@ -127,11 +160,24 @@ class JobRegistry:
         self._lock = threading.Lock()
 
     def start(self, config: TrainConfig, data_dir: str | Path, models_dir: str | Path | None = None) -> TrainingJob:
-        """Register a job and start its worker thread (models go to ``models_dir`` or the models root)."""
+        """Register a job, start its training process and the thread that follows it.
+
+        Models go to a new version folder under ``models_dir`` (default: the models root).
+        Raises DataFileError at once when ``data_dir`` holds no library.
+        """
+        if library_path(data_dir) is None:
+            raise DataFileError(f"{data_dir}: no library file in the data directory, nothing to train on")
         job = TrainingJob(config=config, data_dir=Path(data_dir), models_dir=models_root(models_dir), device=device_name())
+        events = SPAWN.Queue()
+        version_path = new_version_path(job.models_dir, version_name(job))
+        process = SPAWN.Process(
+            target=train_in_child, args=(config, job.data_dir, version_path, events, job.cancel_requested),
+            name=f"training-{job.id}", daemon=True,
+        )
         with self._lock:
             self._jobs[job.id] = job
-        threading.Thread(target=run_job, args=(job,), name=f"training-{job.id}", daemon=True).start()
+        process.start()
+        threading.Thread(target=follow, args=(job, process, events), name=f"follow-{job.id}", daemon=True).start()
         return job
 
     def jobs(self) -> list[TrainingJob]:

@@ -41,6 +41,7 @@ def test_batched_smoothgrad_averages_per_sample_gradients_of_the_given_noise():
     np.testing.assert_allclose(smoothgrad(model, x, noise=noise), np.mean(per_sample, 0), atol=1e-6)
 
 
+@pytest.mark.filterwarnings("ignore:The structure of `inputs` doesn't match")
 def test_batched_smoothgrad_matches_tf_keras_vis_on_the_same_noise():
     model = linear_model(toy_weights(30) * 40, nonlinear=True)
     x = strings_to_one_hot(INTRONS, 30)

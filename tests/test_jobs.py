@@ -1,11 +1,14 @@
 """Background training jobs: concurrent runs save loadable versions, cancel keeps nothing, failures report."""
+import queue
+import threading
 import time
 from pathlib import Path
 
 import pytest
 
 from splice_core import jobs
-from splice_core.model_store import PRETRAINED_DIR, list_versions, read_card
+from splice_core.library import DataFileError
+from splice_core.model_store import PRETRAINED_DIR, is_model_dir, list_versions, read_card
 from splice_core.predictor import load_predictor
 from splice_core.training import TrainConfig
 
@@ -22,7 +25,7 @@ def test_two_concurrent_jobs_both_save_loadable_versions(tiny_data_dir, tmp_path
     registry = jobs.JobRegistry()
     models = tmp_path / "models"
     started = [registry.start(TINY, tiny_data_dir, models), registry.start(TINY, tiny_data_dir, models)]
-    assert all(j.active for j in registry.jobs())
+    assert registry.jobs() == started[::-1] and all(j.active for j in started)
     assert all(j.wait(300) for j in started)
     assert [j.status for j in started] == [jobs.DONE, jobs.DONE], [j.error for j in started]
     paths = {j.saved_path for j in started}
@@ -53,28 +56,46 @@ def test_cancel_stops_within_one_epoch_and_saves_nothing(tiny_data_dir, tmp_path
     assert not (tmp_path / "models").exists() or not any((tmp_path / "models").iterdir())
 
 
-def test_cancel_before_training_starts_saves_nothing(tiny_data_dir, tmp_path):
-    job = jobs.JobRegistry().start(TINY, tiny_data_dir, tmp_path / "models")
-    job.cancel()
-    assert job.wait(120)
-    assert job.status == jobs.CANCELLED and job.records == []
+def child_events(config: TrainConfig, data_dir: Path, version_path: Path, cancelled: bool = False) -> list[tuple]:
+    """The events the child-process entry reports, run in this process with a plain queue."""
+    events, cancel = queue.Queue(), threading.Event()
+    if cancelled:
+        cancel.set()
+    jobs.train_in_child(config, data_dir, version_path, events, cancel)
+    return [events.get_nowait() for _ in range(events.qsize())]
+
+
+def test_child_reports_epochs_then_the_saved_version(tiny_data_dir, tmp_path):
+    events = child_events(TINY, tiny_data_dir, tmp_path / "v1")
+    assert [kind for kind, _ in events] == ["epoch", "epoch", jobs.DONE]
+    assert events[-1][1] == str(tmp_path / "v1") and is_model_dir(tmp_path / "v1")
+
+
+def test_child_cancelled_before_training_saves_nothing(tiny_data_dir, tmp_path):
+    assert child_events(TINY, tiny_data_dir, tmp_path / "models" / "v1", cancelled=True) == [(jobs.CANCELLED, "")]
     assert not (tmp_path / "models").exists() or not any((tmp_path / "models").iterdir())
 
 
-def test_a_failing_job_reports_the_error(tmp_path):
-    job = jobs.JobRegistry().start(TINY, tmp_path / "no-data", tmp_path / "models")
-    assert job.wait(60)
-    assert job.status == jobs.FAILED
-    assert "DataFileError" in job.error and "no-data" in job.error
-    assert not (tmp_path / "models").exists()
+def test_child_failure_is_reported_with_its_error(tmp_path):
+    (tmp_path / "data").mkdir()
+    (tmp_path / "data" / "splicing_library.csv").write_text("type,BC\nsynthetic,ACGT\n")
+    ((kind, message),) = child_events(TINY, tmp_path / "data", tmp_path / "v1")
+    assert kind == jobs.FAILED and message.startswith("DataFileError: ") and "missing column" in message
+    assert not (tmp_path / "v1").exists()
 
 
-def test_registry_lists_every_job_newest_first(tmp_path):
+def test_a_training_process_that_dies_without_a_word_counts_as_failed():
+    process = jobs.SPAWN.Process(target=time.sleep, args=(0,))
+    process.start()
+    process.join()
+    assert jobs.next_event(jobs.SPAWN.Queue(), process) == (jobs.FAILED, "training process exited with code 0")
+
+
+def test_starting_without_a_library_fails_at_once(tmp_path):
     registry = jobs.JobRegistry()
-    older = registry.start(TINY, tmp_path / "no-data", tmp_path / "models")
-    newer = registry.start(TINY, tmp_path / "no-data", tmp_path / "models")
-    assert older.wait(60) and newer.wait(60)
-    assert registry.jobs() == [newer, older]
+    with pytest.raises(DataFileError, match="no library"):
+        registry.start(TINY, tmp_path / "no-data", tmp_path / "models")
+    assert registry.jobs() == []
 
 
 def record(seed_index: int, epoch: int, n_seeds: int = 2, epochs: int = 4) -> dict:
@@ -102,8 +123,9 @@ def test_duration_text(seconds, text):
 def test_recipe_from_card_reads_the_config_and_ignores_unknown_keys():
     recipe = jobs.recipe_from_card({"config": {"architecture": "bilstm", "epochs": 7, "not_a_field": 1}})
     assert (recipe.architecture, recipe.epochs, recipe.context) == ("bilstm", 7, TrainConfig().context)
-    shipped = jobs.recipe_from_card(read_card(PRETRAINED_DIR))
-    assert shipped.to_dict() == {k: v for k, v in read_card(PRETRAINED_DIR)["config"].items() if k in shipped.to_dict()}
+    config = read_card(PRETRAINED_DIR)["config"]
+    shipped = jobs.recipe_from_card({"config": config}).to_dict()
+    assert {k: shipped[k] for k in config if k in shipped} == {k: v for k, v in config.items() if k in shipped}
 
 
 def test_version_names_are_unique_per_job(tmp_path):

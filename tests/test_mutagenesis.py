@@ -6,6 +6,7 @@ import pytest
 from splice_core.mutagenesis import (
     apply_mutation,
     deletion_variants,
+    distinct_variants,
     effects_to_table,
     mutagenesis_effects,
     mutation_label,
@@ -39,7 +40,9 @@ def test_variants_are_position_major_in_acgt_order():
 def test_effects_are_exact_deltas_from_one_batched_call():
     predict = LinearPredict()
     reference, subs, dels = mutagenesis_effects(predict, INTRON)
-    assert len(predict.calls) == 1 and len(predict.calls[0][0]) == 1 + 5 * len(INTRON) and predict.calls[0][1] is None
+    distinct = {INTRON, *substitution_variants(INTRON), *deletion_variants(INTRON)}
+    assert len(predict.calls) == 1 and predict.calls[0][1] is None
+    assert sorted(predict.calls[0][0]) == sorted(distinct) and len(distinct) < 1 + 5 * len(INTRON)
     mean_weights = predict.weights.mean(2)
     ref = expected_members([INTRON], predict.weights).mean()
     assert reference == pytest.approx(ref, abs=1e-12)
@@ -52,10 +55,18 @@ def test_effects_are_exact_deltas_from_one_batched_call():
     assert (wild_cells == 0).all()
 
 
+def test_distinct_variants_keep_first_occurrence_order_and_map_back():
+    unique, starts, inverse = distinct_variants(["AA", "CA", "AA", "CA"], np.array([1, 1, 1, 2]))
+    assert unique == ["AA", "CA", "CA"] and starts.tolist() == [1, 1, 2] and inverse.tolist() == [0, 1, 0, 2]
+    unique, starts, inverse = distinct_variants(["AA", "CA", "AA"], None)
+    assert unique == ["AA", "CA"] and starts is None and inverse.tolist() == [0, 1, 0]
+
+
 def test_a_predictor_fits_the_predict_signature():
     predictor = toy_predictor(30)
     reference, subs, dels = mutagenesis_effects(predictor.predict_introns, INTRON)
-    _, want_subs, want_dels = mutagenesis_effects(LinearPredict(), INTRON)
+    want_reference, want_subs, want_dels = mutagenesis_effects(LinearPredict(), INTRON)
+    assert reference == pytest.approx(want_reference, abs=1e-6)
     np.testing.assert_allclose(subs, want_subs, atol=1e-6)
     np.testing.assert_allclose(dels, want_dels, atol=1e-6)
 
@@ -65,7 +76,10 @@ def test_the_users_branch_site_follows_each_variant():
     np.testing.assert_array_equal(starts, [2] * 17 + [1, 1, 2, 2])
     predict = LinearPredict()
     mutagenesis_effects(predict, INTRON, branch=7)
-    np.testing.assert_array_equal(predict.calls[0][1], variant_branch_starts(len(INTRON), 7))
+    variants = [INTRON, *substitution_variants(INTRON), *deletion_variants(INTRON)]
+    sent = list(zip(predict.calls[0][0], predict.calls[0][1].tolist()))
+    wanted = set(zip(variants, variant_branch_starts(len(INTRON), 7).tolist()))
+    assert len(sent) == len(wanted) and set(sent) == wanted
 
 
 def test_table_lists_every_mutation_once():

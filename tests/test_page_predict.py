@@ -204,3 +204,14 @@ def test_a_model_that_needs_the_oligo_design_without_data_is_one_clear_error(pag
     set_active_model(path, tmp_path / "models")
     page.run()
     assert not page.exception and len(page.error) == 1 and "needs the library's oligo design" in page.error[0].value
+
+
+def test_the_intron_survives_a_visit_to_another_page(page):
+    app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=90)
+    run_with(app.run(), INTRON)
+    app.switch_page("pages/batch.py").run()
+    assert not app.exception and not app.text_area
+    app.switch_page("pages/predict.py").run()
+    assert not app.exception and app.text_area(key="intron_text").value == INTRON
+    assert app.number_input(key="branch_start").value == INTRON.index("TACTAAC") + 1
+    assert metrics(app)["Predicted splicing efficiency"][0] == shown(INTRON)
