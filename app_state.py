@@ -34,6 +34,15 @@ def active_predictor() -> Predictor:
     return cached_predictor(str(path), (path / "model.keras").stat().st_mtime)
 
 
+def active_predictor_or_stop() -> Predictor:
+    """The active model's predictor; when it cannot be loaded, one error on the page and the page stops."""
+    try:
+        return active_predictor()
+    except (OSError, ValueError, KeyError) as err:
+        st.error(f"The active model cannot be loaded: {err}")
+        st.stop()
+
+
 @st.cache_data(show_spinner="Reading the library…")
 def cached_library(path: str, mtime: float) -> pd.DataFrame:
     """The validated library table, read once per (path, modification time)."""

@@ -2,7 +2,7 @@
 import plotly.express as px
 import streamlit as st
 
-from app_state import active_predictor, reporter_or_none, template_or_none
+from app_state import active_predictor_or_stop, reporter_or_none, template_or_none
 from splice_core.batch import MEASURED_COLUMN, bad_rows, read_batch_input, score_frame, scored_metrics
 from splice_core.contexts import DesignTemplate
 from splice_core.library import DataFileError, Reporter
@@ -30,11 +30,7 @@ def main() -> None:
     if uploaded is None:
         st.info("Upload a file to score it.")
         st.stop()
-    try:
-        predictor = active_predictor()
-    except (OSError, ValueError, KeyError) as err:
-        st.error(f"The active model cannot be loaded: {err}")
-        st.stop()
+    predictor = active_predictor_or_stop()
     template = template_or_none() if predictor.needs_design else None
     reporter = reporter_or_none() if predictor.context == "full" else None
     try:

@@ -10,6 +10,12 @@ from splice_core.model_store import PRETRAINED_DIR, read_card
 EFFICIENCY = "splicing efficiency"
 
 
+@st.cache_data(show_spinner=False)
+def cached_explorer_table(library_sha: str, _frame: pd.DataFrame) -> pd.DataFrame:
+    """The library's usable rows with lengths and site sequences, built once per library file."""
+    return ds.explorer_table(_frame)
+
+
 def render_summary(summary: pd.DataFrame) -> None:
     """The per-type summary table (constructs, mean, share below 0.1)."""
     st.subheader("Constructs per library type")
@@ -33,7 +39,7 @@ def data_filters(table: pd.DataFrame) -> ds.LibraryFilter:
 
 def render_data_view(frame: pd.DataFrame) -> None:
     """Distributions and other measured columns from the library rows."""
-    table = ds.explorer_table(frame)
+    table = cached_explorer_table(frame.attrs["sha256"], frame)
     rows = ds.filter_rows(table, data_filters(table))
     st.caption(f"{len(rows):,} of {len(table):,} constructs with a measured splicing efficiency ({frame.attrs.get('path', '')}).")
     if rows.empty:

@@ -15,13 +15,15 @@ THREE_DECIMALS = {c: st.column_config.NumberColumn(format="%.3f") for c in ("mse
 
 
 @st.cache_data(show_spinner="Scoring the test split…")
-def cached_test_predictions(model_path: str, model_mtime: float, library_sha: str, _predictor: Predictor, _frame: pd.DataFrame) -> pd.DataFrame:
+def cached_test_predictions(
+    model_path: str, model_mtime: float, library_sha: str, _predictor: Predictor, _frame: pd.DataFrame
+) -> pd.DataFrame:
     """Test-split predictions, computed once per (model file, library file)."""
     return mr.test_split_predictions(_predictor, _frame, data_dir())
 
 
 def scored_test_split_or_none(predictor: Predictor) -> tuple[pd.DataFrame | None, str]:
-    """(test-split predictions, None) from the data directory, else (None, why the card's counts are shown)."""
+    """(test-split predictions, "") from the data directory, else (None, why the card's counts are shown)."""
     frame, problem = library_or_none()
     if frame is None:
         return None, f"{problem} Showing the test counts stored in the model card."
@@ -80,7 +82,10 @@ def render_versions() -> None:
 st.title("Model")
 predictor = active_predictor()
 card = predictor.card
-st.caption(f"Active model: **{model_label(active_model_path())}** · {card['name']} · {card['parameters']:,} parameters · trained on {card['device']}")
+st.caption(
+    f"Active model: **{model_label(active_model_path())}** · {card['name']} · "
+    f"{card['parameters']:,} parameters · trained on {card['device']}"
+)
 
 st.subheader("Overall figures")
 st.dataframe(mr.overall_metrics(card), hide_index=True, column_config=THREE_DECIMALS)

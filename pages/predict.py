@@ -4,7 +4,7 @@ import functools
 import numpy as np
 import streamlit as st
 
-from app_state import active_predictor, branch_pwm, library_entropy_or_none, reporter_or_none, template_or_none
+from app_state import active_predictor_or_stop, branch_pwm, library_entropy_or_none, reporter_or_none, template_or_none
 from splice_core.attribution import intron_saliency
 from splice_core.contexts import DesignTemplate
 from splice_core.heatmap import mutagenesis_heatmap, point_to_mutation
@@ -177,11 +177,7 @@ def main() -> None:
     """The page."""
     st.title("Predict & explain")
     init_state()
-    try:
-        predictor = active_predictor()
-    except (OSError, ValueError, KeyError) as err:
-        st.error(f"The active model cannot be loaded: {err}")
-        st.stop()
+    predictor = active_predictor_or_stop()
     template = template_or_none() if predictor.needs_design else None
     if predictor.needs_design and template is None:
         st.error(f"The active model reads the {predictor.context!r} context, which needs the library's oligo design: add the data directory or choose an intron-context model.")

@@ -7,7 +7,7 @@ import streamlit as st
 from splice_core import jobs
 from splice_core.architectures import BUILDERS
 from splice_core.contexts import CONTEXTS
-from splice_core.library import data_dir, library_path
+from splice_core.library import DataFileError, data_dir, library_path
 from splice_core.model_report import history_frame
 from splice_core.model_store import PRETRAINED_DIR, active_model_path, models_root, read_card, set_active_model
 from splice_core.training import TrainConfig
@@ -116,6 +116,9 @@ else:
     )
     recipe = recipe_form(jobs.recipe_from_card(read_card(PRETRAINED_DIR)))
     if recipe is not None:
-        started = jobs.REGISTRY.start(recipe, data_dir())
-        st.success(f"Started training job `{started.id}`; it runs in the background, you can leave this page.")
+        try:
+            started = jobs.REGISTRY.start(recipe, data_dir())
+            st.success(f"Started training job `{started.id}`; it runs in the background, you can leave this page.")
+        except DataFileError as err:
+            st.error(str(err))
 jobs_panel()

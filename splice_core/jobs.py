@@ -174,9 +174,9 @@ class JobRegistry:
             target=train_in_child, args=(config, job.data_dir, version_path, events, job.cancel_requested),
             name=f"training-{job.id}", daemon=True,
         )
+        process.start()
         with self._lock:
             self._jobs[job.id] = job
-        process.start()
         threading.Thread(target=follow, args=(job, process, events), name=f"follow-{job.id}", daemon=True).start()
         return job
 

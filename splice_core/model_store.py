@@ -34,6 +34,7 @@ def save_model_dir(path: str | os.PathLike, model: keras.Model, card: dict) -> P
         (staging / CARD_FILE).write_text(json.dumps(card, indent=1, default=float))
         if path.exists():  # another save took the name while this one was writing
             raise FileExistsError(f"{path} already exists")
+        staging.chmod(0o755)
         os.replace(staging, path)
     finally:
         shutil.rmtree(staging, ignore_errors=True)

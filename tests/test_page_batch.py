@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from toy_model import expected_members, install_toy_model, toy_weights
+from toy_model import expected_members, toy_page, toy_weights
 
 ROOT = Path(__file__).resolve().parent.parent
 PAGE = str(ROOT / "pages" / "batch.py")
@@ -18,11 +18,7 @@ GOOD = ["GTATGTAAAATACTAACTTTTAG", "GTACGTCCCCCCTACTAACAAACAG"]
 @pytest.fixture()
 def page(tmp_path, monkeypatch) -> AppTest:
     """The page over the toy model, with no data directory."""
-    monkeypatch.syspath_prepend(str(ROOT))
-    monkeypatch.setenv("SPLICE_MODELS_DIR", str(tmp_path / "models"))
-    monkeypatch.setenv("SPLICE_DATA_DIR", str(tmp_path / "no_data"))
-    install_toy_model(tmp_path, LENGTH)
-    return AppTest.from_file(PAGE, default_timeout=90)
+    return toy_page(Path(PAGE), tmp_path, monkeypatch, LENGTH)
 
 
 def upload(at: AppTest, name: str, content: bytes) -> AppTest:

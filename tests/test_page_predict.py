@@ -11,7 +11,7 @@ from splice_core.intron_input import EXAMPLE_INTRON, TRAINED_MAX
 from splice_core.model_store import save_model_dir, set_active_model
 from splice_core.mutagenesis import apply_mutation, mutation_label
 from splice_core.sites import site_spans, sites_html
-from toy_model import expected_members, install_toy_model, linear_model, toy_card, toy_weights
+from toy_model import expected_members, install_toy_model, linear_model, toy_card, toy_page, toy_weights
 
 ROOT = Path(__file__).resolve().parent.parent
 PAGE = str(ROOT / "pages" / "predict.py")
@@ -22,11 +22,7 @@ INTRON = "GTATGTAAGCATTCGATACTTACTAACACGTTTGCATAG"
 @pytest.fixture()
 def page(tmp_path, monkeypatch) -> AppTest:
     """The page over the toy model, with no data directory."""
-    monkeypatch.syspath_prepend(str(ROOT))
-    monkeypatch.setenv("SPLICE_MODELS_DIR", str(tmp_path / "models"))
-    monkeypatch.setenv("SPLICE_DATA_DIR", str(tmp_path / "no_data"))
-    install_toy_model(tmp_path, LENGTH)
-    return AppTest.from_file(PAGE, default_timeout=90)
+    return toy_page(Path(PAGE), tmp_path, monkeypatch, LENGTH)
 
 
 def shown(intron: str) -> str:

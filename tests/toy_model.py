@@ -49,3 +49,14 @@ def install_toy_model(root: Path, length: int = 200, seed: int = 0) -> Path:
     path = save_model_dir(root / "models" / "toy", linear_model(toy_weights(length, seed=seed)), toy_card())
     set_active_model(path, root / "models")
     return path
+
+
+def toy_page(page: Path, tmp_path: Path, monkeypatch, length: int = 200):
+    """An AppTest of one page over the toy model (active under tmp_path/models), with no data directory."""
+    from streamlit.testing.v1 import AppTest
+
+    monkeypatch.syspath_prepend(str(page.parent.parent))
+    monkeypatch.setenv("SPLICE_MODELS_DIR", str(tmp_path / "models"))
+    monkeypatch.setenv("SPLICE_DATA_DIR", str(tmp_path / "no_data"))
+    install_toy_model(tmp_path, length)
+    return AppTest.from_file(str(page), default_timeout=90)
