@@ -64,7 +64,7 @@ def score_frame(predictor: Predictor, frame: pd.DataFrame, template: DesignTempl
     mean = np.full(len(frame), np.nan)
     spread = np.full(len(frame), np.nan)
     if good.any():
-        members = predictor.intron_members([c.sequence for c, g in zip(checks, good) if g], None, template, reporter)
+        members = predictor.intron_members([c.sequence for c, g in zip(checks, good) if g], template=template, reporter=reporter)
         mean[good], spread[good] = mean_and_spread(members)
     out = frame.copy()
     out["predicted_eff"] = mean

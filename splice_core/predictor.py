@@ -84,25 +84,13 @@ class Predictor:
         constructs = introns_to_constructs(introns, branch, template)
         return constructs_to_one_hot(constructs, self.context, reporter)
 
-    def intron_members(
-        self,
-        introns: list[str],
-        branch: np.ndarray | None = None,
-        template: DesignTemplate | None = None,
-        reporter: Reporter | None = None,
-    ) -> np.ndarray:
-        """Each member's prediction ``(N, K)`` for bare intron strings."""
-        return self.members(self.introns_to_one_hot(introns, branch, template, reporter))
+    def intron_members(self, introns: list[str], branch: np.ndarray | None = None, **design) -> np.ndarray:
+        """Each member's prediction ``(N, K)`` for bare intron strings (``design``: template, reporter)."""
+        return self.members(self.introns_to_one_hot(introns, branch, **design))
 
-    def predict_introns(
-        self,
-        introns: list[str],
-        branch: np.ndarray | None = None,
-        template: DesignTemplate | None = None,
-        reporter: Reporter | None = None,
-    ) -> np.ndarray:
-        """Mean prediction ``(N,)`` for bare intron strings."""
-        return self.intron_members(introns, branch, template, reporter).mean(1)
+    def predict_introns(self, introns: list[str], branch: np.ndarray | None = None, **design) -> np.ndarray:
+        """Mean prediction ``(N,)`` for bare intron strings (``design``: template, reporter)."""
+        return self.intron_members(introns, branch, **design).mean(1)
 
 
 def mean_and_spread(members: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

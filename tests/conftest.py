@@ -76,3 +76,12 @@ def tiny_data_dir(tmp_path: Path) -> Path:
     rng = np.random.default_rng(2)
     (tmp_path / "reporter.fa").write_text(f">upstream\n{random_dna(rng, 302)}\n>downstream\n{random_dna(rng, 1102)}\n")
     return tmp_path
+
+
+def run_page(page: str):
+    """An AppTest of ``page`` after one run, asserting it raised no exception."""
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(page, default_timeout=90).run()
+    assert not at.exception
+    return at

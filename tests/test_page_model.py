@@ -3,7 +3,7 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from conftest import ROOT
+from conftest import ROOT, run_page
 from splice_core import model_report
 from splice_core.experiment import run_training
 from splice_core.model_store import PRETRAINED_DIR, read_card, save_model_dir, set_active_model
@@ -11,13 +11,6 @@ from splice_core.training import TrainConfig
 from test_page_dataset import figure
 
 PAGE = str(ROOT / "pages" / "model.py")
-
-
-def run_page() -> AppTest:
-    """The page after one run, without an exception."""
-    at = AppTest.from_file(PAGE, default_timeout=90).run()
-    assert not at.exception
-    return at
 
 
 def dataframe_with(at: AppTest, column: str) -> pd.DataFrame:
@@ -47,7 +40,7 @@ def trained_active(tiny_data_dir, monkeypatch, models_dir):
 
 
 def test_without_data_the_card_figures_are_shown(without_data):
-    at = run_page()
+    at = run_page(PAGE)
     card = read_card(PRETRAINED_DIR)
     assert "shipped model (pretrained/)" in at.caption[0].value
     overall = dataframe_with(at, "part")
@@ -66,7 +59,7 @@ def test_without_data_the_card_figures_are_shown(without_data):
 
 
 def test_seed_table1_alone_then_beside_a_reproduce_table(without_data, tmp_path, monkeypatch):
-    at = run_page()
+    at = run_page(PAGE)
     seed = dataframe_with(at, "seed_parameters").set_index("model")
     assert seed.loc["cnn_res1_conv", "seed_dev_mse"] == 0.104 and seed.loc["PWM baseline", "seed_test_mse"] == 0.202
     assert any("python -m splice_core reproduce" in c.value for c in at.caption)
@@ -74,7 +67,7 @@ def test_seed_table1_alone_then_beside_a_reproduce_table(without_data, tmp_path,
     pd.DataFrame({"model": ["PWM baseline", "cnn_res1_conv"], "context": ["sites", "windows"], "parameters": [0, 16536],
                   "test_mse": [0.09, 0.07]}).to_csv(path, index=False)
     monkeypatch.setattr(model_report, "REPRODUCE_FILES", (path,))
-    at = run_page()
+    at = run_page(PAGE)
     beside = dataframe_with(at, "test_mse").set_index("model")
     assert beside.loc["cnn_res1_conv", ["test_mse", "seed_test_mse", "seed_dev_pearson"]].tolist() == [0.07, 0.102, 0.625]
     assert any(str(path) in c.value for c in at.caption)
@@ -82,13 +75,13 @@ def test_seed_table1_alone_then_beside_a_reproduce_table(without_data, tmp_path,
 
 def test_with_data_and_the_shipped_model_the_card_counts_are_kept(tiny_data_dir, monkeypatch, models_dir):
     monkeypatch.setenv("SPLICE_DATA_DIR", str(tiny_data_dir))
-    at = run_page()
+    at = run_page(PAGE)
     assert "None of this model's test constructs" in at.info[0].value
     assert figure(at, 1)["data"][0]["type"] == "heatmap"
 
 
 def test_with_data_the_active_version_is_scored_on_its_test_split(trained_active):
-    at = run_page()
+    at = run_page(PAGE)
     card = read_card(trained_active)
     assert trained_active.name in at.caption[0].value
     assert f"{card['metrics']['test']['n']:,} test constructs" in " ".join(c.value for c in at.caption)
@@ -99,7 +92,7 @@ def test_with_data_the_active_version_is_scored_on_its_test_split(trained_active
 
 
 def test_versions_are_compared_side_by_side(trained_active):
-    at = run_page()
+    at = run_page(PAGE)
     assert at.multiselect(key="model_versions").value == ["shipped model (pretrained/)", trained_active.name]
     table = dataframe_with(at, "test_mse")
     assert table.index.tolist() == ["pretrained (shipped)", trained_active.name]

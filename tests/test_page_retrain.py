@@ -5,19 +5,12 @@ import time
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from conftest import ROOT
+from conftest import ROOT, run_page
 from splice_core import jobs
 from splice_core.model_store import PRETRAINED_DIR, active_model_path, list_versions, read_card
 from splice_core.predictor import load_predictor
 
 PAGE = str(ROOT / "pages" / "retrain.py")
-
-
-def run_page() -> AppTest:
-    """The page after one run, without an exception."""
-    at = AppTest.from_file(PAGE, default_timeout=90).run()
-    assert not at.exception
-    return at
 
 
 def start_from_page(at: AppTest, epochs: int) -> jobs.TrainingJob:
@@ -62,14 +55,14 @@ def with_data(tiny_data_dir, tmp_path, monkeypatch, registry):
 
 def test_without_data_the_page_says_how_to_get_it_and_offers_no_training(tmp_path, monkeypatch, registry):
     monkeypatch.setenv("SPLICE_DATA_DIR", str(tmp_path / "none"))
-    at = run_page()
+    at = run_page(PAGE)
     assert "python -m splice_core fetch" in at.warning[0].value and "SPLICE_DATA_DIR" in at.warning[0].value
     assert not at.button and not at.number_input
     assert "No training job" in at.caption[0].value
 
 
 def test_defaults_are_the_shipped_recipe(with_data):
-    at = run_page()
+    at = run_page(PAGE)
     config = read_card(PRETRAINED_DIR)["config"]
     assert at.selectbox(key="recipe_architecture").value == config["architecture"]
     assert at.selectbox(key="recipe_context").value == config["context"]
@@ -83,7 +76,7 @@ def test_defaults_are_the_shipped_recipe(with_data):
 
 def test_a_short_run_from_the_page_becomes_a_loadable_active_version(with_data):
     before = {p.name: p.stat().st_mtime for p in PRETRAINED_DIR.iterdir()}
-    at = run_page()
+    at = run_page(PAGE)
     job = start_from_page(at, epochs=2)
     assert job.config.max_rows == 150 and job.config.epochs == 2 and job.config.architecture == "cnn_res1"
     poll_until_ended(at, job)
@@ -106,7 +99,7 @@ def test_a_short_run_from_the_page_becomes_a_loadable_active_version(with_data):
 def test_cancel_from_the_page_keeps_nothing(with_data, monkeypatch):
     no_early_stop = dataclasses.replace(jobs.recipe_from_card(read_card(PRETRAINED_DIR)), patience=1000)
     monkeypatch.setattr(jobs, "recipe_from_card", lambda card: no_early_stop)
-    at = run_page()
+    at = run_page(PAGE)
     job = start_from_page(at, epochs=500)
     deadline = time.monotonic() + 120
     while not job.records and time.monotonic() < deadline:
@@ -122,10 +115,10 @@ def test_cancel_from_the_page_keeps_nothing(with_data, monkeypatch):
 
 
 def test_two_sessions_see_every_job_and_a_closed_session_still_saves(with_data):
-    first = run_page()
+    first = run_page(PAGE)
     first_job = start_from_page(first, epochs=1)
     del first  # the browser session that started the job goes away mid-run
-    second = run_page()
+    second = run_page(PAGE)
     assert any(first_job.id in m.value for m in second.markdown)
     second.selectbox(key="recipe_architecture").set_value("cnn_res1")
     second.selectbox(key="recipe_context").set_value("intron")
