@@ -36,6 +36,6 @@ def fit_peer(features: pd.DataFrame, y: np.ndarray, parts: np.ndarray, pwms: dic
     model = lgb.LGBMRegressor(**PEER_PARAMS)
     model.fit(
         features[train], y[train], sample_weight=balance_weights(y[train]),
-        eval_set=[(features[dev], y[dev])], callbacks=[lgb.early_stopping(100, verbose=False)],
+        eval_X=features[dev], eval_y=y[dev], callbacks=[lgb.early_stopping(100, verbose=False)],
     )
     return GradientBoostingPeer(model, pwms)

@@ -1,0 +1,88 @@
+"""cli: every sub-command end to end on tiny made-up data, in a subprocess like a user runs it."""
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from conftest import ROOT, make_library
+
+
+def run_cli(*args: str, data_dir: Path) -> subprocess.CompletedProcess:
+    """``python -m splice_core ARGS`` with the data directory set; output captured."""
+    env = {**os.environ, "SPLICE_DATA_DIR": str(data_dir)}
+    return subprocess.run([sys.executable, "-m", "splice_core", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
+
+
+@pytest.fixture(scope="module")
+def trained(tmp_path_factory) -> tuple[Path, Path]:
+    """(data directory, model directory) after ``train`` on the tiny library."""
+    from conftest import make_wildtype
+
+    root = tmp_path_factory.mktemp("cli")
+    data = root / "data"
+    data.mkdir()
+    make_library().to_csv(data / "splicing_library.csv", index=False)
+    make_wildtype().to_csv(data / "wildtype_introns.csv", index=False)
+    out = root / "model"
+    result = run_cli("train", "--architecture", "cnn_res1", "--context", "intron", "--epochs", "1", "--seeds", "1", "--out", str(out), data_dir=data)
+    assert result.returncode == 0, result.stderr
+    assert "saved" in result.stdout and (out / "model.keras").is_file() and (out / "model_card.json").is_file()
+    return data, out
+
+
+def test_evaluate_prints_metrics_per_part(trained):
+    data, model = trained
+    result = run_cli("evaluate", str(model), data_dir=data)
+    assert result.returncode == 0, result.stderr
+    assert '"test"' in result.stdout and "balanced_mse" in result.stdout and "synthetic" in result.stdout
+
+
+def test_predict_library_format_without_measured_columns_keeps_order(trained, tmp_path):
+    data, model = trained
+    frame = make_library(6, seed=5).drop(columns=["splicing_eff"])
+    frame.loc[2, "intron_seq"] = "GTAXXXAG"
+    frame.to_csv(tmp_path / "in.csv", index=False)
+    result = run_cli("predict", str(tmp_path / "in.csv"), "-o", str(tmp_path / "out.csv"), "--model", str(model), data_dir=tmp_path)
+    assert result.returncode == 0, result.stderr
+    out = pd.read_csv(tmp_path / "out.csv", keep_default_na=False)
+    assert list(out["BC"]) == list(frame["BC"])
+    assert out.loc[2, "error"] != "" and out.loc[2, "predicted_eff"] == ""
+    scored = out.drop(index=2)
+    assert (scored["error"] == "").all() and scored["predicted_eff"].astype(float).between(0, 1).all()
+    assert "1 rows have an error" in result.stdout
+
+
+def test_predict_fasta(trained, tmp_path):
+    data, model = trained
+    (tmp_path / "in.fa").write_text(">one\nGTATGTAAAATACTAACTTTTAG\n>two\nGUAUGUAAAAUACUAACUUUUAG\n")
+    result = run_cli("predict", str(tmp_path / "in.fa"), "-o", str(tmp_path / "out.csv"), "--model", str(model), data_dir=tmp_path)
+    assert result.returncode == 0, result.stderr
+    out = pd.read_csv(tmp_path / "out.csv")
+    assert list(out["id"]) == ["one", "two"]
+    assert out["predicted_eff"].iloc[0] == pytest.approx(out["predicted_eff"].iloc[1])  # RNA reads as DNA
+
+
+def test_bad_input_is_one_clear_line(tmp_path):
+    (tmp_path / "bad.csv").write_text("name,value\na,1\n")
+    result = run_cli("predict", str(tmp_path / "bad.csv"), "-o", str(tmp_path / "o.csv"), data_dir=tmp_path)
+    assert result.returncode == 2
+    last = result.stderr.strip().splitlines()[-1]  # TensorFlow's own start-up log lines may come first
+    assert last.startswith("error:") and "bad.csv" in last and "Traceback" not in result.stderr
+
+
+def test_train_without_data_says_where(tmp_path):
+    result = run_cli("train", "--out", str(tmp_path / "m"), data_dir=tmp_path / "nowhere")
+    assert result.returncode == 2 and "nowhere" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_reproduce_writes_markdown_and_csv(tiny_data_dir, tmp_path):
+    result = run_cli("reproduce", "--seeds", "1", "--epochs", "1", "--out", str(tmp_path / "runs"), data_dir=tiny_data_dir)
+    assert result.returncode == 0, result.stderr
+    table = pd.read_csv(tmp_path / "runs" / "reproduce.csv")
+    assert list(table["model"][:3]) == ["all zeros", "uniform random", "PWM baseline"]
+    assert {"cnn_res1", "cnn_res1_conv", "cnn_res4", "cnn_stacked", "bilstm"} <= set(table["model"])
+    assert {"seed_parameters", "test_balanced_mse", "test_spearman", "seconds"} <= set(table.columns)
+    assert "| model |" in (tmp_path / "runs" / "reproduce.md").read_text()

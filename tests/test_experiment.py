@@ -1,0 +1,47 @@
+"""experiment: one run end to end, its model card, and a short real run that beats the PWM baseline."""
+import json
+
+import numpy as np
+
+from splice_core.experiment import efficiency_histograms, prepare_data, run_training
+from splice_core.training import TrainConfig
+
+import pandas as pd
+
+
+def test_efficiency_histograms_counts_by_type():
+    types = pd.Series(["a", "a", "b"])
+    out = efficiency_histograms(types, np.array([0.0, 0.97, 0.5]))
+    assert sum(out["all"]) == 3 and out["all"][0] == 1 and out["all"][-1] == 1
+    assert sum(out["a"]) == 2 and out["b"][10] == 1
+
+
+def test_prepare_data_leaves_out_unmeasured_rows(tiny_data_dir):
+    data = prepare_data(tiny_data_dir)
+    assert data.frame.attrs["n_unusable"] == 1
+    assert data.frame["splicing_eff"].notna().all()
+    assert set(data.parts) == {"train", "dev", "test"}
+
+
+def test_card_holds_config_split_metrics_and_aggregates_only(tiny_data_dir):
+    config = TrainConfig(architecture="cnn_res1", context="windows", epochs=1, n_seeds=2, ensemble=True)
+    model, card = run_training(config, tiny_data_dir)
+    assert model.output_shape == (None, 2)
+    assert card["config"]["architecture"] == "cnn_res1" and card["data"]["n_unusable_left_out"] == 1
+    assert {"train", "dev", "test"} <= set(card["metrics"]) and card["metrics"]["test"]["n"] > 0
+    assert card["device"] in ("CPU",) or card["device"].startswith("GPU")
+    assert sum(card["histograms"]["measured"]["all"]) == card["data"]["n_usable"]
+    assert np.array(card["test_scatter_counts"]).sum() == card["metrics"]["test"]["n"]
+    text = json.dumps(card)
+    library = pd.read_csv(tiny_data_dir / "splicing_library.csv")
+    assert not any(bc in text for bc in library["BC"])  # the split is saved as barcode keys, not barcodes
+    assert not any(seq in text for seq in library["intron_seq"])
+
+
+def test_short_real_run_beats_the_pwm_baseline_on_dev(real_data_dir):
+    config = TrainConfig(architecture="cnn_res1_conv", context="windows", epochs=2, n_seeds=1)
+    _, card = run_training(config, real_data_dir)
+    dev, baseline = card["metrics"]["dev"], card["baseline_metrics"]["dev"]
+    print(f"\ndev MSE {dev['mse']:.4f} vs PWM {baseline['mse']:.4f}; Pearson {dev['pearson']:.3f} vs {baseline['pearson']:.3f}")
+    assert dev["mse"] < baseline["mse"]
+    assert dev["pearson"] > baseline["pearson"]

@@ -1,0 +1,19 @@
+"""reproduce: heuristic rows and the Markdown table."""
+import pandas as pd
+
+from splice_core.experiment import prepare_data
+from splice_core.reproduce import COLUMNS, heuristic_rows, table_to_markdown
+
+
+def test_heuristic_rows_all_zeros_is_exact(tiny_data_dir):
+    data = prepare_data(tiny_data_dir)
+    rows = {r["model"]: r for r in heuristic_rows(data)}
+    test_y = data.frame.loc[data.parts == "test", "splicing_eff"]
+    assert rows["all zeros"]["test_mse"] == (test_y**2).mean()
+    assert set(rows) == {"all zeros", "uniform random", "PWM baseline"}
+
+
+def test_table_to_markdown_formats_three_decimals():
+    table = pd.DataFrame([{c: 0 for c in COLUMNS} | {"model": "m", "test_mse": 0.12345}], columns=list(COLUMNS))
+    text = table_to_markdown(table, "T")
+    assert text.startswith("# T") and "| m |" in text and "0.123" in text and "0.12345" not in text

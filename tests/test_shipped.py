@@ -1,0 +1,43 @@
+"""shipped: the report reads a card's figures; the shipped card and model meet the project's format."""
+import json
+
+import pytest
+
+from splice_core.model_store import PRETRAINED_DIR, read_card
+from splice_core.predictor import load_predictor
+from splice_core.shipped import SHIPPED_CONFIG, report_markdown
+
+
+def test_report_lists_every_model_and_library_type():
+    card = read_card(PRETRAINED_DIR)
+    text = report_markdown(card)
+    assert f"{card['metrics']['test']['pearson']:.3f}" in text
+    assert "LightGBM peer" in text and "PWM baseline" in text
+    for library_type in card["per_library_test"]:
+        assert f"| {library_type} |" in text
+
+
+def test_shipped_model_is_the_shipped_recipe_and_small():
+    card = read_card(PRETRAINED_DIR)
+    assert card["config"]["architecture"] == SHIPPED_CONFIG.architecture
+    assert card["config"]["context"] == "intron"  # needs no data directory
+    size = sum(p.stat().st_size for p in PRETRAINED_DIR.iterdir())
+    assert size <= 20 * 2**20
+
+
+def test_shipped_card_has_no_data_rows():
+    text = (PRETRAINED_DIR / "model_card.json").read_text()
+    card = json.loads(text)
+    assert "test_scatter_counts" in card and "histograms" in card
+    assert all(len(keys[0]) == 16 for keys in card["split"]["barcodes"].values() if keys)  # hashed barcodes only
+
+
+def test_shipped_model_predicts_an_ensemble_in_range():
+    predictor = load_predictor(PRETRAINED_DIR)
+    members = predictor.intron_members(["GTATGTAAGCATTCGATACTTACTAACACGTTTGCATAG"])
+    assert members.shape == (1, card_members()) and ((members >= 0) & (members <= 1)).all()
+
+
+def card_members() -> int:
+    """Members kept in the shipped ensemble."""
+    return sum(s.get("in_model", True) for s in read_card(PRETRAINED_DIR)["seeds"])
