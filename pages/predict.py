@@ -210,7 +210,7 @@ def main() -> None:
     if wildtype is not None and wildtype_ok:
         introns.append(wildtype.sequence)
         branches.append(find_branch_start(wildtype.sequence, branch_pwm()))
-    members = predictor.intron_members(introns, branches, template, reporter)
+    members = predictor.intron_members(introns, branches, template=template, reporter=reporter)
     means, sds = mean_and_spread(members)
     values = dict(zip(("intron", "wildtype"), zip(means.tolist(), sds.tolist())))
     show_prediction(values, members.shape[1])

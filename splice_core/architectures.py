@@ -107,7 +107,7 @@ class EndAlign(layers.Layer):
 
 
 def site_aware_cnn(
-    input_length: int, filters: int = 64, n_blocks: int = 4, kernel: int = 5, dropout: float = 0.15,
+    input_length: int, filters: int = 32, n_blocks: int = 4, kernel: int = 5, dropout: float = 0.15,
     head5: int = 48, head3: int = 64, output: str = "sigmoid",
 ) -> keras.Model:
     """Project model for left-aligned introns: dilated residual tower read at fixed offsets from both ends.

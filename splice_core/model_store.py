@@ -8,6 +8,8 @@ from pathlib import Path
 
 import keras
 
+from . import architectures  # noqa: F401  (registers the custom layers that saved models use)
+
 MODEL_FILE = "model.keras"
 CARD_FILE = "model_card.json"
 ACTIVE_FILE = "active.json"

@@ -59,6 +59,7 @@ def test_without_data_the_card_figures_are_shown(without_data):
 
 
 def test_seed_table1_alone_then_beside_a_reproduce_table(without_data, tmp_path, monkeypatch):
+    monkeypatch.setattr(model_report, "REPRODUCE_FILES", (tmp_path / "none" / "reproduce.csv",))
     at = run_page(PAGE)
     seed = dataframe_with(at, "seed_parameters").set_index("model")
     assert seed.loc["cnn_res1_conv", "seed_dev_mse"] == 0.104 and seed.loc["PWM baseline", "seed_test_mse"] == 0.202
@@ -91,7 +92,8 @@ def test_with_data_the_active_version_is_scored_on_its_test_split(trained_active
     assert not at.info
 
 
-def test_versions_are_compared_side_by_side(trained_active):
+def test_versions_are_compared_side_by_side(trained_active, tmp_path, monkeypatch):
+    monkeypatch.setattr(model_report, "REPRODUCE_FILES", (tmp_path / "none" / "reproduce.csv",))
     at = run_page(PAGE)
     assert at.multiselect(key="model_versions").value == ["shipped model (pretrained/)", trained_active.name]
     table = dataframe_with(at, "test_mse")
