@@ -67,7 +67,7 @@ def table_to_markdown(table: pd.DataFrame, title: str) -> str:
     """A Markdown table of the reproduction with 3-decimal metrics."""
     header = "| " + " | ".join(table.columns) + " |\n|" + "---|" * len(table.columns) + "\n"
     cells = [
-        "| " + " | ".join(f"{v:.3f}" if isinstance(v, float) and not float(v).is_integer() or isinstance(v, np.floating) else str(v) for v in row) + " |"
+        "| " + " | ".join(f"{v:.3f}" if isinstance(v, (float, np.floating)) else str(v) for v in row) + " |"
         for row in table.itertuples(index=False)
     ]
     return f"# {title}\n\n" + header + "\n".join(cells) + "\n"
