@@ -53,9 +53,8 @@ def prepare_data(data_dir=None, split_seed: int = 0, max_rows: int | None = None
     return PreparedData(frame, parts, reporter, fit_pwm_baseline(read_wildtype(data_dir), train_y))
 
 
-def part_arrays(data: PreparedData, context: str) -> dict[str, tuple[np.ndarray, np.ndarray]]:
-    """``{part: (x (N, L, 4), y (N,))}`` for train, dev and test."""
-    x = library_to_one_hot(data.frame, context, data.reporter)
+def part_arrays(data: PreparedData, x: np.ndarray) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """``{part: (x (N, L, 4), y (N,))}`` for train, dev and test, from ``x`` of every usable row."""
     y = data.frame["splicing_eff"].to_numpy(np.float32)
     return {p: (x[(data.parts == p).to_numpy()], y[(data.parts == p).to_numpy()]) for p in PARTS}
 
@@ -103,12 +102,13 @@ def run_training(
     """Train ``config`` on the data directory; the model outputs ``(N, K)`` (K = 1, or n_seeds if ensemble)."""
     start = time.monotonic()
     data = data or prepare_data(data_dir, config.split_seed, config.max_rows)
-    arrays = part_arrays(data, config.context)
+    x = library_to_one_hot(data.frame, config.context, data.reporter)
+    arrays = part_arrays(data, x)
     runs = train_seeds(*arrays["train"], *arrays["dev"], config, on_epoch_end, should_stop)
     kept = ([r for r in runs if not r.collapsed] or runs[:1]) if config.ensemble else runs[:1]
     model = stack_members([r.model for r in kept])
-    x_all = library_to_one_hot(data.frame, config.context, data.reporter)
-    pred = np.asarray(model.predict(x_all, batch_size=1024, verbose=0)).reshape(len(x_all), -1).mean(1)
+    members = np.asarray(model.predict(x, batch_size=1024, verbose=0)).reshape(len(x), -1)
+    pred = members.mean(1)
     card = {
         "name": f"{config.architecture} on {config.context}",
         "config": config.to_dict(),
@@ -121,6 +121,7 @@ def run_training(
         "split": {"seed": config.split_seed, "barcodes": split_to_barcodes(data.frame, data.parts)},
         "parameters": int(runs[0].model.count_params()),
         "seeds": [{"seed": r.seed, "dev": r.dev, "history": r.history, "in_model": any(r is k for k in kept)} for r in runs],
+        "members_test": [metrics_by_part(data.frame, data.parts, members[:, k])["test"] for k in range(members.shape[1])],
         "device": device_name(),
         "seconds": time.monotonic() - start,
         "packages": package_versions(),

@@ -5,8 +5,7 @@ import numpy as np
 import pandas as pd
 import RNA
 
-from .pwm import branch_scan, pwm_scores
-from .encoding import strings_to_one_hot
+from .pwm import intron_site_scores
 
 KMER_SIZES = (1, 2, 3, 4)
 FOLD_WINDOW = 30
@@ -32,15 +31,14 @@ def folding_energy(seq: str) -> float:
 
 def site_features(introns: list[str], pwms: dict[str, np.ndarray]) -> pd.DataFrame:
     """PWM scores of the 5'SS, best branch site and 3'SS, lengths, GC and U content near the 3'SS."""
-    branch, branch_score = branch_scan(introns, np.asarray(pwms["branch"]))
-    lengths = np.array([len(i) for i in introns], float)
+    scores, branch = intron_site_scores(introns, pwms)
     return pd.DataFrame({
-        "ss5_score": pwm_scores(strings_to_one_hot([i[:6] for i in introns], 6), np.asarray(pwms["ss5"])),
-        "ss3_score": pwm_scores(strings_to_one_hot([i[-3:] for i in introns], 3), np.asarray(pwms["ss3"])),
-        "branch_score": branch_score,
+        "ss5_score": scores["ss5"],
+        "ss3_score": scores["ss3"],
+        "branch_score": scores["branch"],
         "branch_pos": branch.astype(float),
-        "branch_to_3": lengths - branch,
-        "length": lengths,
+        "branch_to_3": scores["intron_length"] - branch,
+        "length": scores["intron_length"],
         "gc": [(i.count("G") + i.count("C")) / max(len(i), 1) for i in introns],
         "u_near_3": [i[-23:-3].count("T") / 20 for i in introns],
     })

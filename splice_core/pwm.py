@@ -42,6 +42,18 @@ def branch_scan(introns: list[str], pwm: np.ndarray, min_start: int = 10, min_to
     return best, scores[np.arange(n), best]
 
 
+def intron_site_scores(introns: list[str], pwms: dict) -> tuple[pd.DataFrame, np.ndarray]:
+    """(scores of the 5'SS, best branch site and 3'SS plus intron length, branch starts ``(N,)``) of bare introns."""
+    branch, branch_score = branch_scan(introns, np.asarray(pwms["branch"]))
+    scores = pd.DataFrame({
+        "ss5": pwm_scores(strings_to_one_hot([i[:6] for i in introns], 6), np.asarray(pwms["ss5"])),
+        "branch": branch_score,
+        "ss3": pwm_scores(strings_to_one_hot([i[-3:] for i in introns], 3), np.asarray(pwms["ss3"])),
+        "intron_length": np.array([len(i) for i in introns], float),
+    })
+    return scores, branch
+
+
 @dataclass
 class PWMBaseline:
     """Predicts ``mean_spliced`` when every feature is within wild-type range, else 0."""
@@ -59,15 +71,9 @@ class PWMBaseline:
         sequence (the library's branch index is 2 nt off for some library types). ``branch_to_3`` counts
         the nucleotides after the branch-point A, as the wild-type table's ``BP to 3'SS (bp)``.
         """
-        introns = constructs.introns
-        out = {
-            "ss5": pwm_scores(strings_to_one_hot([i[:6] for i in introns], 6), np.asarray(self.pwms["ss5"])),
-            "ss3": pwm_scores(strings_to_one_hot([i[-3:] for i in introns], 3), np.asarray(self.pwms["ss3"])),
-        }
-        branch, out["branch"] = branch_scan(introns, np.asarray(self.pwms["branch"]))
-        out["intron_length"] = np.array([len(i) for i in introns], float)
+        out, branch = intron_site_scores(constructs.introns, self.pwms)
         out["branch_to_3"] = out["intron_length"] - (branch + BRANCH_POINT + 1)
-        return pd.DataFrame(out)[["ss5", "branch", "ss3", "intron_length", "branch_to_3"]]
+        return out
 
     def within_wildtype(self, constructs: Constructs) -> np.ndarray:
         """Boolean ``(N,)``: every site score and length inside the wild-type 95% range."""

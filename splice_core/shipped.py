@@ -6,7 +6,6 @@ from pathlib import Path
 
 import numpy as np
 
-from .contexts import library_to_one_hot
 from .evaluation import metrics_by_part, per_library_table, table_to_records
 from .experiment import PreparedData, prepare_data, run_training
 from .features import intron_features
@@ -38,13 +37,6 @@ def peer_results(data: PreparedData) -> dict:
     }
 
 
-def member_results(model, data: PreparedData, context: str) -> list[dict]:
-    """Test metrics of each ensemble member alone."""
-    x = library_to_one_hot(data.frame, context, data.reporter)
-    members = np.asarray(model.predict(x, batch_size=1024, verbose=0)).reshape(len(x), -1)
-    return [metrics_by_part(data.frame, data.parts, members[:, k])["test"] for k in range(members.shape[1])]
-
-
 def candidate_results(data: PreparedData, config: TrainConfig, on_epoch_end: ProgressCallback | None = None) -> list[dict]:
     """Single-seed runs of the other architectures with the shipped recipe, for the report."""
     out = []
@@ -58,7 +50,6 @@ def build_shipped(data_dir=None, out: Path = PRETRAINED_DIR, config: TrainConfig
     """Train the shipped ensemble, the peer and the candidates; write ``out`` (model, card, REPORT.md)."""
     data = prepare_data(data_dir, config.split_seed, config.max_rows)
     model, card = run_training(config, data=data, on_epoch_end=on_epoch_end)
-    card["members_test"] = member_results(model, data, config.context)
     card["peer"] = peer_results(data)
     card["candidates"] = candidate_results(data, config, on_epoch_end) if candidates else []
     card["seed_reported"] = SEED_REPORTED

@@ -110,6 +110,11 @@ class _Progress(keras.callbacks.Callback):
             self.on_epoch(record)
 
 
+def loss_weights(y: np.ndarray, rebalance: bool) -> np.ndarray:
+    """Per-sample loss weights ``(N,)``: :func:`balance_weights` when rebalancing, else ones."""
+    return balance_weights(y) if rebalance else np.ones(len(y), np.float32)
+
+
 def train_one_seed(
     x_train: np.ndarray,
     y_train: np.ndarray,
@@ -128,7 +133,6 @@ def train_one_seed(
     keras.utils.set_random_seed(seed)
     model = build_model(config.architecture, x_train.shape[1], config.output)
     model.compile(optimizer=make_optimizer(config), loss="mse")
-    weights = balance_weights(y_train) if config.rebalance else np.ones(len(y_train), np.float32)
     history: list[dict] = []
     progress = _Progress(seed, seed_index, config, on_epoch_end, should_stop, history)
     stopper = keras.callbacks.EarlyStopping(
@@ -137,8 +141,8 @@ def train_one_seed(
     model.fit(
         x_train,
         y_train,
-        sample_weight=weights,
-        validation_data=(x_dev, y_dev, balance_weights(y_dev) if config.rebalance else np.ones(len(y_dev), np.float32)),
+        sample_weight=loss_weights(y_train, config.rebalance),
+        validation_data=(x_dev, y_dev, loss_weights(y_dev, config.rebalance)),
         batch_size=config.batch_size,
         epochs=config.epochs,
         shuffle=True,
