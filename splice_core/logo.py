@@ -3,13 +3,38 @@ import io
 
 import logomaker
 import numpy as np
-import pandas as pd
 from matplotlib.figure import Figure
 
 from .encoding import ALPHABET
 from .sites import SITE_COLORS, SITE_NAMES
 
 WIDTH_PER_NT = 0.09
+BASE_COLORS = {"A": "green", "C": "blue", "G": "orange", "T": "red"}  # logomaker's "classic" scheme
+
+
+def glyph_spans(values: np.ndarray) -> list[tuple[int, int, float, float]]:
+    """``(position, base, floor, ceiling)`` of every non-zero cell of ``(L, 4)`` values, stacked from 0 outwards.
+
+    Positive values stack upwards and negative ones downwards, smallest magnitude nearest the axis.
+    """
+    spans = []
+    for position, row in enumerate(values):
+        for sign in (1, -1):
+            floor = 0.0
+            for base in sorted(np.flatnonzero(sign * row > 0), key=lambda b: abs(row[b])):
+                spans.append((position, int(base), floor, floor + row[base]))
+                floor += row[base]
+    return spans
+
+
+def draw_logo(ax, values: np.ndarray) -> None:
+    """Draw ``(L, 4)`` values as upright logomaker glyphs at x = 1..L, creating glyphs for non-zero cells only."""
+    for position, base, floor, ceiling in glyph_spans(values):
+        letter = ALPHABET[base]
+        logomaker.Glyph(position + 1, letter, min(floor, ceiling), max(floor, ceiling), ax=ax, color=BASE_COLORS[letter])
+    low, high = min(0.0, values.clip(max=0).sum(1).min(initial=0)), max(0.0, values.clip(min=0).sum(1).max(initial=0))
+    pad = 0.05 * (high - low) or 1.0
+    ax.set_ylim(low - pad, high + pad)
 
 
 def shade_sites(ax, spans: dict[str, tuple[int, int]]) -> None:
@@ -22,10 +47,11 @@ def saliency_logo(attribution: np.ndarray, spans: dict[str, tuple[int, int]], en
     """Logo of an ``(L, 4)`` attribution (x = 1-based position), sites shaded; library entropy below when given."""
     length = len(attribution)
     rows = 2 if entropy is not None else 1
-    fig = Figure(figsize=(max(6.0, WIDTH_PER_NT * length), 2.4 * rows), layout="constrained")
+    width = max(6.0, WIDTH_PER_NT * length)
+    fig = Figure(figsize=(width, 2.4 * rows))
+    fig.subplots_adjust(left=0.8 / width, right=1 - 0.15 / width, bottom=0.45 / (2.4 * rows), top=1 - 0.35 / (2.4 * rows), hspace=0.08)
     axes = np.atleast_1d(fig.subplots(rows, 1, sharex=True, height_ratios=[2, 1][:rows]))
-    frame = pd.DataFrame(np.asarray(attribution, float), columns=list(ALPHABET), index=np.arange(1, length + 1))
-    logomaker.Logo(frame, ax=axes[0], color_scheme="classic")
+    draw_logo(axes[0], np.asarray(attribution, float))
     axes[0].set_ylabel("gradient × input")
     axes[0].axhline(0, color="grey", lw=0.5)
     shade_sites(axes[0], spans)

@@ -1,7 +1,7 @@
 """The saliency logo figure."""
 import numpy as np
 
-from splice_core.logo import figure_png, saliency_logo
+from splice_core.logo import figure_png, glyph_spans, saliency_logo
 from splice_core.sites import site_spans
 
 
@@ -32,3 +32,14 @@ def test_entropy_track_is_drawn_below():
 
 def test_png_bytes():
     assert figure_png(saliency_logo(attribution(10), site_spans(10, 2))).startswith(b"\x89PNG")
+
+
+def test_glyph_spans_stack_outwards_from_zero_smallest_first():
+    values = np.array([[0.5, 0.0, 0.25, -1.0], [0.0, 0.0, 0.0, 0.0]])
+    assert glyph_spans(values) == [(0, 2, 0.0, 0.25), (0, 0, 0.25, 0.75), (0, 3, 0.0, -1.0)]
+
+
+def test_logo_draws_one_glyph_per_non_zero_cell():
+    figure = saliency_logo(attribution(30), site_spans(30, 12))
+    glyphs = [p for p in figure.axes[0].patches if not p.get_label()]
+    assert len(glyphs) == np.count_nonzero(attribution(30))
