@@ -10,6 +10,7 @@ import tensorflow as tf
 from keras import layers
 
 OUTPUTS = ("sigmoid", "relu")
+HEAD5, HEAD3 = 48, 64  # positions the site-aware model reads from the 5' and 3' ends
 
 
 def output_layer(x, output: str):
@@ -101,36 +102,69 @@ class EndAlign(layers.Layer):
     """Rolls each feature map ``(N, L, C)`` so that its sequence's last base sits at position L - 1."""
 
     def call(self, features, lengths):
+        lengths = tf.cast(lengths, tf.int32)
         size = tf.shape(features)[1]
         index = tf.math.floormod(tf.range(size)[None, :] + lengths[:, None] - size, size)
         return tf.gather(features, index, batch_dims=1)
 
 
+@keras.saving.register_keras_serializable(package="splice_core")
+class PaddingMask(layers.Layer):
+    """Zeroes a feature map ``(N, L, C)`` at positions at or beyond each sequence's length ``(N,)``."""
+
+    def call(self, features, lengths):
+        lengths = tf.cast(lengths, tf.int32)
+        keep = tf.range(tf.shape(features)[1])[None, :] < lengths[:, None]
+        return features * tf.cast(keep, features.dtype)[..., None]
+
+
+@keras.saving.register_keras_serializable(package="splice_core")
+class MaskedPooling(layers.Layer):
+    """Mean and max of a feature map ``(N, L, C)`` over each sequence's own positions: ``(N, 2C)``."""
+
+    def call(self, features, lengths):
+        lengths = tf.cast(lengths, tf.int32)
+        keep = (tf.range(tf.shape(features)[1])[None, :] < lengths[:, None])[..., None]
+        count = tf.cast(tf.maximum(lengths, 1), features.dtype)[:, None]
+        mean = tf.reduce_sum(tf.where(keep, features, 0.0), axis=1) / count
+        peak = tf.reduce_max(tf.where(keep, features, features.dtype.min), axis=1)
+        return tf.concat([mean, tf.where(lengths[:, None] > 0, peak, 0.0)], axis=-1)
+
+
 def site_aware_cnn(
     input_length: int, filters: int = 32, n_blocks: int = 4, kernel: int = 5, dropout: float = 0.15,
-    head5: int = 48, head3: int = 64, output: str = "sigmoid",
+    head5: int = HEAD5, head3: int = HEAD3, output: str = "sigmoid",
 ) -> keras.Model:
     """Project model for left-aligned introns: dilated residual tower read at fixed offsets from both ends.
 
     The tower's map is read over the first ``head5`` positions (5' splice site side) and, after
     :class:`EndAlign`, over the last ``head3`` positions (branch site and 3' splice site side), beside
-    global pooling and the intron length.
+    pooling over the sequence and its length. Every map is zeroed beyond the sequence
+    (:class:`PaddingMask`), so the output does not depend on the padding: the model may be called on
+    inputs cropped to any length of at least ``max(head5, head3)`` that holds every sequence.
     """
     inputs = keras.Input((input_length, 4))
-    x = layers.Conv1D(filters, 9, padding="same", activation="relu")(inputs)
-    for i in range(n_blocks):
-        x = residual_block(x, filters, kernel, dilation=2**i, dropout=dropout)
     lengths = SequenceLength()(inputs)
+    x = PaddingMask()(layers.Conv1D(filters, 9, padding="same", activation="relu")(inputs), lengths)
+    for i in range(n_blocks):
+        x = PaddingMask()(residual_block(x, filters, kernel, dilation=2**i, dropout=dropout), lengths)
     narrow = layers.Conv1D(16, 1, activation="relu")(x)
-    five = layers.Flatten()(narrow[:, :head5])
-    three = layers.Flatten()(EndAlign()(narrow, lengths)[:, -head3:])
+    five = layers.Reshape((head5 * 16,))(narrow[:, :head5])  # Reshape, not Flatten: static width at any L
+    three = layers.Reshape((head3 * 16,))(EndAlign()(narrow, lengths)[:, -head3:])
     size = layers.Reshape((1,))(layers.Rescaling(1.0 / input_length)(keras.ops.cast(lengths, "float32")))
-    pooled = [layers.GlobalAveragePooling1D()(x), layers.GlobalMaxPooling1D()(x)]
-    x = layers.Concatenate()([five, three, size, *pooled])
+    x = layers.Concatenate()([five, three, size, MaskedPooling()(x, lengths)])
     x = layers.LayerNormalization()(x)
     x = layers.Dropout(0.3)(x)
     x = layers.Dense(64, activation="gelu")(x)  # GELU: no dead units, so the head cannot collapse to a constant
     return keras.Model(inputs, output_layer(x, output), name="site_aware_cnn")
+
+
+def reads_any_length(model: keras.Model) -> bool:
+    """True when the model (or each ensemble member) masks its padding, so inputs may be cropped."""
+    nested = [layer for layer in model.layers if isinstance(layer, keras.Model)]
+    if nested:
+        return all(reads_any_length(member) for member in nested)
+    return any(isinstance(layer, PaddingMask) for layer in model.layers)
 
 
 BUILDERS: dict[str, Callable[..., keras.Model]] = {

@@ -4,7 +4,8 @@ import numpy as np
 import tensorflow as tf
 from tf_keras_vis.saliency import Saliency
 
-from .predictor import Predictor
+from .architectures import reads_any_length
+from .predictor import Predictor, crop_padding, model_input_spec
 
 
 def smoothgrad_noise(x: np.ndarray, n_samples: int, noise_level: float, seed: int) -> np.ndarray:
@@ -25,7 +26,7 @@ def _gradients_function(model: keras.Model):
     if cached is not None:
         return cached
 
-    @tf.function(input_signature=[tf.TensorSpec((None, *model.input_shape[1:]), tf.float32)])
+    @tf.function(input_signature=[model_input_spec(model)])
     def gradients(x):
         with tf.GradientTape() as tape:
             tape.watch(x)
@@ -39,12 +40,18 @@ def _gradients_function(model: keras.Model):
 def smoothgrad(model: keras.Model, x: np.ndarray, n_samples: int = 50, noise_level: float = 0.1, seed: int = 0, noise: np.ndarray | None = None) -> np.ndarray:
     """SmoothGrad ``(N, L, 4)``: gradients averaged over noisy copies, all samples in one batch.
 
-    ``noise`` ``(n_samples, N, L, 4)`` overrides the generated noise (to compare with tf-keras-vis).
+    ``noise`` ``(n_samples, N, L, 4)`` overrides the generated noise (to compare with tf-keras-vis). For a model
+    that masks padding, noise is added to the sequences' own positions only (noise in the padding would read
+    as a longer sequence) and the batch is cropped to them; gradients in the padding are zero.
     """
     x = np.asarray(x, np.float32)
     noise = smoothgrad_noise(x, n_samples, noise_level, seed) if noise is None else noise
+    if reads_any_length(model):
+        noise = noise * x.any(axis=-1, keepdims=True)
     noisy = (x[None] + noise).reshape(-1, *x.shape[1:])
-    grads = np.asarray(_gradients_function(model)(tf.constant(noisy)))
+    cropped = crop_padding(noisy, model)
+    grads = np.zeros_like(noisy)
+    grads[:, : cropped.shape[1]] = np.asarray(_gradients_function(model)(tf.constant(cropped)))
     return grads.reshape(noise.shape).mean(0)
 
 

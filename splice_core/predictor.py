@@ -7,6 +7,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
+from .architectures import HEAD3, HEAD5, reads_any_length
 from .contexts import CONTEXTS_NEEDING_DESIGN, DesignTemplate, constructs_to_one_hot, introns_to_constructs
 from .encoding import strings_to_one_hot
 from .library import Reporter
@@ -14,6 +15,26 @@ from .model_store import load_model, read_card
 from .pwm import branch_scan
 
 BATCH = 4096
+CROP_STEP = 8  # cropped lengths are multiples of this, so few input shapes reach the traced function
+
+
+def model_input_spec(model: keras.Model) -> tf.TensorSpec:
+    """Input signature ``(None, L, 4)`` of a model; ``(None, None, 4)`` when it masks padding (any length)."""
+    if reads_any_length(model):
+        return tf.TensorSpec((None, None, 4), tf.float32)
+    return tf.TensorSpec((None, *model.input_shape[1:]), tf.float32)
+
+
+def crop_padding(x: np.ndarray, model: keras.Model) -> np.ndarray:
+    """``(N, L, 4)`` cut after the batch's last non-empty position (rounded up) when the model masks padding.
+
+    The cut keeps at least the model's read spans, so the output is the same as on the padded input.
+    """
+    if not reads_any_length(model):
+        return x
+    present = np.flatnonzero(x.any(axis=(0, 2)))
+    end = int(present[-1]) + 1 if len(present) else 0
+    return x[:, : min(x.shape[1], max(HEAD5, HEAD3, -(-end // CROP_STEP) * CROP_STEP))]
 
 
 @dataclass
@@ -25,8 +46,7 @@ class Predictor:
     path: str = ""
 
     def __post_init__(self):
-        spec = tf.TensorSpec((None, *self.model.input_shape[1:]), tf.float32)
-        self._call = tf.function(lambda x: self.model(x, training=False), input_signature=[spec])
+        self._call = tf.function(lambda x: self.model(x, training=False), input_signature=[model_input_spec(self.model)])
 
     @property
     def context(self) -> str:
@@ -57,7 +77,7 @@ class Predictor:
         """Each member's prediction for ``(N, L, 4)`` inputs: ``(N, K)``."""
         if len(x) == 0:
             return np.zeros((0, int(np.prod(self.model.output_shape[1:]))), np.float32)
-        out = [np.asarray(self._call(tf.constant(x[i : i + BATCH], tf.float32))) for i in range(0, len(x), BATCH)]
+        out = [np.asarray(self._call(tf.constant(crop_padding(x[i : i + BATCH], self.model), tf.float32))) for i in range(0, len(x), BATCH)]
         return np.concatenate(out).reshape(len(x), -1)
 
     def predict(self, x: np.ndarray) -> np.ndarray:

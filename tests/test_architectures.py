@@ -1,8 +1,12 @@
 """Tests for splice_core.architectures: every registered builder builds and maps (N, L, 4) to (N, 1)."""
 import numpy as np
 import pytest
+import tensorflow as tf
 
-from splice_core.architectures import BUILDERS, SEED_TABLE1, build_model
+from splice_core.architectures import (
+    BUILDERS, SEED_TABLE1, EndAlign, MaskedPooling, PaddingMask, SequenceLength, build_model, reads_any_length,
+)
+from splice_core.training import stack_members
 from splice_core.contexts import context_length
 
 SEED_CONTEXTS = {name: context for name, context, _ in SEED_TABLE1}
@@ -59,3 +63,43 @@ def test_unknown_names_raise():
         build_model("transformer", 120)
     with pytest.raises(ValueError, match="unknown output 'tanh'"):
         build_model("cnn_res1", 120, output="tanh")
+
+
+def left_aligned(lengths: list[int], padded: int, seed: int = 0) -> np.ndarray:
+    """Random one-hot sequences of the given lengths, left-aligned and zero-padded to ``padded``."""
+    x = one_hot_batch(padded, n=len(lengths), seed=seed)
+    for row, length in zip(x, lengths):
+        row[length:] = 0
+    return x
+
+
+def test_sequence_length_and_end_align_on_literals():
+    x = left_aligned([3, 5, 0], 5)
+    np.testing.assert_array_equal(np.asarray(SequenceLength()(x)), [3, 5, 0])
+    features = np.arange(10, dtype=np.float32).reshape(2, 5, 1)
+    rolled = np.asarray(EndAlign()(features, np.array([3, 5])))[..., 0]
+    np.testing.assert_array_equal(rolled, [[3, 4, 0, 1, 2], [5, 6, 7, 8, 9]])
+
+
+def test_padding_mask_and_masked_pooling_on_literals():
+    features = np.array([[[1.0, -2.0], [3.0, -4.0], [5.0, 6.0]]], np.float32)
+    masked = np.asarray(PaddingMask()(features, np.array([2])))
+    np.testing.assert_array_equal(masked, [[[1, -2], [3, -4], [0, 0]]])
+    np.testing.assert_array_equal(np.asarray(MaskedPooling()(features, np.array([2]))), [[2, -3, 3, -2]])
+    np.testing.assert_array_equal(np.asarray(MaskedPooling()(features, np.array([0]))), [[0, 0, 0, 0]])
+
+
+def test_site_aware_cnn_output_does_not_depend_on_padding():
+    model = build_model("site_aware_cnn", 200)
+    rng = np.random.default_rng(0)
+    for layer in model.layers:  # non-trivial batch-norm statistics, so padding would show if it leaked
+        if layer.__class__.__name__ == "BatchNormalization":
+            layer.set_weights([rng.normal(1, 0.2, w.shape).astype(np.float32) if i != 2 else rng.normal(0, 0.5, w.shape).astype(np.float32) for i, w in enumerate(layer.get_weights())])
+    x = left_aligned([30, 70, 100], 200)
+    full = np.asarray(model(x, training=False))
+    any_length = tf.function(lambda x: model(x, training=False), input_signature=[tf.TensorSpec((None, None, 4))])
+    cropped = np.asarray(any_length(x[:, :104]))
+    np.testing.assert_allclose(cropped, full, atol=1e-5)
+    assert reads_any_length(model)
+    assert reads_any_length(stack_members([model, build_model("site_aware_cnn", 200)]))
+    assert not reads_any_length(build_model("dilated_resnet", 200))

@@ -4,6 +4,7 @@ import pytest
 import tensorflow as tf
 
 from splice_core.attribution import gradient_times_input, intron_saliency, smoothgrad, smoothgrad_noise, smoothgrad_tf_keras_vis
+from splice_core.architectures import build_model
 from splice_core.encoding import strings_to_one_hot
 from splice_core.predictor import Predictor
 from toy_model import linear_model, toy_card, toy_predictor, toy_weights
@@ -71,3 +72,20 @@ def test_intron_saliency_refuses_other_contexts():
     predictor = Predictor(model=linear_model(toy_weights(120)), card=toy_card("windows"))
     with pytest.raises(ValueError, match="intron-context"):
         intron_saliency(predictor, INTRONS[0])
+
+
+def test_smoothgrad_of_a_padding_masking_model_adds_noise_to_the_sequence_only():
+    model = build_model("site_aware_cnn", 200)
+    x = strings_to_one_hot(["GTATGT" + "A" * 60 + "TACTAAC" + "C" * 20 + "TAG"], 200)
+    noise = smoothgrad_noise(x, 4, 0.2, seed=0)
+    masked = noise * x.any(-1, keepdims=True)
+    ours = smoothgrad(model, x, noise=noise)
+    assert np.all(ours[:, 96:] == 0)
+    per_sample = []
+    for sample in masked:
+        inputs = tf.constant(x + sample)
+        with tf.GradientTape() as tape:
+            tape.watch(inputs)
+            score = tf.reduce_mean(model(inputs, training=False), -1)
+        per_sample.append(tape.gradient(score, inputs).numpy())
+    np.testing.assert_allclose(ours[:, :96], np.mean(per_sample, 0)[:, :96], atol=1e-5)  # padding: not a base

@@ -6,7 +6,9 @@ import splice_core.predictor as predictor_module
 from splice_core.contexts import DesignTemplate, introns_to_constructs, site_windows
 from splice_core.encoding import strings_to_one_hot
 from splice_core.model_store import save_model_dir
-from splice_core.predictor import Predictor, load_predictor, mean_and_spread
+from splice_core.architectures import build_model
+from splice_core.predictor import Predictor, crop_padding, load_predictor, mean_and_spread
+from splice_core.training import stack_members
 from splice_core.pwm import branch_scan
 from toy_model import BRANCH_PWM, expected_members, linear_model, toy_card, toy_predictor, toy_weights
 
@@ -76,3 +78,13 @@ def test_load_predictor_reads_a_saved_model_directory(tmp_path):
     predictor = load_predictor(path)
     assert predictor.path == str(path) and predictor.card["name"] == "toy linear"
     np.testing.assert_allclose(predictor.predict_introns(INTRONS), expected_members(INTRONS, toy_weights(40)).mean(1), atol=1e-7)
+
+
+def test_padding_masking_models_are_called_on_cropped_inputs_with_the_same_result():
+    model = stack_members([build_model("site_aware_cnn", 200), build_model("site_aware_cnn", 200)])
+    x = strings_to_one_hot(["GTATGT" + "A" * 60 + "TACTAAC" + "C" * 20 + "TAG"] * 2, 200)
+    assert crop_padding(x, model).shape == (2, 96, 4)
+    assert crop_padding(x[:, :10], model).shape == (2, 10, 4)
+    assert crop_padding(x, build_model("dilated_resnet", 200)).shape == x.shape
+    predictor = Predictor(model=model, card=toy_card())
+    np.testing.assert_allclose(predictor.members(x), np.asarray(model(x, training=False)), atol=1e-5)
