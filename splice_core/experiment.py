@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from .contexts import library_to_constructs, library_to_one_hot
-from .evaluation import metrics_by_part, per_library_table, table_to_records
+from .evaluation import metrics_by_part, per_library_table, replicate_agreement, table_to_records
 from .library import DataFileError, Reporter, read_library, read_reporter, read_wildtype, usable_rows
 from .pwm import PWMBaseline, fit_pwm_baseline
 from .splits import PARTS, split_designs, split_to_barcodes
@@ -79,6 +79,7 @@ def evaluation_card(data: PreparedData, pred: np.ndarray) -> dict:
     return {
         "metrics": metrics_by_part(data.frame, data.parts, pred),
         "per_library_test": table_to_records(per_library_table(data.frame, data.parts, pred)),
+        "replicates": replicate_agreement(data.frame, data.parts, pred),
         "baseline_metrics": metrics_by_part(data.frame, data.parts, baseline),
         "baseline_per_library_test": table_to_records(per_library_table(data.frame, data.parts, baseline)),
         "test_scatter_counts": np.histogram2d(

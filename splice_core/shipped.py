@@ -6,7 +6,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .evaluation import metrics_by_part, per_library_table, table_to_records
+from .evaluation import metrics_by_part, per_library_table, replicate_agreement, table_to_records
 from .experiment import PreparedData, prepare_data, run_training
 from .features import intron_features
 from .model_store import PRETRAINED_DIR, save_model_dir
@@ -32,6 +32,7 @@ def peer_results(data: PreparedData) -> dict:
     return {
         "metrics": metrics_by_part(data.frame, data.parts, pred),
         "per_library_test": table_to_records(per_library_table(data.frame, data.parts, pred)),
+        "replicates": replicate_agreement(data.frame, data.parts, pred),
         "n_trees": int(peer.model.best_iteration_ or peer.model.n_estimators),
         "seconds": time.monotonic() - start,
     }
@@ -108,4 +109,24 @@ def report_markdown(card: dict) -> str:
             f"| {name} | {row['n']:.0f} | {row['mse']:.3f} | {row['pearson']:.3f} | {peer.get('mse', float('nan')):.3f} | {base.get('mse', float('nan')):.3f} |"
         )
     lines += ["", "Pearson is NaN where a library type's test measurements are constant.", ""]
-    return "\n".join(lines)
+    return "\n".join(lines + replicate_lines(card))
+
+
+def replicate_lines(card: dict) -> list[str]:
+    """The report's section on the measurement's own noise: other barcodes vs the models, same rows."""
+    if "replicates" not in card or "replicates" not in card.get("peer", {}):
+        return []
+    lines = [
+        "## The measurement's own noise",
+        "",
+        "Rows whose design was measured with several barcodes: Pearson r of each measurement against the mean of the "
+        "same design's other barcodes (a repeat of the experiment), and of the models on the same rows.",
+        "",
+        "| part | rows | other barcodes' mean | shipped ensemble | LightGBM peer |",
+        "|---|---|---|---|---|",
+    ]
+    for part, row in card["replicates"].items():
+        peer = card["peer"]["replicates"][part]
+        lines.append(f"| {part} | {row['n']} | {row['other_barcodes_pearson']:.3f} | {row['pearson']:.3f} | {peer['pearson']:.3f} |")
+    lines += ["", "Where a model matches the other barcodes, it predicts a measurement as well as repeating the measurement does.", ""]
+    return lines

@@ -5,7 +5,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from splice_core.evaluation import metrics_by_part, per_library_table, table_to_records
+from splice_core.evaluation import (
+    metrics_by_part, other_barcodes_mean, per_library_table, replicate_agreement, table_to_records,
+)
 
 FRAME = pd.DataFrame({
     "type": ["x", "y", "x", "y", "x", "y"],
@@ -39,3 +41,23 @@ def test_table_to_records_is_json_ready():
     assert records["y"]["mse"] == pytest.approx(0.025)
     assert records["y"]["n"] == 2.0
     assert json.loads(json.dumps(records))["x"]["n"] == 1.0
+
+
+def test_other_barcodes_mean_on_literals():
+    frame = pd.DataFrame({"design": ["a", "a", "a", "b"], "splicing_eff": [0.0, 0.3, 0.6, 0.9]})
+    np.testing.assert_allclose(other_barcodes_mean(frame), [0.45, 0.3, 0.15, np.nan])
+
+
+def test_replicate_agreement_scores_the_other_barcodes_and_the_prediction_on_the_same_rows():
+    frame = pd.DataFrame({
+        "design": ["a", "a", "b", "b", "c", "c", "d"],
+        "splicing_eff": [0.1, 0.2, 0.5, 0.7, 0.9, 0.8, 0.4],
+    })
+    parts = pd.Series(["test"] * 7)
+    pred = np.array([0.1, 0.2, 0.5, 0.7, 0.9, 0.8, 0.0])
+    test = replicate_agreement(frame, parts, pred)["test"]
+    assert test["n"] == 6
+    assert test["pearson"] == pytest.approx(1.0)
+    others = [0.2, 0.1, 0.7, 0.5, 0.8, 0.9]
+    assert test["other_barcodes_pearson"] == pytest.approx(np.corrcoef(frame["splicing_eff"][:6], others)[0, 1])
+    assert replicate_agreement(frame, parts, pred)["dev"]["n"] == 0

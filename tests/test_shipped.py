@@ -41,3 +41,12 @@ def test_shipped_model_predicts_an_ensemble_in_range():
 def card_members() -> int:
     """Members kept in the shipped ensemble."""
     return sum(s.get("in_model", True) for s in read_card(PRETRAINED_DIR)["seeds"])
+
+
+def test_report_shows_the_models_beside_the_repeat_measurements():
+    card = read_card(PRETRAINED_DIR)
+    card["replicates"] = {"test": {"n": 12, "other_barcodes_pearson": 0.5, "pearson": 0.625}}
+    card["peer"]["replicates"] = {"test": {"n": 12, "other_barcodes_pearson": 0.5, "pearson": 0.75}}
+    assert "| test | 12 | 0.500 | 0.625 | 0.750 |" in report_markdown(card)
+    del card["replicates"]
+    assert "own noise" not in report_markdown(card)
