@@ -6,6 +6,7 @@ Every builder takes ``(input_length, output=...)`` and returns an uncompiled mod
 from collections.abc import Callable
 
 import keras
+import numpy as np
 import tensorflow as tf
 from keras import layers
 
@@ -131,15 +132,52 @@ class MaskedPooling(layers.Layer):
         return tf.concat([mean, tf.where(lengths[:, None] > 0, peak, 0.0)], axis=-1)
 
 
+@keras.saving.register_keras_serializable(package="splice_core")
+def log_count(x):
+    """``log(1 + x)`` of counts (registered, so saved models that use it load)."""
+    return keras.ops.log1p(x)
+
+
+@keras.saving.register_keras_serializable(package="splice_core")
+class KmerCounts(layers.Layer):
+    """Counts of every 1-, 2-, 3- and 4-mer in one-hot ``(N, L, 4)``: ``(N, 340)``, k-mers in lexicographic order.
+
+    2-mer indicators come from a fixed width-2 convolution; 3- and 4-mers are products of shifted indicators,
+    so the counts stay differentiable (saliency flows through them) at a small fraction of a conv's cost.
+    """
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        pairs = np.zeros((2, 4, 16), np.float32)
+        for j in range(16):
+            pairs[0, j // 4, j] = pairs[1, j % 4, j] = 1.0
+        self.pairs = tf.constant(pairs)
+
+    def call(self, onehot):
+        two = tf.nn.relu(tf.nn.conv1d(onehot, self.pairs, 1, "VALID") - 1.0)  # (N, L-1, 16)
+        three = two[:, :-1, :, None] * onehot[:, 2:, None, :]  # (N, L-2, 16, 4)
+        four = two[:, :-2, :, None] * two[:, 2:, None, :]  # (N, L-3, 16, 16)
+        n = tf.shape(onehot)[0]
+        return tf.concat([
+            tf.reduce_sum(onehot, 1),
+            tf.reduce_sum(two, 1),
+            tf.reshape(tf.reduce_sum(three, 1), (n, 64)),
+            tf.reshape(tf.reduce_sum(four, 1), (n, 256)),
+        ], axis=-1)
+
+    def compute_output_shape(self, input_shape):
+        return (input_shape[0], 340)
+
+
 def site_aware_cnn(
     input_length: int, filters: int = 32, n_blocks: int = 4, kernel: int = 5, dropout: float = 0.15,
-    head5: int = HEAD5, head3: int = HEAD3, output: str = "sigmoid",
+    head5: int = HEAD5, head3: int = HEAD3, kmers: bool = True, output: str = "sigmoid",
 ) -> keras.Model:
     """Project model for left-aligned introns: dilated residual tower read at fixed offsets from both ends.
 
     The tower's map is read over the first ``head5`` positions (5' splice site side) and, after
     :class:`EndAlign`, over the last ``head3`` positions (branch site and 3' splice site side), beside
-    pooling over the sequence and its length. Every map is zeroed beyond the sequence
+    pooling over the sequence, its length and (``kmers``) a dense layer on its log k-mer counts. Every map is zeroed beyond the sequence
     (:class:`PaddingMask`), so the output does not depend on the padding: the model may be called on
     inputs cropped to any length of at least ``max(head5, head3)`` that holds every sequence.
     """
@@ -152,7 +190,10 @@ def site_aware_cnn(
     five = layers.Reshape((head5 * 16,))(narrow[:, :head5])  # Reshape, not Flatten: static width at any L
     three = layers.Reshape((head3 * 16,))(EndAlign()(narrow, lengths)[:, -head3:])
     size = layers.Reshape((1,))(layers.Rescaling(1.0 / input_length)(keras.ops.cast(lengths, "float32")))
-    x = layers.Concatenate()([five, three, size, MaskedPooling()(x, lengths)])
+    reads = [five, three, size, MaskedPooling()(x, lengths)]
+    if kmers:
+        reads.append(layers.Dense(64, activation="gelu")(layers.Activation(log_count)(KmerCounts()(inputs))))
+    x = layers.Concatenate()(reads)
     x = layers.LayerNormalization()(x)
     x = layers.Dropout(0.3)(x)
     x = layers.Dense(64, activation="gelu")(x)  # GELU: no dead units, so the head cannot collapse to a constant

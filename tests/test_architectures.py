@@ -4,10 +4,11 @@ import pytest
 import tensorflow as tf
 
 from splice_core.architectures import (
-    BUILDERS, SEED_TABLE1, EndAlign, MaskedPooling, PaddingMask, SequenceLength, build_model, reads_any_length,
+    BUILDERS, SEED_TABLE1, EndAlign, KmerCounts, MaskedPooling, PaddingMask, SequenceLength, build_model, reads_any_length,
 )
 from splice_core.training import stack_members
 from splice_core.contexts import context_length
+from splice_core.encoding import strings_to_one_hot
 
 SEED_CONTEXTS = {name: context for name, context, _ in SEED_TABLE1}
 OTHER_CONTEXTS = {"cnn_res4_conv": "windows", "dilated_resnet": "intron"}
@@ -103,3 +104,14 @@ def test_site_aware_cnn_output_does_not_depend_on_padding():
     assert reads_any_length(model)
     assert reads_any_length(stack_members([model, build_model("site_aware_cnn", 200)]))
     assert not reads_any_length(build_model("dilated_resnet", 200))
+
+
+def test_kmer_counts_on_a_literal_sequence():
+    from itertools import product
+
+    sequence = "ACGTACGA"
+    counts = np.asarray(KmerCounts()(strings_to_one_hot([sequence, ""], 10)))
+    kmers = ["".join(p) for k in (1, 2, 3, 4) for p in product("ACGT", repeat=k)]
+    want = [sum(sequence[i : i + len(m)] == m for i in range(len(sequence) - len(m) + 1)) for m in kmers]
+    np.testing.assert_array_equal(counts[0], want)
+    np.testing.assert_array_equal(counts[1], 0)

@@ -5,6 +5,7 @@ import keras
 import numpy as np
 import pytest
 
+from splice_core.architectures import build_model
 from splice_core.model_store import (
     ACTIVE_FILE,
     CARD_FILE,
@@ -135,3 +136,10 @@ def test_models_root(tmp_path, monkeypatch):
     assert models_root(tmp_path / "x") == tmp_path / "x"
     monkeypatch.delenv("SPLICE_MODELS_DIR")
     assert models_root() == PRETRAINED_DIR.parent / "models"
+
+
+def test_the_site_aware_cnn_with_its_custom_layers_round_trips(tmp_path):
+    model = build_model("site_aware_cnn", 200)
+    x = np.eye(4, dtype=np.float32)[np.random.default_rng(0).integers(0, 4, (3, 200))]
+    loaded = load_model(save_model_dir(tmp_path / "v1", model, CARD))
+    np.testing.assert_array_equal(np.asarray(loaded(x)), np.asarray(model(x)))
