@@ -14,7 +14,7 @@ from .peer import fit_peer
 from .training import ProgressCallback, TrainConfig
 
 SHIPPED_CONFIG = TrainConfig(
-    architecture="site_aware_cnn", context="intron", n_seeds=3, epochs=30, learning_rate=1e-3,
+    architecture="site_aware_cnn", context="intron", n_seeds=3, epochs=40, learning_rate=1e-3,
     lr_decay=2e-3, patience=4, ensemble=True, clipnorm=1.0,
 )
 CANDIDATES = (("dilated_resnet", "intron"), ("cnn_res1_conv", "windows"), ("cnn_res1_conv", "intron"))
