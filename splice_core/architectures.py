@@ -1,4 +1,4 @@
-"""Keras model builders: the seed study's Table 1 architectures and the project's dilated ResNet.
+"""Keras model builders: the seed study's Table 1 architectures and the project's dilated ResNet and site-aware CNN.
 
 Every builder takes ``(input_length, output=...)`` and returns an uncompiled model mapping
 ``(N, L, 4)`` one-hot sequences to ``(N, 1)`` splicing efficiency.
