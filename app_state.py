@@ -1,6 +1,7 @@
 """Shared Streamlit state for every page: cached model and data loaders, the sidebar."""
 from pathlib import Path
 
+import keras
 import numpy as np
 import pandas as pd
 import streamlit as st
@@ -20,6 +21,21 @@ from splice_core.library import (
 from splice_core.model_store import PRETRAINED_DIR, active_model_path, list_versions, read_card, set_active_model
 from splice_core.predictor import Predictor, load_predictor
 from splice_core.pwm import wildtype_pwms
+
+
+def skip_keras_reset(*args, **kwargs) -> None:
+    """Stands in for ``keras.backend.clear_session`` in the app process (see :func:`keep_compiled_models`)."""
+
+
+def keep_compiled_models() -> None:
+    """Keep TensorFlow's compiled inference kernels from one script run to the next.
+
+    After every run Streamlit calls ``keras.backend.clear_session()`` (for apps that build models per run), which
+    clears TensorFlow's kernel cache, so each run would re-instantiate every traced function: about 1 s per paste
+    on the Predict page. This app builds no model in its own process (training runs in a spawned process), so
+    the reset is skipped there; ``keras.utils.clear_session`` still works.
+    """
+    keras.backend.clear_session = skip_keras_reset
 
 
 @st.cache_resource(show_spinner="Loading model…")
