@@ -90,6 +90,15 @@ st.caption(
 st.subheader("Overall figures")
 st.dataframe(mr.overall_metrics(card), hide_index=True, column_config=THREE_DECIMALS)
 
+replicates = mr.replicate_table(card)
+if replicates is not None:
+    st.subheader("Against the measurement's own noise")
+    st.caption(
+        "Rows whose design was measured with several barcodes: Pearson r of each measurement against the mean of the "
+        "design's other barcodes (a repeat of the experiment), and of the predictions on the same rows."
+    )
+    st.dataframe(replicates, hide_index=True, column_config={c: THREE_DECIMALS["pearson"] for c in replicates.columns[2:]})
+
 st.subheader("Test MSE per library type")
 st.plotly_chart(
     px.bar(mr.per_library_mse(card), x="label", y="mse", color="predictor", barmode="group", hover_data=["constructs"],

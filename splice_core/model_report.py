@@ -32,6 +32,20 @@ def overall_metrics(card: dict) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def replicate_table(card: dict) -> pd.DataFrame | None:
+    """Per split part, on rows measured with several barcodes: Pearson of the other barcodes' mean, of the model
+    and (when the card has it) of the peer; None for cards without these figures."""
+    if "replicates" not in card:
+        return None
+    peer = card.get("peer", {}).get("replicates", {})
+    rows = [
+        {"part": part, "rows": values["n"], "other barcodes' mean": values["other_barcodes_pearson"], MODEL: values["pearson"],
+         **({"LightGBM peer": peer[part]["pearson"]} if part in peer else {})}
+        for part, values in card["replicates"].items()
+    ]
+    return pd.DataFrame(rows)
+
+
 def per_library_mse(card: dict) -> pd.DataFrame:
     """Test MSE per library type for the model and the PWM baseline, with the number of constructs."""
     rows = [

@@ -124,3 +124,15 @@ def test_versions_table_compares_cards_side_by_side(tmp_path):
     assert table["test_mse"].tolist() == pytest.approx([0.1, 0.06])
     assert table.loc["v2", "pwm_test_mse"] == 0.2 and table.loc["v1", "architecture"] == "cnn_res1"
     assert mr.versions_table([PRETRAINED_DIR]).index.tolist() == ["pretrained (shipped)"]
+
+
+def test_replicate_table_puts_the_model_and_peer_beside_the_other_barcodes():
+    card = {
+        "replicates": {"dev": {"n": 4, "other_barcodes_pearson": 0.5, "pearson": 0.625}},
+        "peer": {"replicates": {"dev": {"n": 4, "other_barcodes_pearson": 0.5, "pearson": 0.75}}},
+    }
+    table = mr.replicate_table(card)
+    assert table.to_dict("records") == [{"part": "dev", "rows": 4, "other barcodes' mean": 0.5, mr.MODEL: 0.625, "LightGBM peer": 0.75}]
+    del card["peer"]
+    assert list(mr.replicate_table(card).columns) == ["part", "rows", "other barcodes' mean", mr.MODEL]
+    assert mr.replicate_table({}) is None

@@ -46,6 +46,8 @@ def test_without_data_the_card_figures_are_shown(without_data):
     overall = dataframe_with(at, "part")
     assert overall.loc[2, "mse"] == pytest.approx(card["metrics"]["test"]["mse"])
     assert overall.loc[5, "mse"] == pytest.approx(card["baseline_metrics"]["test"]["mse"])
+    noise = dataframe_with(at, "other barcodes' mean")
+    assert noise.set_index("part").loc["test", "model"] == pytest.approx(card["replicates"]["test"]["pearson"])
     bars = figure(at, 0)["data"]
     assert [t["name"] for t in bars] == ["model", "PWM baseline"]
     first_type, first = next(iter(card["per_library_test"].items()))
