@@ -120,14 +120,17 @@ class EndAlign(layers.Layer):
         return tf.gather(features, index, batch_dims=1)
 
 
+def within_length(features, lengths):
+    """``(N, L)``: True at the positions of a feature map ``(N, L, C)`` before each sequence's length ``(N,)``."""
+    return tf.range(tf.shape(features)[1])[None, :] < tf.cast(lengths, tf.int32)[:, None]
+
+
 @keras.saving.register_keras_serializable(package="splice_core")
 class PaddingMask(layers.Layer):
     """Zeroes a feature map ``(N, L, C)`` at positions at or beyond each sequence's length ``(N,)``."""
 
     def call(self, features, lengths):
-        lengths = tf.cast(lengths, tf.int32)
-        keep = tf.range(tf.shape(features)[1])[None, :] < lengths[:, None]
-        return features * tf.cast(keep, features.dtype)[..., None]
+        return features * tf.cast(within_length(features, lengths), features.dtype)[..., None]
 
 
 @keras.saving.register_keras_serializable(package="splice_core")
@@ -135,8 +138,7 @@ class MaskedPooling(layers.Layer):
     """Mean and max of a feature map ``(N, L, C)`` over each sequence's own positions: ``(N, 2C)``."""
 
     def call(self, features, lengths):
-        lengths = tf.cast(lengths, tf.int32)
-        keep = (tf.range(tf.shape(features)[1])[None, :] < lengths[:, None])[..., None]
+        keep = within_length(features, lengths)[..., None]
         count = tf.cast(tf.maximum(lengths, 1), features.dtype)[:, None]
         mean = tf.reduce_sum(tf.where(keep, features, 0.0), axis=1) / count
         peak = tf.reduce_max(tf.where(keep, features, features.dtype.min), axis=1)
