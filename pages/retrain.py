@@ -10,10 +10,12 @@ from splice_core.contexts import CONTEXTS
 from splice_core.library import DataFileError, data_dir, library_path
 from splice_core.model_report import history_frame
 from splice_core.model_store import PRETRAINED_DIR, active_model_path, models_root, read_card, set_active_model
-from splice_core.training import TrainConfig
+from splice_core.training import LOSSES, TrainConfig
 
 POLL_SECONDS = 2
 ARCHITECTURES = list(BUILDERS)
+LOSS_NAMES = list(LOSSES)
+LOSS_LABELS = {"mse": "Mean squared error (seed study)", "bce": "Binary cross-entropy (no sigmoid collapse)"}
 
 
 def recipe_form(default: TrainConfig) -> TrainConfig | None:
@@ -33,11 +35,16 @@ def recipe_form(default: TrainConfig) -> TrainConfig | None:
         max_rows = right.number_input(
             "Sample about this many constructs (0 = all)", 0, None, default.max_rows or 0, step=1000, key="recipe_max_rows"
         )
+        loss = left.selectbox("Loss", LOSS_NAMES, LOSS_NAMES.index(default.loss), format_func=LOSS_LABELS.get, key="recipe_loss")
+        mixed_weighting = middle.checkbox(
+            "Mixed weighting (every other seed unweighted)", default.mixed_weighting, key="recipe_mixed_weighting"
+        )
         if not st.form_submit_button("Start training", type="primary"):
             return None
     return dataclasses.replace(
         default, architecture=architecture, context=context, rebalance=rebalance, epochs=int(epochs), n_seeds=int(n_seeds),
         ensemble=ensemble, learning_rate=float(learning_rate), batch_size=int(batch_size), max_rows=int(max_rows) or None,
+        loss=loss, mixed_weighting=mixed_weighting,
     )
 
 

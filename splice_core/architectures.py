@@ -7,8 +7,7 @@ from collections.abc import Callable
 
 import keras
 import numpy as np
-import tensorflow as tf
-from keras import layers
+from keras import layers, ops
 
 OUTPUTS = ("sigmoid", "relu")
 HEAD5, HEAD3 = 48, 64  # positions the site-aware model reads from the 5' and 3' ends
@@ -99,10 +98,9 @@ class SequenceLength(layers.Layer):
         self.pool = pool
 
     def call(self, onehot):
-        present = tf.cast(tf.reduce_max(onehot, axis=-1) > 0, tf.int32)
-        length = tf.shape(onehot)[1]
-        from_end = tf.argmax(tf.reverse(present, axis=[1]), axis=1, output_type=tf.int32)
-        bases = tf.where(tf.reduce_any(present > 0, axis=1), length - from_end, 0)
+        present = ops.cast(ops.max(onehot, axis=-1) > 0, "int32")
+        from_end = ops.cast(ops.argmax(ops.flip(present, axis=1), axis=1), "int32")
+        bases = ops.where(ops.any(present > 0, axis=1), ops.shape(onehot)[1] - from_end, 0)
         return (bases + self.pool - 1) // self.pool
 
     def get_config(self):
@@ -114,15 +112,14 @@ class EndAlign(layers.Layer):
     """Rolls each feature map ``(N, L, C)`` so that its sequence's last base sits at position L - 1."""
 
     def call(self, features, lengths):
-        lengths = tf.cast(lengths, tf.int32)
-        size = tf.shape(features)[1]
-        index = tf.math.floormod(tf.range(size)[None, :] + lengths[:, None] - size, size)
-        return tf.gather(features, index, batch_dims=1)
+        size = ops.shape(features)[1]
+        index = ops.mod(ops.arange(size)[None, :] + ops.cast(lengths, "int32")[:, None] - size, size)
+        return ops.take_along_axis(features, ops.broadcast_to(index[..., None], ops.shape(features)), axis=1)
 
 
 def within_length(features, lengths):
     """``(N, L)``: True at the positions of a feature map ``(N, L, C)`` before each sequence's length ``(N,)``."""
-    return tf.range(tf.shape(features)[1])[None, :] < tf.cast(lengths, tf.int32)[:, None]
+    return ops.arange(ops.shape(features)[1])[None, :] < ops.cast(lengths, "int32")[:, None]
 
 
 @keras.saving.register_keras_serializable(package="splice_core")
@@ -130,7 +127,7 @@ class PaddingMask(layers.Layer):
     """Zeroes a feature map ``(N, L, C)`` at positions at or beyond each sequence's length ``(N,)``."""
 
     def call(self, features, lengths):
-        return features * tf.cast(within_length(features, lengths), features.dtype)[..., None]
+        return features * ops.cast(within_length(features, lengths), features.dtype)[..., None]
 
 
 @keras.saving.register_keras_serializable(package="splice_core")
@@ -139,16 +136,16 @@ class MaskedPooling(layers.Layer):
 
     def call(self, features, lengths):
         keep = within_length(features, lengths)[..., None]
-        count = tf.cast(tf.maximum(lengths, 1), features.dtype)[:, None]
-        mean = tf.reduce_sum(tf.where(keep, features, 0.0), axis=1) / count
-        peak = tf.reduce_max(tf.where(keep, features, features.dtype.min), axis=1)
-        return tf.concat([mean, tf.where(lengths[:, None] > 0, peak, 0.0)], axis=-1)
+        count = ops.cast(ops.maximum(lengths, 1), features.dtype)[:, None]
+        mean = ops.sum(ops.where(keep, features, 0.0), axis=1) / count
+        peak = ops.max(ops.where(keep, features, float(np.finfo(np.float32).min)), axis=1)
+        return ops.concatenate([mean, ops.where(lengths[:, None] > 0, peak, 0.0)], axis=-1)
 
 
 @keras.saving.register_keras_serializable(package="splice_core")
 def log_count(x):
     """``log(1 + x)`` of counts (registered, so saved models that use it load)."""
-    return keras.ops.log1p(x)
+    return ops.log1p(x)
 
 
 @keras.saving.register_keras_serializable(package="splice_core")
@@ -157,7 +154,8 @@ class KmerCounts(layers.Layer):
 
     2-mer indicators come from a fixed width-2 convolution; 3- and 4-mer counts are sums over positions of
     products of shifted indicators (batched matrix products), so they stay differentiable (saliency flows
-    through them) at a small fraction of a conv's cost.
+    through them) at a small fraction of a conv's cost. Written in ``keras.ops``, like every layer here, so
+    the models train on any Keras backend (TensorFlow, JAX, PyTorch).
     """
 
     def __init__(self, **kwargs):
@@ -165,15 +163,14 @@ class KmerCounts(layers.Layer):
         pairs = np.zeros((2, 4, 16), np.float32)
         for j in range(16):
             pairs[0, j // 4, j] = pairs[1, j % 4, j] = 1.0
-        self.pairs = tf.constant(pairs)
+        self.pairs = pairs
 
     def call(self, onehot):
-        two = tf.nn.relu(tf.nn.conv1d(onehot, self.pairs, 1, "VALID") - 1.0)  # (N, L-1, 16)
-        three = tf.linalg.matmul(two[:, :-1], onehot[:, 2:], transpose_a=True)  # (N, 16, 4)
-        four = tf.linalg.matmul(two[:, :-2], two[:, 2:], transpose_a=True)  # (N, 16, 16)
-        n = tf.shape(onehot)[0]
-        return tf.concat(
-            [tf.reduce_sum(onehot, 1), tf.reduce_sum(two, 1), tf.reshape(three, (n, 64)), tf.reshape(four, (n, 256))], axis=-1
+        two = ops.relu(ops.conv(onehot, ops.convert_to_tensor(self.pairs, onehot.dtype), 1, "valid") - 1.0)  # (N, L-1, 16)
+        three = ops.matmul(ops.transpose(two[:, :-1], (0, 2, 1)), onehot[:, 2:])  # (N, 16, 4)
+        four = ops.matmul(ops.transpose(two[:, :-2], (0, 2, 1)), two[:, 2:])  # (N, 16, 16)
+        return ops.concatenate(
+            [ops.sum(onehot, 1), ops.sum(two, 1), ops.reshape(three, (-1, 64)), ops.reshape(four, (-1, 256))], axis=-1
         )
 
     def compute_output_shape(self, input_shape):
@@ -182,7 +179,8 @@ class KmerCounts(layers.Layer):
 
 def site_aware_cnn(
     input_length: int, filters: int = 32, n_blocks: int = 4, kernel: int = 5, dropout: float = 0.15,
-    head5: int = HEAD5, head3: int = HEAD3, kmers: bool = True, pool: int = 2, output: str = "sigmoid",
+    head5: int = HEAD5, head3: int = HEAD3, kmers: bool = True, pool: int = 2, dense: int = 64,
+    head_dropout: float = 0.3, output: str = "sigmoid",
 ) -> keras.Model:
     """Project model for left-aligned introns: residual tower read at fixed offsets from both ends.
 
@@ -207,14 +205,14 @@ def site_aware_cnn(
     five, three = head5 // pool, head3 // pool
     five = layers.Reshape((five * 16,))(narrow[:, :five])  # Reshape, not Flatten: static width at any L
     three = layers.Reshape((three * 16,))(EndAlign()(narrow, pooled_lengths)[:, -three:])
-    size = layers.Reshape((1,))(layers.Rescaling(1.0 / input_length)(keras.ops.cast(lengths, "float32")))
+    size = layers.Reshape((1,))(layers.Rescaling(1.0 / input_length)(ops.cast(lengths, "float32")))
     reads = [five, three, size, MaskedPooling()(x, pooled_lengths)]
     if kmers:
         reads.append(layers.Dense(64, activation="gelu")(layers.Activation(log_count)(KmerCounts()(inputs))))
     x = layers.Concatenate()(reads)
     x = layers.LayerNormalization()(x)
-    x = layers.Dropout(0.3)(x)
-    x = layers.Dense(64, activation="gelu")(x)  # GELU: no dead units, so the head cannot collapse to a constant
+    x = layers.Dropout(head_dropout)(x)
+    x = layers.Dense(dense, activation="gelu")(x)  # GELU: no dead units, so the head cannot collapse to a constant
     return keras.Model(inputs, output_layer(x, output), name="site_aware_cnn")
 
 

@@ -2,7 +2,7 @@
 import platform
 import time
 from dataclasses import dataclass
-from importlib.metadata import version
+from importlib.metadata import PackageNotFoundError, version
 
 import keras
 import numpy as np
@@ -60,8 +60,14 @@ def part_arrays(data: PreparedData, x: np.ndarray) -> dict[str, tuple[np.ndarray
 
 
 def package_versions() -> dict[str, str]:
-    """Versions of the packages a result depends on, plus Python's."""
-    return {"python": platform.python_version(), **{p: version(p) for p in PACKAGES}}
+    """Versions of the installed packages a result depends on, plus Python's and the Keras backend."""
+    found = {}
+    for name in PACKAGES:
+        try:
+            found[name] = version(name)
+        except PackageNotFoundError:
+            continue
+    return {"python": platform.python_version(), "keras_backend": keras.backend.backend(), **found}
 
 
 def efficiency_histograms(types: pd.Series, values: np.ndarray) -> dict[str, list[int]]:
@@ -121,7 +127,10 @@ def run_training(
         },
         "split": {"seed": config.split_seed, "barcodes": split_to_barcodes(data.frame, data.parts)},
         "parameters": int(runs[0].model.count_params()),
-        "seeds": [{"seed": r.seed, "dev": r.dev, "history": r.history, "in_model": any(r is k for k in kept)} for r in runs],
+        "seeds": [
+            {"seed": r.seed, "rebalanced": r.rebalanced, "dev": r.dev, "history": r.history, "in_model": any(r is k for k in kept)}
+            for r in runs
+        ],
         "members_test": [metrics_by_part(data.frame, data.parts, members[:, k])["test"] for k in range(members.shape[1])],
         "device": device_name(),
         "seconds": time.monotonic() - start,

@@ -5,14 +5,15 @@ from dataclasses import asdict, dataclass, field
 
 import keras
 import numpy as np
-import tensorflow as tf
 
-from .architectures import build_model
+from .architectures import OUTPUTS, build_model
 from .metrics import regression_metrics
 from .splits import balance_weights
 
 ProgressCallback = Callable[[dict], None]
 StopCheck = Callable[[], bool]
+LOSSES = {"mse": "mse", "bce": "binary_crossentropy"}
+COLLAPSE_PEARSON = 0.2  # a run whose dev Pearson is below this (or undefined) predicts next to a constant
 
 
 class TrainingCancelled(RuntimeError):
@@ -21,7 +22,12 @@ class TrainingCancelled(RuntimeError):
 
 @dataclass
 class TrainConfig:
-    """One training recipe; defaults are the seed study's (Adam 1e-3, inverse-time decay 0.01, batch 64)."""
+    """One training recipe; defaults are the seed study's (Adam 1e-3, inverse-time decay 0.01, batch 64, MSE).
+
+    ``loss`` is ``mse`` or ``bce`` (binary cross-entropy against the 0..1 efficiency: its gradient does not
+    vanish when the sigmoid saturates, so runs do not collapse to a constant). With ``mixed_weighting``,
+    every second seed trains unweighted while the others are rebalanced, so an ensemble mixes both.
+    """
 
     architecture: str = "cnn_res1_conv"
     context: str = "windows"
@@ -39,6 +45,8 @@ class TrainConfig:
     ensemble: bool = False
     clipnorm: float | None = None
     max_rows: int | None = None
+    loss: str = "mse"
+    mixed_weighting: bool = False
 
     def to_dict(self) -> dict:
         """JSON-ready fields."""
@@ -53,20 +61,32 @@ class SeedRun:
     model: keras.Model
     history: list[dict] = field(default_factory=list)
     dev: dict = field(default_factory=dict)
+    rebalanced: bool = True
 
     @property
     def collapsed(self) -> bool:
-        """True when the model predicts one constant on dev (its Pearson is undefined)."""
-        return bool(np.isnan(self.dev.get("pearson", np.nan)))
+        """True when the model predicts next to a constant on dev (Pearson undefined or below ``COLLAPSE_PEARSON``)."""
+        r = self.dev.get("pearson", np.nan)
+        return bool(np.isnan(r) or r < COLLAPSE_PEARSON)
 
 
 def device_name() -> str:
-    """Name of the device TensorFlow trains on: the first GPU's, else ``CPU``."""
-    gpus = tf.config.list_physical_devices("GPU")
-    if not gpus:
-        return "CPU"
-    details = tf.config.experimental.get_device_details(gpus[0])
-    return f"GPU: {details.get('device_name', gpus[0].name)}"
+    """Name of the device Keras trains on: the first GPU's, else ``CPU`` (any Keras backend)."""
+    backend = keras.backend.backend()
+    if backend == "tensorflow":
+        import tensorflow as tf
+
+        gpus = tf.config.list_physical_devices("GPU")
+        return f"GPU: {tf.config.experimental.get_device_details(gpus[0]).get('device_name', gpus[0].name)}" if gpus else "CPU"
+    if backend == "jax":
+        import jax
+
+        return next((f"GPU: {d.device_kind}" for d in jax.devices() if d.platform == "gpu"), "CPU")
+    if backend == "torch":
+        import torch
+
+        return f"GPU: {torch.cuda.get_device_name(0)}" if torch.cuda.is_available() else "CPU"
+    return "CPU"
 
 
 def make_optimizer(config: TrainConfig) -> keras.optimizers.Optimizer:
@@ -115,6 +135,20 @@ def loss_weights(y: np.ndarray, rebalance: bool) -> np.ndarray:
     return balance_weights(y) if rebalance else np.ones(len(y), np.float32)
 
 
+def seed_rebalances(config: TrainConfig, seed_index: int) -> bool:
+    """Whether the ``seed_index``-th seed trains rebalanced: every seed, or every other one with ``mixed_weighting``."""
+    return config.rebalance and not (config.mixed_weighting and seed_index % 2 == 1)
+
+
+def compile_model(model: keras.Model, config: TrainConfig) -> None:
+    """Compile with the recipe's optimizer and loss; ``bce`` needs the bounded sigmoid output."""
+    if config.loss not in LOSSES:
+        raise ValueError(f"unknown loss {config.loss!r}; choose one of {', '.join(LOSSES)}")
+    if config.loss == "bce" and config.output != OUTPUTS[0]:
+        raise ValueError("the bce loss needs the sigmoid output (efficiency in 0..1)")
+    model.compile(optimizer=make_optimizer(config), loss=LOSSES[config.loss])
+
+
 def train_one_seed(
     x_train: np.ndarray,
     y_train: np.ndarray,
@@ -128,11 +162,12 @@ def train_one_seed(
 ) -> SeedRun:
     """Train one model from ``(N, L, 4)`` arrays; early stopping on dev loss restores the best weights.
 
-    With ``rebalance``, training and dev losses weigh [0, 0.1) and [0.1, 1] equally.
+    When the seed rebalances (:func:`seed_rebalances`), training and dev losses weigh [0, 0.1) and [0.1, 1] equally.
     """
     keras.utils.set_random_seed(seed)
     model = build_model(config.architecture, x_train.shape[1], config.output)
-    model.compile(optimizer=make_optimizer(config), loss="mse")
+    compile_model(model, config)
+    rebalance = seed_rebalances(config, seed_index)
     history: list[dict] = []
     progress = _Progress(seed, seed_index, config, on_epoch_end, should_stop, history)
     stopper = keras.callbacks.EarlyStopping(
@@ -141,8 +176,8 @@ def train_one_seed(
     model.fit(
         x_train,
         y_train,
-        sample_weight=loss_weights(y_train, config.rebalance),
-        validation_data=(x_dev, y_dev, loss_weights(y_dev, config.rebalance)),
+        sample_weight=loss_weights(y_train, rebalance),
+        validation_data=(x_dev, y_dev, loss_weights(y_dev, rebalance)),
         batch_size=config.batch_size,
         epochs=config.epochs,
         shuffle=True,
@@ -152,7 +187,7 @@ def train_one_seed(
     if progress.cancelled:
         raise TrainingCancelled("training cancelled")
     dev_pred = model.predict(x_dev, batch_size=1024, verbose=0)[:, 0]
-    return SeedRun(seed=seed, model=model, history=history, dev=regression_metrics(y_dev, dev_pred))
+    return SeedRun(seed=seed, model=model, history=history, dev=regression_metrics(y_dev, dev_pred), rebalanced=rebalance)
 
 
 def train_seeds(

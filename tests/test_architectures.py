@@ -1,4 +1,9 @@
 """Tests for splice_core.architectures: every registered builder builds and maps (N, L, 4) to (N, 1)."""
+import os
+import subprocess
+import sys
+from pathlib import Path
+
 import numpy as np
 import pytest
 import tensorflow as tf
@@ -115,3 +120,37 @@ def test_kmer_counts_on_a_literal_sequence():
     want = [sum(sequence[i : i + len(m)] == m for i in range(len(sequence) - len(m) + 1)) for m in kmers]
     np.testing.assert_array_equal(counts[0], want)
     np.testing.assert_array_equal(counts[1], 0)
+
+
+ON_JAX = """
+import sys
+import numpy as np
+from splice_core.model_store import load_model
+from splice_core.training import TrainConfig, train_one_seed
+x = np.load(sys.argv[1])
+np.save(sys.argv[2], np.asarray(load_model(sys.argv[3])(x, training=False)))
+run = train_one_seed(x, np.linspace(0, 1, len(x), dtype=np.float32), x, np.linspace(0, 1, len(x), dtype=np.float32),
+                     TrainConfig(architecture="site_aware_cnn", epochs=1, n_seeds=1, batch_size=2, loss="bce"), seed=0)
+assert np.isfinite(run.history[0]["loss"])
+"""
+
+
+def test_the_project_models_load_predict_and_train_on_the_jax_backend(tmp_path):
+    """Every layer is written in keras.ops, so a model saved here runs unchanged on JAX (the GPU route without TF)."""
+    pytest.importorskip("jax")
+    from splice_core.model_store import save_model_dir
+
+    model = build_model("site_aware_cnn", 120)
+    rng = np.random.default_rng(1)
+    for layer in model.layers:
+        if layer.__class__.__name__ == "BatchNormalization":
+            layer.set_weights([rng.normal(1, 0.2, w.shape).astype(np.float32) for w in layer.get_weights()])
+    save_model_dir(tmp_path / "model", model, {"config": {}})
+    x = left_aligned([40, 90, 120, 61], 120)
+    np.save(tmp_path / "x.npy", x)
+    env = {**os.environ, "KERAS_BACKEND": "jax"}
+    subprocess.run(
+        [sys.executable, "-c", ON_JAX, str(tmp_path / "x.npy"), str(tmp_path / "jax.npy"), str(tmp_path / "model")],
+        env=env, check=True, cwd=Path(__file__).resolve().parents[1], timeout=300,
+    )
+    np.testing.assert_allclose(np.load(tmp_path / "jax.npy"), np.asarray(model(x, training=False)), atol=1e-5)

@@ -1,4 +1,5 @@
 """cli: every sub-command end to end on tiny made-up data, in a subprocess like a user runs it."""
+import json
 import os
 import subprocess
 import sys
@@ -27,9 +28,14 @@ def trained(tmp_path_factory) -> tuple[Path, Path]:
     make_library().to_csv(data / "splicing_library.csv", index=False)
     make_wildtype().to_csv(data / "wildtype_introns.csv", index=False)
     out = root / "model"
-    result = run_cli("train", "--architecture", "cnn_res1", "--context", "intron", "--epochs", "1", "--seeds", "1", "--out", str(out), data_dir=data)
+    result = run_cli(
+        "train", "--architecture", "cnn_res1", "--context", "intron", "--epochs", "1", "--seeds", "1", "--loss", "bce",
+        "--mixed-weighting", "--out", str(out), data_dir=data,
+    )
     assert result.returncode == 0, result.stderr
     assert "saved" in result.stdout and (out / "model.keras").is_file() and (out / "model_card.json").is_file()
+    config = json.loads((out / "model_card.json").read_text())["config"]
+    assert config["loss"] == "bce" and config["mixed_weighting"] is True
     return data, out
 
 

@@ -26,7 +26,9 @@ def test_prepare_data_leaves_out_unmeasured_rows(tiny_data_dir):
 def test_card_holds_config_split_metrics_and_aggregates_only(tiny_data_dir):
     config = TrainConfig(architecture="cnn_res1", context="windows", epochs=1, n_seeds=2, ensemble=True)
     model, card = run_training(config, tiny_data_dir)
-    assert model.output_shape == (None, 2)
+    kept = [seed for seed in card["seeds"] if seed["in_model"]]  # near-constant (collapsed) seeds are left out
+    assert len(card["seeds"]) == 2 and 1 <= len(kept) and model.output_shape == (None, len(kept))
+    assert all(seed["rebalanced"] for seed in card["seeds"])
     assert card["config"]["architecture"] == "cnn_res1" and card["data"]["n_unusable_left_out"] == 1
     assert {"train", "dev", "test"} <= set(card["metrics"]) and card["metrics"]["test"]["n"] > 0
     assert card["device"] in ("CPU",) or card["device"].startswith("GPU")

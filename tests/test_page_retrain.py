@@ -20,6 +20,7 @@ def start_from_page(at: AppTest, epochs: int) -> jobs.TrainingJob:
     at.number_input(key="recipe_epochs").set_value(epochs)
     at.number_input(key="recipe_seeds").set_value(1)
     at.number_input(key="recipe_max_rows").set_value(150)
+    at.selectbox(key="recipe_loss").set_value("bce")
     at.button[0].click().run()
     assert not at.exception
     (job,) = jobs.REGISTRY.jobs()
@@ -72,6 +73,8 @@ def test_defaults_are_the_shipped_recipe(with_data):
     assert at.number_input(key="recipe_batch_size").value == config["batch_size"]
     assert at.checkbox(key="recipe_rebalance").value == config["rebalance"]
     assert at.checkbox(key="recipe_ensemble").value == config["ensemble"]
+    assert at.selectbox(key="recipe_loss").value == config["loss"]
+    assert at.checkbox(key="recipe_mixed_weighting").value == config["mixed_weighting"]
 
 
 def test_a_short_run_from_the_page_becomes_a_loadable_active_version(with_data):
@@ -79,6 +82,7 @@ def test_a_short_run_from_the_page_becomes_a_loadable_active_version(with_data):
     at = run_page(PAGE)
     job = start_from_page(at, epochs=2)
     assert job.config.max_rows == 150 and job.config.epochs == 2 and job.config.architecture == "cnn_res1"
+    assert job.config.loss == "bce"
     poll_until_ended(at, job)
     assert job.status == jobs.DONE, job.error
     assert job.saved_path.parent == with_data and list_versions()[1:] == [job.saved_path]

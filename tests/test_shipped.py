@@ -21,6 +21,8 @@ def test_shipped_model_is_the_shipped_recipe_and_small():
     card = read_card(PRETRAINED_DIR)
     assert card["config"]["architecture"] == SHIPPED_CONFIG.architecture
     assert card["config"]["context"] == "intron"  # needs no data directory
+    assert card["config"]["loss"] == SHIPPED_CONFIG.loss and card["config"]["mixed_weighting"] == SHIPPED_CONFIG.mixed_weighting
+    assert card_members() == SHIPPED_CONFIG.n_seeds
     size = sum(p.stat().st_size for p in PRETRAINED_DIR.iterdir())
     assert size <= 20 * 2**20
 
@@ -50,3 +52,14 @@ def test_report_shows_the_models_beside_the_repeat_measurements():
     assert "| test | 12 | 0.500 | 0.625 | 0.750 |" in report_markdown(card)
     del card["replicates"]
     assert "own noise" not in report_markdown(card)
+
+
+def test_report_names_each_member_and_its_weighting():
+    card = read_card(PRETRAINED_DIR)
+    card["seeds"] = [
+        {"seed": 2, "rebalanced": True, "in_model": True}, {"seed": 9, "in_model": False}, {"seed": 1, "rebalanced": False, "in_model": True},
+    ]
+    card["members_test"] = card["members_test"][:2]
+    text = report_markdown(card)
+    assert "| member 1 alone (seed 2, rebalanced) |" in text and "| member 2 alone (seed 1, unweighted) |" in text
+    assert "seed 9" not in text

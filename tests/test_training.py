@@ -4,7 +4,10 @@ import pytest
 
 from splice_core.architectures import SEED_TABLE1
 from splice_core.contexts import context_length
-from splice_core.training import TrainConfig, TrainingCancelled, device_name, stack_members, train_one_seed, train_seeds
+from splice_core.training import (
+    COLLAPSE_PEARSON, SeedRun, TrainConfig, TrainingCancelled, device_name, seed_rebalances, stack_members, train_one_seed,
+    train_seeds,
+)
 
 RECORD_KEYS = {"seed", "seed_index", "n_seeds", "epoch", "epochs", "loss", "val_loss", "seconds"}
 SHORT_LENGTHS = {"full": 160}  # the BiLSTM reads the 1,615-nt transcript; a shorter input keeps the test quick
@@ -105,3 +108,44 @@ def test_device_name():
 def test_config_to_dict():
     assert config(epochs=3).to_dict()["epochs"] == 3
     assert set(TrainConfig().to_dict()) >= {"architecture", "context", "rebalance", "epochs", "n_seeds", "ensemble", "max_rows"}
+
+
+def test_mixed_weighting_alternates_rebalanced_and_unweighted_seeds():
+    mixed = config(mixed_weighting=True)
+    assert [seed_rebalances(mixed, i) for i in range(4)] == [True, False, True, False]
+    assert [seed_rebalances(config(), i) for i in range(2)] == [True, True]
+    assert [seed_rebalances(config(rebalance=False, mixed_weighting=True), i) for i in range(2)] == [False, False]
+    # the dev loss of an unweighted seed is the plain mean: targets 0.05 (low) and 0.9 (high), 3 to 1
+    x, y = sample(16, 120)
+    x_dev = sample(4, 120, seed=1)[0]
+    y_dev = np.array([0.05, 0.05, 0.05, 0.9], np.float32)
+    runs = [train_one_seed(x, y, x_dev, y_dev, config(mixed_weighting=True), seed=0, seed_index=i) for i in (0, 1)]
+    assert [run.rebalanced for run in runs] == [True, False]
+    for run in runs:
+        pred = np.asarray(run.model(x_dev, training=False))[:, 0]
+        err = (pred - y_dev) ** 2
+        want = 0.5 * err[:3].mean() + 0.5 * err[3] if run.rebalanced else err.mean()
+        assert run.history[0]["val_loss"] == pytest.approx(want, rel=1e-3)
+
+
+def test_bce_loss_is_binary_cross_entropy_and_needs_the_sigmoid_output():
+    x, y = sample(16, 120)
+    x_dev = sample(4, 120, seed=1)[0]
+    y_dev = np.array([0.0, 0.25, 0.5, 1.0], np.float32)
+    run = train_one_seed(x, y, x_dev, y_dev, config(loss="bce", rebalance=False), seed=0)
+    pred = np.clip(np.asarray(run.model(x_dev, training=False))[:, 0], 1e-7, 1 - 1e-7)
+    want = -np.mean(y_dev * np.log(pred) + (1 - y_dev) * np.log(1 - pred))
+    assert run.history[0]["val_loss"] == pytest.approx(want, rel=1e-3)
+    with pytest.raises(ValueError, match="sigmoid"):
+        train_one_seed(x, y, x_dev, y_dev, config(loss="bce", output="relu"), seed=0)
+    with pytest.raises(ValueError, match="unknown loss"):
+        train_one_seed(x, y, x_dev, y_dev, config(loss="huber"), seed=0)
+
+
+def test_a_run_that_predicts_next_to_a_constant_counts_as_collapsed():
+    def run_with(pearson: float) -> SeedRun:
+        return SeedRun(seed=0, model=None, dev={"pearson": pearson})
+
+    assert run_with(float("nan")).collapsed
+    assert run_with(COLLAPSE_PEARSON / 2).collapsed
+    assert not run_with(0.7).collapsed
