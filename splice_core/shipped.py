@@ -48,7 +48,7 @@ def candidate_results(data: PreparedData, config: TrainConfig, on_epoch_end: Pro
 
 
 def build_shipped(data_dir=None, out: Path = PRETRAINED_DIR, config: TrainConfig = SHIPPED_CONFIG, candidates: bool = True, on_epoch_end: ProgressCallback | None = None) -> dict:
-    """Train the shipped ensemble, the peer and the candidates; write ``out`` (model, card, REPORT.md)."""
+    """Train the shipped ensemble, the peer and the candidates; write ``out`` (model, card, REPORT.md), keeping its other files."""
     data = prepare_data(data_dir, config.split_seed, config.max_rows)
     model, card = run_training(config, data=data, on_epoch_end=on_epoch_end)
     card["peer"] = peer_results(data)
@@ -59,8 +59,10 @@ def build_shipped(data_dir=None, out: Path = PRETRAINED_DIR, config: TrainConfig
     shutil.rmtree(staging, ignore_errors=True)
     save_model_dir(staging, model, card)
     (staging / "REPORT.md").write_text(report_markdown(card))
-    shutil.rmtree(out, ignore_errors=True)
-    staging.rename(out)
+    Path(out).mkdir(parents=True, exist_ok=True)
+    for path in staging.iterdir():  # replace only what ship writes: reproduce.{md,csv} stay
+        path.replace(Path(out) / path.name)
+    staging.rmdir()
     return card
 
 

@@ -1,11 +1,12 @@
 """shipped: the report reads a card's figures; the shipped card and model meet the project's format."""
 import json
+from dataclasses import replace
 
 import pytest
 
 from splice_core.model_store import PRETRAINED_DIR, read_card
 from splice_core.predictor import load_predictor
-from splice_core.shipped import SHIPPED_CONFIG, report_markdown
+from splice_core.shipped import SHIPPED_CONFIG, build_shipped, report_markdown
 
 
 def test_report_lists_every_model_and_library_type():
@@ -63,3 +64,17 @@ def test_report_names_each_member_and_its_weighting():
     text = report_markdown(card)
     assert "| member 1 alone (seed 2, rebalanced) |" in text and "| member 2 alone (seed 1, unweighted) |" in text
     assert "seed 9" not in text
+
+
+def test_ship_writes_model_card_and_report_and_keeps_the_reproduce_tables(tiny_data_dir, tmp_path):
+    out = tmp_path / "pretrained"
+    out.mkdir()
+    (out / "reproduce.md").write_text("# Table 1\n")
+    (out / "REPORT.md").write_text("old report")
+    config = replace(SHIPPED_CONFIG, epochs=1, n_seeds=2, patience=1)
+    card = build_shipped(tiny_data_dir, out, config, candidates=False)
+    assert sorted(p.name for p in out.iterdir()) == ["REPORT.md", "model.keras", "model_card.json", "reproduce.md"]
+    assert (out / "reproduce.md").read_text() == "# Table 1\n"
+    assert (out / "REPORT.md").read_text() == report_markdown(card) and not (tmp_path / "pretrained.new").exists()
+    assert read_card(out)["config"]["mixed_weighting"] and [s["rebalanced"] for s in card["seeds"]].count(False) == 1
+    assert load_predictor(out).predict_introns(["GTATGTTACTAACTAG"]).shape == (1,)
