@@ -39,12 +39,15 @@ def recipe_form(default: TrainConfig) -> TrainConfig | None:
         mixed_weighting = middle.checkbox(
             "Mixed weighting (every other seed unweighted)", default.mixed_weighting, key="recipe_mixed_weighting"
         )
+        design_means = right.checkbox(
+            "Train on design means (over barcodes)", default.design_mean_labels, key="recipe_design_mean_labels"
+        )
         if not st.form_submit_button("Start training", type="primary"):
             return None
     return dataclasses.replace(
         default, architecture=architecture, context=context, rebalance=rebalance, epochs=int(epochs), n_seeds=int(n_seeds),
         ensemble=ensemble, learning_rate=float(learning_rate), batch_size=int(batch_size), max_rows=int(max_rows) or None,
-        loss=loss, mixed_weighting=mixed_weighting,
+        loss=loss, mixed_weighting=mixed_weighting, design_mean_labels=design_means,
     )
 
 

@@ -12,7 +12,7 @@ from .contexts import library_to_constructs, library_to_one_hot
 from .evaluation import metrics_by_part, per_library_table, replicate_agreement, table_to_records
 from .library import DataFileError, Reporter, read_library, read_reporter, read_wildtype, usable_rows
 from .pwm import PWMBaseline, fit_pwm_baseline
-from .splits import PARTS, split_designs, split_to_barcodes
+from .splits import PARTS, design_mean_labels, split_designs, split_to_barcodes
 from .training import ProgressCallback, StopCheck, TrainConfig, device_name, stack_members, train_seeds
 
 PACKAGES = ("tensorflow", "keras", "numpy", "pandas", "scikit-learn", "lightgbm")
@@ -111,6 +111,8 @@ def run_training(
     data = data or prepare_data(data_dir, config.split_seed, config.max_rows)
     x = library_to_one_hot(data.frame, config.context, data.reporter)
     arrays = part_arrays(data, x)
+    if config.design_mean_labels:
+        arrays["train"] = (arrays["train"][0], design_mean_labels(data.frame)[(data.parts == "train").to_numpy()])
     runs = train_seeds(*arrays["train"], *arrays["dev"], config, on_epoch_end, should_stop)
     kept = ([r for r in runs if not r.collapsed] or runs[:1]) if config.ensemble else runs[:1]
     model = stack_members([r.model for r in kept])

@@ -54,3 +54,12 @@ def balance_weights(y: np.ndarray, threshold: float = LOW_HIGH_THRESHOLD) -> np.
         return np.ones(len(y), dtype=np.float32)
     weights = np.where(low, len(y) / (2 * n_low), len(y) / (2 * n_high))
     return weights.astype(np.float32)
+
+
+def design_mean_labels(frame: pd.DataFrame) -> np.ndarray:
+    """``(N,)`` efficiencies with each row's ``splicing_eff`` replaced by the mean over its design's rows.
+
+    A design measured with several barcodes is one intron measured several times; barcodes are no model
+    input, so the mean is the less noisy label. Designs never straddle parts, so no label crosses a split.
+    """
+    return frame.groupby("design", sort=False)["splicing_eff"].transform("mean").to_numpy(np.float32)

@@ -26,7 +26,9 @@ class TrainConfig:
 
     ``loss`` is ``mse`` or ``bce`` (binary cross-entropy against the 0..1 efficiency: its gradient does not
     vanish when the sigmoid saturates, so runs do not collapse to a constant). With ``mixed_weighting``,
-    every second seed trains unweighted while the others are rebalanced, so an ensemble mixes both.
+    every second seed trains unweighted while the others are rebalanced, so an ensemble mixes both. With
+    ``design_mean_labels``, training rows are labelled with their design's mean over its barcodes (dev and
+    test keep the measured values).
     """
 
     architecture: str = "cnn_res1_conv"
@@ -47,6 +49,7 @@ class TrainConfig:
     max_rows: int | None = None
     loss: str = "mse"
     mixed_weighting: bool = False
+    design_mean_labels: bool = False
 
     def to_dict(self) -> dict:
         """JSON-ready fields."""

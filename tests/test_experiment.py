@@ -3,6 +3,7 @@ import json
 
 import numpy as np
 
+from splice_core import experiment
 from splice_core.experiment import efficiency_histograms, prepare_data, run_training
 from splice_core.training import TrainConfig
 
@@ -47,3 +48,22 @@ def test_short_real_run_beats_the_pwm_baseline_on_dev(real_data_dir):
     print(f"\ndev MSE {dev['mse']:.4f} vs PWM {baseline['mse']:.4f}; Pearson {dev['pearson']:.3f} vs {baseline['pearson']:.3f}")
     assert dev["mse"] < baseline["mse"]
     assert dev["pearson"] > baseline["pearson"]
+
+
+def test_design_mean_labels_train_on_design_means_and_score_on_measurements(tiny_data_dir, monkeypatch):
+    seen = {}
+    real = experiment.train_seeds
+
+    def recording(x_train, y_train, x_dev, y_dev, config, *args):
+        seen["train"], seen["dev"] = y_train, y_dev
+        return real(x_train, y_train, x_dev, y_dev, config, *args)
+
+    monkeypatch.setattr(experiment, "train_seeds", recording)
+    data = prepare_data(tiny_data_dir)
+    train = data.frame[(data.parts == "train").to_numpy()]
+    config = TrainConfig(architecture="cnn_res1", context="intron", epochs=1, n_seeds=1, design_mean_labels=True)
+    run_training(config, data=data)
+    want = train.groupby("design")["splicing_eff"].transform("mean").to_numpy()
+    np.testing.assert_allclose(seen["train"], want, rtol=1e-6)
+    assert not np.allclose(want, train["splicing_eff"]), "the tiny library has designs with disagreeing barcodes"
+    np.testing.assert_allclose(seen["dev"], data.frame.loc[(data.parts == "dev").to_numpy(), "splicing_eff"], rtol=1e-6)

@@ -75,6 +75,7 @@ def test_defaults_are_the_shipped_recipe(with_data):
     assert at.checkbox(key="recipe_ensemble").value == config["ensemble"]
     assert at.selectbox(key="recipe_loss").value == config["loss"]
     assert at.checkbox(key="recipe_mixed_weighting").value == config["mixed_weighting"]
+    assert at.checkbox(key="recipe_design_mean_labels").value == config["design_mean_labels"]
 
 
 def test_a_short_run_from_the_page_becomes_a_loadable_active_version(with_data):

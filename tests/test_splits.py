@@ -7,7 +7,9 @@ import pytest
 
 from conftest import make_library
 from splice_core.library import read_library, usable_rows
-from splice_core.splits import PARTS, balance_weights, barcode_keys, barcodes_to_split, split_designs, split_to_barcodes
+from splice_core.splits import (
+    PARTS, balance_weights, barcode_keys, barcodes_to_split, design_mean_labels, split_designs, split_to_barcodes,
+)
 
 
 def library_frame(n_designs: int = 300) -> pd.DataFrame:
@@ -106,6 +108,11 @@ def test_balance_weights_one_sided():
     np.testing.assert_array_equal(balance_weights(np.array([0.5, 0.7, 1.0])), [1.0, 1.0, 1.0])
     np.testing.assert_allclose(balance_weights(np.array([0.1, 0.3]), threshold=0.2), [1.0, 1.0])
     np.testing.assert_allclose(balance_weights(np.array([0.1, 0.3, 0.4]), threshold=0.2), [1.5, 0.75, 0.75])
+
+
+def test_design_mean_labels_by_hand():
+    frame = pd.DataFrame({"design": ["A", "B", "A", "A", "C"], "splicing_eff": [0.0, 0.5, 0.9, 0.3, 1.0]})
+    np.testing.assert_allclose(design_mean_labels(frame), [0.4, 0.5, 0.4, 0.4, 1.0], rtol=1e-6)
 
 
 def test_real_data_split(real_data_dir):
