@@ -179,8 +179,7 @@ class KmerCounts(layers.Layer):
 
 def site_aware_cnn(
     input_length: int, filters: int = 32, n_blocks: int = 4, kernel: int = 5, dropout: float = 0.15,
-    head5: int = HEAD5, head3: int = HEAD3, kmers: bool = True, pool: int = 2, dense: int = 64,
-    head_dropout: float = 0.3, output: str = "sigmoid",
+    head5: int = HEAD5, head3: int = HEAD3, kmers: bool = True, pool: int = 2, output: str = "sigmoid",
 ) -> keras.Model:
     """Project model for left-aligned introns: residual tower read at fixed offsets from both ends.
 
@@ -211,8 +210,8 @@ def site_aware_cnn(
         reads.append(layers.Dense(64, activation="gelu")(layers.Activation(log_count)(KmerCounts()(inputs))))
     x = layers.Concatenate()(reads)
     x = layers.LayerNormalization()(x)
-    x = layers.Dropout(head_dropout)(x)
-    x = layers.Dense(dense, activation="gelu")(x)  # GELU: no dead units, so the head cannot collapse to a constant
+    x = layers.Dropout(0.3)(x)
+    x = layers.Dense(64, activation="gelu")(x)  # GELU: no dead units, so the head cannot collapse to a constant
     return keras.Model(inputs, output_layer(x, output), name="site_aware_cnn")
 
 

@@ -79,6 +79,15 @@ def left_aligned(lengths: list[int], padded: int, seed: int = 0) -> np.ndarray:
     return x
 
 
+def with_random_batch_norm(model, seed: int = 0):
+    """``model`` with non-trivial batch-norm weights and statistics (scales near 1, moving means near 0)."""
+    rng = np.random.default_rng(seed)
+    for layer in model.layers:
+        if layer.__class__.__name__ == "BatchNormalization":
+            layer.set_weights([rng.normal(0 if i == 2 else 1, 0.5 if i == 2 else 0.2, w.shape).astype(np.float32) for i, w in enumerate(layer.get_weights())])
+    return model
+
+
 def test_sequence_length_and_end_align_on_literals():
     x = left_aligned([3, 5, 0], 5)
     np.testing.assert_array_equal(np.asarray(SequenceLength()(x)), [3, 5, 0])
@@ -96,11 +105,7 @@ def test_padding_mask_and_masked_pooling_on_literals():
 
 
 def test_site_aware_cnn_output_does_not_depend_on_padding():
-    model = build_model("site_aware_cnn", 200)
-    rng = np.random.default_rng(0)
-    for layer in model.layers:  # non-trivial batch-norm statistics, so padding would show if it leaked
-        if layer.__class__.__name__ == "BatchNormalization":
-            layer.set_weights([rng.normal(1, 0.2, w.shape).astype(np.float32) if i != 2 else rng.normal(0, 0.5, w.shape).astype(np.float32) for i, w in enumerate(layer.get_weights())])
+    model = with_random_batch_norm(build_model("site_aware_cnn", 200))  # padding would show if it leaked
     x = left_aligned([30, 70, 100], 200)
     full = np.asarray(model(x, training=False))
     any_length = tf.function(lambda x: model(x, training=False), input_signature=[tf.TensorSpec((None, None, 4))])
@@ -140,11 +145,7 @@ def test_the_project_models_load_predict_and_train_on_the_jax_backend(tmp_path):
     pytest.importorskip("jax")
     from splice_core.model_store import save_model_dir
 
-    model = build_model("site_aware_cnn", 120)
-    rng = np.random.default_rng(1)
-    for layer in model.layers:
-        if layer.__class__.__name__ == "BatchNormalization":
-            layer.set_weights([rng.normal(1, 0.2, w.shape).astype(np.float32) for w in layer.get_weights()])
+    model = with_random_batch_norm(build_model("site_aware_cnn", 120), seed=1)
     save_model_dir(tmp_path / "model", model, {"config": {}})
     x = left_aligned([40, 90, 120, 61], 120)
     np.save(tmp_path / "x.npy", x)

@@ -6,7 +6,7 @@ import pytest
 
 from splice_core.model_store import PRETRAINED_DIR, read_card
 from splice_core.predictor import load_predictor
-from splice_core.shipped import SHIPPED_CONFIG, build_shipped, report_markdown
+from splice_core.shipped import SHIPPED_CONFIG, build_shipped, kept_seeds, report_markdown
 
 
 def test_report_lists_every_model_and_library_type():
@@ -44,7 +44,7 @@ def test_shipped_model_predicts_an_ensemble_in_range():
 
 def card_members() -> int:
     """Members kept in the shipped ensemble."""
-    return sum(s.get("in_model", True) for s in read_card(PRETRAINED_DIR)["seeds"])
+    return len(kept_seeds(read_card(PRETRAINED_DIR)))
 
 
 def test_report_shows_the_models_beside_the_repeat_measurements():
