@@ -42,12 +42,17 @@ def recipe_form(default: TrainConfig) -> TrainConfig | None:
         design_means = right.checkbox(
             "Train on design means (over barcodes)", default.design_mean_labels, key="recipe_design_mean_labels"
         )
+        cryptic_weight = left.number_input(
+            "Cryptic-splicing head weight (0 = off)", 0.0, 10.0, float(default.cryptic_weight), step=0.1,
+            help="Multi-task: each model also learns the construct's cryptic splicing efficiency; the head is "
+            "dropped after training.", key="recipe_cryptic_weight",
+        )
         if not st.form_submit_button("Start training", type="primary"):
             return None
     return dataclasses.replace(
         default, architecture=architecture, context=context, rebalance=rebalance, epochs=int(epochs), n_seeds=int(n_seeds),
         ensemble=ensemble, learning_rate=float(learning_rate), batch_size=int(batch_size), max_rows=int(max_rows) or None,
-        loss=loss, mixed_weighting=mixed_weighting, design_mean_labels=design_means,
+        loss=loss, mixed_weighting=mixed_weighting, design_mean_labels=design_means, cryptic_weight=float(cryptic_weight),
     )
 
 

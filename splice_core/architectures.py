@@ -20,6 +20,21 @@ def output_layer(x, output: str):
     return layers.Dense(1, activation=output, name="efficiency")(x)
 
 
+def with_cryptic_head(model: keras.Model) -> keras.Model:
+    """The model with a second output ``(N, 1)``: cryptic splicing efficiency, a sigmoid unit beside ``efficiency``.
+
+    Both units read the same layer, so the first output is the model's own (same weights, same values).
+    """
+    features = model.get_layer("efficiency").input
+    cryptic = layers.Dense(1, activation="sigmoid", name="cryptic")(features)
+    return keras.Model(model.input, [model.outputs[0], cryptic], name=model.name)
+
+
+def efficiency_only(model: keras.Model) -> keras.Model:
+    """The model cut to its first output ``(N, 1)`` (drops an auxiliary head and its weights)."""
+    return keras.Model(model.input, model.outputs[0], name=model.name)
+
+
 def residual_block(x, filters: int, kernel: int, dilation: int = 1, dropout: float = 0.0):
     """Conv + batch norm + ReLU, added to the input (projected by a 1x1 conv when widths differ)."""
     shortcut = x if x.shape[-1] == filters else layers.Conv1D(filters, 1)(x)

@@ -41,6 +41,7 @@ def config_from_args(args):
         n_seeds=args.seeds, learning_rate=args.learning_rate, lr_decay=args.lr_decay, batch_size=args.batch_size,
         output=args.output, patience=args.patience, split_seed=args.split_seed, ensemble=args.ensemble, max_rows=args.max_rows,
         loss=args.loss, mixed_weighting=args.mixed_weighting, design_mean_labels=args.design_mean_labels,
+        cryptic_weight=args.cryptic_weight,
     )
 
 
@@ -148,6 +149,10 @@ def parser() -> argparse.ArgumentParser:
     train.add_argument("--loss", choices=list(LOSSES), default="mse", help="mse (the seed's) or bce (binary cross-entropy)")
     train.add_argument("--mixed-weighting", action="store_true", help="every other seed trains unweighted (not rebalanced)")
     train.add_argument("--design-mean-labels", action="store_true", help="train on each design's mean over its barcodes")
+    train.add_argument(
+        "--cryptic-weight", type=float, default=0.0,
+        help="train a second head on cryptic splicing efficiency, its loss weighted by this (0 = off)",
+    )
     train.add_argument("--out", type=Path, required=True, help="new model directory")
     train.set_defaults(func=cmd_train)
 

@@ -17,6 +17,7 @@ from .training import ProgressCallback, StopCheck, TrainConfig, device_name, sta
 
 PACKAGES = ("tensorflow", "keras", "numpy", "pandas", "scikit-learn", "lightgbm")
 HISTOGRAM_BINS = np.linspace(0, 1, 21)
+CRYPTIC_COLUMN = "cryptic_splicing_eff"
 
 
 @dataclass
@@ -57,6 +58,15 @@ def part_arrays(data: PreparedData, x: np.ndarray) -> dict[str, tuple[np.ndarray
     """``{part: (x (N, L, 4), y (N,))}`` for train, dev and test, from ``x`` of every usable row."""
     y = data.frame["splicing_eff"].to_numpy(np.float32)
     return {p: (x[(data.parts == p).to_numpy()], y[(data.parts == p).to_numpy()]) for p in PARTS}
+
+
+def cryptic_targets(data: PreparedData, design_means: bool) -> tuple[np.ndarray, np.ndarray]:
+    """(train, dev) cryptic splicing efficiencies ``(N,)``, missing ones 0; train holds design means when ``design_means``."""
+    if CRYPTIC_COLUMN not in data.frame:
+        raise DataFileError(f"the library has no {CRYPTIC_COLUMN} column, which the cryptic head trains on")
+    values = design_mean_labels(data.frame, CRYPTIC_COLUMN) if design_means else data.frame[CRYPTIC_COLUMN].to_numpy(np.float32)
+    measured = np.nan_to_num(data.frame[CRYPTIC_COLUMN].to_numpy(np.float32))
+    return np.nan_to_num(values)[(data.parts == "train").to_numpy()], measured[(data.parts == "dev").to_numpy()]
 
 
 def package_versions() -> dict[str, str]:
@@ -113,7 +123,8 @@ def run_training(
     arrays = part_arrays(data, x)
     if config.design_mean_labels:
         arrays["train"] = (arrays["train"][0], design_mean_labels(data.frame)[(data.parts == "train").to_numpy()])
-    runs = train_seeds(*arrays["train"], *arrays["dev"], config, on_epoch_end, should_stop)
+    cryptic = cryptic_targets(data, config.design_mean_labels) if config.cryptic_weight > 0 else None
+    runs = train_seeds(*arrays["train"], *arrays["dev"], config, on_epoch_end, should_stop, cryptic)
     kept = ([r for r in runs if not r.collapsed] or runs[:1]) if config.ensemble else runs[:1]
     model = stack_members([r.model for r in kept])
     members = np.asarray(model.predict(x, batch_size=1024, verbose=0)).reshape(len(x), -1)

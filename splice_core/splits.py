@@ -56,10 +56,10 @@ def balance_weights(y: np.ndarray, threshold: float = LOW_HIGH_THRESHOLD) -> np.
     return weights.astype(np.float32)
 
 
-def design_mean_labels(frame: pd.DataFrame) -> np.ndarray:
-    """``(N,)`` efficiencies with each row's ``splicing_eff`` replaced by the mean over its design's rows.
+def design_mean_labels(frame: pd.DataFrame, column: str = "splicing_eff") -> np.ndarray:
+    """``(N,)`` values of ``column`` with each row's replaced by the mean over its design's rows (missing ones skipped).
 
     A design measured with several barcodes is one intron measured several times; barcodes are no model
     input, so the mean is the less noisy label. Designs never straddle parts, so no label crosses a split.
     """
-    return frame.groupby("design", sort=False)["splicing_eff"].transform("mean").to_numpy(np.float32)
+    return frame.groupby("design", sort=False)[column].transform("mean").to_numpy(np.float32)

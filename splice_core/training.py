@@ -6,7 +6,7 @@ from dataclasses import asdict, dataclass, field
 import keras
 import numpy as np
 
-from .architectures import OUTPUTS, build_model
+from .architectures import OUTPUTS, build_model, efficiency_only, with_cryptic_head
 from .metrics import regression_metrics
 from .splits import balance_weights
 
@@ -28,7 +28,9 @@ class TrainConfig:
     vanish when the sigmoid saturates, so runs do not collapse to a constant). With ``mixed_weighting``,
     every second seed trains unweighted while the others are rebalanced, so an ensemble mixes both. With
     ``design_mean_labels``, training rows are labelled with their design's mean over its barcodes (dev and
-    test keep the measured values).
+    test keep the measured values). With ``cryptic_weight`` > 0, each model trains a second head on the
+    construct's cryptic splicing efficiency (multi-task; its loss weighs ``cryptic_weight`` against the
+    efficiency's), and the head is dropped once trained: the kept model predicts efficiency only.
     """
 
     architecture: str = "cnn_res1_conv"
@@ -50,6 +52,7 @@ class TrainConfig:
     loss: str = "mse"
     mixed_weighting: bool = False
     design_mean_labels: bool = False
+    cryptic_weight: float = 0.0
 
     def to_dict(self) -> dict:
         """JSON-ready fields."""
@@ -144,12 +147,26 @@ def seed_rebalances(config: TrainConfig, seed_index: int) -> bool:
 
 
 def compile_model(model: keras.Model, config: TrainConfig) -> None:
-    """Compile with the recipe's optimizer and loss; ``bce`` needs the bounded sigmoid output."""
+    """Compile with the recipe's optimizer and loss (per output, the cryptic head's weighted by ``cryptic_weight``).
+
+    ``bce`` needs the bounded sigmoid output.
+    """
     if config.loss not in LOSSES:
         raise ValueError(f"unknown loss {config.loss!r}; choose one of {', '.join(LOSSES)}")
     if config.loss == "bce" and config.output != OUTPUTS[0]:
         raise ValueError("the bce loss needs the sigmoid output (efficiency in 0..1)")
-    model.compile(optimizer=make_optimizer(config), loss=LOSSES[config.loss])
+    if len(model.outputs) == 1:
+        model.compile(optimizer=make_optimizer(config), loss=LOSSES[config.loss])
+    else:
+        model.compile(optimizer=make_optimizer(config), loss=[LOSSES[config.loss]] * 2, loss_weights=[1.0, config.cryptic_weight])
+
+
+def training_model(config: TrainConfig, input_length: int) -> keras.Model:
+    """The uncompiled model a seed trains: the architecture, plus the cryptic head when ``cryptic_weight`` > 0."""
+    if config.cryptic_weight < 0:
+        raise ValueError(f"cryptic_weight must be 0 (off) or positive, not {config.cryptic_weight}")
+    model = build_model(config.architecture, input_length, config.output)
+    return with_cryptic_head(model) if config.cryptic_weight > 0 else model
 
 
 def train_one_seed(
@@ -162,13 +179,17 @@ def train_one_seed(
     seed_index: int = 0,
     on_epoch_end: ProgressCallback | None = None,
     should_stop: StopCheck | None = None,
+    cryptic: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> SeedRun:
     """Train one model from ``(N, L, 4)`` arrays; early stopping on dev loss restores the best weights.
 
     When the seed rebalances (:func:`seed_rebalances`), training and dev losses weigh [0, 0.1) and [0.1, 1] equally.
+    ``cryptic`` holds the (train, dev) cryptic splicing targets ``(N,)`` that ``cryptic_weight`` > 0 needs.
     """
+    if (config.cryptic_weight > 0) != (cryptic is not None):
+        raise ValueError("cryptic targets are needed exactly when cryptic_weight > 0")
     keras.utils.set_random_seed(seed)
-    model = build_model(config.architecture, x_train.shape[1], config.output)
+    model = training_model(config, x_train.shape[1])
     compile_model(model, config)
     rebalance = seed_rebalances(config, seed_index)
     history: list[dict] = []
@@ -176,11 +197,12 @@ def train_one_seed(
     stopper = keras.callbacks.EarlyStopping(
         monitor="val_loss", min_delta=config.min_delta, patience=config.patience, restore_best_weights=True
     )
+    targets, dev_targets = (y_train, y_dev) if cryptic is None else ((y_train, cryptic[0]), (y_dev, cryptic[1]))
     model.fit(
         x_train,
-        y_train,
+        targets,
         sample_weight=loss_weights(y_train, rebalance),
-        validation_data=(x_dev, y_dev, loss_weights(y_dev, rebalance)),
+        validation_data=(x_dev, dev_targets, loss_weights(y_dev, rebalance)),
         batch_size=config.batch_size,
         epochs=config.epochs,
         shuffle=True,
@@ -189,6 +211,7 @@ def train_one_seed(
     )
     if progress.cancelled:
         raise TrainingCancelled("training cancelled")
+    model = efficiency_only(model) if cryptic is not None else model
     dev_pred = model.predict(x_dev, batch_size=1024, verbose=0)[:, 0]
     return SeedRun(seed=seed, model=model, history=history, dev=regression_metrics(y_dev, dev_pred), rebalanced=rebalance)
 
@@ -201,13 +224,15 @@ def train_seeds(
     config: TrainConfig,
     on_epoch_end: ProgressCallback | None = None,
     should_stop: StopCheck | None = None,
+    cryptic: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> list[SeedRun]:
     """One :class:`SeedRun` per seed ``first_seed .. first_seed + n_seeds - 1``, best first.
 
-    Best is the lowest dev balanced MSE when training is rebalanced, else the lowest dev MSE.
+    Best is the lowest dev balanced MSE when training is rebalanced, else the lowest dev MSE. ``cryptic``: see
+    :func:`train_one_seed`.
     """
     runs = [
-        train_one_seed(x_train, y_train, x_dev, y_dev, config, config.first_seed + i, i, on_epoch_end, should_stop)
+        train_one_seed(x_train, y_train, x_dev, y_dev, config, config.first_seed + i, i, on_epoch_end, should_stop, cryptic)
         for i in range(config.n_seeds)
     ]
     key = "balanced_mse" if config.rebalance else "mse"

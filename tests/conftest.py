@@ -33,7 +33,7 @@ def make_intron(rng: np.random.Generator, length: int, good: bool) -> str:
 
 
 def make_library(n_designs: int = 60, seed: int = 0) -> pd.DataFrame:
-    """A tiny library in the real column format; good sites splice (~0.6), broken ones do not."""
+    """A tiny library in the real column format; good sites splice (~0.6), broken ones do not (some cryptic splicing)."""
     rng = np.random.default_rng(seed)
     rows = []
     for d in range(n_designs):
@@ -46,8 +46,9 @@ def make_library(n_designs: int = 60, seed: int = 0) -> pd.DataFrame:
             down = random_dna(rng, 230 - 30 - 47 - length)
             seq = HOMOLOGY5 + bc + exon5 + intron + down + HOMOLOGY3
             eff = float(np.clip((0.6 if good else 0.01) + rng.normal(0, 0.05), 0, 1))
+            cryptic = float(np.clip((0.05 if good else 0.3) + rng.normal(0, 0.05), 0, 1))
             rows.append({
-                "type": TYPES[d % 3], "BC": bc, "splicing_eff": eff, "seq": seq, "intron_seq": intron,
+                "type": TYPES[d % 3], "BC": bc, "splicing_eff": eff, "cryptic_splicing_eff": cryptic, "seq": seq, "intron_seq": intron,
                 "SS5_inds": 6, "branch_inds": 6 + length - 30, "SS3_inds": 6 + length - 3, "BC_num": 1,
                 "intron_len": length, "SS_5": intron[:6], "branch_seq": intron[-30:-23], "SS_3": intron[-3:],
             })

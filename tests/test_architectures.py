@@ -9,7 +9,8 @@ import pytest
 import tensorflow as tf
 
 from splice_core.architectures import (
-    BUILDERS, SEED_TABLE1, EndAlign, KmerCounts, MaskedPooling, PaddingMask, SequenceLength, build_model, reads_any_length,
+    BUILDERS, SEED_TABLE1, EndAlign, KmerCounts, MaskedPooling, PaddingMask, SequenceLength, build_model, efficiency_only,
+    reads_any_length, with_cryptic_head,
 )
 from splice_core.training import stack_members
 from splice_core.contexts import context_length
@@ -155,3 +156,18 @@ def test_the_project_models_load_predict_and_train_on_the_jax_backend(tmp_path):
         env=env, check=True, cwd=Path(__file__).resolve().parents[1], timeout=300,
     )
     np.testing.assert_allclose(np.load(tmp_path / "jax.npy"), np.asarray(model(x, training=False)), atol=1e-5)
+
+
+@pytest.mark.parametrize("name", ["site_aware_cnn", "cnn_res1_conv"])
+def test_cryptic_head_sits_beside_the_efficiency_unit_and_cuts_off(name):
+    model = build_model(name, context_length(context_of(name)) if context_of(name) != "full" else 160)
+    x = one_hot_batch(model.input_shape[1], n=3)
+    both = with_cryptic_head(model)
+    efficiency, cryptic = (np.asarray(out) for out in both(x, training=False))
+    np.testing.assert_array_equal(efficiency, np.asarray(model(x, training=False)))
+    assert cryptic.shape == (3, 1) and np.all((cryptic > 0) & (cryptic < 1))
+    width = model.get_layer("efficiency").input.shape[-1]
+    assert both.count_params() == model.count_params() + width + 1
+    cut = efficiency_only(both)
+    assert cut.count_params() == model.count_params() and cut.output_shape == (None, 1)
+    np.testing.assert_array_equal(np.asarray(cut(x, training=False)), efficiency)

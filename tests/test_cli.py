@@ -30,12 +30,13 @@ def trained(tmp_path_factory) -> tuple[Path, Path]:
     out = root / "model"
     result = run_cli(
         "train", "--architecture", "cnn_res1", "--context", "intron", "--epochs", "1", "--seeds", "1", "--loss", "bce",
-        "--mixed-weighting", "--design-mean-labels", "--out", str(out), data_dir=data,
+        "--mixed-weighting", "--design-mean-labels", "--cryptic-weight", "0.5", "--out", str(out), data_dir=data,
     )
     assert result.returncode == 0, result.stderr
     assert "saved" in result.stdout and (out / "model.keras").is_file() and (out / "model_card.json").is_file()
     config = json.loads((out / "model_card.json").read_text())["config"]
     assert config["loss"] == "bce" and config["mixed_weighting"] is True and config["design_mean_labels"] is True
+    assert config["cryptic_weight"] == 0.5
     return data, out
 
 

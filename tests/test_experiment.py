@@ -2,9 +2,11 @@
 import json
 
 import numpy as np
+import pytest
 
 from splice_core import experiment
 from splice_core.experiment import efficiency_histograms, prepare_data, run_training
+from splice_core.library import DataFileError
 from splice_core.training import TrainConfig
 
 import pandas as pd
@@ -67,3 +69,29 @@ def test_design_mean_labels_train_on_design_means_and_score_on_measurements(tiny
     np.testing.assert_allclose(seen["train"], want, rtol=1e-6)
     assert not np.allclose(want, train["splicing_eff"]), "the tiny library has designs with disagreeing barcodes"
     np.testing.assert_allclose(seen["dev"], data.frame.loc[(data.parts == "dev").to_numpy(), "splicing_eff"], rtol=1e-6)
+
+
+def test_cryptic_head_trains_on_design_mean_cryptic_efficiency_and_ships_without_it(tiny_data_dir, monkeypatch):
+    seen = {}
+    real = experiment.train_seeds
+
+    def recording(*args):
+        seen["cryptic"] = args[-1]
+        return real(*args)
+
+    monkeypatch.setattr(experiment, "train_seeds", recording)
+    data = prepare_data(tiny_data_dir)
+    config = TrainConfig(architecture="cnn_res1", context="intron", epochs=1, n_seeds=1, design_mean_labels=True, cryptic_weight=0.5)
+    model, card = run_training(config, data=data)
+    train, dev = (data.frame[(data.parts == part).to_numpy()] for part in ("train", "dev"))
+    want = train.groupby("design")["cryptic_splicing_eff"].transform("mean").to_numpy()
+    np.testing.assert_allclose(seen["cryptic"][0], want, rtol=1e-6)
+    np.testing.assert_allclose(seen["cryptic"][1], dev["cryptic_splicing_eff"], rtol=1e-6)
+    assert model.output_shape == (None, 1) and card["config"]["cryptic_weight"] == 0.5
+
+
+def test_cryptic_head_without_the_column_is_a_clear_data_error(tiny_data_dir):
+    data = prepare_data(tiny_data_dir)
+    data.frame = data.frame.drop(columns="cryptic_splicing_eff")
+    with pytest.raises(DataFileError, match="cryptic_splicing_eff"):
+        run_training(TrainConfig(architecture="cnn_res1", context="intron", epochs=1, n_seeds=1, cryptic_weight=1.0), data=data)

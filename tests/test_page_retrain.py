@@ -76,6 +76,7 @@ def test_defaults_are_the_shipped_recipe(with_data):
     assert at.selectbox(key="recipe_loss").value == config["loss"]
     assert at.checkbox(key="recipe_mixed_weighting").value == config["mixed_weighting"]
     assert at.checkbox(key="recipe_design_mean_labels").value == config["design_mean_labels"]
+    assert at.number_input(key="recipe_cryptic_weight").value == pytest.approx(config.get("cryptic_weight", 0.0))
 
 
 def test_a_short_run_from_the_page_becomes_a_loadable_active_version(with_data):

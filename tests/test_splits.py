@@ -115,6 +115,11 @@ def test_design_mean_labels_by_hand():
     np.testing.assert_allclose(design_mean_labels(frame), [0.4, 0.5, 0.4, 0.4, 1.0], rtol=1e-6)
 
 
+def test_design_mean_labels_of_another_column_skip_missing_values():
+    frame = pd.DataFrame({"design": ["A", "B", "A", "B"], "cryptic": [0.2, np.nan, np.nan, np.nan]})
+    np.testing.assert_allclose(design_mean_labels(frame, "cryptic"), [0.2, np.nan, 0.2, np.nan], rtol=1e-6)
+
+
 def test_real_data_split(real_data_dir):
     frame = usable_rows(read_library(real_data_dir))
     parts = split_designs(frame, seed=0)

@@ -149,3 +149,27 @@ def test_a_run_that_predicts_next_to_a_constant_counts_as_collapsed():
     assert run_with(float("nan")).collapsed
     assert run_with(COLLAPSE_PEARSON / 2).collapsed
     assert not run_with(0.7).collapsed
+
+
+def test_cryptic_head_adds_its_weighted_loss_and_is_dropped_after_training():
+    x, y = sample(16, 120)
+    x_dev, y_dev = sample(4, 120, seed=1)
+    cryptic = (np.full(16, 0.5, np.float32), np.full(4, 0.5, np.float32))  # BCE against 0.5 is at least ln 2
+    recipe = config(loss="bce", rebalance=False, cryptic_weight=0.5)
+    run = train_one_seed(x, y, x_dev, y_dev, recipe, seed=0, cryptic=cryptic)
+    assert run.model.output_shape == (None, 1) and "cryptic" not in [layer.name for layer in run.model.layers]
+    pred = np.clip(np.asarray(run.model(x_dev, training=False))[:, 0], 1e-7, 1 - 1e-7)
+    efficiency_bce = -np.mean(y_dev * np.log(pred) + (1 - y_dev) * np.log(1 - pred))
+    extra = run.history[0]["val_loss"] - efficiency_bce
+    assert 0.5 * np.log(2) - 1e-3 <= extra < 0.5 * 2.0
+
+
+@pytest.mark.parametrize(
+    ("weight", "with_targets", "message"),
+    [(0.5, False, "cryptic targets"), (0.0, True, "cryptic targets"), (-1.0, True, "cryptic_weight")],
+)
+def test_cryptic_head_needs_targets_exactly_when_weighted(weight, with_targets, message):
+    x, y = sample(8, 120)
+    cryptic = (np.zeros(8, np.float32), np.zeros(8, np.float32)) if with_targets else None
+    with pytest.raises(ValueError, match=message):
+        train_one_seed(x, y, x, y, config(cryptic_weight=weight), seed=0, cryptic=cryptic)
