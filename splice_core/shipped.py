@@ -48,11 +48,22 @@ def candidate_results(data: PreparedData, config: TrainConfig, on_epoch_end: Pro
     return out
 
 
+def ablation_results(data: PreparedData, config: TrainConfig, on_epoch_end: ProgressCallback | None = None) -> list[dict]:
+    """The shipped recipe without its cryptic head (same seeds), for the report; none when it has no head."""
+    if config.cryptic_weight <= 0:
+        return []
+    _, card = run_training(replace(config, cryptic_weight=0.0), data=data, on_epoch_end=on_epoch_end)
+    members = len(kept_seeds(card))
+    name = f"same recipe without the cryptic head ({members} member{'s' if members != 1 else ''})"
+    return [{"name": name, "metrics": card["metrics"], "seconds": card["seconds"]}]
+
+
 def build_shipped(data_dir=None, out: Path = PRETRAINED_DIR, config: TrainConfig = SHIPPED_CONFIG, candidates: bool = True, on_epoch_end: ProgressCallback | None = None) -> dict:
     """Train the shipped ensemble, the peer and the candidates; write ``out`` (model, card, REPORT.md), keeping its other files."""
     data = prepare_data(data_dir, config.split_seed, config.max_rows)
     model, card = run_training(config, data=data, on_epoch_end=on_epoch_end)
     card["peer"] = peer_results(data)
+    card["ablations"] = ablation_results(data, config, on_epoch_end) if candidates else []
     card["candidates"] = candidate_results(data, config, on_epoch_end) if candidates else []
     card["seed_reported"] = SEED_REPORTED
     card["target"] = TARGET
@@ -77,9 +88,24 @@ def member_note(seed: dict) -> str:
     return f" (seed {seed['seed']}, {'rebalanced' if seed.get('rebalanced', True) else 'unweighted'})"
 
 
-def metric_cells(metrics: dict) -> str:
-    """MSE, balanced MSE, Pearson and Spearman as Markdown cells."""
-    return " | ".join(f"{metrics[k]:.3f}" for k in ("mse", "balanced_mse", "pearson", "spearman"))
+def metric_cells(metrics: dict, dev: dict | None = None) -> str:
+    """Test MSE, balanced MSE, Pearson and Spearman, then dev balanced MSE and Pearson, as Markdown cells."""
+    cells = [f"{metrics[k]:.3f}" for k in ("mse", "balanced_mse", "pearson", "spearman")]
+    return " | ".join(cells + [f"{dev[k]:.3f}" if dev else "" for k in ("balanced_mse", "pearson")])
+
+
+def recipe_text(config: dict) -> str:
+    """The training recipe of a card's config in words."""
+    parts = [
+        f"{config['loss']} loss", f"{config['epochs']} epochs at most (patience {config['patience']})",
+        f"learning rate {config['learning_rate']:g} (decay {config['lr_decay']:g})", f"batch {config['batch_size']}",
+        "every other seed unweighted" if config.get("mixed_weighting") else ("rebalanced" if config["rebalance"] else "unweighted"),
+    ]
+    if config.get("design_mean_labels"):
+        parts.append("training labels are design means over barcodes")
+    if config.get("cryptic_weight", 0) > 0:
+        parts.append(f"a cryptic-splicing head trained beside efficiency (loss weight {config['cryptic_weight']:g}), dropped after training")
+    return "; ".join(parts)
 
 
 def report_markdown(card: dict) -> str:
@@ -93,19 +119,23 @@ def report_markdown(card: dict) -> str:
         f"design-grouped 90/5/5 split within each library type (seed {card['split']['seed']}), "
         f"test n = {test['n']}. Device: {card['device']}; {card['seconds'] / 60:.0f} min.",
         "",
-        f"Shipped: **{card['name']}**, {card['config']['n_seeds']}-member ensemble, {card['parameters']:,} parameters per member.",
+        f"Shipped: **{card['name']}**, {len(kept_seeds(card))}-member ensemble, {card['parameters']:,} parameters per member. "
+        f"Recipe: {recipe_text(card['config'])}.",
         f"Target: Pearson ≥ {TARGET['pearson']}, balanced MSE ≤ {TARGET['balanced_mse']} on test. "
         f"Reached: Pearson {test['pearson']:.3f}, balanced MSE {test['balanced_mse']:.3f}.",
         "",
-        "## Every model tried (test split)",
+        "## Every model tried",
         "",
-        "| model | MSE | balanced MSE | Pearson | Spearman |",
-        "|---|---|---|---|---|",
-        f"| **shipped ensemble: {card['name']}** | {metric_cells(test)} |",
-        *[f"| member {i + 1} alone{member_note(seed)} | {metric_cells(m)} |" for i, (m, seed) in enumerate(zip(card.get("members_test", []), kept_seeds(card)))],
-        *[f"| {c['name']} (1 seed) | {metric_cells(c['metrics']['test'])} |" for c in card.get("candidates", [])],
-        f"| LightGBM peer (k-mers, sites, lengths, RNAfold energies) | {metric_cells(card['peer']['metrics']['test'])} |",
-        f"| PWM baseline (seed study) | {metric_cells(card['baseline_metrics']['test'])} |",
+        "Test split, then dev (where models were chosen). Dev figures of a member are its own training run's.",
+        "",
+        "| model | MSE | balanced MSE | Pearson | Spearman | dev balanced MSE | dev Pearson |",
+        "|---|---|---|---|---|---|---|",
+        f"| **shipped ensemble: {card['name']}** | {metric_cells(test, card['metrics']['dev'])} |",
+        *[f"| member {i + 1} alone{member_note(seed)} | {metric_cells(m, seed.get('dev'))} |" for i, (m, seed) in enumerate(zip(card.get("members_test", []), kept_seeds(card)))],
+        *[f"| {a['name']} | {metric_cells(a['metrics']['test'], a['metrics']['dev'])} |" for a in card.get("ablations", [])],
+        *[f"| {c['name']} (1 seed) | {metric_cells(c['metrics']['test'], c['metrics']['dev'])} |" for c in card.get("candidates", [])],
+        f"| LightGBM peer (k-mers, sites, lengths, RNAfold energies) | {metric_cells(card['peer']['metrics']['test'], card['peer']['metrics']['dev'])} |",
+        f"| PWM baseline (seed study) | {metric_cells(card['baseline_metrics']['test'], card['baseline_metrics']['dev'])} |",
         "",
         f"Seed study as reported: best CNN dev MSE {SEED_REPORTED['dev_mse']}, dev Pearson {SEED_REPORTED['dev_pearson']}, "
         f"test MSE {SEED_REPORTED['test_mse']} vs {SEED_REPORTED['baseline_test_mse']} for its baseline (on a rebalanced test set).",

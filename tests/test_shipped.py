@@ -1,12 +1,14 @@
 """shipped: the report reads a card's figures; the shipped card and model meet the project's format."""
 import json
+import re
 from dataclasses import replace
 
 import pytest
 
 from splice_core.model_store import PRETRAINED_DIR, read_card
 from splice_core.predictor import load_predictor
-from splice_core.shipped import SHIPPED_CONFIG, build_shipped, kept_seeds, report_markdown
+from splice_core.experiment import prepare_data
+from splice_core.shipped import SHIPPED_CONFIG, ablation_results, build_shipped, kept_seeds, recipe_text, report_markdown
 
 
 def test_report_lists_every_model_and_library_type():
@@ -79,3 +81,23 @@ def test_ship_writes_model_card_and_report_and_keeps_the_reproduce_tables(tiny_d
     assert (out / "REPORT.md").read_text() == report_markdown(card) and not (tmp_path / "pretrained.new").exists()
     assert read_card(out)["config"]["mixed_weighting"] and [s["rebalanced"] for s in card["seeds"]].count(False) == 1
     assert load_predictor(out).predict_introns(["GTATGTTACTAACTAG"]).shape == (1,)
+
+
+def test_ablation_is_the_recipe_without_the_cryptic_head_and_the_report_shows_it(tiny_data_dir):
+    data = prepare_data(tiny_data_dir)
+    config = replace(SHIPPED_CONFIG, epochs=1, n_seeds=2, patience=1, cryptic_weight=0.5)
+    assert ablation_results(data, replace(config, cryptic_weight=0.0)) == []
+    (ablation,) = ablation_results(data, config)
+    assert re.fullmatch(r"same recipe without the cryptic head \((1 member|2 members)\)", ablation["name"])
+    assert set(ablation["metrics"]) == {"train", "dev", "test"}
+    card = read_card(PRETRAINED_DIR)
+    card["ablations"] = [ablation]
+    card["config"] = config.to_dict()
+    text = report_markdown(card)
+    assert f"| {ablation['name']} | {ablation['metrics']['test']['mse']:.3f} |" in text
+    assert "cryptic-splicing head trained beside efficiency (loss weight 0.5)" in text
+
+
+def test_recipe_text_names_each_choice():
+    text = recipe_text(replace(SHIPPED_CONFIG, mixed_weighting=False, rebalance=False, design_mean_labels=False, cryptic_weight=0.0).to_dict())
+    assert text == "bce loss; 40 epochs at most (patience 10); learning rate 0.001 (decay 0.002); batch 64; unweighted"
