@@ -44,8 +44,9 @@ def recipe_form(default: TrainConfig) -> TrainConfig | None:
         )
         cryptic_weight = left.number_input(
             "Cryptic-splicing head weight (0 = off)", 0.0, 10.0, float(default.cryptic_weight), step=0.1,
-            help="Multi-task: each model also learns the construct's cryptic splicing efficiency; the head is "
-            "dropped after training.", key="recipe_cryptic_weight",
+            help="Multi-task: each model predicts splicing at any site, split between the designed site (efficiency) "
+            "and cryptic sites, and also learns the measured cryptic splicing; that output is dropped after training.",
+            key="recipe_cryptic_weight",
         )
         if not st.form_submit_button("Start training", type="primary"):
             return None

@@ -21,17 +21,20 @@ def output_layer(x, output: str):
 
 
 def with_cryptic_head(model: keras.Model) -> keras.Model:
-    """The model with a second output ``(N, 1)``: cryptic splicing efficiency, a sigmoid unit beside ``efficiency``.
+    """Outputs (efficiency, cryptic) ``(N, 1)`` each: splicing at any site split between the designed and other sites.
 
-    Both units read the same layer, so the first output is the model's own (same weights, same values).
+    A sigmoid unit ``spliced`` beside the model's ``efficiency`` unit reads the same layer; the model's own output
+    becomes the designed site's share of splicing, so efficiency = spliced × share and cryptic = spliced − efficiency.
+    A construct whose designed 3' site is broken can then be well spliced (at a cryptic site) with no efficiency.
     """
     features = model.get_layer("efficiency").input
-    cryptic = layers.Dense(1, activation="sigmoid", name="cryptic")(features)
-    return keras.Model(model.input, [model.outputs[0], cryptic], name=model.name)
+    spliced = layers.Dense(1, activation="sigmoid", name="spliced")(features)
+    efficiency = layers.Multiply(name="designed_site")([spliced, model.outputs[0]])
+    return keras.Model(model.input, [efficiency, layers.Subtract(name="cryptic")([spliced, efficiency])], name=model.name)
 
 
 def efficiency_only(model: keras.Model) -> keras.Model:
-    """The model cut to its first output ``(N, 1)`` (drops an auxiliary head and its weights)."""
+    """The model cut to its first output ``(N, 1)`` (drops what only the other outputs use)."""
     return keras.Model(model.input, model.outputs[0], name=model.name)
 
 

@@ -28,9 +28,11 @@ class TrainConfig:
     vanish when the sigmoid saturates, so runs do not collapse to a constant). With ``mixed_weighting``,
     every second seed trains unweighted while the others are rebalanced, so an ensemble mixes both. With
     ``design_mean_labels``, training rows are labelled with their design's mean over its barcodes (dev and
-    test keep the measured values). With ``cryptic_weight`` > 0, each model trains a second head on the
-    construct's cryptic splicing efficiency (multi-task; its loss weighs ``cryptic_weight`` against the
-    efficiency's), and the head is dropped once trained: the kept model predicts efficiency only.
+    test keep the measured values). With ``cryptic_weight`` > 0, each model also predicts the construct's
+    cryptic splicing efficiency (multi-task, :func:`~splice_core.architectures.with_cryptic_head`: splicing at
+    any site, split between the designed site and the others; the cryptic loss weighs ``cryptic_weight``
+    against the efficiency's), and the cryptic output is dropped once trained: the kept model predicts
+    efficiency only.
     """
 
     architecture: str = "cnn_res1_conv"

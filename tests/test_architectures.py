@@ -4,6 +4,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import keras
 import numpy as np
 import pytest
 import tensorflow as tf
@@ -130,6 +131,7 @@ def test_kmer_counts_on_a_literal_sequence():
 
 ON_JAX = """
 import sys
+import keras
 import numpy as np
 from splice_core.model_store import load_model
 from splice_core.training import TrainConfig, train_one_seed
@@ -159,15 +161,19 @@ def test_the_project_models_load_predict_and_train_on_the_jax_backend(tmp_path):
 
 
 @pytest.mark.parametrize("name", ["site_aware_cnn", "cnn_res1_conv"])
-def test_cryptic_head_sits_beside_the_efficiency_unit_and_cuts_off(name):
-    model = build_model(name, context_length(context_of(name)) if context_of(name) != "full" else 160)
+def test_cryptic_head_splits_splicing_between_the_designed_and_other_sites(name):
+    model = build_model(name, context_length(context_of(name)))
     x = one_hot_batch(model.input_shape[1], n=3)
     both = with_cryptic_head(model)
     efficiency, cryptic = (np.asarray(out) for out in both(x, training=False))
-    np.testing.assert_array_equal(efficiency, np.asarray(model(x, training=False)))
-    assert cryptic.shape == (3, 1) and np.all((cryptic > 0) & (cryptic < 1))
+    share = np.asarray(model(x, training=False))
+    spliced = np.asarray(keras.Model(both.input, both.get_layer("spliced").output)(x, training=False))
+    np.testing.assert_allclose(efficiency, spliced * share, rtol=1e-6)
+    np.testing.assert_allclose(cryptic, spliced - efficiency, rtol=1e-5, atol=1e-7)
+    assert np.all((efficiency > 0) & (cryptic > 0) & (efficiency + cryptic < 1))
     width = model.get_layer("efficiency").input.shape[-1]
     assert both.count_params() == model.count_params() + width + 1
     cut = efficiency_only(both)
-    assert cut.count_params() == model.count_params() and cut.output_shape == (None, 1)
+    assert cut.count_params() == both.count_params() and cut.output_shape == (None, 1)
+    assert "cryptic" not in [layer.name for layer in cut.layers]
     np.testing.assert_array_equal(np.asarray(cut(x, training=False)), efficiency)
