@@ -89,7 +89,8 @@ def test_filters_by_type_length_and_site(with_data):
 
 def test_other_measured_columns_can_be_plotted(with_data):
     at = run_page()
-    assert at.selectbox(key="dataset_column").options == ["intron_len"]
+    assert at.selectbox(key="dataset_column").options == ["cryptic_splicing_eff", "intron_len"]
+    at.selectbox(key="dataset_column").set_value("intron_len").run()
     scatter = figure(at, 2)
     assert scatter["layout"]["xaxis"]["title"]["text"] == "intron_len"
     assert sum(len(trace["x"]) for trace in scatter["data"]) == len(usable_library())
