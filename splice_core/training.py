@@ -167,6 +167,8 @@ def training_model(config: TrainConfig, input_length: int) -> keras.Model:
     """The uncompiled model a seed trains: the architecture, plus the cryptic head when ``cryptic_weight`` > 0."""
     if config.cryptic_weight < 0:
         raise ValueError(f"cryptic_weight must be 0 (off) or positive, not {config.cryptic_weight}")
+    if config.cryptic_weight > 0 and config.output != OUTPUTS[0]:
+        raise ValueError("the cryptic head needs the sigmoid output (the designed site's share of splicing)")
     model = build_model(config.architecture, input_length, config.output)
     return with_cryptic_head(model) if config.cryptic_weight > 0 else model
 

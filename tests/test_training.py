@@ -165,11 +165,14 @@ def test_cryptic_head_adds_its_weighted_loss_and_is_dropped_after_training():
 
 
 @pytest.mark.parametrize(
-    ("weight", "with_targets", "message"),
-    [(0.5, False, "cryptic targets"), (0.0, True, "cryptic targets"), (-1.0, True, "cryptic_weight")],
+    ("weight", "with_targets", "output", "message"),
+    [
+        (0.5, False, "sigmoid", "cryptic targets"), (0.0, True, "sigmoid", "cryptic targets"),
+        (-1.0, True, "sigmoid", "cryptic_weight"), (0.5, True, "relu", "sigmoid output"),
+    ],
 )
-def test_cryptic_head_needs_targets_exactly_when_weighted(weight, with_targets, message):
+def test_cryptic_head_needs_targets_exactly_when_weighted_and_the_sigmoid_output(weight, with_targets, output, message):
     x, y = sample(8, 120)
     cryptic = (np.zeros(8, np.float32), np.zeros(8, np.float32)) if with_targets else None
     with pytest.raises(ValueError, match=message):
-        train_one_seed(x, y, x, y, config(cryptic_weight=weight), seed=0, cryptic=cryptic)
+        train_one_seed(x, y, x, y, config(cryptic_weight=weight, output=output), seed=0, cryptic=cryptic)
