@@ -64,9 +64,9 @@ def cryptic_targets(data: PreparedData, design_means: bool) -> tuple[np.ndarray,
     """(train, dev) cryptic splicing efficiencies ``(N,)``, missing ones 0; train holds design means when ``design_means``."""
     if CRYPTIC_COLUMN not in data.frame:
         raise DataFileError(f"the library has no {CRYPTIC_COLUMN} column, which the cryptic head trains on")
-    values = design_mean_labels(data.frame, CRYPTIC_COLUMN) if design_means else data.frame[CRYPTIC_COLUMN].to_numpy(np.float32)
-    measured = np.nan_to_num(data.frame[CRYPTIC_COLUMN].to_numpy(np.float32))
-    return np.nan_to_num(values)[(data.parts == "train").to_numpy()], measured[(data.parts == "dev").to_numpy()]
+    measured = data.frame[CRYPTIC_COLUMN].to_numpy(np.float32)
+    train_values = design_mean_labels(data.frame, CRYPTIC_COLUMN) if design_means else measured
+    return np.nan_to_num(train_values[(data.parts == "train").to_numpy()]), np.nan_to_num(measured[(data.parts == "dev").to_numpy()])
 
 
 def package_versions() -> dict[str, str]:
