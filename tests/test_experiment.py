@@ -52,41 +52,42 @@ def test_short_real_run_beats_the_pwm_baseline_on_dev(real_data_dir):
     assert dev["pearson"] > baseline["pearson"]
 
 
-def test_design_mean_labels_train_on_design_means_and_score_on_measurements(tiny_data_dir, monkeypatch):
-    seen = {}
+def recorded_train_seeds_args(monkeypatch) -> list:
+    """The positional arguments ``run_training`` passes to ``train_seeds`` (filled once it is called)."""
+    seen = []
     real = experiment.train_seeds
 
-    def recording(x_train, y_train, x_dev, y_dev, config, *args):
-        seen["train"], seen["dev"] = y_train, y_dev
-        return real(x_train, y_train, x_dev, y_dev, config, *args)
+    def recording(*args):
+        seen[:] = args
+        return real(*args)
 
     monkeypatch.setattr(experiment, "train_seeds", recording)
+    return seen
+
+
+def test_design_mean_labels_train_on_design_means_and_score_on_measurements(tiny_data_dir, monkeypatch):
+    seen = recorded_train_seeds_args(monkeypatch)
     data = prepare_data(tiny_data_dir)
     train = data.frame[(data.parts == "train").to_numpy()]
     config = TrainConfig(architecture="cnn_res1", context="intron", epochs=1, n_seeds=1, design_mean_labels=True)
     run_training(config, data=data)
     want = train.groupby("design")["splicing_eff"].transform("mean").to_numpy()
-    np.testing.assert_allclose(seen["train"], want, rtol=1e-6)
+    _, y_train, _, y_dev, *_ = seen
+    np.testing.assert_allclose(y_train, want, rtol=1e-6)
     assert not np.allclose(want, train["splicing_eff"]), "the tiny library has designs with disagreeing barcodes"
-    np.testing.assert_allclose(seen["dev"], data.frame.loc[(data.parts == "dev").to_numpy(), "splicing_eff"], rtol=1e-6)
+    np.testing.assert_allclose(y_dev, data.frame.loc[(data.parts == "dev").to_numpy(), "splicing_eff"], rtol=1e-6)
 
 
 def test_cryptic_head_trains_on_design_mean_cryptic_efficiency_and_ships_without_it(tiny_data_dir, monkeypatch):
-    seen = {}
-    real = experiment.train_seeds
-
-    def recording(*args):
-        seen["cryptic"] = args[-1]
-        return real(*args)
-
-    monkeypatch.setattr(experiment, "train_seeds", recording)
+    seen = recorded_train_seeds_args(monkeypatch)
     data = prepare_data(tiny_data_dir)
     config = TrainConfig(architecture="cnn_res1", context="intron", epochs=1, n_seeds=1, design_mean_labels=True, cryptic_weight=0.5)
     model, card = run_training(config, data=data)
     train, dev = (data.frame[(data.parts == part).to_numpy()] for part in ("train", "dev"))
     want = train.groupby("design")["cryptic_splicing_eff"].transform("mean").to_numpy()
-    np.testing.assert_allclose(seen["cryptic"][0], want, rtol=1e-6)
-    np.testing.assert_allclose(seen["cryptic"][1], dev["cryptic_splicing_eff"], rtol=1e-6)
+    cryptic_train, cryptic_dev = seen[-1]
+    np.testing.assert_allclose(cryptic_train, want, rtol=1e-6)
+    np.testing.assert_allclose(cryptic_dev, dev["cryptic_splicing_eff"], rtol=1e-6)
     assert model.output_shape == (None, 1) and card["config"]["cryptic_weight"] == 0.5
 
 

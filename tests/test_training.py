@@ -21,6 +21,12 @@ def sample(n: int, length: int, seed: int = 0, y: float | None = None) -> tuple[
     return x, targets.astype(np.float32)
 
 
+def dev_bce(run, x_dev: np.ndarray, y_dev: np.ndarray) -> float:
+    """Binary cross-entropy of a run's efficiency on dev, by hand (predictions clipped like Keras's)."""
+    pred = np.clip(np.asarray(run.model(x_dev, training=False))[:, 0], 1e-7, 1 - 1e-7)
+    return float(-np.mean(y_dev * np.log(pred) + (1 - y_dev) * np.log(1 - pred)))
+
+
 def config(**changes) -> TrainConfig:
     """A one-epoch, one-seed recipe on tiny batches."""
     return TrainConfig(**{"architecture": "cnn_res1", "epochs": 1, "n_seeds": 1, "batch_size": 16, **changes})
@@ -133,9 +139,7 @@ def test_bce_loss_is_binary_cross_entropy_and_needs_the_sigmoid_output():
     x_dev = sample(4, 120, seed=1)[0]
     y_dev = np.array([0.0, 0.25, 0.5, 1.0], np.float32)
     run = train_one_seed(x, y, x_dev, y_dev, config(loss="bce", rebalance=False), seed=0)
-    pred = np.clip(np.asarray(run.model(x_dev, training=False))[:, 0], 1e-7, 1 - 1e-7)
-    want = -np.mean(y_dev * np.log(pred) + (1 - y_dev) * np.log(1 - pred))
-    assert run.history[0]["val_loss"] == pytest.approx(want, rel=1e-3)
+    assert run.history[0]["val_loss"] == pytest.approx(dev_bce(run, x_dev, y_dev), rel=1e-3)
     with pytest.raises(ValueError, match="sigmoid"):
         train_one_seed(x, y, x_dev, y_dev, config(loss="bce", output="relu"), seed=0)
     with pytest.raises(ValueError, match="unknown loss"):
@@ -158,9 +162,7 @@ def test_cryptic_head_adds_its_weighted_loss_and_is_dropped_after_training():
     recipe = config(loss="bce", rebalance=False, cryptic_weight=0.5)
     run = train_one_seed(x, y, x_dev, y_dev, recipe, seed=0, cryptic=cryptic)
     assert run.model.output_shape == (None, 1) and "cryptic" not in [layer.name for layer in run.model.layers]
-    pred = np.clip(np.asarray(run.model(x_dev, training=False))[:, 0], 1e-7, 1 - 1e-7)
-    efficiency_bce = -np.mean(y_dev * np.log(pred) + (1 - y_dev) * np.log(1 - pred))
-    extra = run.history[0]["val_loss"] - efficiency_bce
+    extra = run.history[0]["val_loss"] - dev_bce(run, x_dev, y_dev)
     assert 0.5 * np.log(2) - 1e-3 <= extra < 0.5 * 2.0
 
 
