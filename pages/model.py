@@ -99,6 +99,15 @@ if replicates is not None:
     )
     st.dataframe(replicates, hide_index=True, column_config={c: THREE_DECIMALS["pearson"] for c in replicates.columns[2:]})
 
+floor = mr.noise_floor_table(card)
+if floor is not None:
+    st.subheader("Against a perfect model")
+    st.caption(
+        "What a model that predicted every design's true mean would be expected to score, given how much a design's "
+        "barcodes disagree (estimated per library type from the designs measured with several barcodes)."
+    )
+    st.dataframe(floor, hide_index=True, column_config=THREE_DECIMALS)
+
 st.subheader("Test MSE per library type")
 st.plotly_chart(
     px.bar(mr.per_library_mse(card), x="label", y="mse", color="predictor", barmode="group", hover_data=["constructs"],

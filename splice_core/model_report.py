@@ -8,6 +8,7 @@ from .architectures import SEED_TABLE1
 from .contexts import library_to_one_hot
 from .library import read_reporter, usable_rows
 from .model_store import PRETRAINED_DIR, read_card
+from .noise_floor import FLOOR_METRICS
 from .predictor import Predictor
 from .splits import PARTS, barcodes_to_split
 
@@ -45,6 +46,20 @@ def replicate_table(card: dict) -> pd.DataFrame | None:
     ]
     return pd.DataFrame(rows)
 
+
+
+def noise_floor_table(card: dict) -> pd.DataFrame | None:
+    """Dev and test MSE, balanced MSE and Pearson of a perfect model (expected, with the 95% interval of its Pearson)
+    beside the model's; None for cards without a noise floor."""
+    floor = card.get("noise_floor", {})
+    rows = []
+    for part in ("dev", "test"):
+        if part not in floor:
+            continue
+        low, high = floor[part]["pearson_interval"]
+        rows.append({"part": part, "predictor": "perfect model (expected)", **{m: floor[part][m] for m in FLOOR_METRICS}, "Pearson 95% interval": f"{low:.3f}–{high:.3f}"})
+        rows.append({"part": part, "predictor": MODEL, **{m: card["metrics"][part][m] for m in FLOOR_METRICS}, "Pearson 95% interval": ""})
+    return pd.DataFrame(rows) if rows else None
 
 def per_library_mse(card: dict) -> pd.DataFrame:
     """Test MSE per library type for the model and the PWM baseline, with the number of constructs."""

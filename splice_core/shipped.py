@@ -10,6 +10,7 @@ from .evaluation import metrics_by_part, per_library_table, replicate_agreement,
 from .experiment import PreparedData, prepare_data, run_training
 from .features import intron_features
 from .model_store import PRETRAINED_DIR, save_model_dir
+from .noise_floor import noise_floor
 from .peer import fit_peer
 from .training import ProgressCallback, TrainConfig
 
@@ -63,6 +64,7 @@ def build_shipped(data_dir=None, out: Path = PRETRAINED_DIR, config: TrainConfig
     data = prepare_data(data_dir, config.split_seed, config.max_rows)
     model, card = run_training(config, data=data, on_epoch_end=on_epoch_end)
     card["peer"] = peer_results(data)
+    card["noise_floor"] = noise_floor(data.frame, data.parts)
     card["ablations"] = ablation_results(data, config, on_epoch_end) if candidates else []
     card["candidates"] = candidate_results(data, config, on_epoch_end) if candidates else []
     card["seed_reported"] = SEED_REPORTED
@@ -152,7 +154,7 @@ def report_markdown(card: dict) -> str:
             f"| {name} | {row['n']:.0f} | {row['mse']:.3f} | {row['pearson']:.3f} | {peer.get('mse', float('nan')):.3f} | {base.get('mse', float('nan')):.3f} |"
         )
     lines += ["", "Pearson is NaN where a library type's test measurements are constant.", ""]
-    return "\n".join(lines + replicate_lines(card))
+    return "\n".join(lines + replicate_lines(card) + noise_floor_lines(card))
 
 
 def replicate_lines(card: dict) -> list[str]:
@@ -172,4 +174,43 @@ def replicate_lines(card: dict) -> list[str]:
         peer = card["peer"]["replicates"][part]
         lines.append(f"| {part} | {row['n']} | {row['other_barcodes_pearson']:.3f} | {row['pearson']:.3f} | {peer['pearson']:.3f} |")
     lines += ["", "Where a model matches the other barcodes, it predicts a measurement as well as repeating the measurement does.", ""]
+    return lines
+
+
+def floor_cell(floor: dict, key: str) -> str:
+    """A perfect model's expected figure with its 95% interval, as a Markdown cell."""
+    low, high = floor[f"{key}_interval"]
+    return f"{floor[key]:.3f} ({low:.3f}–{high:.3f})"
+
+
+def noise_floor_lines(card: dict) -> list[str]:
+    """The report's section on the noise floor: a perfect model's expected figures beside the shipped model's and the peer's."""
+    floor = card.get("noise_floor", {})
+    if "test" not in floor:
+        return []
+    lines = [
+        "## The noise floor",
+        "",
+        "What a model that predicted every design's true mean would be expected to score. Per library type, the noise of "
+        "one measurement is estimated from the designs measured with several barcodes (all parts); within the classes "
+        "below and above 0.1 (the balanced MSE's), the other barcodes' own noise is taken off. In brackets: 95% intervals "
+        "over bootstrap resamples of those designs. Assumes that barcodes' errors are independent, and that designs "
+        "measured once are as noisy as the replicated ones of their library type.",
+        "",
+        "| part | perfect model: MSE | balanced MSE | Pearson | shipped: MSE | balanced MSE | Pearson | peer: balanced MSE | Pearson |",
+        "|---|---|---|---|---|---|---|---|---|",
+    ]
+    for part in ("dev", "test"):
+        model, peer = card["metrics"][part], card["peer"]["metrics"][part]
+        lines.append(
+            f"| {part} | {' | '.join(floor_cell(floor[part], k) for k in ('mse', 'balanced_mse', 'pearson'))} | "
+            f"{model['mse']:.3f} | {model['balanced_mse']:.3f} | {model['pearson']:.3f} | {peer['balanced_mse']:.3f} | {peer['pearson']:.3f} |"
+        )
+    test = floor["test"]
+    lines += [
+        "",
+        f"Target on test: Pearson ≥ {TARGET['pearson']}, balanced MSE ≤ {TARGET['balanced_mse']}. "
+        f"A perfect model is expected at Pearson {test['pearson']:.3f}, balanced MSE {test['balanced_mse']:.3f}.",
+        "",
+    ]
     return lines

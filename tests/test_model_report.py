@@ -136,3 +136,12 @@ def test_replicate_table_puts_the_model_and_peer_beside_the_other_barcodes():
     del card["peer"]
     assert list(mr.replicate_table(card).columns) == ["part", "rows", "other barcodes' mean", mr.MODEL]
     assert mr.replicate_table({}) is None
+
+
+def test_noise_floor_table_puts_a_perfect_model_beside_the_model():
+    floor = {"mse": 0.02, "balanced_mse": 0.04, "pearson": 0.875, "pearson_interval": [0.85, 0.9]}
+    card = {"noise_floor": {"train": floor, "test": floor}, "metrics": {"test": {"mse": 0.03, "balanced_mse": 0.05, "pearson": 0.8, "n": 9}}}
+    table = mr.noise_floor_table(card)
+    assert table["predictor"].tolist() == ["perfect model (expected)", mr.MODEL]  # dev and test only
+    assert table.loc[0, "Pearson 95% interval"] == "0.850–0.900" and table.loc[1, "pearson"] == 0.8
+    assert mr.noise_floor_table({}) is None

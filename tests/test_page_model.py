@@ -48,6 +48,8 @@ def test_without_data_the_card_figures_are_shown(without_data):
     assert overall.loc[5, "mse"] == pytest.approx(card["baseline_metrics"]["test"]["mse"])
     noise = dataframe_with(at, "other barcodes' mean")
     assert noise.set_index("part").loc["test", "model"] == pytest.approx(card["replicates"]["test"]["pearson"])
+    floor = dataframe_with(at, "Pearson 95% interval").set_index(["part", "predictor"])
+    assert floor.loc[("test", "perfect model (expected)"), "pearson"] == pytest.approx(card["noise_floor"]["test"]["pearson"])
     bars = figure(at, 0)["data"]
     assert [t["name"] for t in bars] == ["model", "PWM baseline"]
     first_type, first = next(iter(card["per_library_test"].items()))

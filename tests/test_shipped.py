@@ -58,6 +58,19 @@ def test_report_shows_the_models_beside_the_repeat_measurements():
     assert "own noise" not in report_markdown(card)
 
 
+def test_report_shows_the_noise_floor_beside_the_models():
+    card = read_card(PRETRAINED_DIR)
+    floor = {"mse": 0.02, "balanced_mse": 0.045, "pearson": 0.875, "mse_interval": [0.0175, 0.025],
+             "balanced_mse_interval": [0.04, 0.05], "pearson_interval": [0.85, 0.9]}
+    card["noise_floor"] = {"dev": floor, "test": floor}
+    text = report_markdown(card)
+    test = card["metrics"]["test"]
+    assert f"| test | 0.020 (0.018–0.025) | 0.045 (0.040–0.050) | 0.875 (0.850–0.900) | {test['mse']:.3f} |" in text
+    assert "A perfect model is expected at Pearson 0.875, balanced MSE 0.045." in text
+    del card["noise_floor"]
+    assert "noise floor" not in report_markdown(card)
+
+
 def test_report_names_each_member_and_its_weighting():
     card = read_card(PRETRAINED_DIR)
     card["seeds"] = [
@@ -80,6 +93,7 @@ def test_ship_writes_model_card_and_report_and_keeps_the_reproduce_tables(tiny_d
     assert (out / "reproduce.md").read_text() == "# Table 1\n"
     assert (out / "REPORT.md").read_text() == report_markdown(card) and not (tmp_path / "pretrained.new").exists()
     assert read_card(out)["config"]["mixed_weighting"] and [s["rebalanced"] for s in card["seeds"]].count(False) == 1
+    assert set(read_card(out)["noise_floor"]) <= {"train", "dev", "test"}
     assert load_predictor(out).predict_introns(["GTATGTTACTAACTAG"]).shape == (1,)
 
 
