@@ -184,23 +184,26 @@ def floor_cell(floor: dict, key: str) -> str:
 
 
 def noise_floor_lines(card: dict) -> list[str]:
-    """The report's section on the noise floor: a perfect model's expected figures beside the shipped model's and the peer's."""
+    """The report's section on a perfect model's expected figures, beside the shipped model's and the peer's."""
     floor = card.get("noise_floor", {})
     if "test" not in floor:
         return []
     lines = [
-        "## The noise floor",
+        "## Against a perfect model",
         "",
-        "What a model that predicted every design's true mean would be expected to score. Per library type, the noise of "
-        "one measurement is estimated from the designs measured with several barcodes (all parts); within the classes "
-        "below and above 0.1 (the balanced MSE's), the other barcodes' own noise is taken off. In brackets: 95% intervals "
-        "over bootstrap resamples of those designs. Assumes that barcodes' errors are independent, and that designs "
-        "measured once are as noisy as the replicated ones of their library type.",
+        "What a model that predicted every design's true mean would be expected to score, given how much a design's "
+        "barcodes disagree. Per library type, the noise of one measurement is estimated from the designs measured with "
+        "several barcodes (all parts); within the balanced MSE's two classes (measured below 0.1, and 0.1 or above), "
+        "from designs with 3 or more barcodes, the other barcodes' own noise taken off. No model can expect a lower MSE "
+        "or a higher Pearson r than a perfect one; a model tilted toward the balanced weighting can score below it on "
+        "balanced MSE. In brackets: 95% intervals of the noise estimate, over resamples of the replicated designs within "
+        "each type. Assumes that barcodes' errors are independent, and that designs measured once are as noisy as the "
+        "replicated ones of their library type.",
         "",
         "| part | perfect model: MSE | balanced MSE | Pearson | shipped: MSE | balanced MSE | Pearson | peer: balanced MSE | Pearson |",
         "|---|---|---|---|---|---|---|---|---|",
     ]
-    for part in ("dev", "test"):
+    for part in (p for p in ("dev", "test") if p in floor):
         model, peer = card["metrics"][part], card["peer"]["metrics"][part]
         lines.append(
             f"| {part} | {' | '.join(floor_cell(floor[part], k) for k in ('mse', 'balanced_mse', 'pearson'))} | "

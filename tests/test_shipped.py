@@ -67,8 +67,10 @@ def test_report_shows_the_noise_floor_beside_the_models():
     test = card["metrics"]["test"]
     assert f"| test | 0.020 (0.018–0.025) | 0.045 (0.040–0.050) | 0.875 (0.850–0.900) | {test['mse']:.3f} |" in text
     assert "A perfect model is expected at Pearson 0.875, balanced MSE 0.045." in text
+    del card["noise_floor"]["dev"]
+    assert "| dev | 0.020" not in report_markdown(card) and "| test | 0.020" in report_markdown(card)
     del card["noise_floor"]
-    assert "noise floor" not in report_markdown(card)
+    assert "perfect model" not in report_markdown(card)
 
 
 def test_report_names_each_member_and_its_weighting():
