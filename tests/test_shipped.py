@@ -55,7 +55,7 @@ def test_report_shows_the_models_beside_the_repeat_measurements():
     card["peer"]["replicates"] = {"test": {"n": 12, "other_barcodes_pearson": 0.5, "pearson": 0.75}}
     assert "| test | 12 | 0.500 | 0.625 | 0.750 |" in report_markdown(card)
     del card["replicates"]
-    assert "own noise" not in report_markdown(card)
+    assert "## The measurement's own noise" not in report_markdown(card)
 
 
 def test_report_shows_the_noise_floor_beside_the_models():
