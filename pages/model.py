@@ -109,6 +109,7 @@ if floor is not None:
     st.dataframe(floor, hide_index=True, column_config=THREE_DECIMALS)
 
 st.subheader("Test MSE per library type")
+st.caption("Perfect model (expected): what a model predicting each design's true mean would score, given the type's barcode noise.")
 st.plotly_chart(
     px.bar(mr.per_library_mse(card), x="label", y="mse", color="predictor", barmode="group", hover_data=["constructs"],
            labels={"label": "library type (test constructs)", "mse": "test MSE"}),

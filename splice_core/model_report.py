@@ -13,7 +13,7 @@ from .predictor import Predictor
 from .splits import PARTS, barcodes_to_split
 
 METRICS = ("mse", "balanced_mse", "pearson", "spearman", "n")
-MODEL, BASELINE = "model", "PWM baseline"
+MODEL, BASELINE, PERFECT = "model", "PWM baseline", "perfect model (expected)"
 # The seed study's reported Table 1 figures (best CNN: 1 residual block + conv on the 120-nt site windows).
 SEED_REPORTED = {
     ("cnn_res1_conv", "windows"): {"seed_dev_mse": 0.104, "seed_dev_pearson": 0.625, "seed_test_mse": 0.102},
@@ -57,16 +57,23 @@ def noise_floor_table(card: dict) -> pd.DataFrame | None:
         if part not in floor:
             continue
         low, high = floor[part]["pearson_interval"]
-        rows.append({"part": part, "predictor": "perfect model (expected)", **{m: floor[part][m] for m in FLOOR_METRICS}, "Pearson 95% interval": f"{low:.3f}–{high:.3f}"})
+        rows.append({"part": part, "predictor": PERFECT, **{m: floor[part][m] for m in FLOOR_METRICS}, "Pearson 95% interval": f"{low:.3f}–{high:.3f}"})
         rows.append({"part": part, "predictor": MODEL, **{m: card["metrics"][part][m] for m in FLOOR_METRICS}, "Pearson 95% interval": ""})
     return pd.DataFrame(rows) if rows else None
 
 def per_library_mse(card: dict) -> pd.DataFrame:
-    """Test MSE per library type for the model and the PWM baseline, with the number of constructs."""
+    """Test MSE per library type for the model and the PWM baseline, and a perfect model's expected MSE where the
+    card has it, with the number of constructs."""
     rows = [
         {"type": library_type, "predictor": name, "mse": values["mse"], "constructs": int(values["n"])}
         for name, key in ((MODEL, "per_library_test"), (BASELINE, "baseline_per_library_test"))
         for library_type, values in card[key].items()
+    ]
+    noise = card.get("noise_by_type", {})
+    rows += [
+        {"type": library_type, "predictor": PERFECT, "mse": noise[library_type], "constructs": int(values["n"])}
+        for library_type, values in card["per_library_test"].items()
+        if library_type in noise
     ]
     table = pd.DataFrame(rows)
     table["label"] = table["type"] + " (n=" + table["constructs"].astype(str) + ")"

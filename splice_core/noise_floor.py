@@ -121,6 +121,16 @@ def noise_floor(frame: pd.DataFrame, parts: pd.Series, draws: int = BOOTSTRAP_DR
     return point
 
 
+def noise_by_type(frame: pd.DataFrame) -> dict[str, float]:
+    """Per library type, a perfect model's expected MSE on its rows: the type's noise variance (pooled over all
+    replicated designs for a type without replicates); ``{}`` when no design has replicates."""
+    replicates = replicate_rows(frame)
+    if replicates.empty:
+        return {}
+    per_type, _, pooled = noise_variances(replicates)
+    return {t: float(per_type.get(t, pooled)) for t in sorted(frame["type"].astype(str).unique())}
+
+
 def interval_95(values: list[float]) -> list[float]:
     """The 2.5th and 97.5th percentiles of the finite ``values``; NaNs when there are none."""
     finite = np.asarray(values, float)[np.isfinite(values)]

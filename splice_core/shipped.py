@@ -10,7 +10,7 @@ from .evaluation import metrics_by_part, per_library_table, replicate_agreement,
 from .experiment import PreparedData, prepare_data, run_training
 from .features import intron_features
 from .model_store import PRETRAINED_DIR, save_model_dir
-from .noise_floor import noise_floor
+from .noise_floor import noise_by_type, noise_floor
 from .peer import fit_peer
 from .training import ProgressCallback, TrainConfig
 
@@ -65,6 +65,7 @@ def build_shipped(data_dir=None, out: Path = PRETRAINED_DIR, config: TrainConfig
     model, card = run_training(config, data=data, on_epoch_end=on_epoch_end)
     card["peer"] = peer_results(data)
     card["noise_floor"] = noise_floor(data.frame, data.parts)
+    card["noise_by_type"] = noise_by_type(data.frame)
     card["ablations"] = ablation_results(data, config, on_epoch_end) if candidates else []
     card["candidates"] = candidate_results(data, config, on_epoch_end) if candidates else []
     card["seed_reported"] = SEED_REPORTED
@@ -144,16 +145,23 @@ def report_markdown(card: dict) -> str:
         "",
         "## Per library type (test split)",
         "",
-        "| library type | n | shipped MSE | shipped Pearson | peer MSE | PWM baseline MSE |",
-        "|---|---|---|---|---|---|",
+        "| library type | n | shipped MSE | shipped Pearson | peer MSE | PWM baseline MSE | perfect model MSE (expected) |",
+        "|---|---|---|---|---|---|---|",
     ]
+    noise = card.get("noise_by_type", {})
     for name, row in card["per_library_test"].items():
         peer = card["peer"]["per_library_test"].get(name, {})
         base = card["baseline_per_library_test"].get(name, {})
         lines.append(
-            f"| {name} | {row['n']:.0f} | {row['mse']:.3f} | {row['pearson']:.3f} | {peer.get('mse', float('nan')):.3f} | {base.get('mse', float('nan')):.3f} |"
+            f"| {name} | {row['n']:.0f} | {row['mse']:.3f} | {row['pearson']:.3f} | {peer.get('mse', float('nan')):.3f} | "
+            f"{base.get('mse', float('nan')):.3f} | {noise.get(name, float('nan')):.3f} |"
         )
-    lines += ["", "Pearson is NaN where a library type's test measurements are constant.", ""]
+    lines += [
+        "",
+        "Pearson is NaN where a library type's test measurements are constant. A perfect model's expected MSE is the "
+        "type's noise variance (see the last section).",
+        "",
+    ]
     return "\n".join(lines + replicate_lines(card) + noise_floor_lines(card))
 
 

@@ -59,6 +59,14 @@ def test_per_library_mse_has_both_predictors_with_counts_in_labels():
     assert table["mse"].tolist() == pytest.approx([0.1, 0.3, 0.2, 0.4])
 
 
+def test_per_library_mse_adds_a_perfect_model_where_the_card_has_its_noise():
+    card = toy_card()
+    card["noise_by_type"] = {"a": 0.05, "c": 0.5}
+    table = mr.per_library_mse(card)
+    perfect = table[table["predictor"] == mr.PERFECT]
+    assert perfect["label"].tolist() == ["a (n=3)"] and perfect["mse"].tolist() == [0.05]
+
+
 def test_scatter_count_grid_has_measured_rows_and_predicted_columns():
     grid = mr.scatter_count_grid(toy_card())
     assert grid.index.tolist() == grid.columns.tolist() == ["0.250", "0.750"]

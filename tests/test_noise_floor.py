@@ -4,7 +4,7 @@ import pandas as pd
 import pytest
 
 from splice_core.noise_floor import (
-    bootstrap_weights, floor_metrics, interval_95, noise_floor, noise_variances, replicate_rows,
+    bootstrap_weights, floor_metrics, interval_95, noise_by_type, noise_floor, noise_variances, replicate_rows,
 )
 
 # Design "a" (type x): barcodes 0.0, 0.0, 0.6 (mean 0.2). Design "b" (type w): 0.6, 0.8.
@@ -37,6 +37,11 @@ def test_noise_variances_by_hand():
     assert pooled == pytest.approx(0.4 / 5)
     # classes: designs of 3 or more barcodes only; the others' own noise (their variance / 2) comes off
     assert per_class.to_dict() == pytest.approx({("x", True): 0.09 - 0.18 / 2, ("x", False): 0.36})
+
+
+def test_noise_by_type_falls_back_to_the_pooled_noise():
+    assert noise_by_type(FRAME) == pytest.approx({"w": 0.02, "x": 0.12, "z": 0.08})
+    assert noise_by_type(FRAME[FRAME["type"] == "z"]) == {}
 
 
 def test_floor_metrics_by_hand():

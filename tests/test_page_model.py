@@ -51,7 +51,7 @@ def test_without_data_the_card_figures_are_shown(without_data):
     floor = dataframe_with(at, "Pearson 95% interval").set_index(["part", "predictor"])
     assert floor.loc[("test", "perfect model (expected)"), "pearson"] == pytest.approx(card["noise_floor"]["test"]["pearson"])
     bars = figure(at, 0)["data"]
-    assert [t["name"] for t in bars] == ["model", "PWM baseline"]
+    assert [t["name"] for t in bars] == ["model", "PWM baseline", "perfect model (expected)"]
     first_type, first = next(iter(card["per_library_test"].items()))
     assert bars[0]["x"][0] == f"{first_type} (n={int(first['n'])})" and bars[0]["y"][0] == pytest.approx(first["mse"])
     assert "No library" in at.info[0].value

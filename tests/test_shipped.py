@@ -70,7 +70,17 @@ def test_report_shows_the_noise_floor_beside_the_models():
     del card["noise_floor"]["dev"]
     assert "| dev | 0.020" not in report_markdown(card) and "| test | 0.020" in report_markdown(card)
     del card["noise_floor"]
-    assert "perfect model" not in report_markdown(card)
+    assert "## Against a perfect model" not in report_markdown(card)
+
+
+def test_report_lists_a_perfect_models_mse_per_library_type():
+    card = read_card(PRETRAINED_DIR)
+    first = next(iter(card["per_library_test"]))
+    card["noise_by_type"] = {first: 0.125}
+    rows = [line for line in report_markdown(card).splitlines() if line.startswith(f"| {first} |")]
+    assert rows[0].endswith("| 0.125 |")
+    del card["noise_by_type"]
+    assert report_markdown(card).splitlines().count(rows[0]) == 0 and f"| {first} |" in report_markdown(card)
 
 
 def test_report_names_each_member_and_its_weighting():
@@ -96,6 +106,8 @@ def test_ship_writes_model_card_and_report_and_keeps_the_reproduce_tables(tiny_d
     assert (out / "REPORT.md").read_text() == report_markdown(card) and not (tmp_path / "pretrained.new").exists()
     assert read_card(out)["config"]["mixed_weighting"] and [s["rebalanced"] for s in card["seeds"]].count(False) == 1
     assert set(read_card(out)["noise_floor"]) <= {"train", "dev", "test"}
+    types = set(prepare_data(tiny_data_dir).frame["type"])
+    assert set(read_card(out)["noise_by_type"]) == types and min(read_card(out)["noise_by_type"].values()) >= 0
     assert load_predictor(out).predict_introns(["GTATGTTACTAACTAG"]).shape == (1,)
 
 
