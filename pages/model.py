@@ -11,7 +11,8 @@ from splice_core.library import DataFileError, data_dir
 from splice_core.model_store import active_model_path, list_versions
 from splice_core.predictor import Predictor
 
-THREE_DECIMALS = {c: st.column_config.NumberColumn(format="%.3f") for c in ("mse", "balanced_mse", "pearson", "spearman")}
+THREE_DECIMAL_COLUMN = st.column_config.NumberColumn(format="%.3f")
+THREE_DECIMALS = {c: THREE_DECIMAL_COLUMN for c in ("mse", "balanced_mse", "pearson", "spearman")}
 
 
 @st.cache_data(show_spinner="Scoring the test split…")
@@ -35,6 +36,15 @@ def scored_test_split_or_none(predictor: Predictor) -> tuple[pd.DataFrame | None
     if table.empty:
         return None, "None of this model's test constructs are in the data directory. Showing the card's test counts."
     return table, ""
+
+
+def render_table_section(table: pd.DataFrame | None, title: str, caption: str) -> None:
+    """A subheader, a caption and the table with its decimal numbers to 3 places; nothing for a card without the table."""
+    if table is None:
+        return
+    st.subheader(title)
+    st.caption(caption)
+    st.dataframe(table, hide_index=True, column_config={c: THREE_DECIMAL_COLUMN for c in table.select_dtypes("float").columns})
 
 
 def render_predicted_vs_measured(predictor: Predictor) -> None:
@@ -90,23 +100,18 @@ st.caption(
 st.subheader("Overall figures")
 st.dataframe(mr.overall_metrics(card), hide_index=True, column_config=THREE_DECIMALS)
 
-replicates = mr.replicate_table(card)
-if replicates is not None:
-    st.subheader("Against the measurement's own noise")
-    st.caption(
-        "Rows whose design was measured with several barcodes: Pearson r of each measurement against the mean of the "
-        "design's other barcodes (a repeat of the experiment), and of the predictions on the same rows."
-    )
-    st.dataframe(replicates, hide_index=True, column_config={c: THREE_DECIMALS["pearson"] for c in replicates.columns[2:]})
-
-floor = mr.noise_floor_table(card)
-if floor is not None:
-    st.subheader("Against a perfect model")
-    st.caption(
-        "What a model that predicted every design's true mean would be expected to score, given how much a design's "
-        "barcodes disagree (estimated per library type from the designs measured with several barcodes)."
-    )
-    st.dataframe(floor, hide_index=True, column_config=THREE_DECIMALS)
+render_table_section(
+    mr.replicate_table(card),
+    "Against the measurement's own noise",
+    "Rows whose design was measured with several barcodes: Pearson r of each measurement against the mean of the "
+    "design's other barcodes (a repeat of the experiment), and of the predictions on the same rows.",
+)
+render_table_section(
+    mr.noise_floor_table(card),
+    "Against a perfect model",
+    "What a model that predicted every design's true mean would be expected to score, given how much a design's "
+    "barcodes disagree (estimated per library type from the designs measured with several barcodes).",
+)
 
 st.subheader("Test MSE per library type")
 st.caption("Perfect model (expected): what a model predicting each design's true mean would score, given the type's barcode noise.")

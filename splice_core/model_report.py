@@ -47,7 +47,6 @@ def replicate_table(card: dict) -> pd.DataFrame | None:
     return pd.DataFrame(rows)
 
 
-
 def noise_floor_table(card: dict) -> pd.DataFrame | None:
     """Dev and test MSE, balanced MSE and Pearson of a perfect model (expected, with the 95% interval of its Pearson)
     beside the model's; None for cards without a noise floor."""
@@ -60,6 +59,7 @@ def noise_floor_table(card: dict) -> pd.DataFrame | None:
         rows.append({"part": part, "predictor": PERFECT, **{m: floor[part][m] for m in FLOOR_METRICS}, "Pearson 95% interval": f"{low:.3f}–{high:.3f}"})
         rows.append({"part": part, "predictor": MODEL, **{m: card["metrics"][part][m] for m in FLOOR_METRICS}, "Pearson 95% interval": ""})
     return pd.DataFrame(rows) if rows else None
+
 
 def per_library_mse(card: dict) -> pd.DataFrame:
     """Test MSE per library type for the model and the PWM baseline, and a perfect model's expected MSE where the

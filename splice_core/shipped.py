@@ -10,7 +10,7 @@ from .evaluation import metrics_by_part, per_library_table, replicate_agreement,
 from .experiment import PreparedData, prepare_data, run_training
 from .features import intron_features
 from .model_store import PRETRAINED_DIR, save_model_dir
-from .noise_floor import noise_by_type, noise_floor
+from .noise_floor import FLOOR_METRICS, noise_by_type, noise_floor
 from .peer import fit_peer
 from .training import ProgressCallback, TrainConfig
 
@@ -214,7 +214,7 @@ def noise_floor_lines(card: dict) -> list[str]:
     for part in (p for p in ("dev", "test") if p in floor):
         model, peer = card["metrics"][part], card["peer"]["metrics"][part]
         lines.append(
-            f"| {part} | {' | '.join(floor_cell(floor[part], k) for k in ('mse', 'balanced_mse', 'pearson'))} | "
+            f"| {part} | {' | '.join(floor_cell(floor[part], k) for k in FLOOR_METRICS)} | "
             f"{model['mse']:.3f} | {model['balanced_mse']:.3f} | {model['pearson']:.3f} | {peer['balanced_mse']:.3f} | {peer['pearson']:.3f} |"
         )
     test = floor["test"]
