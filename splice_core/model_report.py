@@ -8,12 +8,13 @@ from .architectures import SEED_TABLE1
 from .contexts import library_to_one_hot
 from .library import read_reporter, usable_rows
 from .model_store import PRETRAINED_DIR, read_card
-from .noise_floor import FLOOR_METRICS
+from .noise_floor import FLOOR_METRICS, explained_share
 from .predictor import Predictor
 from .splits import PARTS, barcodes_to_split
 
 METRICS = ("mse", "balanced_mse", "pearson", "spearman", "n")
 MODEL, BASELINE, PERFECT = "model", "PWM baseline", "perfect model (expected)"
+EXPLAINED = "share of explainable variance"
 # The seed study's reported Table 1 figures (best CNN: 1 residual block + conv on the 120-nt site windows).
 SEED_REPORTED = {
     ("cnn_res1_conv", "windows"): {"seed_dev_mse": 0.104, "seed_dev_pearson": 0.625, "seed_test_mse": 0.102},
@@ -49,15 +50,18 @@ def replicate_table(card: dict) -> pd.DataFrame | None:
 
 def noise_floor_table(card: dict) -> pd.DataFrame | None:
     """Dev and test MSE, balanced MSE and Pearson of a perfect model (expected, with the 95% interval of its Pearson)
-    beside the model's; None for cards without a noise floor."""
+    beside the model's, each with its share of the variance a perfect model would explain; None for cards without a
+    noise floor."""
     floor = card.get("noise_floor", {})
     rows = []
     for part in ("dev", "test"):
         if part not in floor:
             continue
         low, high = floor[part]["pearson_interval"]
-        rows.append({"part": part, "predictor": PERFECT, **{m: floor[part][m] for m in FLOOR_METRICS}, "Pearson 95% interval": f"{low:.3f}–{high:.3f}"})
-        rows.append({"part": part, "predictor": MODEL, **{m: card["metrics"][part][m] for m in FLOOR_METRICS}, "Pearson 95% interval": ""})
+        perfect, model = floor[part], card["metrics"][part]
+        rows.append({"part": part, "predictor": PERFECT, **{m: perfect[m] for m in FLOOR_METRICS}, "Pearson 95% interval": f"{low:.3f}–{high:.3f}", EXPLAINED: 1.0})
+        rows.append({"part": part, "predictor": MODEL, **{m: model[m] for m in FLOOR_METRICS}, "Pearson 95% interval": "",
+                     EXPLAINED: explained_share(model["pearson"], perfect["pearson"])})
     return pd.DataFrame(rows) if rows else None
 
 

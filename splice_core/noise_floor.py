@@ -131,6 +131,12 @@ def noise_by_type(frame: pd.DataFrame) -> dict[str, float]:
     return {t: float(per_type.get(t, pooled)) for t in sorted(frame["type"].astype(str).unique())}
 
 
+def explained_share(pearson: float, perfect_pearson: float) -> float:
+    """A model's share of the variance a perfect model would explain: (r / r_perfect)²; NaN when a perfect model's r
+    is not positive (the noise is as large as the measurements' spread)."""
+    return (pearson / perfect_pearson) ** 2 if perfect_pearson > 0 else float("nan")
+
+
 def interval_95(values: list[float]) -> list[float]:
     """The 2.5th and 97.5th percentiles of the finite ``values``; NaNs when there are none."""
     finite = np.asarray(values, float)[np.isfinite(values)]

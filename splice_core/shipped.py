@@ -10,7 +10,7 @@ from .evaluation import metrics_by_part, per_library_table, replicate_agreement,
 from .experiment import PreparedData, prepare_data, run_training
 from .features import intron_features
 from .model_store import PRETRAINED_DIR, save_model_dir
-from .noise_floor import FLOOR_METRICS, noise_by_type, noise_floor
+from .noise_floor import FLOOR_METRICS, explained_share, noise_by_type, noise_floor
 from .peer import fit_peer
 from .training import ProgressCallback, TrainConfig
 
@@ -224,4 +224,12 @@ def noise_floor_lines(card: dict) -> list[str]:
         f"A perfect model is expected at Pearson {test['pearson']:.3f}, balanced MSE {test['balanced_mse']:.3f}.",
         "",
     ]
-    return lines
+    if not test["pearson"] > 0:
+        return lines
+    return lines + [
+        "Share of the variance a perfect model would explain on test, (r / r of a perfect model)²: "
+        f"shipped {explained_share(card['metrics']['test']['pearson'], test['pearson']):.0%}, "
+        f"peer {explained_share(card['peer']['metrics']['test']['pearson'], test['pearson']):.0%}; "
+        f"the target Pearson needs {explained_share(TARGET['pearson'], test['pearson']):.0%}.",
+        "",
+    ]

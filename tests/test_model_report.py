@@ -152,4 +152,5 @@ def test_noise_floor_table_puts_a_perfect_model_beside_the_model():
     table = mr.noise_floor_table(card)
     assert table["predictor"].tolist() == ["perfect model (expected)", mr.MODEL]  # dev and test only
     assert table.loc[0, "Pearson 95% interval"] == "0.850–0.900" and table.loc[1, "pearson"] == 0.8
+    assert table[mr.EXPLAINED].tolist() == pytest.approx([1.0, (0.8 / 0.875) ** 2])
     assert mr.noise_floor_table({}) is None

@@ -4,7 +4,7 @@ import pandas as pd
 import pytest
 
 from splice_core.noise_floor import (
-    bootstrap_weights, floor_metrics, interval_95, noise_by_type, noise_floor, noise_variances, replicate_rows,
+    bootstrap_weights, explained_share, floor_metrics, interval_95, noise_by_type, noise_floor, noise_variances, replicate_rows,
 )
 
 # Design "a" (type x): barcodes 0.0, 0.0, 0.6 (mean 0.2). Design "b" (type w): 0.6, 0.8.
@@ -112,3 +112,8 @@ def test_interval_95_skips_undefined_values():
     assert np.isnan(interval_95([float("nan")] * 3)).all()
     assert interval_95([1.0, float("nan"), 1.0]) == [1.0, 1.0]
     assert interval_95(list(np.arange(1001.0))) == pytest.approx([25.0, 975.0])
+
+
+def test_explained_share_is_r_squared_over_a_perfect_models():
+    assert explained_share(0.6, 0.8) == pytest.approx(0.5625)
+    assert explained_share(0.8, 0.8) == 1.0

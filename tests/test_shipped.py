@@ -67,6 +67,11 @@ def test_report_shows_the_noise_floor_beside_the_models():
     test = card["metrics"]["test"]
     assert f"| test | 0.020 (0.018–0.025) | 0.045 (0.040–0.050) | 0.875 (0.850–0.900) | {test['mse']:.3f} |" in text
     assert "A perfect model is expected at Pearson 0.875, balanced MSE 0.045." in text
+    card["metrics"]["test"]["pearson"], card["peer"]["metrics"]["test"]["pearson"] = 0.7, 0.35
+    assert "shipped 64%, peer 16%; the target Pearson needs 94%." in report_markdown(card)  # (0.7/0.875)², (0.35/0.875)², (0.85/0.875)²
+    card["noise_floor"]["test"]["pearson"] = 0.0  # noise as large as the spread: no share to give
+    assert "A perfect model is expected at Pearson 0.000" in report_markdown(card) and "Share of the variance" not in report_markdown(card)
+    card["noise_floor"]["test"]["pearson"] = 0.875
     del card["noise_floor"]["dev"]
     assert "| dev | 0.020" not in report_markdown(card) and "| test | 0.020" in report_markdown(card)
     del card["noise_floor"]
