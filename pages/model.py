@@ -110,8 +110,8 @@ render_table_section(
     mr.noise_floor_table(card),
     "Against a perfect model",
     "What a model that predicted every design's true mean would be expected to score, given how much a design's "
-    "barcodes disagree (estimated per library type from the designs measured with several barcodes). Share of "
-    "explainable variance: the model's r² over a perfect model's.",
+    "barcodes disagree (estimated per library type from the designs measured with several barcodes). r² share: the "
+    "model's r² over a perfect model's, the share of the explainable variance it explains.",
 )
 
 st.subheader("Test MSE per library type")

@@ -14,7 +14,7 @@ from .splits import PARTS, barcodes_to_split
 
 METRICS = ("mse", "balanced_mse", "pearson", "spearman", "n")
 MODEL, BASELINE, PERFECT = "model", "PWM baseline", "perfect model (expected)"
-EXPLAINED = "share of explainable variance"
+EXPLAINED = "r² share"
 # The seed study's reported Table 1 figures (best CNN: 1 residual block + conv on the 120-nt site windows).
 SEED_REPORTED = {
     ("cnn_res1_conv", "windows"): {"seed_dev_mse": 0.104, "seed_dev_pearson": 0.625, "seed_test_mse": 0.102},
