@@ -102,14 +102,15 @@ def bootstrap_weights(replicates: pd.DataFrame, rng: np.random.Generator) -> np.
     return replicates["group"].map(pd.Series(draws).value_counts()).fillna(0).to_numpy()
 
 
-def noise_floor(frame: pd.DataFrame, parts: pd.Series, draws: int = BOOTSTRAP_DRAWS, seed: int = 0) -> dict[str, dict]:
+def noise_floor(
+    frame: pd.DataFrame, parts: pd.Series, replicates: pd.DataFrame, draws: int = BOOTSTRAP_DRAWS, seed: int = 0
+) -> dict[str, dict]:
     """Per split part, :func:`floor_metrics` with a 95% interval for each (``"<metric>_interval"``); ``{}`` when no
-    design has replicates.
+    design has replicates. ``replicates``: :func:`replicate_rows` of ``frame``.
 
     The intervals are the 2.5th and 97.5th percentiles over ``draws`` resamples of the replicated designs within
     each type: they hold the uncertainty of the noise estimate, for the part's rows as they are.
     """
-    replicates = replicate_rows(frame)
     if replicates.empty:
         return {}
     point = floor_metrics(frame, parts, *noise_variances(replicates))
@@ -121,10 +122,10 @@ def noise_floor(frame: pd.DataFrame, parts: pd.Series, draws: int = BOOTSTRAP_DR
     return point
 
 
-def noise_by_type(frame: pd.DataFrame) -> dict[str, float]:
+def noise_by_type(frame: pd.DataFrame, replicates: pd.DataFrame) -> dict[str, float]:
     """Per library type, a perfect model's expected MSE on its rows: the type's noise variance (pooled over all
-    replicated designs for a type without replicates); ``{}`` when no design has replicates."""
-    replicates = replicate_rows(frame)
+    replicated designs for a type without replicates); ``{}`` when no design has replicates. ``replicates``:
+    :func:`replicate_rows` of ``frame``."""
     if replicates.empty:
         return {}
     per_type, _, pooled = noise_variances(replicates)

@@ -10,7 +10,7 @@ from .evaluation import metrics_by_part, per_library_table, replicate_agreement,
 from .experiment import PreparedData, prepare_data, run_training
 from .features import intron_features
 from .model_store import PRETRAINED_DIR, save_model_dir
-from .noise_floor import FLOOR_METRICS, explained_share, noise_by_type, noise_floor
+from .noise_floor import FLOOR_METRICS, explained_share, noise_by_type, noise_floor, replicate_rows
 from .peer import fit_peer
 from .training import ProgressCallback, TrainConfig
 
@@ -64,8 +64,9 @@ def build_shipped(data_dir=None, out: Path = PRETRAINED_DIR, config: TrainConfig
     data = prepare_data(data_dir, config.split_seed, config.max_rows)
     model, card = run_training(config, data=data, on_epoch_end=on_epoch_end)
     card["peer"] = peer_results(data)
-    card["noise_floor"] = noise_floor(data.frame, data.parts)
-    card["noise_by_type"] = noise_by_type(data.frame)
+    replicates = replicate_rows(data.frame)
+    card["noise_floor"] = noise_floor(data.frame, data.parts, replicates)
+    card["noise_by_type"] = noise_by_type(data.frame, replicates)
     card["ablations"] = ablation_results(data, config, on_epoch_end) if candidates else []
     card["candidates"] = candidate_results(data, config, on_epoch_end) if candidates else []
     card["seed_reported"] = SEED_REPORTED

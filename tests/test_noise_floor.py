@@ -40,8 +40,8 @@ def test_noise_variances_by_hand():
 
 
 def test_noise_by_type_falls_back_to_the_pooled_noise():
-    assert noise_by_type(FRAME) == pytest.approx({"w": 0.02, "x": 0.12, "z": 0.08})
-    assert noise_by_type(FRAME[FRAME["type"] == "z"]) == {}
+    assert noise_by_type(FRAME, replicate_rows(FRAME)) == pytest.approx({"w": 0.02, "x": 0.12, "z": 0.08})
+    assert noise_by_type(FRAME[FRAME["type"] == "z"], replicate_rows(FRAME[FRAME["type"] == "z"])) == {}
 
 
 def test_floor_metrics_by_hand():
@@ -87,7 +87,7 @@ def test_bootstrap_weights_count_a_design_as_often_as_drawn():
 def test_noise_floor_without_noise_is_perfect():
     frame = pd.DataFrame({"design": ["a", "a", "b", "b", "c"], "type": ["x"] * 5, "splicing_eff": [0.2, 0.2, 0.7, 0.7, 0.0]})
     parts = pd.Series(["train", "train", "test", "test", "test"])
-    floor = noise_floor(frame, parts, draws=20)
+    floor = noise_floor(frame, parts, replicate_rows(frame), draws=20)
     assert set(floor) == {"train", "test"}
     assert floor["test"]["mse"] == 0 and floor["test"]["balanced_mse"] == 0 and floor["test"]["pearson"] == 1
     assert floor["test"]["pearson_interval"] == [1.0, 1.0]
@@ -97,7 +97,7 @@ def test_noise_floor_intervals_hold_the_estimate():
     rng = np.random.default_rng(0)
     mu = np.repeat(rng.uniform(0, 1, 60), 3)
     frame = pd.DataFrame({"design": np.repeat(np.arange(60), 3), "type": "x", "splicing_eff": mu + rng.normal(0, 0.1, 180)})
-    test = noise_floor(frame, pd.Series(["test"] * 180), draws=100)["test"]
+    test = noise_floor(frame, pd.Series(["test"] * 180), replicate_rows(frame), draws=100)["test"]
     for key in ("mse", "balanced_mse", "pearson"):
         low, high = test[f"{key}_interval"]
         assert low < test[key] < high
@@ -105,7 +105,7 @@ def test_noise_floor_intervals_hold_the_estimate():
 
 def test_noise_floor_is_empty_without_replicated_designs():
     frame = pd.DataFrame({"design": ["a", "b"], "type": ["x", "x"], "splicing_eff": [0.1, 0.9]})
-    assert noise_floor(frame, pd.Series(["test", "test"])) == {}
+    assert noise_floor(frame, pd.Series(["test", "test"]), replicate_rows(frame)) == {}
 
 
 def test_interval_95_skips_undefined_values():
