@@ -237,7 +237,7 @@ def parser() -> argparse.ArgumentParser:
     )
     top.add_argument("--data-dir", type=Path, default=None, help="data directory (default: $SPLICE_DATA_DIR or data/)")
     top.add_argument("--verbose", action="store_true", help="show TensorFlow's own start-up and device log lines")
-    sub = top.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    sub = top.add_subparsers(dest="command", required=True, metavar="COMMAND", help="the task to run")
     for add in SUBCOMMANDS:
         add(sub)
     return top
