@@ -1,4 +1,5 @@
 """Shared Streamlit state for every page: cached model and data loaders, the sidebar."""
+import ctypes
 import hashlib
 import tempfile
 import time
@@ -36,10 +37,41 @@ from splice_core.pwm import wildtype_pwms
 
 
 SCRATCH_SECONDS = 24 * 3600
+M_ARENA_MAX = -8  # glibc's mallopt parameter
+ARENAS = 2
 
 
 def skip_keras_reset(*args, **kwargs) -> None:
     """Stands in for ``keras.backend.clear_session`` in the app process (see :func:`keep_compiled_models`)."""
+
+
+def glibc() -> ctypes.CDLL | None:
+    """The C library when it is glibc (for its allocator controls), else None."""
+    try:
+        libc = ctypes.CDLL("libc.so.6")
+        return libc if hasattr(libc, "malloc_trim") and hasattr(libc, "mallopt") else None
+    except OSError:
+        return None
+
+
+def bound_native_memory() -> None:
+    """Keep the allocator from holding memory that finished script runs freed.
+
+    Every browser session runs its script in its own thread, and glibc gives each thread its own heap (arena):
+    eight sessions pasting at once left eight arenas full of freed blocks that were never given back (about
+    320 MB, ``benchmarks/bench_sessions.py``). Two arenas are shared by all threads, and after every run the
+    freed memory is returned to the system.
+    """
+    libc = glibc()
+    if libc is not None:
+        libc.mallopt(M_ARENA_MAX, ARENAS)
+
+
+def release_freed_memory() -> None:
+    """Return freed heap memory to the system (end of a script run; a few milliseconds)."""
+    libc = glibc()
+    if libc is not None:
+        libc.malloc_trim(0)
 
 
 def keep_compiled_models() -> None:
@@ -53,7 +85,7 @@ def keep_compiled_models() -> None:
     keras.backend.clear_session = skip_keras_reset
 
 
-@st.cache_resource(show_spinner="Loading model…")
+@st.cache_resource(show_spinner="Loading model…", max_entries=4)
 def cached_predictor(path: str, mtime: float) -> Predictor:
     """The predictor of a model directory, loaded once per (path, modification time)."""
     return load_predictor(path)
@@ -110,9 +142,13 @@ def active_predictor_or_stop() -> Predictor:
         st.stop()
 
 
-@st.cache_data(show_spinner="Reading the library…")
+@st.cache_resource(show_spinner="Reading the library…", max_entries=2)
 def cached_library(path: str, mtime: float) -> pd.DataFrame:
-    """The validated library table, read once per (path, modification time)."""
+    """The validated library table, read once per (path, modification time) and shared by every session.
+
+    A resource, not data: ``st.cache_data`` would unpickle a fresh copy for every call in every session.
+    Callers must not modify it (``usable_rows`` and the analyses return new tables).
+    """
     return read_library(path)
 
 
@@ -164,10 +200,19 @@ def scratch_output_path(model_path: str, raw: bytes, name: str) -> Path:
     return folder / f"{key}.csv"
 
 
+@st.cache_resource(show_spinner=False, max_entries=2)
+def cached_template(path: str, mtime: float) -> DesignTemplate:
+    """The library's oligo design, found once per library file."""
+    return design_template(cached_library(path, mtime))
+
+
 def template_or_none() -> DesignTemplate | None:
     """The library's oligo design around an intron, when the data directory has the library."""
     frame, _ = library_or_none()
-    return design_template(frame) if frame is not None else None
+    if frame is None:
+        return None
+    path = library_path()
+    return cached_template(str(path), path.stat().st_mtime)
 
 
 @st.cache_data(show_spinner=False)

@@ -5,8 +5,9 @@
 Starts ``streamlit run app.py`` from ``--root`` (default: this checkout; point it at another checkout to
 compare) with the data directory of ``$SPLICE_DATA_DIR``, opens one warm-up session, then ``--sessions``
 headless-chromium sessions (one browser context each) that all stay open while each pastes ``--rounds`` random
-introns on the Predict page, every session's paste sent before any result is awaited, so the runs overlap. Prints the server's resident memory (from /proc) after the warm-up, with every
-session open, and ``--settle`` seconds after they all closed.
+introns on the Predict page, every session's paste sent before any result is awaited, so the runs overlap.
+Prints the server's resident memory (from /proc) after the warm-up, with every session open, ``--settle`` seconds
+after they closed, and once Streamlit has dropped the closed sessions (it keeps them 120 s for a reconnect).
 """
 import argparse
 import os
@@ -24,6 +25,7 @@ sys.path.insert(0, str(ROOT / "tests"))
 from browser_app import IDLE, INTRON_LABEL, free_port, launch_chromium, open_page, paste_intron, wait_healthy  # noqa: E402
 
 TIMEOUT_MS = 300_000
+SESSION_TTL = 130  # Streamlit keeps a closed session 120 s for a reconnect, then drops it on the next visit
 
 
 def rss_mb(pid: int) -> float:
@@ -104,6 +106,15 @@ def main() -> None:
                 browser.close()
             time.sleep(args.settle)
             settled = rss_mb(server.pid)
+            time.sleep(max(0.0, SESSION_TTL - args.settle))
+            with sync_playwright() as playwright:  # a fresh visit makes Streamlit drop the expired closed sessions
+                browser = launch_chromium(playwright)
+                page = browser.new_page()
+                page.set_default_timeout(TIMEOUT_MS)
+                open_page(page, url)
+                browser.close()
+            time.sleep(5)
+            expired = rss_mb(server.pid)
         finally:
             server.terminate()
             server.wait(30)
@@ -113,6 +124,7 @@ def main() -> None:
     print(f"server RSS after one warm-up session: {warm:.0f} MB")
     print(f"with {args.sessions} sessions open:          {busy:.0f} MB (+{busy - warm:.0f} MB)")
     print(f"{args.settle:.0f} s after they closed:         {settled:.0f} MB (+{settled - warm:.0f} MB kept)")
+    print(f"after Streamlit dropped them ({SESSION_TTL} s):  {expired:.0f} MB (+{expired - warm:.0f} MB kept)")
 
 
 if __name__ == "__main__":

@@ -18,22 +18,23 @@ from splice_core.sites import find_branch_start, site_spans, sites_html
 MUTANTS = {"A": "A", "C": "C", "G": "G", "T": "T", "deletion": "-"}
 ALIGNMENTS = {"5' end": "left", "3' end": "right"}
 TEXT_BOXES = {"intron_text": EXAMPLE_INTRON, "wildtype_text": ""}
+CACHE_SECONDS = 3600  # per-intron results (shared by sessions) are dropped after an hour, at most 64 kept
 
 
-@st.cache_data(show_spinner="In-silico mutagenesis…", max_entries=64)
+@st.cache_data(show_spinner="In-silico mutagenesis…", max_entries=64, ttl=CACHE_SECONDS)
 def cached_mutagenesis(model_path: str, intron: str, branch: int | None, template: DesignTemplate | None, reporter: Reporter | None, _predictor: Predictor):
     """(reference, substitution deltas, deletion deltas) of an intron, one batched model call."""
     predict = functools.partial(_predictor.predict_introns, template=template, reporter=reporter)
     return mutagenesis_effects(predict, intron, branch)
 
 
-@st.cache_data(show_spinner="SmoothGrad…", max_entries=64)
+@st.cache_data(show_spinner="SmoothGrad…", max_entries=64, ttl=CACHE_SECONDS)
 def cached_saliency(model_path: str, intron: str, n_samples: int, noise: float, _predictor: Predictor) -> np.ndarray:
     """SmoothGrad x input ``(L, 4)`` of an intron."""
     return intron_saliency(_predictor, intron, n_samples, noise, seed=0)
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
+@st.cache_data(show_spinner=False, max_entries=64, ttl=CACHE_SECONDS)
 def cached_logo_png(attribution: np.ndarray, spans: dict, entropy: np.ndarray | None) -> bytes:
     """The saliency logo as PNG bytes."""
     return figure_png(saliency_logo(attribution, spans, entropy))
