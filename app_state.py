@@ -37,6 +37,7 @@ from splice_core.pwm import wildtype_pwms
 
 
 SCRATCH_SECONDS = 24 * 3600
+CHOICE_KEY = "active_model_choice"
 M_ARENA_MAX = -8  # glibc's mallopt parameter
 ARENAS = 2
 
@@ -105,7 +106,6 @@ def is_shipped(path: Path) -> bool:
 def fall_back_to_shipped(path: Path, err: Exception) -> None:
     """Make the shipped model active again because ``path`` cannot be used, and say why on the page."""
     set_active_model(PRETRAINED_DIR)
-    st.session_state.pop("active_model_choice", None)  # the chooser shows the shipped model on the next run
     st.warning(f"The chosen model {model_label(path)} cannot be used: {err}. The shipped model is active instead.")
 
 
@@ -252,19 +252,19 @@ def model_label(path: Path) -> str:
     return Path(path).name
 
 
+def on_model_choice() -> None:
+    """The chooser's callback: persist the version the user picked as the active model."""
+    chosen = next(p for p in list_versions() if model_label(p) == st.session_state[CHOICE_KEY])
+    set_active_model(chosen)
+
+
 def render_sidebar() -> None:
     """The shared sidebar: data directory status and the active-model chooser (persisted)."""
     with st.sidebar:
-        card = active_card()  # a corrupt card gives way to the shipped model before the chooser is drawn
-        versions = list_versions()
-        active = active_model_path()
-        labels = [model_label(p) for p in versions]
-        index = next((i for i, p in enumerate(versions) if Path(p).resolve() == Path(active).resolve()), 0)
-        choice = st.selectbox("Active model", labels, index=index, key="active_model_choice")
-        chosen = versions[labels.index(choice)]
-        if Path(chosen).resolve() != Path(active).resolve():
-            set_active_model(chosen)
-            st.rerun()
+        card = active_card()  # a damaged card gives way to the shipped model before the chooser is drawn
+        labels = [model_label(p) for p in list_versions()]
+        st.session_state[CHOICE_KEY] = model_label(active_model_path())  # show the persisted choice, whoever changed it
+        st.selectbox("Active model", labels, key=CHOICE_KEY, on_change=on_model_choice)
         test = card.get("metrics", {}).get("test", {})
         if test:
             st.caption(f"{card.get('name', '')} · test Pearson {test.get('pearson', float('nan')):.3f} · balanced MSE {test.get('balanced_mse', float('nan')):.3f}")
