@@ -5,6 +5,7 @@ import keras
 import numpy as np
 import pandas as pd
 import streamlit as st
+from streamlit.runtime.pages_manager import PagesManager
 
 from splice_core.contexts import DesignTemplate, design_template
 from splice_core.entropy import position_entropy
@@ -21,6 +22,19 @@ from splice_core.library import (
 from splice_core.model_store import PRETRAINED_DIR, active_model_path, list_versions, read_card, set_active_model
 from splice_core.predictor import Predictor, load_predictor
 from splice_core.pwm import wildtype_pwms
+
+
+def ensure_app_frame() -> None:
+    """Rerun through ``app.py`` when Streamlit ran this script in its old ``pages/``-folder mode.
+
+    Streamlit 1.67 starts every server in that mode when a ``pages/`` folder lies beside the main script, until a
+    run calls ``st.navigation``: a first visitor who opens ``/retrain`` would get ``pages/retrain.py`` alone (no
+    sidebar, a plain file list). Leaving the mode and rerunning lets ``app.py`` build the frame and open the page
+    the URL names (page identity is its URL path in both modes). Call it first in ``app.py`` and in every page.
+    """
+    if PagesManager.uses_pages_directory:
+        PagesManager.uses_pages_directory = False
+        st.rerun()
 
 
 def skip_keras_reset(*args, **kwargs) -> None:
@@ -136,6 +150,16 @@ def model_label(path: Path) -> str:
     return Path(path).name
 
 
+def sync_active_choice(labels: list[str], active_label: str) -> None:
+    """Show the active model in the sidebar's chooser when it was changed elsewhere (a page, another session).
+
+    Without this, the chooser's remembered choice would make the old model active again on the next run.
+    """
+    if st.session_state.get("active_model_shown") != active_label or st.session_state.get("active_model_choice") not in labels:
+        st.session_state["active_model_choice"] = active_label
+        st.session_state["active_model_shown"] = active_label
+
+
 def render_sidebar() -> None:
     """The shared sidebar: data directory status and the active-model chooser (persisted)."""
     with st.sidebar:
@@ -143,10 +167,12 @@ def render_sidebar() -> None:
         active = active_model_path()
         labels = [model_label(p) for p in versions]
         index = next((i for i, p in enumerate(versions) if Path(p).resolve() == Path(active).resolve()), 0)
-        choice = st.selectbox("Active model", labels, index=index, key="active_model_choice")
+        sync_active_choice(labels, labels[index])
+        choice = st.selectbox("Active model", labels, key="active_model_choice")
         chosen = versions[labels.index(choice)]
         if Path(chosen).resolve() != Path(active).resolve():
             set_active_model(chosen)
+            st.session_state["active_model_shown"] = choice
             st.rerun()
         card = read_card(chosen)
         test = card.get("metrics", {}).get("test", {})

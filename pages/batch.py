@@ -7,6 +7,9 @@ from splice_core.batch import MEASURED_COLUMN, bad_rows, read_batch_input, score
 from splice_core.contexts import DesignTemplate
 from splice_core.library import DataFileError, Reporter
 from splice_core.predictor import Predictor
+from app_state import ensure_app_frame
+
+ensure_app_frame()
 
 FILE_TYPES = ["fa", "fasta", "fna", "txt", "csv", "xlsx"]
 

@@ -6,6 +6,9 @@ import streamlit as st
 from app_state import library_or_none
 from splice_core import dataset_summary as ds
 from splice_core.model_store import PRETRAINED_DIR, read_card
+from app_state import ensure_app_frame
+
+ensure_app_frame()
 
 EFFICIENCY = "splicing efficiency"
 

@@ -14,6 +14,9 @@ from splice_core.logo import figure_png, saliency_logo
 from splice_core.mutagenesis import apply_mutation, effects_to_table, mutagenesis_effects, mutation_label, strongest_effects
 from splice_core.predictor import Predictor, mean_and_spread
 from splice_core.sites import find_branch_start, site_spans, sites_html
+from app_state import ensure_app_frame
+
+ensure_app_frame()
 
 MUTANTS = {"A": "A", "C": "C", "G": "G", "T": "T", "deletion": "-"}
 ALIGNMENTS = {"5' end": "left", "3' end": "right"}

@@ -11,6 +11,9 @@ from splice_core.library import DataFileError, data_dir, library_path
 from splice_core.model_report import history_frame
 from splice_core.model_store import PRETRAINED_DIR, active_model_path, models_root, read_card, set_active_model
 from splice_core.training import LOSSES, TrainConfig
+from app_state import ensure_app_frame
+
+ensure_app_frame()
 
 POLL_SECONDS = 2
 ARCHITECTURES = list(BUILDERS)
