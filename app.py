@@ -1,9 +1,8 @@
 """Splice-efficiency explorer: the app frame (page config, navigation, shared sidebar)."""
 import streamlit as st
 
-from app_state import ensure_app_frame, keep_compiled_models, render_sidebar
+from app_state import keep_compiled_models, render_sidebar
 
-ensure_app_frame()
 keep_compiled_models()
 st.set_page_config(page_title="Yeast intron splicing predictor", page_icon="🧬", layout="wide")
 navigation = st.navigation(

@@ -1,4 +1,5 @@
 """Shared Streamlit state for every page: cached model and data loaders, the sidebar."""
+import runpy
 from pathlib import Path
 
 import keras
@@ -23,18 +24,21 @@ from splice_core.model_store import PRETRAINED_DIR, active_model_path, list_vers
 from splice_core.predictor import Predictor, load_predictor
 from splice_core.pwm import wildtype_pwms
 
+APP_SCRIPT = Path(__file__).resolve().parent / "app.py"
+
 
 def ensure_app_frame() -> None:
-    """Rerun through ``app.py`` when Streamlit ran this script in its old ``pages/``-folder mode.
+    """Run the page inside the app frame (``app.py``) when Streamlit started it alone in its old ``pages/``-folder mode.
 
-    Streamlit 1.67 starts every server in that mode when a ``pages/`` folder lies beside the main script, until a
-    run calls ``st.navigation``: a first visitor who opens ``/retrain`` would get ``pages/retrain.py`` alone (no
-    sidebar, a plain file list). Leaving the mode and rerunning lets ``app.py`` build the frame and open the page
-    the URL names (page identity is its URL path in both modes). Call it first in ``app.py`` and in every page.
+    Streamlit 1.67 runs a server in that mode while a ``pages/`` folder lies beside the main script and no run has
+    called ``st.navigation`` yet: a first visitor who opens ``/retrain`` gets ``pages/retrain.py`` alone (no sidebar,
+    a plain file list). Here the page runs ``app.py`` instead, whose ``st.navigation`` leaves that mode and opens the
+    page the URL names (a page's identity is its URL path in both modes), then stops its own run. Opening ``/`` first
+    goes the same way in Streamlit itself. Call it in every page before it draws anything.
     """
     if PagesManager.uses_pages_directory:
-        PagesManager.uses_pages_directory = False
-        st.rerun()
+        runpy.run_path(str(APP_SCRIPT))
+        st.stop()
 
 
 def skip_keras_reset(*args, **kwargs) -> None:

@@ -6,7 +6,7 @@ from app_state import active_predictor_or_stop, reporter_or_none, template_or_no
 from splice_core.batch import MEASURED_COLUMN, bad_rows, read_batch_input, score_frame, scored_metrics
 from splice_core.contexts import DesignTemplate
 from splice_core.library import DataFileError, Reporter
-from splice_core.predictor import Predictor
+from splice_core.predictor import Predictor, spread_help
 from app_state import ensure_app_frame
 
 ensure_app_frame()
@@ -56,16 +56,19 @@ def main() -> None:
         st.caption(f"Against `{MEASURED_COLUMN}` ({metrics['n']:,} rows): Pearson {metrics['pearson']:.3f} · Spearman {metrics['spearman']:.3f} · MSE {metrics['mse']:.4f}")
 
     st.subheader("Predictions")
+    st.caption(f"predicted_sd: {spread_help(predictor.n_members)}")
     st.dataframe(
         scored, hide_index=True, key="scores",
         column_config={
             "predicted_eff": st.column_config.NumberColumn("predicted_eff", format="%.3f"),
-            "predicted_sd": st.column_config.NumberColumn("predicted_sd", format="%.3f"),
+            "predicted_sd": st.column_config.NumberColumn("predicted_sd", format="%.3f") if predictor.n_members > 1 else None,
         },
     )
     st.download_button("Download predictions (CSV)", scored.to_csv(index=False), file_name="predictions.csv", mime="text/csv")
     if total - failed > 1:
-        figure = px.histogram(scored.dropna(subset=["predicted_eff"]), x="predicted_eff", nbins=40, labels={"predicted_eff": "predicted splicing efficiency"})
+        figure = px.histogram(scored.dropna(subset=["predicted_eff"]), x="predicted_eff", range_x=(0, 1),
+                              labels={"predicted_eff": "predicted splicing efficiency"})
+        figure.update_traces(xbins={"start": 0, "end": 1.0001, "size": 0.025})
         figure.update_layout(height=280, margin=dict(l=10, r=10, t=10, b=10))
         st.plotly_chart(figure, key="histogram")
 

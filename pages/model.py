@@ -129,7 +129,7 @@ render_predicted_vs_measured(predictor)
 st.subheader("Training curves")
 st.plotly_chart(
     px.line(mr.history_frame(mr.card_history(card)), x="epoch", y="loss", color="seed", line_dash="curve", markers=True,
-            labels={"loss": "loss (MSE)"}),
+            labels={"loss": mr.loss_label(card["config"])}),
     key="model_curves",
 )
 render_table1()

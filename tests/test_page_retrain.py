@@ -1,5 +1,6 @@
 """Retrain page (AppTest): no training without data; a real short run from the page; cancel from the page."""
 import dataclasses
+import json
 import time
 
 import pytest
@@ -93,6 +94,9 @@ def test_a_short_run_from_the_page_becomes_a_loadable_active_version(with_data):
     assert f"device: {job.device}" in " ".join(c.value for c in at.caption)
     curves = at.get("plotly_chart")
     assert len(curves) == 1
+    assert job.config.cryptic_weight == 0.5  # the shipped recipe's default
+    axis = json.loads(curves[0].proto.spec)["layout"]["yaxis"]["title"]["text"]
+    assert axis == "loss (binary cross-entropy + 0.5 × the cryptic head's)"
     predictor = load_predictor(job.saved_path)
     assert predictor.predict_introns(["GTATGTTACTAACTAG", "CTATGTTTCTTTCTCC"]).shape == (2,)
     at.button(key=f"activate-{job.id}").click().run()
