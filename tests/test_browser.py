@@ -107,14 +107,10 @@ def test_every_page_opens_without_an_exception(page, app_url, file_name, url_pat
     assert page.get_by_test_id("stException").count() == 0, page.get_by_test_id("stException").first.inner_text()
 
 
-def test_a_page_opened_first_by_its_url_gets_the_app_frame(tmp_path):
+def test_a_page_opened_first_by_its_url_gets_the_app_frame(browser, tmp_path):
     """A fresh server whose first visitor opens /retrain: the page comes with the sidebar's chooser and page names."""
-    require_browser()
-    from playwright.sync_api import sync_playwright
-
-    with running_app(tmp_path / "models", tmp_path / "streamlit.log") as url, sync_playwright() as playwright:
-        chromium = launch_chromium(playwright)
-        tab = chromium.new_page(viewport={"width": 1400, "height": 1000})
+    with running_app(tmp_path / "models", tmp_path / "streamlit.log") as url:
+        tab = browser.new_page(viewport={"width": 1400, "height": 1000})
         tab.set_default_timeout(TIMEOUT_MS)
         open_page(tab, f"{url}/retrain")
         tab.wait_for_selector('[data-testid="stMain"] h1')
@@ -127,4 +123,4 @@ def test_a_page_opened_first_by_its_url_gets_the_app_frame(tmp_path):
         tab.wait_for_url(f"{url}/dataset")
         tab.wait_for_selector(IDLE)
         assert tab.locator('[data-testid="stMain"] h1').first.inner_text() == "Dataset"
-        chromium.close()
+        tab.close()
