@@ -1,6 +1,7 @@
 """Shared Streamlit state for every page: cached model and data loaders, the sidebar."""
 import ctypes
 import hashlib
+import runpy
 import tempfile
 import time
 from pathlib import Path
@@ -9,6 +10,7 @@ import keras
 import numpy as np
 import pandas as pd
 import streamlit as st
+from streamlit.runtime.pages_manager import PagesManager
 
 from splice_core.contexts import DesignTemplate, design_template
 from splice_core.entropy import position_entropy
@@ -34,6 +36,22 @@ from splice_core.model_store import (
 )
 from splice_core.predictor import Predictor, load_predictor
 from splice_core.pwm import wildtype_pwms
+
+APP_SCRIPT = Path(__file__).resolve().parent / "app.py"
+
+
+def ensure_app_frame() -> None:
+    """Run the page inside the app frame (``app.py``) when Streamlit started it alone in its old ``pages/``-folder mode.
+
+    Streamlit 1.67 runs a server in that mode while a ``pages/`` folder lies beside the main script and no run has
+    called ``st.navigation`` yet: a first visitor who opens ``/retrain`` gets ``pages/retrain.py`` alone (no sidebar,
+    a plain file list). Here the page runs ``app.py`` instead, whose ``st.navigation`` leaves that mode and opens the
+    page the URL names (a page's identity is its URL path in both modes), then stops its own run. Opening ``/`` first
+    goes the same way in Streamlit itself. Call it in every page before it draws anything.
+    """
+    if PagesManager.uses_pages_directory:
+        runpy.run_path(str(APP_SCRIPT))
+        st.stop()
 
 
 SCRATCH_SECONDS = 24 * 3600

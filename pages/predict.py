@@ -12,8 +12,11 @@ from splice_core.intron_input import EXAMPLE_INTRON, IntronCheck, check_intron, 
 from splice_core.library import Reporter
 from splice_core.logo import figure_png, saliency_logo
 from splice_core.mutagenesis import apply_mutation, effects_to_table, mutagenesis_effects, mutation_label, strongest_effects
-from splice_core.predictor import Predictor, mean_and_spread
+from splice_core.predictor import Predictor, mean_and_spread, prediction_text, spread_help
 from splice_core.sites import find_branch_start, site_spans, sites_html
+from app_state import ensure_app_frame
+
+ensure_app_frame()
 
 MUTANTS = {"A": "A", "C": "C", "G": "G", "T": "T", "deletion": "-"}
 ALIGNMENTS = {"5' end": "left", "3' end": "right"}
@@ -112,15 +115,15 @@ def branch_input(intron: str) -> int:
 
 def show_prediction(values: dict[str, tuple[float, float]], n_members: int) -> None:
     """Metrics of the intron (and the wild-type with the change, when given)."""
-    spread = f"± is the spread (SD) of {n_members} ensemble members" if n_members > 1 else "single model: no ensemble spread"
+    spread = spread_help(n_members)
     mean, sd = values["intron"]
     if "wildtype" not in values:
-        st.metric("Predicted splicing efficiency", f"{mean:.3f} ± {sd:.3f}", help=spread)
+        st.metric("Predicted splicing efficiency", prediction_text(mean, sd, n_members), help=spread)
         return
     wt_mean, wt_sd = values["wildtype"]
     left, middle, right = st.columns(3)
-    left.metric("Wild-type", f"{wt_mean:.3f} ± {wt_sd:.3f}", help=spread)
-    middle.metric("Predicted splicing efficiency", f"{mean:.3f} ± {sd:.3f}", delta=f"{mean - wt_mean:+.3f}", help=spread)
+    left.metric("Wild-type", prediction_text(wt_mean, wt_sd, n_members), help=spread)
+    middle.metric("Predicted splicing efficiency", prediction_text(mean, sd, n_members), delta=f"{mean - wt_mean:+.3f}", help=spread)
     right.metric("Change (mutant − wild-type)", f"{mean - wt_mean:+.3f}")
 
 
