@@ -58,8 +58,7 @@ def score_frame(predictor: Predictor, frame: pd.DataFrame, template: DesignTempl
 
     Rows with an error are not scored; ``template`` (and ``reporter``) are needed by models that read the oligo.
     """
-    max_length = predictor.max_intron_length(template)
-    checks = [check_intron("" if pd.isna(v) else str(v), max_length) for v in intron_column(frame)]
+    checks = [check_intron("" if pd.isna(v) else str(v)) for v in intron_column(frame)]
     good = np.array([c.ok for c in checks])
     mean = np.full(len(frame), np.nan)
     spread = np.full(len(frame), np.nan)
