@@ -89,6 +89,31 @@ def cmd_predict(args) -> int:
     return 0
 
 
+def cmd_native(args) -> int:
+    """Score every annotated S. cerevisiae intron; write the aggregates (no rows) into the model directory."""
+    from .library import read_wildtype
+    from .model_store import PRETRAINED_DIR
+    from .native import native_summary, score_native, write_native_summary
+    from .predictor import load_predictor
+
+    predictor = load_predictor(args.model or PRETRAINED_DIR)
+    wildtype = read_wildtype(args.data_dir)
+    start = time.perf_counter()
+    table = score_native(predictor, wildtype)
+    seconds = time.perf_counter() - start
+    summary = native_summary(table, predictor)
+    path = write_native_summary(summary, args.out or predictor.path)
+    stats = summary["stats"]
+    print(
+        f"scored {summary['n_scored']} of {summary['n_introns']} introns ({summary['length_range'][0]}–{summary['length_range'][1]} nt; "
+        f"{summary['n_read_through_views']} read through views) in {seconds:.1f} s: mean {stats['mean']:.3f}, median {stats['median']:.3f}"
+    )
+    for band in summary["bands"]:
+        print(f"  {band['band']:>20}: {band['n']:3d} introns" + (f", mean {band['mean']:.3f}" if band["n"] else ""))
+    print(f"wrote {path}")
+    return 0
+
+
 def cmd_reproduce(args) -> int:
     """Train and evaluate every Table 1 row; write Markdown and CSV tables."""
     from .experiment import prepare_data
@@ -118,7 +143,7 @@ def cmd_ship(args) -> int:
     card = build_shipped(args.data_dir, out, config, candidates=not args.no_candidates, on_epoch_end=print_progress)
     test = card["metrics"]["test"]
     print(f"wrote {out}: test Pearson {test['pearson']:.3f}, balanced MSE {test['balanced_mse']:.4f}; report in {out / 'REPORT.md'}")
-    return 0
+    return cmd_native(argparse.Namespace(model=out, out=out, data_dir=args.data_dir))
 
 
 def parser() -> argparse.ArgumentParser:
@@ -165,6 +190,11 @@ def parser() -> argparse.ArgumentParser:
     predict.add_argument("-o", "--output", type=Path, required=True)
     predict.add_argument("--model", type=Path, default=None, help="model directory (default: the active model)")
     predict.set_defaults(func=cmd_predict)
+
+    native = sub.add_parser("native", help="score every annotated yeast intron; write native_summary.json (aggregates only)")
+    native.add_argument("--model", type=Path, default=None, help="model directory (default: the shipped model, pretrained/)")
+    native.add_argument("--out", type=Path, default=None, help="directory for native_summary.json (default: the model's)")
+    native.set_defaults(func=cmd_native)
 
     reproduce = sub.add_parser("reproduce", help="train and evaluate every row of the seed's Table 1")
     reproduce.add_argument("--seeds", type=int, default=5)
