@@ -24,6 +24,11 @@ from .intron_input import TRAINED_MAX
 
 FIVE, THREE_MIN, THREE_MAX, BRANCH_MARGIN = 50, 64, 80, 10  # piece sizes of a TRAINED_MAX-nt view
 N_VIEWS = 16
+READING_NOTE = (
+    f"The training library held no intron over {TRAINED_MAX} nt. A longer intron is read as {N_VIEWS} views of {TRAINED_MAX} nt, "
+    f"each its first {FIVE} nt, a window of its middle and its 3' end from {BRANCH_MARGIN} nt before the branch site "
+    f"({THREE_MIN}–{THREE_MAX} nt), and its prediction is the mean over the views."
+)
 SCAN_CHUNK = 256  # introns per branch-site scan (the scan pads to the longest intron of a chunk)
 
 

@@ -44,13 +44,15 @@ def score_native(predictor: Predictor, wildtype: pd.DataFrame) -> pd.DataFrame:
 
     The branch site the model uses is the branch PWM's best match, as for a pasted intron.
     """
-    out = wildtype[[c for c in TABLE_COLUMNS if c in wildtype.columns]].rename(columns=TABLE_COLUMNS)
+    out = wildtype[[c for c in TABLE_COLUMNS if c in wildtype.columns]].rename(columns=TABLE_COLUMNS).reset_index(drop=True)
+    if "gene" not in out.columns:
+        out.insert(0, "gene", [f"intron {i + 1}" for i in range(len(out))])
     sequences = wildtype["sequence"].astype(str).str.upper().str.replace("U", "T").tolist()
     out["length"] = [len(s) for s in sequences]
     out["band"] = length_band(out["length"].to_numpy())
     out["predicted_eff"], out["predicted_sd"] = mean_and_spread(predictor.intron_members(sequences))
     out["sequence"] = sequences
-    return out.reset_index(drop=True)
+    return out
 
 
 def rounded(value: float) -> float:
