@@ -5,6 +5,8 @@ import streamlit as st
 from app_state import active_predictor_or_stop, reporter_or_none, template_or_none
 from splice_core.batch import MEASURED_COLUMN, bad_rows, read_batch_input, score_frame, scored_metrics
 from splice_core.contexts import DesignTemplate
+from splice_core.intron_input import MAX_INTRON
+from splice_core.intron_view import READING_NOTE
 from splice_core.library import DataFileError, Reporter
 from splice_core.predictor import Predictor
 
@@ -26,6 +28,7 @@ def main() -> None:
         f"Rows that cannot be scored are listed with the reason; the rest are scored. A `{MEASURED_COLUMN}` column, "
         "when present, is compared with the predictions."
     )
+    st.caption(f"Introns of up to {MAX_INTRON:,} nt are taken. {READING_NOTE}")
     uploaded = st.file_uploader("Introns to score", type=FILE_TYPES, key="batch_file")
     if uploaded is None:
         st.info("Upload a file to score it.")
