@@ -26,9 +26,8 @@ def main() -> None:
         "Upload a **FASTA** file of introns, or a **CSV/xlsx** table with an `intron_seq` (or `intron`, `sequence`) column. "
         "Each intron is written 5' splice site first, 3' splice site last; other columns are kept. "
         f"Rows that cannot be scored are listed with the reason; the rest are scored. A `{MEASURED_COLUMN}` column, "
-        "when present, is compared with the predictions."
+        f"when present, is compared with the predictions. Introns of up to {MAX_INTRON:,} nt are taken. {READING_NOTE}"
     )
-    st.caption(f"Introns of up to {MAX_INTRON:,} nt are taken. {READING_NOTE}")
     uploaded = st.file_uploader("Introns to score", type=FILE_TYPES, key="batch_file")
     if uploaded is None:
         st.info("Upload a file to score it.")
