@@ -11,15 +11,15 @@ Needs the data directory (``wildtype_introns.csv``). With the shipped model (or 
     python benchmarks/bench_long_introns.py [--model DIR] [--repeats 3]
 """
 import argparse
-import statistics
 import sys
-import time
 from pathlib import Path
 
 import numpy as np
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path[:0] = [str(ROOT)]
+sys.path[:0] = [str(ROOT), str(ROOT / "benchmarks")]
+
+from bench_interactive import median_ms  # noqa: E402
 
 from splice_core.encoding import strings_to_one_hot  # noqa: E402
 from splice_core.intron_input import TRAINED_MAX  # noqa: E402
@@ -37,17 +37,6 @@ def neutral(rng: np.random.Generator, length: int) -> str:
         piece = "".join(rng.choice(list("ACT"), length, p=(0.4, 0.2, 0.4)))
         if "ACTAA" not in piece:
             return piece
-
-
-def seconds(task, repeats: int) -> float:
-    """Median wall time of ``task()`` over ``repeats`` runs, after one warm-up run."""
-    task()
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        task()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
 
 
 def change_line(label: str, before: np.ndarray, after: np.ndarray) -> str:
@@ -70,8 +59,8 @@ def main() -> None:
     print(f"model {args.model} ({predictor.card.get('name', '')})")
     print(f"scored {int(table['predicted_eff'].notna().sum())} of {len(table)} introns "
           f"({table['length'].min()}–{table['length'].max()} nt; {int((table['length'] > TRAINED_MAX).sum())} longer than {TRAINED_MAX} nt)")
-    ours = seconds(lambda: score_native(predictor, wildtype), args.repeats)
-    naive = seconds(lambda: [predictor.intron_members([intron]) for intron in introns], max(1, args.repeats // 2))
+    ours = median_ms(lambda: score_native(predictor, wildtype), args.repeats) / 1000
+    naive = median_ms(lambda: [predictor.intron_members([intron]) for intron in introns], max(1, args.repeats // 2)) / 1000
     print(f"time to score all (warm): {ours:.2f} s batched; {naive:.2f} s with one call per intron")
 
     rng = np.random.default_rng(0)
