@@ -1,4 +1,7 @@
 """Shared Streamlit state for every page: cached model and data loaders, the sidebar."""
+import hashlib
+import tempfile
+import time
 from pathlib import Path
 
 import keras
@@ -19,10 +22,22 @@ from splice_core.library import (
     read_wildtype,
     usable_rows,
 )
-from splice_core.model_store import PRETRAINED_DIR, active_model_path, list_versions, read_card, set_active_model
+from splice_core.design_inputs import design_inputs
+from splice_core.model_store import (
+    MODEL_FILE,
+    PRETRAINED_DIR,
+    ModelDirError,
+    active_model_path,
+    list_versions,
+    read_card,
+    set_active_model,
+)
 from splice_core.native import SUMMARY_FILE, read_native_summary, score_native
 from splice_core.predictor import Predictor, load_predictor
 from splice_core.pwm import wildtype_pwms
+
+
+SCRATCH_SECONDS = 24 * 3600
 
 
 def skip_keras_reset(*args, **kwargs) -> None:
@@ -46,14 +61,50 @@ def cached_predictor(path: str, mtime: float) -> Predictor:
     return load_predictor(path)
 
 
+def model_predictor(path: Path) -> Predictor:
+    """The cached predictor of a model directory (ModelDirError when it is missing or corrupt)."""
+    model_file = Path(path) / MODEL_FILE
+    return cached_predictor(str(path), model_file.stat().st_mtime if model_file.is_file() else 0.0)
+
+
+def is_shipped(path: Path) -> bool:
+    """True for the shipped model's directory."""
+    return Path(path).resolve() == PRETRAINED_DIR.resolve()
+
+
+def fall_back_to_shipped(path: Path, err: Exception) -> None:
+    """Make the shipped model active again because ``path`` cannot be used, and say why on the page."""
+    set_active_model(PRETRAINED_DIR)
+    st.session_state.pop("active_model_choice", None)  # the chooser shows the shipped model on the next run
+    st.warning(f"The chosen model {model_label(path)} cannot be used: {err}. The shipped model is active instead.")
+
+
 def active_predictor() -> Predictor:
-    """The active model's predictor (the shipped one unless the user chose another)."""
+    """The active model's predictor; a version that cannot be loaded gives way to the shipped model (with a warning)."""
     path = active_model_path()
-    return cached_predictor(str(path), (path / "model.keras").stat().st_mtime)
+    try:
+        return model_predictor(path)
+    except ModelDirError as err:
+        if is_shipped(path):
+            raise
+        fall_back_to_shipped(path, err)
+        return model_predictor(PRETRAINED_DIR)
+
+
+def active_card() -> dict:
+    """The active model's card; a version whose card is corrupt gives way to the shipped model (with a warning)."""
+    path = active_model_path()
+    try:
+        return read_card(path)
+    except ModelDirError as err:
+        if is_shipped(path):
+            raise
+        fall_back_to_shipped(path, err)
+        return read_card(PRETRAINED_DIR)
 
 
 def active_predictor_or_stop() -> Predictor:
-    """The active model's predictor; when it cannot be loaded, one error on the page and the page stops."""
+    """The active model's predictor; when not even the shipped model loads, one error on the page and the page stops."""
     try:
         return active_predictor()
     except (OSError, ValueError, KeyError) as err:
@@ -93,6 +144,26 @@ def branch_pwm() -> np.ndarray:
     if pwm is None:
         pwm = np.asarray(active_predictor().card["pwm_baseline"]["pwms"]["branch"])
     return pwm
+
+
+def design_inputs_or_stop(predictor: Predictor) -> dict[str, object]:
+    """The design inputs (``template``, ``reporter``) the model needs; one error on the page and a stop when missing."""
+    try:
+        return design_inputs(predictor.context, {"template": template_or_none, "reporter": reporter_or_none})
+    except DataFileError as err:
+        st.error(f"The active model cannot score bare introns here: {err}.")
+        st.stop()
+
+
+def scratch_output_path(model_path: str, raw: bytes, name: str) -> Path:
+    """A file for a scored upload in the app's scratch folder; files older than a day there are removed first."""
+    folder = Path(tempfile.gettempdir()) / "splice_batch"
+    folder.mkdir(exist_ok=True)
+    for old in folder.glob("*.csv"):
+        if time.time() - old.stat().st_mtime > SCRATCH_SECONDS:
+            old.unlink(missing_ok=True)
+    key = hashlib.sha256(model_path.encode() + b"\0" + name.encode() + b"\0" + raw).hexdigest()[:24]
+    return folder / f"{key}.csv"
 
 
 def template_or_none() -> DesignTemplate | None:
@@ -167,7 +238,7 @@ def native_summary_or_none() -> dict | None:
 
 def model_label(path: Path) -> str:
     """A readable name for a model directory."""
-    if Path(path).resolve() == PRETRAINED_DIR.resolve():
+    if is_shipped(path):
         return "shipped model (pretrained/)"
     return Path(path).name
 
@@ -175,6 +246,7 @@ def model_label(path: Path) -> str:
 def render_sidebar() -> None:
     """The shared sidebar: data directory status and the active-model chooser (persisted)."""
     with st.sidebar:
+        card = active_card()  # a corrupt card gives way to the shipped model before the chooser is drawn
         versions = list_versions()
         active = active_model_path()
         labels = [model_label(p) for p in versions]
@@ -184,7 +256,6 @@ def render_sidebar() -> None:
         if Path(chosen).resolve() != Path(active).resolve():
             set_active_model(chosen)
             st.rerun()
-        card = read_card(chosen)
         test = card.get("metrics", {}).get("test", {})
         if test:
             st.caption(f"{card.get('name', '')} · test Pearson {test.get('pearson', float('nan')):.3f} · balanced MSE {test.get('balanced_mse', float('nan')):.3f}")

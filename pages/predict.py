@@ -4,7 +4,7 @@ import functools
 import numpy as np
 import streamlit as st
 
-from app_state import active_predictor_or_stop, branch_pwm, library_entropy_or_none, reporter_or_none, template_or_none
+from app_state import active_predictor_or_stop, branch_pwm, design_inputs_or_stop, library_entropy_or_none
 from splice_core.attribution import intron_saliency
 from splice_core.contexts import DesignTemplate
 from splice_core.heatmap import mutagenesis_heatmap, point_to_mutation
@@ -201,14 +201,8 @@ def main() -> None:
     st.caption(READING_NOTE)
     init_state()
     predictor = active_predictor_or_stop()
-    template = template_or_none() if predictor.needs_design else None
-    if predictor.needs_design and template is None:
-        st.error(f"The active model reads the {predictor.context!r} context, which needs the library's oligo design: add the data directory or choose an intron-context model.")
-        st.stop()
-    reporter = reporter_or_none() if predictor.context == "full" else None
-    if predictor.context == "full" and reporter is None:
-        st.error("The active model reads the full reporter transcript: reporter.fa is missing from the data directory.")
-        st.stop()
+    design = design_inputs_or_stop(predictor)
+    template, reporter = design["template"], design["reporter"]
 
     left, right = st.columns(2)
     left.text_area("Intron (5' splice site first, 3' splice site last; DNA or RNA, FASTA allowed)", key="intron_text", height=140)

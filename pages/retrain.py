@@ -59,7 +59,9 @@ def recipe_form(default: TrainConfig) -> TrainConfig | None:
 
 def render_outcome(job: jobs.TrainingJob) -> None:
     """Cancel button while running; the saved version (and making it active), a cancel or a failure after."""
-    if job.active:
+    if job.active and not job.owned:
+        st.caption(f"Running in another app process (pid {job.pid}); it is shown from its journal.")
+    elif job.active:
         requested = job.cancel_requested.is_set()
         st.button("Cancel", key=f"cancel-{job.id}", on_click=job.cancel, disabled=requested)
         if requested:
@@ -73,6 +75,8 @@ def render_outcome(job: jobs.TrainingJob) -> None:
             st.rerun()
     elif job.status == jobs.CANCELLED:
         st.info("Cancelled: nothing was saved.")
+    elif job.status == jobs.INTERRUPTED:
+        st.warning(f"Interrupted: {job.error}.")
     else:
         st.error(f"Training failed: {job.error}")
 
@@ -108,12 +112,12 @@ def rerun_app_when_a_job_ends(all_jobs: list[jobs.TrainingJob]) -> None:
 
 @st.fragment(run_every=POLL_SECONDS)
 def jobs_panel() -> None:
-    """Every training job of this app, from every browser session, refreshed every few seconds."""
+    """Every training job (this app's, from every browser session, and earlier apps' from the journal), refreshed every few seconds."""
     all_jobs = jobs.REGISTRY.jobs()
     rerun_app_when_a_job_ends(all_jobs)
     st.subheader("Training jobs")
     if not all_jobs:
-        st.caption("No training job since the app started.")
+        st.caption("No training job yet.")
     for job in all_jobs:
         render_job(job)
 

@@ -79,10 +79,20 @@ def test_an_unreadable_file_is_one_clear_error(page, name, content, message):
     assert not page.exception and len(page.error) == 1 and page.error[0].value.startswith(message)
 
 
-def test_ten_thousand_introns(page):
+def test_ten_thousand_introns_preview_and_full_download(page, tmp_path, monkeypatch):
+    import tempfile
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "scratch"))
+    (tmp_path / "scratch").mkdir()
     rng = np.random.default_rng(0)
     introns = ["GTATGT" + "".join(rng.choice(list("ACGT"), 60)) + "TACTAACA" + "".join(rng.choice(list("ACGT"), 20)) + "TAG" for _ in range(10_000)]
     fasta = "".join(f">r{i}\n{s}\n" for i, s in enumerate(introns)).encode()
     upload(page.run(), "many.fasta", fasta)
     assert not page.exception and metrics(page) == {"Rows": "10,000", "Scored": "10,000", "Not scored": "0"}
-    np.testing.assert_allclose(page.dataframe[0].value["predicted_eff"], expected_members(introns, toy_weights(LENGTH)).mean(1), atol=1e-6)
+    expected = expected_members(introns, toy_weights(LENGTH)).mean(1)
+    np.testing.assert_allclose(page.dataframe[0].value["predicted_eff"], expected[:1000], atol=1e-6)
+    assert "The first 1,000 of 10,000 rows; the download holds them all." in [c.value for c in page.caption]
+    (written,) = (tmp_path / "scratch" / "splice_batch").glob("*.csv")
+    full = pd.read_csv(written)
+    assert full["id"].tolist() == [f"r{i}" for i in range(10_000)]
+    np.testing.assert_allclose(full["predicted_eff"], expected, atol=1e-6)
