@@ -214,9 +214,9 @@ def native_table_or_none() -> tuple[pd.DataFrame | None, str | None]:
     if not path.is_file():
         return None, f"No {WILDTYPE_FILE} in the data directory {data_dir()} (run `python -m splice_core fetch` or set SPLICE_DATA_DIR)."
     predictor = active_predictor()
-    model_file = Path(predictor.path) / "model.keras"
+    model_mtime = (Path(predictor.path) / MODEL_FILE).stat().st_mtime
     try:
-        return cached_native_table(str(data_dir()), path.stat().st_mtime, predictor.path, model_file.stat().st_mtime, predictor), None
+        return cached_native_table(str(data_dir()), path.stat().st_mtime, predictor.path, model_mtime, predictor), None
     except DataFileError as err:
         return None, str(err)
 

@@ -14,6 +14,7 @@ import pandas as pd
 
 from .intron_input import MAX_INTRON, TRAINED_MAX
 from .library import file_sha256
+from .model_store import MODEL_FILE
 from .predictor import Predictor, mean_and_spread
 
 SUMMARY_FILE = "native_summary.json"
@@ -74,14 +75,19 @@ def band_rows(table: pd.DataFrame) -> list[dict]:
     return rows
 
 
+def model_file(predictor: Predictor) -> Path | None:
+    """The predictor's saved model file, None when it was not loaded from a directory."""
+    return Path(predictor.path) / MODEL_FILE if predictor.path else None
+
+
 def native_summary(table: pd.DataFrame, predictor: Predictor) -> dict:
     """Aggregates of a scored native table (no rows): histogram, length bands, statistics, the model they came from."""
     pred = table["predicted_eff"].to_numpy(float)
     counts, _ = np.histogram(pred, HISTOGRAM_EDGES)
-    model_file = Path(predictor.path) / "model.keras" if predictor.path else None
+    saved = model_file(predictor)
     return {
         "model": predictor.card.get("name", ""),
-        "model_sha256": file_sha256(model_file) if model_file and model_file.is_file() else None,
+        "model_sha256": file_sha256(saved) if saved and saved.is_file() else None,
         "n_introns": int(len(table)),
         "n_scored": int(np.isfinite(pred).sum()),
         "n_read_through_views": int((table["length"] > TRAINED_MAX).sum()),
@@ -112,8 +118,8 @@ def read_native_summary(directory: str | os.PathLike) -> dict | None:
 
 def summary_matches(summary: dict, predictor: Predictor) -> bool:
     """True when a summary was computed with the predictor's own model file."""
-    model_file = Path(predictor.path) / "model.keras" if predictor.path else None
-    return bool(model_file and model_file.is_file() and summary.get("model_sha256") == file_sha256(model_file))
+    saved = model_file(predictor)
+    return bool(saved and saved.is_file() and summary.get("model_sha256") == file_sha256(saved))
 
 
 def filter_native(table: pd.DataFrame, gene: str = "", length: tuple[int, int] | None = None, predicted: tuple[float, float] | None = None) -> pd.DataFrame:
