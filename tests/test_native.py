@@ -80,3 +80,16 @@ def test_filter_by_gene_length_and_prediction():
     assert list(filter_native(table, "act1")["gene"]) == ["ACT1", "act1b"]
     assert list(filter_native(table, length=(300, 600))["gene"]) == ["ACT1", "RPL28"]
     assert list(filter_native(table, " ", predicted=(0.5, 0.8))["gene"]) == ["ACT1", "RPL28"]
+
+
+def test_the_shipped_summary_is_of_the_shipped_model_and_holds_no_rows():
+    from splice_core.model_store import PRETRAINED_DIR
+
+    summary = read_native_summary(PRETRAINED_DIR)
+    assert summary is not None and summary_matches(summary, load_predictor(PRETRAINED_DIR)), (
+        "pretrained/native_summary.json is not of pretrained/model.keras: run `python -m splice_core native`"
+    )
+    assert summary["n_scored"] == summary["n_introns"] and set(summary) == {
+        "model", "model_sha256", "n_introns", "n_scored", "n_read_through_views", "length_range", "stats", "histogram", "bands"
+    }
+    assert all(set(band) == {"band", "low", "high", "n", "mean", "median", "mean_spread"} for band in summary["bands"])
