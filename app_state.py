@@ -1,6 +1,7 @@
 """Shared Streamlit state for every page: cached model and data loaders, the sidebar."""
 import ctypes
 import hashlib
+import runpy
 import tempfile
 import time
 from pathlib import Path
@@ -9,10 +10,12 @@ import keras
 import numpy as np
 import pandas as pd
 import streamlit as st
+from streamlit.runtime.pages_manager import PagesManager
 
 from splice_core.contexts import DesignTemplate, design_template
 from splice_core.entropy import position_entropy
 from splice_core.library import (
+    WILDTYPE_FILE,
     DataFileError,
     Reporter,
     data_dir,
@@ -32,8 +35,25 @@ from splice_core.model_store import (
     read_card,
     set_active_model,
 )
+from splice_core.native import SUMMARY_FILE, read_native_summary, score_native
 from splice_core.predictor import Predictor, load_predictor
 from splice_core.pwm import wildtype_pwms
+
+APP_SCRIPT = Path(__file__).resolve().parent / "app.py"
+
+
+def ensure_app_frame() -> None:
+    """Run the page inside the app frame (``app.py``) when Streamlit started it alone in its old ``pages/``-folder mode.
+
+    Streamlit 1.67 runs a server in that mode while a ``pages/`` folder lies beside the main script and no run has
+    called ``st.navigation`` yet: a first visitor who opens ``/retrain`` gets ``pages/retrain.py`` alone (no sidebar,
+    a plain file list). Here the page runs ``app.py`` instead, whose ``st.navigation`` leaves that mode and opens the
+    page the URL names (a page's identity is its URL path in both modes), then stops its own run. Opening ``/`` first
+    goes the same way in Streamlit itself. Call it in every page before it draws anything.
+    """
+    if PagesManager.uses_pages_directory:
+        runpy.run_path(str(APP_SCRIPT))
+        st.stop()
 
 
 SCRATCH_SECONDS = 24 * 3600
@@ -243,6 +263,40 @@ def library_entropy_or_none(length: int, align: str) -> np.ndarray | None:
         return None
     path = library_path()
     return cached_entropy(str(path), path.stat().st_mtime, length, align)
+
+
+@st.cache_data(show_spinner="Scoring every annotated intron…", max_entries=4)
+def cached_native_table(directory: str, data_mtime: float, model_path: str, model_mtime: float, _predictor: Predictor) -> pd.DataFrame:
+    """Every annotated intron of the data directory scored by a model, once per (data, model) version."""
+    return score_native(_predictor, read_wildtype(directory))
+
+
+def native_table_or_none() -> tuple[pd.DataFrame | None, str | None]:
+    """(scored native introns, None) when the data directory has the wild-type table, else (None, reason)."""
+    path = data_dir() / WILDTYPE_FILE
+    if not path.is_file():
+        return None, f"No {WILDTYPE_FILE} in the data directory {data_dir()} (run `python -m splice_core fetch` or set SPLICE_DATA_DIR)."
+    predictor = active_predictor()
+    model_mtime = (Path(predictor.path) / MODEL_FILE).stat().st_mtime
+    try:
+        return cached_native_table(str(data_dir()), path.stat().st_mtime, predictor.path, model_mtime, predictor), None
+    except DataFileError as err:
+        return None, str(err)
+
+
+@st.cache_data(show_spinner=False)
+def cached_native_summary(directory: str, mtime: float) -> dict | None:
+    """The native-intron aggregates stored in a model directory."""
+    return read_native_summary(directory)
+
+
+def native_summary_or_none() -> dict | None:
+    """The active model's native-intron aggregates, else the shipped model's, else None."""
+    for directory in (active_model_path(), PRETRAINED_DIR):
+        path = Path(directory) / SUMMARY_FILE
+        if path.is_file():
+            return cached_native_summary(str(directory), path.stat().st_mtime)
+    return None
 
 
 def model_label(path: Path) -> str:

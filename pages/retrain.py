@@ -8,9 +8,12 @@ from splice_core import jobs
 from splice_core.architectures import BUILDERS
 from splice_core.contexts import CONTEXTS
 from splice_core.library import DataFileError, data_dir, library_path
-from splice_core.model_report import history_frame
+from splice_core.model_report import history_frame, loss_label
 from splice_core.model_store import PRETRAINED_DIR, active_model_path, models_root, read_card, set_active_model
 from splice_core.training import LOSSES, TrainConfig
+from app_state import ensure_app_frame
+
+ensure_app_frame()
 
 POLL_SECONDS = 2
 ARCHITECTURES = list(BUILDERS)
@@ -96,7 +99,7 @@ def render_job(job: jobs.TrainingJob) -> None:
         if job.records:
             st.plotly_chart(
                 px.line(history_frame(job.records), x="epoch", y="loss", color="seed", line_dash="curve", markers=True,
-                        labels={"loss": "loss (MSE)"}),
+                        labels={"loss": loss_label(dataclasses.asdict(config))}),
                 key=f"curves-{job.id}",
             )
         render_outcome(job)

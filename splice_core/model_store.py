@@ -13,7 +13,16 @@ from . import architectures  # noqa: F401  (registers the custom layers that sav
 MODEL_FILE = "model.keras"
 CARD_FILE = "model_card.json"
 ACTIVE_FILE = "active.json"
-PRETRAINED_DIR = Path(__file__).resolve().parent.parent / "pretrained"
+CLONE_ROOT = Path(__file__).resolve().parent.parent
+
+
+def shipped_model_dir() -> Path:
+    """The shipped model: ``pretrained/`` in a clone of the repository, else the copy installed in the package."""
+    clone = CLONE_ROOT / "pretrained"
+    return clone if (clone / MODEL_FILE).is_file() else Path(__file__).resolve().parent / "pretrained"
+
+
+PRETRAINED_DIR = shipped_model_dir()
 
 
 def models_root(path: str | os.PathLike | None = None) -> Path:

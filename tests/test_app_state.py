@@ -55,3 +55,27 @@ def test_choosing_a_damaged_version_again_falls_back_again(tmp_path, monkeypatch
     app.selectbox(key="active_model_choice").set_value("toy").run()
     assert not app.exception and any("toy cannot be used" in w.value for w in app.warning)
     assert active_model_path().resolve() == PRETRAINED_DIR.resolve()
+
+def test_a_choice_made_in_another_session_is_not_undone(tmp_path, monkeypatch):
+    """Session B picks a model; session A's sidebar then shows it instead of putting its own choice back."""
+    from streamlit.testing.v1 import AppTest
+
+    from conftest import ROOT
+    from splice_core.model_store import active_model_path, save_model_dir, set_active_model
+    from toy_model import install_toy_model, linear_model, toy_card, toy_weights
+
+    monkeypatch.setenv("SPLICE_MODELS_DIR", str(tmp_path / "models"))
+    monkeypatch.setenv("SPLICE_DATA_DIR", str(tmp_path / "no_data"))
+    old = install_toy_model(tmp_path)
+    new = save_model_dir(tmp_path / "models" / "20260101-000000-new", linear_model(toy_weights(200, seed=1)), toy_card())
+    first = AppTest.from_file(str(ROOT / "app.py"), default_timeout=90).run()
+    second = AppTest.from_file(str(ROOT / "app.py"), default_timeout=90).run()
+    assert first.selectbox(key="active_model_choice").value == second.selectbox(key="active_model_choice").value == old.name
+    second.selectbox(key="active_model_choice").set_value(new.name).run()
+    assert active_model_path() == new
+    first.run()
+    assert not first.exception and active_model_path() == new
+    assert first.selectbox(key="active_model_choice").value == new.name
+    set_active_model(old)  # a page (or the command line) changes it: the sidebar follows
+    second.run()
+    assert second.selectbox(key="active_model_choice").value == old.name and active_model_path() == old
