@@ -20,6 +20,7 @@ DIRECTIONS = ("target", "high", "low")
 MAX_EDITS = 20
 MAX_DESIGNS = 500
 AGREEMENT = 0.1  # a held-out model agrees with a design when within this of its aim
+SPREAD_WEIGHT = 0.5  # the search's loss adds this times the searched members' SD: designs they agree on
 
 
 @dataclass(frozen=True)
@@ -42,6 +43,10 @@ class Goal:
         if self.direction == "low":
             return predicted
         return np.abs(predicted - self.target)
+
+    def search_loss(self, members: np.ndarray, spread_weight: float) -> np.ndarray:
+        """``(N,)`` loss of the searched members' predictions ``(N, S)``: the goal's, plus ``spread_weight`` x their SD."""
+        return self.loss(members.mean(1)) + spread_weight * members.std(1)
 
     def aim(self, predicted: float) -> float:
         """The value an independent model should agree with: the target, or the design's own prediction."""
@@ -94,6 +99,7 @@ class EditRequest:
     rules: SequenceRules = SequenceRules()
     beam: int = 2
     max_length: int = 200
+    spread_weight: float = SPREAD_WEIGHT
 
 
 @dataclass(frozen=True)
@@ -119,6 +125,7 @@ class ScratchRequest:
     seed: int = 0
     starts: int = 4
     max_length: int = 200
+    spread_weight: float = SPREAD_WEIGHT
 
 
 def search_members(n_members: int, hold_out: bool) -> int:
@@ -215,7 +222,7 @@ def edit_steps(predict: PredictMembers, request: EditRequest, hold_out: bool = T
             return
         states = list(children.values())
         predictions = scored(predict, [s.sequence for s in states])
-        loss = request.goal.loss(predictions[:, :searched].mean(1))
+        loss = request.goal.search_loss(predictions[:, :searched], request.spread_weight)
         order = np.argsort(loss, kind="stable")[: request.beam]
         beam = [states[i] for i in order]
         seen.update(children)
@@ -254,12 +261,21 @@ def check_scratch_request(request: ScratchRequest) -> None:
     if not 0 < request.tolerance <= 0.5:
         raise DesignInputError(f"the tolerance must lie within 0..0.5, got {request.tolerance}")
     check_rules(request.rules)
+    for name, variants in (("5' splice site", request.ss5), ("branch site", request.branch), ("3' splice site", request.ss3)):
+        if not allowed_sites(variants, request.rules):
+            broken = "; ".join(request.rules.violations(variants[0], check_gc=False))
+            raise DesignInputError(f"the fixed sites themselves break the rules: every {name} given ({', '.join(variants)}) does, e.g. {broken}")
     targets_of(request)
+
+
+def allowed_sites(variants: tuple[str, ...], rules: SequenceRules) -> tuple[str, ...]:
+    """The site variants that hold no forbidden motif and no over-long run on their own."""
+    return tuple(v for v in variants if not rules.violations(v, check_gc=False))
 
 
 def site_template(rng: np.random.Generator, request: ScratchRequest) -> str:
     """A random layout: sites at their places, ``N`` where the sequence is free."""
-    ss5, branch, ss3 = (str(rng.choice(sites)) for sites in (request.ss5, request.branch, request.ss3))
+    ss5, branch, ss3 = (str(rng.choice(allowed_sites(sites, request.rules))) for sites in (request.ss5, request.branch, request.ss3))
     to_end = int(rng.integers(request.branch_to_end[0], request.branch_to_end[1] + 1))
     length = int(rng.integers(max(request.lengths[0], len(ss5) + to_end), request.lengths[1] + 1))
     spacer = to_end - len(branch) - len(ss3)
@@ -312,16 +328,17 @@ def scratch_steps(predict: PredictMembers, request: ScratchRequest, hold_out: bo
     starts = [random_start(rng, request) for _ in range(request.n * request.starts)]
     members = scored(predict, [s for _, s in starts])
     searched = search_members(members.shape[1], hold_out)
-    loss = np.abs(members[:, :searched].mean(1).reshape(request.n, request.starts) - targets[:, None])
-    pick = loss.argmin(1) + request.starts * np.arange(request.n)
-    lineages = [(starts[i][0], starts[i][1], members[i]) for i in pick]
+    goals = [Goal("target", float(t)) for t in targets]
+    loss = np.array([goals[i // request.starts].search_loss(members[i : i + 1, :searched], request.spread_weight)[0] for i in range(len(starts))])
+    pick = loss.reshape(request.n, request.starts).argmin(1) + request.starts * np.arange(request.n)
+    lineages = [(starts[i][0], starts[i][1], members[i], loss[i]) for i in pick]
     active = list(range(request.n))
     for rounds in range(request.max_rounds + 1):
-        done = [d for d in active if abs(lineages[d][2][:searched].mean() - targets[d]) <= request.tolerance]
+        done = [d for d in active if lineages[d][3] <= request.tolerance]
         if rounds == request.max_rounds:
             done = active
         active = [d for d in active if d not in done]
-        yield 1 - len(active) / request.n if active else 1.0, [scratch_design(lineages[d], searched, targets[d], request) for d in done]
+        yield 1 - len(active) / request.n if active else 1.0, [scratch_design(lineages[d], searched, goals[d]) for d in done]
         if not active:
             return
         proposals = {d: mutants(rng, lineages[d][1], lineages[d][0], request.rules, request.proposals) for d in active}
@@ -333,16 +350,15 @@ def scratch_steps(predict: PredictMembers, request: ScratchRequest, hold_out: bo
             row += len(proposals[d])
             if not len(block):
                 continue
-            block_loss = np.abs(block[:, :searched].mean(1) - targets[d])
+            block_loss = goals[d].search_loss(block[:, :searched], request.spread_weight)
             best = int(block_loss.argmin())
-            if block_loss[best] < abs(lineages[d][2][:searched].mean() - targets[d]):
-                lineages[d] = (lineages[d][0], proposals[d][best], block[best])
+            if block_loss[best] < lineages[d][3]:
+                lineages[d] = (lineages[d][0], proposals[d][best], block[best], block_loss[best])
 
 
-def scratch_design(lineage: tuple[str, str, np.ndarray], searched: int, target: float, request: ScratchRequest) -> Design:
-    """The design a lineage ended with, aimed at its own target."""
-    _, seq, members = lineage
-    return Design(seq, (), members, searched, Goal("target", float(target)), kind="scratch")
+def scratch_design(lineage: tuple[str, str, np.ndarray, float], searched: int, goal: Goal) -> Design:
+    """The design a lineage (template, sequence, members, loss) ended with, aimed at its own target."""
+    return Design(lineage[1], (), lineage[2], searched, goal, kind="scratch")
 
 
 def check_request(request: EditRequest | ScratchRequest) -> None:

@@ -9,6 +9,7 @@ import time
 from dataclasses import dataclass, field
 
 from .design import Design, EditRequest, PredictMembers, ScratchRequest, check_request, design_steps
+from .design_constraints import DesignInputError
 from .jobs import CANCELLED, DONE, FAILED, RUNNING
 
 
@@ -58,8 +59,10 @@ class DesignJob:
                 if self.cancel_requested.is_set():
                     break
             self.status = CANCELLED if self.cancel_requested.is_set() and self.fraction < 1 else DONE
+        except DesignInputError as err:
+            self.error, self.status = f"Cannot design: {err}", FAILED
         except Exception as err:  # noqa: BLE001 - a background search reports every failure on the page
-            self.error, self.status = f"{type(err).__name__}: {err}", FAILED
+            self.error, self.status = f"The design search failed: {type(err).__name__}: {err}", FAILED
         self.finished = time.time()
         self.ended.set()
 

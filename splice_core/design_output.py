@@ -7,6 +7,7 @@ from .design import Design
 from .design_constraints import gc_share, longest_run
 from .design_trust import LibraryNeighbourhood, design_warnings
 
+ROUNDED = {"target": 4, "predicted": 4, "spread": 4, "held_out": 4, "gc": 3, "library_distance": 4}
 NO_TEMPLATE = "needs the data directory (the library's oligo design)"
 COLUMNS = ["design", "n_edits", "edits", "target", "predicted", "spread", "held_out", "held_out_agrees", "length", "gc",
            "longest_run", "library_distance", "warning", "sequence", "oligo"]
@@ -38,7 +39,7 @@ def designs_table(designs: list[Design], template: DesignTemplate | None = None,
     distances = library.distances([d.sequence for d in designs]) if library is not None and designs else [None] * len(designs)
     threshold = library.threshold if library is not None else None
     rows = [design_row(design_name(i, d), d, template, dist, threshold) for i, (d, dist) in enumerate(zip(designs, distances))]
-    return pd.DataFrame(rows, columns=COLUMNS)
+    return pd.DataFrame(rows, columns=COLUMNS).round(ROUNDED)
 
 
 def design_name(index: int, design: Design) -> str:
