@@ -123,7 +123,7 @@ class ScratchRequest:
     proposals: int = 64
     max_rounds: int = 60
     seed: int = 0
-    starts: int = 4
+    starts: int = 16
     max_length: int = 200
     spread_weight: float = SPREAD_WEIGHT
 
@@ -318,7 +318,8 @@ def mutants(rng: np.random.Generator, seq: str, template: str, rules: SequenceRu
 def scratch_steps(predict: PredictMembers, request: ScratchRequest, hold_out: bool = True) -> Steps:
     """In-silico evolution of ``n`` independent lineages: yields ``(fraction, designs that reached their target)``.
 
-    Each lineage starts from the best of ``starts`` random sequences; every round scores ``proposals`` random
+    ``starts`` x ``n`` random sequences are scored in one call and each lineage, in target order, takes the unused one
+    closest to its target (random sampling is the first round); every round then scores ``proposals`` random
     mutants of every unfinished lineage in one batched call and keeps a mutant that moves closer to the target.
     A lineage is done once within ``tolerance``; after ``max_rounds`` the rest are reported as they are.
     """
@@ -329,9 +330,13 @@ def scratch_steps(predict: PredictMembers, request: ScratchRequest, hold_out: bo
     members = scored(predict, [s for _, s in starts])
     searched = search_members(members.shape[1], hold_out)
     goals = [Goal("target", float(t)) for t in targets]
-    loss = np.array([goals[i // request.starts].search_loss(members[i : i + 1, :searched], request.spread_weight)[0] for i in range(len(starts))])
-    pick = loss.reshape(request.n, request.starts).argmin(1) + request.starts * np.arange(request.n)
-    lineages = [(starts[i][0], starts[i][1], members[i], loss[i]) for i in pick]
+    lineages = []
+    for goal in goals:
+        loss = goal.search_loss(members[:, :searched], request.spread_weight)
+        loss[[i for i, s in enumerate(starts) if s is None]] = np.inf
+        best = int(loss.argmin())
+        lineages.append((*starts[best], members[best], loss[best]))
+        starts[best] = None
     active = list(range(request.n))
     for rounds in range(request.max_rounds + 1):
         done = [d for d in active if lineages[d][3] <= request.tolerance]

@@ -38,9 +38,13 @@ class SequenceRules:
         """True when ``seq`` keeps every rule."""
         return not self.violations(seq)
 
+    def reach(self) -> int:
+        """How far a change can reach into a forbidden motif or an over-long run."""
+        return max([len(m) for m in self.forbidden] + [(self.max_run or 0) + 1, 1])
+
     def local_ok(self, seq: str, start: int, end: int) -> bool:
         """True when the window around ``seq[start:end]`` holds no forbidden motif and no over-long run."""
-        reach = max([len(m) for m in self.forbidden] + [(self.max_run or 0) + 1, 1])
+        reach = self.reach()
         window = seq[max(0, start - reach + 1) : end + reach - 1]
         return not self.violations(window, check_gc=False)
 
@@ -103,15 +107,19 @@ def random_constrained(rng: np.random.Generator, template: str, rules: SequenceR
         raise DesignInputError(f"the fixed sites themselves break the rules: {'; '.join(fixed_breaks)}")
     free = [i for i, b in enumerate(template) if b == "N"]
     target_gc = (rules.gc[0] + rules.gc[1]) / 2
+    local = bool(rules.forbidden) or rules.max_run is not None
+    reach = rules.reach()
     for _ in range(attempts):
         seq = list(template)
         gc_left = target_gc * len(template) - sum(b in "GC" for b in template if b != "N")
+        keys = rng.random((len(free), 4)).tolist()
         for n_done, i in enumerate(free):
-            want_gc = np.clip(gc_left / max(len(free) - n_done, 1), 0.02, 0.98)
-            weights = np.array([(1 - want_gc) / 2, want_gc / 2, want_gc / 2, (1 - want_gc) / 2])
-            for base in rng.choice(list(ALPHABET), 4, replace=False, p=weights):
-                seq[i] = base
-                if rules.local_ok("".join(seq), i, i + 1):
+            want_gc = min(max(gc_left / max(len(free) - n_done, 1), 0.02), 0.98)
+            weights = ((1 - want_gc) / 2, want_gc / 2, want_gc / 2, (1 - want_gc) / 2)
+            order = sorted(range(4), key=lambda j: -keys[n_done][j] ** (1 / weights[j]))  # weighted draw without replacement
+            for j in order:
+                seq[i] = ALPHABET[j]
+                if not local or not rules.violations("".join(seq[max(0, i - reach + 1) : i + reach]), check_gc=False):
                     break
             gc_left -= seq[i] in "GC"
         text = "".join(seq)
