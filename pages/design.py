@@ -4,6 +4,7 @@ import streamlit as st
 from app_state import (
     active_predictor_or_stop,
     branch_pwm,
+    keep_compiled_models,
     library_neighbourhood_or_none,
     natural_sites_or_none,
     template_or_none,
@@ -93,6 +94,7 @@ def start_from_form(predictor: Predictor, library_sites: dict | None) -> None:
             return
     try:
         request = request_of(mode, values, predictor, library_sites)
+        predictor.intron_members([EXAMPLE_INTRON])  # traces the model here, not in the search's thread (see README)
         st.session_state["design_job"] = start_design(predictor.intron_members, request, hold_out)
     except DesignInputError as err:
         st.error(f"Cannot design: {err}")
@@ -170,6 +172,7 @@ def show_results(job: DesignJob) -> None:
 
 def main() -> None:
     """The page."""
+    keep_compiled_models()  # also when this page is opened by its URL before app.py has run (the search's thread needs it)
     st.title("Design")
     predictor = active_predictor_or_stop()
     if predictor.needs_design:
