@@ -118,17 +118,10 @@ def show_table(job: DesignJob, key: str) -> None:
     st.dataframe(table[SHOWN], hide_index=True, column_config=COLUMNS, key=f"design_table_{key}")
 
 
-@st.fragment(run_every=POLL_SECONDS)
-def progress_panel() -> None:
+def progress_panel(job: DesignJob) -> None:
     """Progress, time left, cancel and the designs as they arrive, while a job runs; a full rerun when it ends."""
-    job = st.session_state.get("design_job")
-    if job is None:
-        return
     if not job.active:
-        if st.session_state.get("design_shown") is not job:
-            st.session_state["design_shown"] = job
-            st.rerun()
-        return
+        st.rerun()
     st.progress(job.fraction, text=f"Designing… {len(job.designs)} design(s) so far")
     st.caption(f"Elapsed {duration_text(job.elapsed())} · time left ≈ {duration_text(job.remaining())}")
     requested = job.cancel_requested.is_set()
@@ -185,9 +178,10 @@ def main() -> None:
     )
     library_sites = natural_sites_or_none()
     start_from_form(predictor, library_sites)
-    progress_panel()
     job = st.session_state.get("design_job")
-    if job is not None and not job.active:
+    if job is not None and job.active:
+        st.fragment(run_every=POLL_SECONDS)(progress_panel)(job)  # polls only while the search runs
+    elif job is not None:
         show_results(job)
 
 

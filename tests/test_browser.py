@@ -112,6 +112,8 @@ def test_design_edits_and_hand_the_best_to_predict(page, app_url):
     open_page(page, f"{app_url}/design")
     page.get_by_role("button", name="Design", exact=True).click()
     page.get_by_text("Done: 4 design(s)").wait_for()
+    page.wait_for_selector(".js-plotly-plot")
+    page.wait_for_selector('[data-testid="stDataFrame"]')
     page.wait_for_selector(IDLE)
     assert page.locator(".js-plotly-plot").count() == 1 and page.get_by_test_id("stDataFrame").count() == 1
     page.get_by_role("button", name="Open in Predict").click()
