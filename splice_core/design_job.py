@@ -10,12 +10,12 @@ from dataclasses import dataclass, field
 
 from .design import Design, EditRequest, PredictMembers, ScratchRequest, check_request, design_steps
 from .design_constraints import DesignInputError
-from .jobs import CANCELLED, DONE, FAILED, RUNNING
+from .jobs import CANCELLED, DONE, FAILED, RUNNING, JobControls
 
 
 @dataclass
-class DesignJob:
-    """One design search: its request, the designs found so far, status and timing."""
+class DesignJob(JobControls):
+    """One design search: its request, the designs found so far, status and timing (cancel keeps the designs)."""
 
     request: EditRequest | ScratchRequest
     designs: list[Design] = field(default_factory=list)
@@ -26,23 +26,6 @@ class DesignJob:
     error: str = ""
     cancel_requested: threading.Event = field(default_factory=threading.Event, repr=False)
     ended: threading.Event = field(default_factory=threading.Event, repr=False)
-
-    @property
-    def active(self) -> bool:
-        """True until the search has ended (done, cancelled or failed)."""
-        return self.status == RUNNING
-
-    def cancel(self) -> None:
-        """Ask the search to stop after its current batch (designs found so far are kept)."""
-        self.cancel_requested.set()
-
-    def wait(self, timeout: float | None = None) -> bool:
-        """Block until the job has ended (or ``timeout`` seconds); True when it ended."""
-        return self.ended.wait(timeout)
-
-    def elapsed(self) -> float:
-        """Seconds since the job started (until it ended)."""
-        return (self.finished or time.time()) - self.started
 
     def remaining(self) -> float | None:
         """Estimated seconds left from the share done so far (None before any progress; 0 once ended)."""
