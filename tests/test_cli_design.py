@@ -14,7 +14,7 @@ INTRON = "GTATGTAAGCATTCGATACTTACTAACACGTTTGCATAG"
 
 def run_cli(*args: str, data_dir: Path, capsys) -> tuple[int, str, str]:
     """(exit code, stdout, stderr) of ``python -m splice_core --data-dir DATA ARGS``, run in this process."""
-    code = main(["--data-dir", str(data_dir), *args])
+    code = main(["--verbose", "--data-dir", str(data_dir), *args])  # --verbose: stderr stays Python's (captured)
     out, err = capsys.readouterr()
     return code, out, err
 
