@@ -290,7 +290,7 @@ def add_design(sub) -> None:
     """The ``design`` sub-command: ``design edit INTRON`` or ``design scratch``."""
     design = command(sub, "design", "design introns: the fewest edits toward a goal, or new ones from scratch",
                      "design scratch --target 0.3 --target-high 0.7 --n 10 --forbid GAATTC -o designs.csv --fasta oligos.fa")
-    design.add_argument("mode", choices=["edit", "scratch"])
+    design.add_argument("mode", choices=["edit", "scratch"], help="edit: the fewest edits of one intron; scratch: new introns")
     design.add_argument("intron", nargs="?", default="", help="edit: the intron (sequence or a FASTA file)")
     goal = design.add_mutually_exclusive_group(required=True)
     goal.add_argument("--target", type=float, help="target efficiency 0..1 (scratch: the low end with --target-high)")
@@ -307,11 +307,11 @@ def add_design(sub) -> None:
     design.add_argument("--length", type=lambda t: number_range(t, int), default=(80, 150), help="scratch: length range, e.g. 80-150")
     design.add_argument("--sites", choices=["fixed", "library"], default="fixed",
                         help="scratch: the given sites, or the library's natural variants that splice")
-    design.add_argument("--ss5", nargs="+", default=["GTATGT"])
-    design.add_argument("--branch", nargs="+", default=["TACTAAC"])
-    design.add_argument("--ss3", nargs="+", default=["TAG"])
+    design.add_argument("--ss5", nargs="+", default=["GTATGT"], help="scratch: 5' splice sites to draw from (--sites fixed)")
+    design.add_argument("--branch", nargs="+", default=["TACTAAC"], help="scratch: branch sites to draw from (--sites fixed)")
+    design.add_argument("--ss3", nargs="+", default=["TAG"], help="scratch: 3' splice sites to draw from (--sites fixed)")
     design.add_argument("--tolerance", type=float, default=0.05, help="scratch: a design is done within this of its target")
-    design.add_argument("--seed", type=int, default=0)
+    design.add_argument("--seed", type=int, default=0, help="scratch: random seed (same seed, same designs)")
     design.add_argument("--gc", type=number_range, default=(0.0, 1.0), help="GC share range, e.g. 0.25-0.45")
     design.add_argument("--forbid", default="", help="forbidden motifs, e.g. GAATTC,GGTCTC")
     design.add_argument("--max-run", type=int, default=None, help="longest homopolymer run allowed")
