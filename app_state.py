@@ -16,6 +16,7 @@ from splice_core.contexts import DesignTemplate, design_template
 from splice_core.design_trust import LibraryNeighbourhood
 from splice_core.entropy import position_entropy
 from splice_core.library import (
+    WILDTYPE_FILE,
     DataFileError,
     Reporter,
     data_dir,
@@ -35,6 +36,7 @@ from splice_core.model_store import (
     read_card,
     set_active_model,
 )
+from splice_core.native import SUMMARY_FILE, read_native_summary, score_native
 from splice_core.predictor import Predictor, load_predictor
 from splice_core.pwm import wildtype_pwms
 from splice_core.sites import natural_sites
@@ -263,6 +265,40 @@ def library_entropy_or_none(length: int, align: str) -> np.ndarray | None:
         return None
     path = library_path()
     return cached_entropy(str(path), path.stat().st_mtime, length, align)
+
+
+@st.cache_data(show_spinner="Scoring every annotated intron…", max_entries=4)
+def cached_native_table(directory: str, data_mtime: float, model_path: str, model_mtime: float, _predictor: Predictor) -> pd.DataFrame:
+    """Every annotated intron of the data directory scored by a model, once per (data, model) version."""
+    return score_native(_predictor, read_wildtype(directory))
+
+
+def native_table_or_none() -> tuple[pd.DataFrame | None, str | None]:
+    """(scored native introns, None) when the data directory has the wild-type table, else (None, reason)."""
+    path = data_dir() / WILDTYPE_FILE
+    if not path.is_file():
+        return None, f"No {WILDTYPE_FILE} in the data directory {data_dir()} (run `python -m splice_core fetch` or set SPLICE_DATA_DIR)."
+    predictor = active_predictor()
+    model_mtime = (Path(predictor.path) / MODEL_FILE).stat().st_mtime
+    try:
+        return cached_native_table(str(data_dir()), path.stat().st_mtime, predictor.path, model_mtime, predictor), None
+    except DataFileError as err:
+        return None, str(err)
+
+
+@st.cache_data(show_spinner=False)
+def cached_native_summary(directory: str, mtime: float) -> dict | None:
+    """The native-intron aggregates stored in a model directory."""
+    return read_native_summary(directory)
+
+
+def native_summary_or_none() -> dict | None:
+    """The active model's native-intron aggregates, else the shipped model's, else None."""
+    for directory in (active_model_path(), PRETRAINED_DIR):
+        path = Path(directory) / SUMMARY_FILE
+        if path.is_file():
+            return cached_native_summary(str(directory), path.stat().st_mtime)
+    return None
 
 
 def model_label(path: Path) -> str:
