@@ -58,7 +58,8 @@ def test_cancel_stops_within_one_epoch_and_saves_nothing(tiny_data_dir, tmp_path
     assert job.status == jobs.CANCELLED
     assert len(job.records) <= seen + 1 < config.epochs
     assert job.saved_path is None
-    assert not (tmp_path / "models").exists() or not any((tmp_path / "models").iterdir())
+    versions = [p for p in (tmp_path / "models").glob("*") if p.name != jobs.JOURNAL_DIR]
+    assert versions == []  # no model version saved; only the jobs' journal
 
 
 def child_events(config: TrainConfig, data_dir: Path, version_path: Path, cancelled: bool = False) -> list[tuple]:
@@ -78,7 +79,8 @@ def test_child_reports_epochs_then_the_saved_version(tiny_data_dir, tmp_path):
 
 def test_child_cancelled_before_training_saves_nothing(tiny_data_dir, tmp_path):
     assert child_events(TINY, tiny_data_dir, tmp_path / "models" / "v1", cancelled=True) == [(jobs.CANCELLED, "")]
-    assert not (tmp_path / "models").exists() or not any((tmp_path / "models").iterdir())
+    versions = [p for p in (tmp_path / "models").glob("*") if p.name != jobs.JOURNAL_DIR]
+    assert versions == []  # no model version saved; only the jobs' journal
 
 
 def test_child_failure_is_reported_with_its_error(tmp_path):
