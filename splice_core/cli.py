@@ -22,11 +22,6 @@ def print_progress(record: dict) -> None:
     )
 
 
-def print_count_progress(done: int, total: int) -> None:
-    """``done of total`` on one self-overwriting line of stderr."""
-    print(f"\r{done:,} of {total:,}", end="", file=sys.stderr, flush=True)
-
-
 def cmd_fetch(args) -> int:
     """Download the original data files."""
     from .fetch import fetch_all
@@ -91,52 +86,6 @@ def cmd_predict(args) -> int:
     scored.to_csv(args.output, index=False)
     n_bad = int((scored["error"] != "").sum())
     print(f"scored {len(scored) - n_bad} of {len(scored)} rows into {args.output}" + (f"; {n_bad} rows have an error" if n_bad else ""))
-    return 0
-
-
-def design_inputs(predictor, data_dir) -> dict:
-    """The oligo template and reporter a model that reads the design needs, from the data directory (empty for intron models)."""
-    if not predictor.needs_design:
-        return {}
-    from .contexts import design_template
-    from .library import read_library, read_reporter
-
-    return {"template": design_template(read_library(data_dir)), "reporter": read_reporter(data_dir) if predictor.context == "full" else None}
-
-
-def intron_argument(text: str) -> str:
-    """The intron text of a command-line argument: the sequence itself, or the contents of a file holding it."""
-    path = Path(text)
-    return path.read_text() if len(text) < 4096 and path.is_file() else text
-
-
-def cmd_scan(args) -> int:
-    """Write the predicted effect of every single change of an intron, or of every pair of changes with their epistasis."""
-    import functools
-
-    from .intron_input import check_intron
-    from .model_store import active_model_path
-    from .mutagenesis import effects_to_table, mutagenesis_effects
-    from .pairs import pair_effects
-    from .predictor import load_predictor
-
-    predictor = load_predictor(args.model or active_model_path())
-    design = design_inputs(predictor, args.data_dir)
-    check = check_intron(intron_argument(args.intron), predictor.max_intron_length(design.get("template")))
-    if check.errors:
-        raise ValueError(" ".join(check.errors))
-    intron = check.sequence
-    branch = int(predictor.branch_starts([intron])[0]) if predictor.needs_design else None
-    predict = functools.partial(predictor.predict_introns, **design)
-    start = time.monotonic()
-    if args.pairs:
-        table = pair_effects(predict, intron, branch, on_progress=print_count_progress)
-        print(file=sys.stderr)
-    else:
-        _, subs, dels = mutagenesis_effects(predict, intron, branch)
-        table = effects_to_table(intron, subs, dels)
-    table.to_csv(args.output, index=False)
-    print(f"wrote {len(table):,} {'double mutants' if args.pairs else 'mutations'} of a {len(intron)}-nt intron to {args.output} ({time.monotonic() - start:.1f} s)")
     return 0
 
 
@@ -216,13 +165,6 @@ def parser() -> argparse.ArgumentParser:
     predict.add_argument("-o", "--output", type=Path, required=True)
     predict.add_argument("--model", type=Path, default=None, help="model directory (default: the active model)")
     predict.set_defaults(func=cmd_predict)
-
-    scan = sub.add_parser("scan", help="predicted effect of every single change of an intron (--pairs: every pair, with epistasis)")
-    scan.add_argument("intron", help="the intron's sequence, or a file holding it (FASTA allowed)")
-    scan.add_argument("--pairs", action="store_true", help="every pair of changes at two positions: effect and epistasis")
-    scan.add_argument("-o", "--output", type=Path, required=True, help="CSV file to write")
-    scan.add_argument("--model", type=Path, default=None, help="model directory (default: the active model)")
-    scan.set_defaults(func=cmd_scan)
 
     reproduce = sub.add_parser("reproduce", help="train and evaluate every row of the seed's Table 1")
     reproduce.add_argument("--seeds", type=int, default=5)
