@@ -3,6 +3,7 @@ import hashlib
 import os
 import re
 import zipfile
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -215,18 +216,26 @@ def read_wildtype(directory: str | os.PathLike | None = None) -> pd.DataFrame:
     return frame
 
 
-def fasta_records(text: str, source: str = "FASTA") -> list[tuple[str, str]]:
-    """(header, sequence) records of FASTA text, sequence lines joined."""
-    records: list[tuple[str, list[str]]] = []
-    for line in text.splitlines():
+def iter_fasta_records(lines: Iterable[str], source: str = "FASTA") -> Iterator[tuple[str, str]]:
+    """(header, sequence) records of FASTA lines, one at a time, sequence lines joined."""
+    name, parts = None, []
+    for line in lines:
         line = line.strip()
         if line.startswith(">"):
-            records.append((line[1:].strip(), []))
+            if name is not None:
+                yield name, "".join(parts)
+            name, parts = line[1:].strip(), []
         elif line:
-            if not records:
+            if name is None:
                 raise DataFileError(f"{source}: sequence before the first '>' header")
-            records[-1][1].append(line)
-    return [(name, "".join(parts)) for name, parts in records]
+            parts.append(line)
+    if name is not None:
+        yield name, "".join(parts)
+
+
+def fasta_records(text: str, source: str = "FASTA") -> list[tuple[str, str]]:
+    """(header, sequence) records of FASTA text, sequence lines joined."""
+    return list(iter_fasta_records(text.splitlines(), source))
 
 
 def read_fasta(path: str | os.PathLike) -> list[tuple[str, str]]:

@@ -59,6 +59,12 @@ def ablation_results(data: PreparedData, config: TrainConfig, on_epoch_end: Prog
     return [{"name": name, "metrics": card["metrics"], "seconds": card["seconds"]}]
 
 
+def planned_epochs(config: TrainConfig, candidates: bool = True) -> int:
+    """Epochs :func:`build_shipped` trains at most: the ensemble, then (with ``candidates``) its ablation and the candidates."""
+    runs = config.n_seeds * (1 + (candidates and config.cryptic_weight > 0)) + candidates * len(CANDIDATES)
+    return runs * config.epochs
+
+
 def build_shipped(data_dir=None, out: Path = PRETRAINED_DIR, config: TrainConfig = SHIPPED_CONFIG, candidates: bool = True, on_epoch_end: ProgressCallback | None = None) -> dict:
     """Train the shipped ensemble, the peer and the candidates; write ``out`` (model, card, REPORT.md), keeping its other files."""
     data = prepare_data(data_dir, config.split_seed, config.max_rows)
