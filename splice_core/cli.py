@@ -143,13 +143,29 @@ def cmd_predict(args) -> int:
     design = design_inputs(predictor.context, data_dir_loaders(args.data_dir))
     with progress_bar() as bar:
         task = bar.add_task("scoring", total=1.0)
-        summary = score_file(predictor, args.input, args.output, **design, on_progress=lambda fraction, rows: bar.update(task, completed=fraction, description=f"scoring ({rows:,} rows)"))
+        on_progress = lambda fraction, rows: bar.update(task, completed=fraction, description=f"scoring ({rows:,} rows)")  # noqa: E731
+        if args.ray is None:
+            summary = score_file(predictor, args.input, args.output, **design, on_progress=on_progress)
+        else:
+            summary = score_on_ray(predictor.path, args, design, on_progress)
     n_bad = summary.n_rows - summary.n_scored
     print(f"scored {summary.n_scored} of {summary.n_rows} rows into {args.output}" + (f"; {n_bad} rows have an error" if n_bad else ""))
     if summary.n_scored == 0:
         print(f"error: no row could be scored (each row's reason is in the error column of {args.output})", file=sys.stderr)
         return 1
     return 0
+
+
+def score_on_ray(model_path: str, args, design: dict, on_progress):
+    """``predict --ray``: the input scored on a Ray cluster (``--ray ADDRESS`` or ``$RAY_ADDRESS``; else a local Ray)."""
+    from .ray_batch import score_file_on_ray
+    from .ray_cluster import connect, disconnect
+
+    started = connect(args.ray or None)
+    try:
+        return score_file_on_ray(model_path, args.input, args.output, design, on_progress=on_progress)
+    finally:
+        disconnect(started)
 
 
 def add_predict(sub) -> None:
@@ -161,7 +177,68 @@ def add_predict(sub) -> None:
         help="output file; its suffix picks the format: .csv, .xlsx, or .fa/.fasta (scores in each header)",
     )
     predict.add_argument("--model", type=Path, default=None, help="model directory (default: the active model)")
+    predict.add_argument(
+        "--ray", nargs="?", const="", default=None, metavar="ADDRESS",
+        help="score on Ray, one model replica per worker (GPU workers when the cluster has them): the cluster at ADDRESS, "
+        "else $RAY_ADDRESS, else a local Ray on this machine (the input is read on this machine's Ray node)",
+    )
     predict.set_defaults(func=cmd_predict)
+
+
+def intron_argument(text: str) -> str:
+    """The intron of a command-line argument: the sequence itself, or the text of a file holding it."""
+    path = Path(text)
+    return path.read_text() if len(text) < 4096 and path.is_file() else text
+
+
+def cmd_scan(args) -> int:
+    """Write the predicted effect of every single change of an intron, or of every pair of changes with their epistasis."""
+    import functools
+
+    from .cli_progress import progress_bar
+    from .design_inputs import data_dir_loaders, design_inputs
+    from .intron_input import check_intron
+    from .model_store import active_model_path
+    from .mutagenesis import effects_to_table, mutagenesis_effects
+    from .pairs import pair_effects
+    from .predictor import load_predictor
+
+    predictor = load_predictor(args.model or active_model_path())
+    design = design_inputs(predictor.context, data_dir_loaders(args.data_dir))
+    check = check_intron(intron_argument(args.intron), predictor.max_intron_length(design["template"]))
+    if check.errors:
+        raise ValueError(" ".join(check.errors))
+    intron = check.sequence
+    branch = int(predictor.branch_starts([intron])[0]) if predictor.needs_design else None
+    predict = functools.partial(predictor.predict_introns, **design)
+    start = time.monotonic()
+    if args.pairs:
+        with progress_bar() as bar:
+            task = bar.add_task("double mutants", total=None)
+            table = pair_effects(predict, intron, branch, on_progress=lambda done, total: bar.update(task, completed=done, total=total))
+    else:
+        table = effects_to_table(intron, *mutagenesis_effects(predict, intron, branch)[1:])
+    table.to_csv(args.output, index=False)
+    what = "double mutants" if args.pairs else "single mutations"
+    print(f"wrote {len(table):,} {what} of a {len(intron)}-nt intron to {args.output} ({time.monotonic() - start:.1f} s)")
+    return 0
+
+
+def add_scan(sub) -> None:
+    """The ``scan`` sub-command."""
+    scan = command(
+        sub, "scan", "predicted effect of every single change of an intron, or with --pairs of every pair of changes and its epistasis",
+        "scan GTATGTTCTTATTTACCTTTCAGATGTCTTTACAATTTCCCAACATCTTATTCATAAATTTTCGAATACTAACTCGTGGGAACACTAAAATTAG --pairs -o pairs.csv",
+    )
+    scan.add_argument("intron", help="the intron's sequence (5' splice site first), or a file holding it (FASTA allowed)")
+    scan.add_argument(
+        "--pairs", action="store_true",
+        help="every pair of changes at two positions (substitutions and deletions): its effect, both single effects and "
+        "the epistasis (pair effect minus the two single effects)",
+    )
+    scan.add_argument("-o", "--output", type=Path, required=True, help="CSV file to write")
+    scan.add_argument("--model", type=Path, default=None, help="model directory (default: the active model)")
+    scan.set_defaults(func=cmd_scan)
 
 
 def cmd_reproduce(args) -> int:
@@ -225,7 +302,7 @@ def add_ship(sub) -> None:
     ship.set_defaults(func=cmd_ship)
 
 
-SUBCOMMANDS: tuple[Callable, ...] = (add_fetch, add_train, add_evaluate, add_predict, add_reproduce, add_ship)
+SUBCOMMANDS: tuple[Callable, ...] = (add_fetch, add_train, add_evaluate, add_predict, add_scan, add_reproduce, add_ship)
 
 
 def parser() -> argparse.ArgumentParser:
