@@ -241,6 +241,44 @@ def add_scan(sub) -> None:
     scan.set_defaults(func=cmd_scan)
 
 
+def cmd_sweep(args) -> int:
+    """Run a sweep spec on Ray Tune; print the trials table; the best on dev becomes a new model version."""
+    from .library import data_dir
+    from .ray_cluster import connect, disconnect
+    from .sweep_spec import parse_spec
+
+    spec = parse_spec(args.spec.read_text())
+    print(f"sweep {spec.name}: {len(spec.trials())} trial(s), picked on dev {spec.select}", flush=True)
+    started = connect(args.ray or None)
+    try:
+        from .sweep import run_sweep
+
+        result = run_sweep(spec, data_dir(args.data_dir).resolve(), args.out, args.models_dir)
+    finally:
+        disconnect(started)
+    print(result.table.to_string(index=False))
+    print(f"trials table: {result.folder / 'trials.csv'} and trials.md")
+    if result.saved is None:
+        print("error: no trial finished, nothing was saved", file=sys.stderr)
+        return 1
+    print(f"best on dev {spec.select}: trial {result.best + 1}, saved as model version {result.saved}")
+    return 0
+
+
+def add_sweep(sub) -> None:
+    """The ``sweep`` sub-command."""
+    sweep = command(sub, "sweep", "train every recipe of a YAML sweep spec on Ray Tune and save the best on dev as a new model version", "sweep sweep.yaml --ray")
+    sweep.add_argument("spec", type=Path, help="YAML: name, select (dev pearson, balanced_mse or mse), base (shared recipe fields), grid (lists)")
+    sweep.add_argument(
+        "--ray", nargs="?", const="", default=None, metavar="ADDRESS",
+        help="the Ray cluster at ADDRESS, else $RAY_ADDRESS, else a local Ray on this machine (the default); "
+        "on a cluster the data directory and --out must be readable on every node",
+    )
+    sweep.add_argument("--out", type=Path, default=DEFAULT_OUT, help="folder for the sweep's folder (trials table, Tune records; default: %(default)s)")
+    sweep.add_argument("--models-dir", type=Path, default=None, help="where the best model version goes (default: $SPLICE_MODELS_DIR or models/)")
+    sweep.set_defaults(func=cmd_sweep)
+
+
 def cmd_reproduce(args) -> int:
     """Train and evaluate every Table 1 row; write Markdown and CSV tables."""
     from .cli_progress import EpochProgress, progress_bar
@@ -302,7 +340,7 @@ def add_ship(sub) -> None:
     ship.set_defaults(func=cmd_ship)
 
 
-SUBCOMMANDS: tuple[Callable, ...] = (add_fetch, add_train, add_evaluate, add_predict, add_scan, add_reproduce, add_ship)
+SUBCOMMANDS: tuple[Callable, ...] = (add_fetch, add_train, add_evaluate, add_predict, add_scan, add_sweep, add_reproduce, add_ship)
 
 
 def parser() -> argparse.ArgumentParser:
