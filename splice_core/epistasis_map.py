@@ -40,7 +40,7 @@ def epistasis_heatmap(table: pd.DataFrame, length: int, spans: dict[str, tuple[i
     data = cells[["pair", "mutation", "effect", "epistasis"]].to_numpy(object)
     fig.add_trace(
         go.Scatter(
-            x=cells["position_1"], y=cells["position_2"], customdata=data, mode="markers", showlegend=False, name="pairs",
+            x=cells["position_1"].tolist(), y=cells["position_2"].tolist(), customdata=data.tolist(), mode="markers", showlegend=False, name="pairs",
             marker=dict(symbol="square", size=4, color="rgba(0,0,0,0)"),
             selected=dict(marker=dict(opacity=0)), unselected=dict(marker=dict(opacity=0)),
             hovertemplate="%{customdata[1]}: pair Δ %{customdata[2]:+.3f}, epistasis %{customdata[3]:+.3f}<extra>click for the pair</extra>",

@@ -16,6 +16,11 @@ Progress = Callable[[int, int], None]
 PAIR_COLUMNS = ["position_1", "mutant_1", "position_2", "mutant_2", "mutation", "effect", "effect_1", "effect_2", "epistasis"]
 
 
+def pair_count(length: int) -> int:
+    """Double mutants of an ACGT intron of ``length`` nt: 4 changes at each of two positions."""
+    return 16 * length * (length - 1) // 2
+
+
 def single_changes(intron: str) -> tuple[np.ndarray, np.ndarray]:
     """(0-based positions ``(C,)``, mutants ``(C,)``) of every change, position-major: A, C, G, T other than the base, then ``-``."""
     changes = [(i, b) for i, wild in enumerate(intron) for b in (*ALPHABET, "-") if b != wild]

@@ -3,7 +3,7 @@ import numpy as np
 import pandas as pd
 
 from splice_core.mutagenesis import apply_mutation
-from splice_core.pairs import PAIR_COLUMNS, double_mutant, pair_effects, single_changes
+from splice_core.pairs import PAIR_COLUMNS, double_mutant, pair_count, pair_effects, single_changes
 from toy_model import expected_members, toy_weights
 
 INTRON = "GTAAGTTACTAACAG"
@@ -35,7 +35,7 @@ def test_every_pair_of_changes_at_two_positions_is_listed_once():
     assert mutants.tolist() == list("ACT-") + list("ACG-") + list("CGT-")
     table = pair_effects(ToyPredict(False), INTRON)
     assert list(table.columns) == PAIR_COLUMNS
-    assert len(table) == 16 * len(INTRON) * (len(INTRON) - 1) // 2
+    assert len(table) == pair_count(len(INTRON)) == 16 * 15 * 14 // 2
     assert (table["position_1"] < table["position_2"]).all()
     assert not table.duplicated(["position_1", "mutant_1", "position_2", "mutant_2"]).any()
     assert table["mutation"].iloc[0] == "G1A+T2A" and double_mutant("GTAC", 0, "-", 2, "G") == "TGC"
