@@ -5,38 +5,43 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from app_state import active_predictor_or_stop, branch_pwm, library_entropy_or_none, reporter_or_none, template_or_none
+from app_state import active_predictor_or_stop, branch_pwm, design_inputs_or_stop, library_entropy_or_none
 from splice_core.attribution import intron_saliency
 from splice_core.contexts import DesignTemplate
 from splice_core.epistasis_map import MAX_MAP_LENGTH, epistasis_heatmap, point_to_pair
 from splice_core.heatmap import mutagenesis_heatmap, point_to_mutation
 from splice_core.intron_input import EXAMPLE_INTRON, IntronCheck, check_intron, clean_intron_text
+from splice_core.intron_view import READING_NOTE, IntronView, central_view
 from splice_core.library import Reporter
 from splice_core.logo import figure_png, saliency_logo
 from splice_core.mutagenesis import apply_mutation, effects_to_table, mutagenesis_effects, mutation_label, strongest_effects
 from splice_core.pairs import pair_count, pair_effects
-from splice_core.predictor import Predictor, mean_and_spread
+from splice_core.predictor import Predictor, mean_and_spread, prediction_text, spread_help
 from splice_core.sites import find_branch_start, site_spans, sites_html
+from app_state import ensure_app_frame
+
+ensure_app_frame()
 
 MUTANTS = {"A": "A", "C": "C", "G": "G", "T": "T", "deletion": "-"}
 ALIGNMENTS = {"5' end": "left", "3' end": "right"}
 TEXT_BOXES = {"intron_text": EXAMPLE_INTRON, "wildtype_text": ""}
+CACHE_SECONDS = 3600  # per-intron results (shared by sessions) are dropped after an hour, at most 64 kept
 
 
-@st.cache_data(show_spinner="In-silico mutagenesis…", max_entries=64)
+@st.cache_data(show_spinner="In-silico mutagenesis…", max_entries=64, ttl=CACHE_SECONDS)
 def cached_mutagenesis(model_path: str, intron: str, branch: int | None, template: DesignTemplate | None, reporter: Reporter | None, _predictor: Predictor):
     """(reference, substitution deltas, deletion deltas) of an intron, one batched model call."""
     predict = functools.partial(_predictor.predict_introns, template=template, reporter=reporter)
     return mutagenesis_effects(predict, intron, branch)
 
 
-@st.cache_data(show_spinner="SmoothGrad…", max_entries=64)
+@st.cache_data(show_spinner="SmoothGrad…", max_entries=64, ttl=CACHE_SECONDS)
 def cached_saliency(model_path: str, intron: str, n_samples: int, noise: float, _predictor: Predictor) -> np.ndarray:
     """SmoothGrad x input ``(L, 4)`` of an intron."""
     return intron_saliency(_predictor, intron, n_samples, noise, seed=0)
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
+@st.cache_data(show_spinner=False, max_entries=64, ttl=CACHE_SECONDS)
 def cached_logo_png(attribution: np.ndarray, spans: dict, entropy: np.ndarray | None) -> bytes:
     """The saliency logo as PNG bytes."""
     return figure_png(saliency_logo(attribution, spans, entropy))
@@ -74,11 +79,13 @@ def keep_text_boxes() -> None:
 
 
 def on_heatmap_select() -> None:
-    """A click on a heatmap cell applies that mutation."""
+    """A click on a heatmap cell applies that mutation (at its intron position when the map shows a view)."""
     points = st.session_state["heatmap"]["selection"]["points"]
     mutation = point_to_mutation(points[0]) if points else None
     if mutation is not None:
-        apply_to_current(*mutation)
+        positions = st.session_state.get("heatmap_positions")
+        position = positions[mutation[0] - 1] + 1 if positions and mutation[0] <= len(positions) else mutation[0]
+        apply_to_current(position, mutation[1])
 
 
 def on_apply_click() -> None:
@@ -115,16 +122,34 @@ def branch_input(intron: str) -> int:
 
 def show_prediction(values: dict[str, tuple[float, float]], n_members: int) -> None:
     """Metrics of the intron (and the wild-type with the change, when given)."""
-    spread = f"± is the spread (SD) of {n_members} ensemble members" if n_members > 1 else "single model: no ensemble spread"
+    spread = spread_help(n_members)
     mean, sd = values["intron"]
     if "wildtype" not in values:
-        st.metric("Predicted splicing efficiency", f"{mean:.3f} ± {sd:.3f}", help=spread)
+        st.metric("Predicted splicing efficiency", prediction_text(mean, sd, n_members), help=spread)
         return
     wt_mean, wt_sd = values["wildtype"]
     left, middle, right = st.columns(3)
-    left.metric("Wild-type", f"{wt_mean:.3f} ± {wt_sd:.3f}", help=spread)
-    middle.metric("Predicted splicing efficiency", f"{mean:.3f} ± {sd:.3f}", delta=f"{mean - wt_mean:+.3f}", help=spread)
+    left.metric("Wild-type", prediction_text(wt_mean, wt_sd, n_members), help=spread)
+    middle.metric("Predicted splicing efficiency", prediction_text(mean, sd, n_members), delta=f"{mean - wt_mean:+.3f}", help=spread)
     right.metric("Change (mutant − wild-type)", f"{mean - wt_mean:+.3f}")
+
+
+def explained_view(predictor: Predictor, intron: str, branch: int, template: DesignTemplate | None) -> tuple[IntronView, int]:
+    """(the sequence the explanations are drawn on, its branch start): the intron, or its central view when it is long."""
+    view = central_view(predictor.intron_view_sets([intron], [branch], template)[0])
+    start = view.position_of(branch)
+    return view, find_branch_start(view.sequence, branch_pwm()) if start is None else start
+
+
+def show_view_note(intron: str, view: IntronView) -> None:
+    """Say plainly what the explanations show when the intron is read through views."""
+    if view.sequence != intron:
+        st.info(
+            f"Your intron is {len(intron)} nt. The mutagenesis map and the saliency logo below explain its central view, "
+            f"the {len(view.sequence)} nt the model reads from intron positions {view.describe()} (positions on the map count "
+            "along that view; a cell's change is the change of that one view). Clicking a cell applies the mutation at its "
+            "intron position."
+        )
 
 
 def show_mutagenesis(predictor: Predictor, intron: str, branch: int, spans: dict, template: DesignTemplate | None, reporter: Reporter | None) -> None:
@@ -137,10 +162,11 @@ def show_mutagenesis(predictor: Predictor, intron: str, branch: int, spans: dict
         mutagenesis_heatmap(intron, subs, dels, spans), key="heatmap", on_select=on_heatmap_select,
         selection_mode="points", config={"displayModeBar": False},
     )
-    if not 1 <= st.session_state.get("mutation_position", 0) <= len(intron):
+    length = len(clean_intron_text(st.session_state["intron_text"]))
+    if not 1 <= st.session_state.get("mutation_position", 0) <= length:
         st.session_state["mutation_position"] = 1
     position, base, apply_col, undo_col = st.columns([2, 2, 1, 1], vertical_alignment="bottom")
-    position.number_input("Position (nt)", min_value=1, max_value=len(intron), key="mutation_position")
+    position.number_input("Position in the intron (nt)", min_value=1, max_value=length, key="mutation_position")
     base.selectbox("Mutant base", list(MUTANTS), key="mutation_base")
     apply_col.button("Apply mutation", on_click=on_apply_click)
     undo_col.button("Undo", on_click=on_undo_click, disabled=not st.session_state["undo_stack"])
@@ -226,24 +252,18 @@ def show_epistasis(predictor: Predictor, intron: str, branch: int, spans: dict, 
 def main() -> None:
     """The page."""
     st.title("Predict & explain")
+    st.caption(READING_NOTE)
     init_state()
     predictor = active_predictor_or_stop()
-    template = template_or_none() if predictor.needs_design else None
-    if predictor.needs_design and template is None:
-        st.error(f"The active model reads the {predictor.context!r} context, which needs the library's oligo design: add the data directory or choose an intron-context model.")
-        st.stop()
-    reporter = reporter_or_none() if predictor.context == "full" else None
-    if predictor.context == "full" and reporter is None:
-        st.error("The active model reads the full reporter transcript: reporter.fa is missing from the data directory.")
-        st.stop()
-    max_length = predictor.max_intron_length(template)
+    design = design_inputs_or_stop(predictor)
+    template, reporter = design["template"], design["reporter"]
 
     left, right = st.columns(2)
     left.text_area("Intron (5' splice site first, 3' splice site last; DNA or RNA, FASTA allowed)", key="intron_text", height=140)
     right.text_area("Wild-type to compare against (optional)", key="wildtype_text", height=140)
     keep_text_boxes()
-    check = check_intron(st.session_state["intron_text"], max_length)
-    wildtype = check_intron(st.session_state["wildtype_text"], max_length) if st.session_state["wildtype_text"].strip() else None
+    check = check_intron(st.session_state["intron_text"])
+    wildtype = check_intron(st.session_state["wildtype_text"]) if st.session_state["wildtype_text"].strip() else None
     intron_ok = show_check(check, "Intron")
     wildtype_ok = wildtype is None or show_check(wildtype, "Wild-type")
     if not intron_ok:
@@ -265,8 +285,12 @@ def main() -> None:
     values = dict(zip(("intron", "wildtype"), zip(means.tolist(), sds.tolist())))
     show_prediction(values, members.shape[1])
 
-    show_mutagenesis(predictor, intron, branch, spans, template, reporter)
-    show_saliency(predictor, intron, spans)
+    view, view_branch = explained_view(predictor, intron, branch, template)
+    show_view_note(intron, view)
+    st.session_state["heatmap_positions"] = view.positions().tolist()
+    view_spans = spans if view.sequence == intron else site_spans(len(view.sequence), view_branch)
+    show_mutagenesis(predictor, view.sequence, view_branch, view_spans, template, reporter)
+    show_saliency(predictor, view.sequence, view_spans)
     show_epistasis(predictor, intron, branch, spans, template, reporter)
 
 

@@ -5,6 +5,7 @@ rows keep their order and every other column. A row that cannot be scored keeps 
 """
 import io
 import os
+import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -126,7 +127,7 @@ def input_chunks(source: Source, name: str | None = None, chunk_rows: int = CHUN
                 yield frame, fraction
         except DataFileError:
             raise
-        except (ValueError, UnicodeDecodeError, KeyError, OSError, pd.errors.ParserError) as err:
+        except (ValueError, UnicodeDecodeError, KeyError, OSError, zipfile.BadZipFile, pd.errors.ParserError) as err:
             raise DataFileError(f"{name}: cannot read the file ({err})") from err
     if not any_rows:
         raise DataFileError(f"{name}: no rows")
@@ -143,8 +144,7 @@ def score_frame(predictor: Predictor, frame: pd.DataFrame, template: DesignTempl
     Rows with an error are not scored (digits inside a sequence are an error here: a table cell holds bases only);
     ``template`` (and ``reporter``) are needed by models that read the oligo.
     """
-    max_length = predictor.max_intron_length(template)
-    checks = [check_intron("" if pd.isna(v) else str(v), max_length, strip_digits=False) for v in intron_column(frame)]
+    checks = [check_intron("" if pd.isna(v) else str(v), strip_digits=False) for v in intron_column(frame)]
     good = np.array([c.ok for c in checks], bool)
     mean = np.full(len(frame), np.nan)
     spread = np.full(len(frame), np.nan)
@@ -218,6 +218,13 @@ class BatchSummary:
     def predictions(self) -> np.ndarray:
         """Every row's prediction ``(n_rows,)`` (NaN where not scored)."""
         return np.concatenate(self.predicted) if self.predicted else np.zeros(0, np.float32)
+
+    def histogram(self, bins: int = 40) -> pd.DataFrame:
+        """Counts of the predictions in ``bins`` equal bins over 0..1: ``predicted_eff`` (bin centre) and ``rows``."""
+        edges = np.linspace(0, 1, bins + 1)
+        predictions = self.predictions()
+        counts, _ = np.histogram(np.clip(predictions[np.isfinite(predictions)], 0, 1), edges)
+        return pd.DataFrame({"predicted_eff": (edges[:-1] + edges[1:]) / 2, "rows": counts})
 
     def metrics(self) -> dict[str, float] | None:
         """Metrics against the input's measured ``splicing_eff`` column, when it has one."""

@@ -168,6 +168,39 @@ def score_on_ray(model_path: str, args, design: dict, on_progress):
         disconnect(started)
 
 
+def cmd_native(args) -> int:
+    """Score every annotated S. cerevisiae intron; write the aggregates (no rows) into the model directory."""
+    from .library import read_wildtype
+    from .model_store import PRETRAINED_DIR
+    from .native import native_summary, score_native, write_native_summary
+    from .predictor import load_predictor
+
+    predictor = load_predictor(args.model or PRETRAINED_DIR)
+    wildtype = read_wildtype(args.data_dir)
+    start = time.perf_counter()
+    table = score_native(predictor, wildtype)
+    seconds = time.perf_counter() - start
+    summary = native_summary(table, predictor)
+    path = write_native_summary(summary, args.out or predictor.path)
+    stats = summary["stats"]
+    print(
+        f"scored {summary['n_scored']} of {summary['n_introns']} introns ({summary['length_range'][0]}–{summary['length_range'][1]} nt; "
+        f"{summary['n_read_through_views']} read through views) in {seconds:.1f} s: mean {stats['mean']:.3f}, median {stats['median']:.3f}"
+    )
+    for band in summary["bands"]:
+        print(f"  {band['band']:>20}: {band['n']:3d} introns" + (f", mean {band['mean']:.3f}" if band["n"] else ""))
+    print(f"wrote {path}")
+    return 0
+
+
+def add_native(sub) -> None:
+    """The ``native`` sub-command."""
+    native = command(sub, "native", "score every annotated yeast intron; write native_summary.json (aggregates only, no rows)", "native --model pretrained")
+    native.add_argument("--model", type=Path, default=None, help="model directory (default: the shipped model, pretrained/)")
+    native.add_argument("--out", type=Path, default=None, help="directory for native_summary.json (default: the model's)")
+    native.set_defaults(func=cmd_native)
+
+
 def add_predict(sub) -> None:
     """The ``predict`` sub-command."""
     predict = command(sub, "predict", "score a CSV, xlsx or FASTA file of introns (any size, streamed)", "predict introns.fa -o scored.xlsx")
@@ -205,7 +238,7 @@ def cmd_scan(args) -> int:
 
     predictor = load_predictor(args.model or active_model_path())
     design = design_inputs(predictor.context, data_dir_loaders(args.data_dir))
-    check = check_intron(intron_argument(args.intron), predictor.max_intron_length(design["template"]))
+    check = check_intron(intron_argument(args.intron))
     if check.errors:
         raise ValueError(" ".join(check.errors))
     intron = check.sequence
@@ -327,7 +360,7 @@ def cmd_ship(args) -> int:
         card = build_shipped(args.data_dir, out, config, candidates=candidates, on_epoch_end=EpochProgress(bar, planned_epochs(config, candidates), "ship"))
     test = card["metrics"]["test"]
     print(f"wrote {out}: test Pearson {test['pearson']:.3f}, balanced MSE {test['balanced_mse']:.4f}; report in {out / 'REPORT.md'}")
-    return 0
+    return cmd_native(argparse.Namespace(model=out, out=out, data_dir=args.data_dir))
 
 
 def add_ship(sub) -> None:
@@ -340,7 +373,7 @@ def add_ship(sub) -> None:
     ship.set_defaults(func=cmd_ship)
 
 
-SUBCOMMANDS: tuple[Callable, ...] = (add_fetch, add_train, add_evaluate, add_predict, add_scan, add_sweep, add_reproduce, add_ship)
+SUBCOMMANDS: tuple[Callable, ...] = (add_fetch, add_train, add_evaluate, add_predict, add_native, add_scan, add_sweep, add_reproduce, add_ship)
 
 
 def parser() -> argparse.ArgumentParser:
@@ -352,7 +385,7 @@ def parser() -> argparse.ArgumentParser:
     )
     top.add_argument("--data-dir", type=Path, default=None, help="data directory (default: $SPLICE_DATA_DIR or data/)")
     top.add_argument("--verbose", action="store_true", help="show TensorFlow's own start-up and device log lines")
-    sub = top.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    sub = top.add_subparsers(dest="command", required=True, metavar="COMMAND", help="the task to run")
     for add in SUBCOMMANDS:
         add(sub)
     return top

@@ -2,9 +2,9 @@
 import os
 from collections.abc import Callable
 
+from .contexts import CONTEXTS_NEEDING_DESIGN
 from .library import DataFileError
 
-NEEDS = {"full": ("template", "reporter"), "windows": ("template",), "oligo": ("template",), "intron": ()}
 WHAT = {
     "template": "the library's oligo design (the library file in the data directory)",
     "reporter": "the reporter transcript (reporter.fa in the data directory)",
@@ -14,7 +14,9 @@ Loaders = dict[str, Callable[[], object]]
 
 def needed_design_inputs(context: str) -> tuple[str, ...]:
     """The design inputs (``template``, ``reporter``) a model of ``context`` needs for bare introns."""
-    return NEEDS[context]
+    if context not in CONTEXTS_NEEDING_DESIGN:
+        return ()
+    return ("template", "reporter") if context == "full" else ("template",)
 
 
 def design_inputs(context: str, loaders: Loaders) -> dict[str, object]:

@@ -1,4 +1,5 @@
 """Reading and validating the data directory: designed-intron library, wild-type introns, reporter."""
+import csv
 import hashlib
 import os
 import re
@@ -15,6 +16,9 @@ WILDTYPE_FILE = "wildtype_introns.csv"
 REPORTER_FILE = "reporter.fa"
 SITE_OFFSET = 41  # 0-based index in `seq` = site index column + SITE_OFFSET
 OLIGO_LENGTH = 230
+SS3_LENGTH = 3  # SS3_inds points at the first of the 3' site's three bases (…YAG), the intron's last
+TAIL_BYTES = 1 << 16
+CUT_OFF_HINT = "; the file may be cut off or edited"
 SEQUENCE_COLUMNS = ("seq", "intron_seq")
 INDEX_COLUMNS = ("SS5_inds", "branch_inds", "SS3_inds")
 TRAINING_COLUMNS = ("type", "BC", "splicing_eff", *SEQUENCE_COLUMNS, *INDEX_COLUMNS)
@@ -166,13 +170,54 @@ def validate_library(frame: pd.DataFrame, path: str | os.PathLike) -> None:
     check_numbers(frame, ("splicing_eff",), path, 0.0, 1.0)
     site_note = f" (seq[index + {SITE_OFFSET}] must lie in the {OLIGO_LENGTH}-nt seq)"
     check_numbers(frame, INDEX_COLUMNS, path, -SITE_OFFSET, OLIGO_LENGTH - SITE_OFFSET - 1, integer=True, note=site_note)
+    check_intron_matches_indices(frame, path)
+    if "intron_len" in frame.columns:
+        lengths = pd.to_numeric(frame["intron_len"], errors="coerce").to_numpy(float)
+        wrong = frame["intron_len"].notna().to_numpy() & (lengths != frame["intron_seq"].str.len().to_numpy())
+        if wrong.any():
+            row = int(np.flatnonzero(wrong)[0])
+            raise row_error(path, row, "intron_len", f"{frame['intron_len'].iloc[row]!s} but intron_seq has {len(frame['intron_seq'].iloc[row])} nt{CUT_OFF_HINT}")
+
+
+def check_intron_matches_indices(frame: pd.DataFrame, path: str | os.PathLike) -> None:
+    """Raise DataFileError at the first row whose ``intron_seq`` is not the part of ``seq`` its indices say.
+
+    The intron runs from the 5' site (``SS5_inds``) through the 3' site's last base (``SS3_inds`` + 2).
+    """
     ss5 = pd.to_numeric(frame["SS5_inds"]).astype(int) + SITE_OFFSET
+    ss3 = pd.to_numeric(frame["SS3_inds"]).astype(int) + SITE_OFFSET
     starts_intron = [s[i:].startswith(t) for s, i, t in zip(frame["seq"], ss5, frame["intron_seq"])]
     if not all(starts_intron):
         row = starts_intron.index(False)
         raise row_error(
             path, row, "SS5_inds",
             f"seq[{frame['SS5_inds'].iloc[row]!s} + {SITE_OFFSET}:] does not start with intron_seq",
+        )
+    whole = [s[i : j + SS3_LENGTH] == t for s, i, j, t in zip(frame["seq"], ss5, ss3, frame["intron_seq"])]
+    if not all(whole):
+        row = whole.index(False)
+        expected = ss3.iloc[row] + SS3_LENGTH - ss5.iloc[row]
+        raise row_error(
+            path, row, "intron_seq",
+            f"{len(frame['intron_seq'].iloc[row])} nt, but SS5_inds and SS3_inds say the intron is seq[{ss5.iloc[row]}:{ss3.iloc[row] + SS3_LENGTH}] "
+            f"({expected} nt){CUT_OFF_HINT}",
+        )
+
+
+def check_last_row_complete(path: Path, n_columns: int, n_rows: int) -> None:
+    """Raise DataFileError when a CSV's last line has fewer fields than its header: the file was cut off."""
+    with open(path, "rb") as handle:
+        size = handle.seek(0, os.SEEK_END)
+        handle.seek(max(0, size - TAIL_BYTES))
+        tail = handle.read().decode("utf-8", "replace")
+    lines = [line for line in tail.splitlines() if line.strip()]
+    if not lines:
+        return
+    fields = next(csv.reader([lines[-1]]))
+    if len(fields) < n_columns:
+        raise DataFileError(
+            f"{path}: data row {n_rows} has {len(fields)} of the header's {n_columns} fields: "
+            "the file looks cut off (an interrupted download or copy); get it again"
         )
 
 
@@ -188,6 +233,8 @@ def read_library(path: str | os.PathLike | None = None) -> pd.DataFrame:
             raise DataFileError(f"{path}: no {' or '.join(LIBRARY_FILES)} in the data directory")
         path = found
     frame = read_table(path)
+    if path.suffix.lower() == ".csv":
+        check_last_row_complete(path, len(frame.columns), len(frame))
     validate_library(frame, path)
     frame = frame.reset_index(drop=True)
     frame["splicing_eff"] = pd.to_numeric(frame["splicing_eff"], errors="coerce")

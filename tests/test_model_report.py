@@ -154,3 +154,16 @@ def test_noise_floor_table_puts_a_perfect_model_beside_the_model():
     assert table.loc[0, "Pearson 95% interval"] == "0.850–0.900" and table.loc[1, "pearson"] == 0.8
     assert table[mr.EXPLAINED].tolist() == pytest.approx([1.0, (0.8 / 0.875) ** 2])
     assert mr.noise_floor_table({}) is None
+
+
+@pytest.mark.parametrize(
+    ("config", "label"),
+    [
+        ({"loss": "bce", "cryptic_weight": 0.5}, "loss (binary cross-entropy + 0.5 × the cryptic head's)"),
+        ({"loss": "bce", "cryptic_weight": 0.0}, "loss (binary cross-entropy)"),
+        ({"loss": "mse"}, "loss (MSE)"),
+        ({}, "loss (MSE)"),  # a card from before the loss was a choice: the seed study's MSE
+    ],
+)
+def test_loss_label_names_the_recipes_loss(config, label):
+    assert mr.loss_label(config) == label

@@ -134,3 +134,10 @@ def test_ablation_is_the_recipe_without_the_cryptic_head_and_the_report_shows_it
 def test_recipe_text_names_each_choice():
     text = recipe_text(replace(SHIPPED_CONFIG, mixed_weighting=False, rebalance=False, design_mean_labels=False, cryptic_weight=0.0).to_dict())
     assert text == "bce loss; 40 epochs at most (patience 10); learning rate 0.001 (decay 0.002); batch 64; unweighted"
+
+
+def test_planned_epochs_count_the_ensemble_ablation_and_candidates():
+    from splice_core.shipped import CANDIDATES, SHIPPED_CONFIG, planned_epochs
+
+    assert planned_epochs(SHIPPED_CONFIG, candidates=False) == 4 * 40
+    assert planned_epochs(SHIPPED_CONFIG) == (4 + 4 + len(CANDIDATES)) * 40
