@@ -70,12 +70,15 @@ class TrialsCallback(tune.Callback):
         self.on_update(pd.DataFrame([self.rows[i] for i in sorted(self.rows)]))
 
     def on_trial_result(self, iteration, trials, trial, result, **info):
+        """A trial reported an epoch or its dev metrics."""
         self.update(trial, "running", result)
 
     def on_trial_complete(self, iteration, trials, trial, **info):
+        """A trial finished."""
         self.update(trial, "done")
 
     def on_trial_error(self, iteration, trials, trial, **info):
+        """A trial failed."""
         self.update(trial, "failed", error=str(getattr(trial, "error_msg", "") or "failed").splitlines()[-1][:300])
 
 

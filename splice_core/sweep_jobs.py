@@ -3,6 +3,7 @@
 Nothing here touches Streamlit or imports Ray: the child process joins the cluster and runs
 :func:`splice_core.sweep.run_sweep`, sending the trials table as it changes; the page reads the job's fields.
 """
+import os
 import threading
 import time
 import uuid
@@ -11,7 +12,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from .jobs import CANCELLED, DONE, FAILED, RUNNING, SPAWN, next_event
+from .jobs import CANCELLED, DONE, FAILED, RUNNING, SPAWN, ChildJournal, next_event, watch_parent
 from .library import DataFileError, library_path
 from .model_store import models_root
 from .sweep_spec import SweepSpec
@@ -48,8 +49,12 @@ class SweepJob:
         return self.ended.wait(timeout)
 
 
-def sweep_in_child(spec: SweepSpec, address: str, data_dir: Path, out: Path, models_dir: Path, events) -> None:
-    """Child-process entry: join the cluster, run the sweep, report ``("trials", table)`` events and the saved version."""
+def sweep_in_child(spec: SweepSpec, address: str, data_dir: Path, out: Path, models_dir: Path, events, parent_pid: int) -> None:
+    """Child-process entry: join the cluster, run the sweep, report ``("trials", table)`` events and the saved version.
+
+    The process ends as soon as the app that started it is gone (its trials on the cluster end with it).
+    """
+    watch_parent(parent_pid, ChildJournal(None))
     try:
         from .ray_cluster import connect
         from .sweep import run_sweep
@@ -90,7 +95,7 @@ class SweepRegistry:
         job = SweepJob(spec=spec, address=address, data_dir=Path(data_dir).resolve(), models_dir=models_root(models_dir))
         events = SPAWN.Queue()
         process = SPAWN.Process(
-            target=sweep_in_child, args=(spec, address, job.data_dir, Path(out).resolve(), job.models_dir, events), name=f"sweep-{job.id}", daemon=True,
+            target=sweep_in_child, args=(spec, address, job.data_dir, Path(out).resolve(), job.models_dir, events, os.getpid()), name=f"sweep-{job.id}", daemon=True,
         )
         process.start()
         with self._lock:

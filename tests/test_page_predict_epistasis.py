@@ -7,7 +7,7 @@ from splice_core.mutagenesis import apply_mutation
 from splice_core.pairs import pair_count
 from test_page_predict import page, run_with  # noqa: F401  (page is a fixture)
 
-INTRON = "GTATGTAACTAACTTTTTAG"
+INTRON = "GTATGTAACTAACTTTTTTTTTAG"  # a double deletion leaves 22 nt, still an intron
 
 
 def click_map_cell(at, position_1: int, position_2: int):
