@@ -62,12 +62,17 @@ class TrialsCallback(tune.Callback):
     def __init__(self, trials: list[dict], on_update: TrialsUpdate):
         self.recipes, self.on_update, self.rows = trials, on_update, {}
 
+    def __getstate__(self) -> dict:
+        """What Tune saves with its experiment state: everything but ``on_update`` (a process queue cannot be saved)."""
+        return {**self.__dict__, "on_update": None}
+
     def update(self, trial, status: str, result: dict | None = None, error: str = "") -> None:
         """Record one trial's state and send the table."""
         index = trial.config["trial"]["index"]
         metrics = result if result is not None else trial.last_result or {}
         self.rows[index] = trial_row(index, self.recipes[index], metrics, status, error)
-        self.on_update(pd.DataFrame([self.rows[i] for i in sorted(self.rows)]))
+        if self.on_update is not None:
+            self.on_update(pd.DataFrame([self.rows[i] for i in sorted(self.rows)]))
 
     def on_trial_result(self, iteration, trials, trial, result, **info):
         """A trial reported an epoch or its dev metrics."""
