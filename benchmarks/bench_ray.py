@@ -2,8 +2,8 @@
 
 1. ``predict --ray`` (a local Ray started by the command, all CPUs) against the single-process ``predict`` on the
    same CSV of ``--n`` introns (default 1,000,000): end-to-end wall time of each command (start-up, model loads and
-   Ray's start included), introns per second, the ratio, the driver's peak memory (the command's own process;
-   Ray's workers are separate processes) and the largest difference between the two outputs.
+   Ray's start included), introns per second, the ratio, the driver's peak memory (VmHWM of the command's own
+   process, polled; Ray's workers are separate processes) and the largest difference between the two outputs.
 2. The double-mutant scan of one made-up 150-nt intron (every pair of substitutions and deletions) in one
    process, beside the naive way (one ``predict`` call per double mutant, timed on ``--naive-sample`` of them
    and scaled to the full count).
@@ -38,14 +38,26 @@ def made_up_introns(n: int, seed: int = 0) -> list[str]:
     return out
 
 
+def peak_mb(pid: int) -> float:
+    """Peak resident memory (VmHWM) of a running process since its exec, in MB (0 once it is gone)."""
+    try:
+        line = next(l for l in Path(f"/proc/{pid}/status").read_text().splitlines() if l.startswith("VmHWM:"))
+    except (OSError, StopIteration):
+        return 0.0
+    return int(line.split()[1]) / 1024
+
+
 def timed_command(args: list[str]) -> tuple[float, float]:
-    """(wall seconds, peak resident memory in MB) of a command run to its end; raises when it fails."""
+    """(wall seconds, peak resident memory in MB of the command's own process) of a command run to its end."""
     start = time.monotonic()
     process = subprocess.Popen([sys.executable, "-m", "splice_core", *args], cwd=ROOT, stdout=subprocess.DEVNULL)
-    _, status, usage = os.wait4(process.pid, 0)
-    if os.waitstatus_to_exitcode(status) != 0:
+    peak = 0.0
+    while process.poll() is None:
+        peak = max(peak, peak_mb(process.pid))
+        time.sleep(0.2)
+    if process.returncode != 0:
         raise RuntimeError(f"{' '.join(args)} failed")
-    return time.monotonic() - start, usage.ru_maxrss / 1024
+    return time.monotonic() - start, peak
 
 
 def largest_difference(one: Path, other: Path) -> float:
