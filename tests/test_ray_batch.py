@@ -32,7 +32,7 @@ def test_predict_on_ray_writes_the_single_process_output(tmp_path, local_ray, ca
         introns[row] = text
     table = pd.DataFrame({"name": [f"n{i}" for i in range(len(introns))], "intron_seq": introns, "splicing_eff": np.linspace(0, 1, len(introns))})
     table.to_csv(tmp_path / "in.csv", index=False)
-    assert cli.main(["predict", str(tmp_path / "in.csv"), "-o", str(tmp_path / "ray.csv"), "--ray", "--verbose"]) == 0
+    assert cli.main(["--verbose", "predict", str(tmp_path / "in.csv"), "-o", str(tmp_path / "ray.csv"), "--ray"]) == 0
     assert f"scored {len(introns) - 3} of {len(introns)} rows" in capsys.readouterr().out
     score_file(load_predictor(PRETRAINED_DIR), tmp_path / "in.csv", tmp_path / "one.csv")
     on_ray, single = pd.read_csv(tmp_path / "ray.csv", keep_default_na=False), pd.read_csv(tmp_path / "one.csv", keep_default_na=False)
