@@ -11,7 +11,7 @@ from splice_core.predictor import load_predictor
 from splice_core.ray_batch import RAY_CHUNK_ROWS, replica_options, score_file_on_ray
 from toy_model import install_toy_model
 
-BAD = {3: "GTAXGTTTTTTTTTTTTTTTTTAG", 17: "", 4_000: "GT" + "A" * 400 + "AG"}
+BAD = {3: "GTAXGTTTTTTTTTTTTTTTTTAG", 17: "", 4_000: "GTATGTAAAA9AAAATACTAACAG"}
 
 
 def random_introns(n: int, seed: int = 0) -> list[str]:
