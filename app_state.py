@@ -13,6 +13,7 @@ import streamlit as st
 from streamlit.runtime.pages_manager import PagesManager
 
 from splice_core.contexts import DesignTemplate, design_template
+from splice_core.design_trust import LibraryNeighbourhood
 from splice_core.entropy import position_entropy
 from splice_core.library import (
     WILDTYPE_FILE,
@@ -38,6 +39,7 @@ from splice_core.model_store import (
 from splice_core.native import SUMMARY_FILE, read_native_summary, score_native
 from splice_core.predictor import Predictor, load_predictor
 from splice_core.pwm import wildtype_pwms
+from splice_core.sites import natural_sites
 
 APP_SCRIPT = Path(__file__).resolve().parent / "app.py"
 
@@ -324,3 +326,24 @@ def render_sidebar() -> None:
             st.caption(f"{card.get('name', '')} · test Pearson {test.get('pearson', float('nan')):.3f} · balanced MSE {test.get('balanced_mse', float('nan')):.3f}")
         path = library_path()
         st.caption(f"Data: {path}" if path else f"Data: none in {data_dir()} (the app runs from the shipped model)")
+
+
+@st.cache_resource(show_spinner="Placing the library in k-mer space…")
+def cached_neighbourhood(path: str, mtime: float) -> LibraryNeighbourhood:
+    """The library's introns in k-mer space (for the Design page's 'far from the library' warning)."""
+    return LibraryNeighbourhood(usable_rows(cached_library(path, mtime))["intron_seq"].tolist())
+
+
+def library_neighbourhood_or_none() -> LibraryNeighbourhood | None:
+    """The library's k-mer neighbourhood, None without data."""
+    frame, _ = library_or_none()
+    if frame is None:
+        return None
+    path = library_path()
+    return cached_neighbourhood(str(path), path.stat().st_mtime)
+
+
+def natural_sites_or_none() -> dict[str, tuple[str, ...]] | None:
+    """The library's site variants that splice (ss5, branch, ss3), None without data."""
+    frame, _ = library_or_none()
+    return natural_sites(usable_rows(frame)) if frame is not None else None
