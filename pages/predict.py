@@ -2,17 +2,20 @@
 import functools
 
 import numpy as np
+import pandas as pd
 import streamlit as st
 
 from app_state import active_predictor_or_stop, branch_pwm, design_inputs_or_stop, library_entropy_or_none
 from splice_core.attribution import intron_saliency
 from splice_core.contexts import DesignTemplate
+from splice_core.epistasis_map import MAX_MAP_LENGTH, epistasis_heatmap, point_to_pair
 from splice_core.heatmap import mutagenesis_heatmap, point_to_mutation
 from splice_core.intron_input import EXAMPLE_INTRON, IntronCheck, check_intron, clean_intron_text
 from splice_core.intron_view import READING_NOTE, IntronView, central_view
 from splice_core.library import Reporter
 from splice_core.logo import figure_png, saliency_logo
 from splice_core.mutagenesis import apply_mutation, effects_to_table, mutagenesis_effects, mutation_label, strongest_effects
+from splice_core.pairs import pair_count, pair_effects
 from splice_core.predictor import Predictor, mean_and_spread, prediction_text, spread_help
 from splice_core.sites import find_branch_start, site_spans, sites_html
 from app_state import ensure_app_frame
@@ -53,11 +56,12 @@ def init_state() -> None:
     st.session_state.setdefault("mutation_note", None)
 
 
-def apply_to_current(position: int, mutant: str) -> None:
-    """Apply a mutation to the intron box (the old text goes on the undo stack; it becomes the wild-type if none)."""
+def apply_to_current(position: int, mutant: str, *more: tuple[int, str]) -> None:
+    """Apply a mutation (and ``more``) to the intron box (the old text goes on the undo stack; it becomes the wild-type if none)."""
     current = clean_intron_text(st.session_state["intron_text"])
+    changes = sorted([(position, mutant), *more])
     try:
-        mutated = apply_mutation(current, position, mutant)
+        mutated = functools.reduce(lambda text, change: apply_mutation(text, *change), reversed(changes), current)
     except ValueError as err:
         st.session_state["mutation_note"] = ("error", str(err))
         return
@@ -65,7 +69,7 @@ def apply_to_current(position: int, mutant: str) -> None:
     if not st.session_state["wildtype_text"].strip():
         st.session_state["wildtype_text"] = current
     st.session_state["intron_text"] = mutated
-    st.session_state["mutation_note"] = ("success", f"Applied {mutation_label(current, position, mutant)}.")
+    st.session_state["mutation_note"] = ("success", f"Applied {'+'.join(mutation_label(current, *change) for change in changes)}.")
 
 
 def keep_text_boxes() -> None:
@@ -199,6 +203,52 @@ def show_saliency(predictor: Predictor, intron: str, spans: dict) -> None:
     )
 
 
+# --- Double mutants: the epistasis map ---
+def compute_pairs(predictor: Predictor, intron: str, branch: int | None, template: DesignTemplate | None, reporter: Reporter | None) -> pd.DataFrame:
+    """Every double mutant of the intron, predicted here with a progress bar."""
+    bar = st.progress(0.0, text="Double mutants…")
+    predict = functools.partial(predictor.predict_introns, template=template, reporter=reporter)
+    table = pair_effects(predict, intron, branch, on_progress=lambda done, total: bar.progress(done / total, text=f"Double mutants: {done:,} of {total:,}"))
+    bar.empty()
+    return table
+
+
+def show_pair(table: pd.DataFrame, row: int) -> None:
+    """One double mutant's effects and a button that applies it to the intron box."""
+    pair = table.iloc[row]
+    st.markdown(f"**{pair['mutation']}**: pair Δ {pair['effect']:+.3f} = {pair['effect_1']:+.3f} + {pair['effect_2']:+.3f} "
+                f"(the two single effects) {pair['epistasis']:+.3f} (epistasis)")
+    changes = ((int(pair["position_1"]), pair["mutant_1"]), (int(pair["position_2"]), pair["mutant_2"]))
+    st.button("Apply this double mutant", key="epistasis_apply", on_click=apply_to_current, args=(*changes[0], changes[1]))
+
+
+def show_epistasis(predictor: Predictor, intron: str, branch: int, spans: dict, template: DesignTemplate | None, reporter: Reporter | None) -> None:
+    """The epistasis map of every double mutant (introns up to MAX_MAP_LENGTH nt), computed on request; a click shows the pair."""
+    st.subheader("Double mutants: epistasis map")
+    if len(intron) > MAX_MAP_LENGTH:
+        st.info(f"The epistasis map is drawn for introns up to {MAX_MAP_LENGTH} nt (this one has {len(intron)}); "
+                "`python -m splice_core scan INTRON --pairs` scans any length.")
+        return
+    key = (predictor.path, intron, branch if predictor.needs_design else None)
+    held = st.session_state.get("epistasis")
+    if held is None or held[0] != key:
+        st.caption(f"Every pair of changes (substitutions and deletions) at two positions: {pair_count(len(intron)):,} double mutants, "
+                   "predicted on this machine (about a minute for 150 nt).")
+        if not st.button("Compute the epistasis map", key="epistasis_start"):
+            return
+        table = compute_pairs(predictor, intron, key[2], template, reporter)
+        st.session_state["epistasis"] = held = (key, table, table.to_csv(index=False))
+    _, table, csv = held
+    st.caption("Each cell holds the pair of changes at those two positions with the largest |epistasis| (the pair's effect minus "
+               "the sum of its two single effects; red: better together than apart). Click a cell for its pair.")
+    event = st.plotly_chart(epistasis_heatmap(table, len(intron), spans), key="epistasis_map", on_select="rerun",
+                            selection_mode="points", config={"displayModeBar": False})
+    rows = [point_to_pair(point) for point in event.selection.points] if event else []
+    if rows and rows[0] is not None:
+        show_pair(table, rows[0])
+    st.download_button("Download every double mutant (CSV)", csv, file_name="double_mutants.csv", mime="text/csv")
+
+
 def main() -> None:
     """The page."""
     st.title("Predict & explain")
@@ -241,6 +291,7 @@ def main() -> None:
     view_spans = spans if view.sequence == intron else site_spans(len(view.sequence), view_branch)
     show_mutagenesis(predictor, view.sequence, view_branch, view_spans, template, reporter)
     show_saliency(predictor, view.sequence, view_spans)
+    show_epistasis(predictor, intron, branch, spans, template, reporter)
 
 
 main()

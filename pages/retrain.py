@@ -4,12 +4,14 @@ import dataclasses
 import plotly.express as px
 import streamlit as st
 
-from splice_core import jobs
+from splice_core import jobs, sweep_jobs
 from splice_core.architectures import BUILDERS
 from splice_core.contexts import CONTEXTS
 from splice_core.library import DataFileError, data_dir, library_path
 from splice_core.model_report import history_frame, loss_label
 from splice_core.model_store import PRETRAINED_DIR, active_model_path, models_root, read_card, set_active_model
+from splice_core.ray_cluster import cluster_address
+from splice_core.sweep_spec import parse_spec, spec_for_recipe, spec_to_yaml
 from splice_core.training import LOSSES, TrainConfig
 from app_state import ensure_app_frame
 
@@ -125,6 +127,48 @@ def jobs_panel() -> None:
         render_job(job)
 
 
+# --- Runs and sweeps on a Ray cluster ---
+def cluster_form(address: str, default: TrainConfig) -> None:
+    """A sweep spec (a single run of the shipped recipe to start from) and the button that sends it to the cluster."""
+    with st.expander(f"Send a run or a sweep to the Ray cluster at {address}"):
+        st.caption(
+            "YAML: `base` holds the recipe every trial shares, each list under `grid` multiplies the trials (no grid: a single "
+            "run); the best trial on dev (`select`: pearson, balanced_mse or mse; never test) is saved as a new version."
+        )
+        text = st.text_area("Sweep spec", spec_to_yaml(spec_for_recipe(default)), height=300, key="sweep_spec")
+        if st.button("Send to the cluster", key="sweep_start"):
+            try:
+                job = sweep_jobs.SWEEPS.start(parse_spec(text), address, data_dir(), out=models_root() / "sweeps")
+                st.success(f"Sent sweep `{job.spec.name}` ({len(job.spec.trials())} trial(s)) to {address} as job `{job.id}`.")
+            except (ValueError, DataFileError) as err:
+                st.error(str(err))
+
+
+def render_sweep(job: sweep_jobs.SweepJob) -> None:
+    """One sweep: its trials table (live), then the saved best version or the failure."""
+    with st.container(border=True):
+        st.markdown(f"**Sweep {job.spec.name}** on `{job.address}` · {len(job.spec.trials())} trial(s) · picked on dev {job.spec.select} · "
+                    f"job `{job.id}` · **{job.status}** · {jobs.duration_text(job.elapsed())}")
+        if len(job.trials):
+            st.dataframe(job.trials, hide_index=True, key=f"trials-{job.id}")
+        elif job.active:
+            st.caption("Waiting for the cluster to start the trials…")
+        if job.status == jobs.DONE:
+            st.success(f"Best on dev saved as model version `{job.saved_path.name}` in {job.saved_path.parent}.")
+        elif job.status == jobs.FAILED:
+            st.error(f"Sweep failed: {job.error}")
+
+
+@st.fragment(run_every=POLL_SECONDS)
+def sweeps_panel() -> None:
+    """Every sweep this app sent to a cluster, refreshed every few seconds."""
+    sweeps = sweep_jobs.SWEEPS.jobs()
+    if sweeps:
+        st.subheader("Sweeps on the Ray cluster")
+    for job in sweeps:
+        render_sweep(job)
+
+
 st.title("Retrain")
 if library_path() is None:
     st.warning(
@@ -138,6 +182,10 @@ else:
         "(pretrained/ is never changed); compare versions on the Model page and pick the active one in the sidebar."
     )
     recipe = recipe_form(jobs.recipe_from_card(read_card(PRETRAINED_DIR)))
+    if cluster_address():
+        cluster_form(cluster_address(), jobs.recipe_from_card(read_card(PRETRAINED_DIR)))
+    else:
+        st.caption("Set RAY_ADDRESS to a Ray cluster's address to send runs and sweeps there from this page.")
     if recipe is not None:
         try:
             started = jobs.REGISTRY.start(recipe, data_dir())
@@ -145,3 +193,4 @@ else:
         except DataFileError as err:
             st.error(str(err))
 jobs_panel()
+sweeps_panel()

@@ -143,13 +143,29 @@ def cmd_predict(args) -> int:
     design = design_inputs(predictor.context, data_dir_loaders(args.data_dir))
     with progress_bar() as bar:
         task = bar.add_task("scoring", total=1.0)
-        summary = score_file(predictor, args.input, args.output, **design, on_progress=lambda fraction, rows: bar.update(task, completed=fraction, description=f"scoring ({rows:,} rows)"))
+        on_progress = lambda fraction, rows: bar.update(task, completed=fraction, description=f"scoring ({rows:,} rows)")  # noqa: E731
+        if args.ray is None:
+            summary = score_file(predictor, args.input, args.output, **design, on_progress=on_progress)
+        else:
+            summary = score_on_ray(predictor.path, args, design, on_progress)
     n_bad = summary.n_rows - summary.n_scored
     print(f"scored {summary.n_scored} of {summary.n_rows} rows into {args.output}" + (f"; {n_bad} rows have an error" if n_bad else ""))
     if summary.n_scored == 0:
         print(f"error: no row could be scored (each row's reason is in the error column of {args.output})", file=sys.stderr)
         return 1
     return 0
+
+
+def score_on_ray(model_path: str, args, design: dict, on_progress):
+    """``predict --ray``: the input scored on a Ray cluster (``--ray ADDRESS`` or ``$RAY_ADDRESS``; else a local Ray)."""
+    from .ray_batch import score_file_on_ray
+    from .ray_cluster import connect, disconnect
+
+    started = connect(args.ray or None)
+    try:
+        return score_file_on_ray(model_path, args.input, args.output, design, on_progress=on_progress)
+    finally:
+        disconnect(started)
 
 
 def cmd_native(args) -> int:
@@ -194,7 +210,106 @@ def add_predict(sub) -> None:
         help="output file; its suffix picks the format: .csv, .xlsx, or .fa/.fasta (scores in each header)",
     )
     predict.add_argument("--model", type=Path, default=None, help="model directory (default: the active model)")
+    predict.add_argument(
+        "--ray", nargs="?", const="", default=None, metavar="ADDRESS",
+        help="score on Ray, one model replica per worker (GPU workers when the cluster has them): the cluster at ADDRESS, "
+        "else $RAY_ADDRESS, else a local Ray on this machine (the input is read on this machine's Ray node)",
+    )
     predict.set_defaults(func=cmd_predict)
+
+
+def intron_argument(text: str) -> str:
+    """The intron of a command-line argument: the sequence itself, or the text of a file holding it."""
+    path = Path(text)
+    return path.read_text() if len(text) < 4096 and path.is_file() else text
+
+
+def cmd_scan(args) -> int:
+    """Write the predicted effect of every single change of an intron, or of every pair of changes with their epistasis."""
+    import functools
+
+    from .cli_progress import progress_bar
+    from .design_inputs import data_dir_loaders, design_inputs
+    from .intron_input import check_intron
+    from .model_store import active_model_path
+    from .mutagenesis import effects_to_table, mutagenesis_effects
+    from .pairs import pair_effects
+    from .predictor import load_predictor
+
+    predictor = load_predictor(args.model or active_model_path())
+    design = design_inputs(predictor.context, data_dir_loaders(args.data_dir))
+    check = check_intron(intron_argument(args.intron))
+    if check.errors:
+        raise ValueError(" ".join(check.errors))
+    intron = check.sequence
+    branch = int(predictor.branch_starts([intron])[0]) if predictor.needs_design else None
+    predict = functools.partial(predictor.predict_introns, **design)
+    start = time.monotonic()
+    if args.pairs:
+        with progress_bar() as bar:
+            task = bar.add_task("double mutants", total=None)
+            table = pair_effects(predict, intron, branch, on_progress=lambda done, total: bar.update(task, completed=done, total=total))
+    else:
+        table = effects_to_table(intron, *mutagenesis_effects(predict, intron, branch)[1:])
+    table.to_csv(args.output, index=False)
+    what = "double mutants" if args.pairs else "single mutations"
+    print(f"wrote {len(table):,} {what} of a {len(intron)}-nt intron to {args.output} ({time.monotonic() - start:.1f} s)")
+    return 0
+
+
+def add_scan(sub) -> None:
+    """The ``scan`` sub-command."""
+    scan = command(
+        sub, "scan", "predicted effect of every single change of an intron, or with --pairs of every pair of changes and its epistasis",
+        "scan GTATGTTCTTATTTACCTTTCAGATGTCTTTACAATTTCCCAACATCTTATTCATAAATTTTCGAATACTAACTCGTGGGAACACTAAAATTAG --pairs -o pairs.csv",
+    )
+    scan.add_argument("intron", help="the intron's sequence (5' splice site first), or a file holding it (FASTA allowed)")
+    scan.add_argument(
+        "--pairs", action="store_true",
+        help="every pair of changes at two positions (substitutions and deletions): its effect, both single effects and "
+        "the epistasis (pair effect minus the two single effects)",
+    )
+    scan.add_argument("-o", "--output", type=Path, required=True, help="CSV file to write")
+    scan.add_argument("--model", type=Path, default=None, help="model directory (default: the active model)")
+    scan.set_defaults(func=cmd_scan)
+
+
+def cmd_sweep(args) -> int:
+    """Run a sweep spec on Ray Tune; print the trials table; the best on dev becomes a new model version."""
+    from .library import data_dir
+    from .ray_cluster import connect, disconnect
+    from .sweep_spec import parse_spec
+
+    spec = parse_spec(args.spec.read_text())
+    print(f"sweep {spec.name}: {len(spec.trials())} trial(s), picked on dev {spec.select}", flush=True)
+    started = connect(args.ray or None)
+    try:
+        from .sweep import run_sweep
+
+        result = run_sweep(spec, data_dir(args.data_dir).resolve(), args.out, args.models_dir)
+    finally:
+        disconnect(started)
+    print(result.table.to_string(index=False))
+    print(f"trials table: {result.folder / 'trials.csv'} and trials.md")
+    if result.saved is None:
+        print("error: no trial finished, nothing was saved", file=sys.stderr)
+        return 1
+    print(f"best on dev {spec.select}: trial {result.best + 1}, saved as model version {result.saved}")
+    return 0
+
+
+def add_sweep(sub) -> None:
+    """The ``sweep`` sub-command."""
+    sweep = command(sub, "sweep", "train every recipe of a YAML sweep spec on Ray Tune and save the best on dev as a new model version", "sweep sweep.yaml --ray")
+    sweep.add_argument("spec", type=Path, help="YAML: name, select (dev pearson, balanced_mse or mse), base (shared recipe fields), grid (lists)")
+    sweep.add_argument(
+        "--ray", nargs="?", const="", default=None, metavar="ADDRESS",
+        help="the Ray cluster at ADDRESS, else $RAY_ADDRESS, else a local Ray on this machine (the default); "
+        "on a cluster the data directory and --out must be readable on every node",
+    )
+    sweep.add_argument("--out", type=Path, default=DEFAULT_OUT, help="folder for the sweep's folder (trials table, Tune records; default: %(default)s)")
+    sweep.add_argument("--models-dir", type=Path, default=None, help="where the best model version goes (default: $SPLICE_MODELS_DIR or models/)")
+    sweep.set_defaults(func=cmd_sweep)
 
 
 def cmd_reproduce(args) -> int:
@@ -355,7 +470,7 @@ def add_design(sub) -> None:
     design.set_defaults(func=cmd_design)
 
 
-SUBCOMMANDS: tuple[Callable, ...] = (add_fetch, add_train, add_evaluate, add_predict, add_native, add_reproduce, add_ship, add_design)
+SUBCOMMANDS: tuple[Callable, ...] = (add_fetch, add_train, add_evaluate, add_predict, add_native, add_scan, add_sweep, add_reproduce, add_ship, add_design)
 
 
 def parser() -> argparse.ArgumentParser:

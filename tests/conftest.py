@@ -86,3 +86,13 @@ def run_page(page: str):
     at = AppTest.from_file(page, default_timeout=90).run()
     assert not at.exception
     return at
+
+
+@pytest.fixture(scope="session")
+def local_ray():
+    """A local Ray with 2 CPUs, started once for the whole test run (Ray's start is slow) and stopped at its end."""
+    from splice_core.ray_cluster import connect, disconnect
+
+    started = connect(num_cpus=2)
+    yield
+    disconnect(started)
