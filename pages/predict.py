@@ -14,6 +14,7 @@ from splice_core.logo import figure_png, saliency_logo
 from splice_core.mutagenesis import apply_mutation, effects_to_table, mutagenesis_effects, mutation_label, strongest_effects
 from splice_core.predictor import Predictor, mean_and_spread
 from splice_core.sites import find_branch_start, site_spans, sites_html
+from splice_core.variant_effects import change_with_spread
 
 MUTANTS = {"A": "A", "C": "C", "G": "G", "T": "T", "deletion": "-"}
 ALIGNMENTS = {"5' end": "left", "3' end": "right"}
@@ -110,7 +111,7 @@ def branch_input(intron: str) -> int:
 
 
 def show_prediction(values: dict[str, tuple[float, float]], n_members: int) -> None:
-    """Metrics of the intron (and the wild-type with the change, when given)."""
+    """Metrics of the intron (and the wild-type with the change and its own spread, when given)."""
     spread = f"± is the spread (SD) of {n_members} ensemble members" if n_members > 1 else "single model: no ensemble spread"
     mean, sd = values["intron"]
     if "wildtype" not in values:
@@ -120,7 +121,12 @@ def show_prediction(values: dict[str, tuple[float, float]], n_members: int) -> N
     left, middle, right = st.columns(3)
     left.metric("Wild-type", f"{wt_mean:.3f} ± {wt_sd:.3f}", help=spread)
     middle.metric("Predicted splicing efficiency", f"{mean:.3f} ± {sd:.3f}", delta=f"{mean - wt_mean:+.3f}", help=spread)
-    right.metric("Change (mutant − wild-type)", f"{mean - wt_mean:+.3f}")
+    change, change_sd = values["change"]
+    change_help = (
+        f"± is the spread (SD) over the {n_members} members of each member's own change (mutant − wild-type): "
+        "members that disagree on both values can still agree on the change" if n_members > 1 else "single model: no ensemble spread"
+    )
+    right.metric("Change (mutant − wild-type)", f"{change:+.3f} ± {change_sd:.3f}", help=change_help)
 
 
 def show_mutagenesis(predictor: Predictor, intron: str, branch: int, spans: dict, template: DesignTemplate | None, reporter: Reporter | None) -> None:
@@ -213,6 +219,8 @@ def main() -> None:
     members = predictor.intron_members(introns, branches, template=template, reporter=reporter)
     means, sds = mean_and_spread(members)
     values = dict(zip(("intron", "wildtype"), zip(means.tolist(), sds.tolist())))
+    if len(members) == 2:
+        values["change"] = change_with_spread(members[0], members[1])
     show_prediction(values, members.shape[1])
 
     show_mutagenesis(predictor, intron, branch, spans, template, reporter)
