@@ -14,10 +14,11 @@ DEFAULT_OUT = Path("runs")
 
 
 def print_progress(record: dict) -> None:
-    """One line per finished epoch."""
+    """One line per finished epoch (a pair fine-tuning round: its pair loss instead of the dev loss)."""
+    after = f"pairs {record['pair_loss']:.4f}" if "pair_loss" in record else f"dev {record['val_loss']:.4f}"
     print(
         f"seed {record['seed_index'] + 1}/{record['n_seeds']} epoch {record['epoch']}/{record['epochs']} "
-        f"loss {record['loss']:.4f} dev {record['val_loss']:.4f} ({record['seconds']:.0f} s)",
+        f"loss {record['loss']:.4f} {after} ({record['seconds']:.0f} s)",
         flush=True,
     )
 
@@ -115,7 +116,7 @@ def cmd_ship(args) -> int:
 
     config = replace(SHIPPED_CONFIG, n_seeds=args.seeds or SHIPPED_CONFIG.n_seeds, max_rows=args.max_rows)
     out = args.out or PRETRAINED_DIR
-    card = build_shipped(args.data_dir, out, config, candidates=not args.no_candidates, on_epoch_end=print_progress)
+    card = build_shipped(args.data_dir, out, config, candidates=not args.no_candidates, on_epoch_end=print_progress, base_dir=args.base_model)
     test = card["metrics"]["test"]
     print(f"wrote {out}: test Pearson {test['pearson']:.3f}, balanced MSE {test['balanced_mse']:.4f}; report in {out / 'REPORT.md'}")
     return 0
@@ -178,6 +179,8 @@ def parser() -> argparse.ArgumentParser:
     ship.add_argument("--max-rows", type=int, default=None)
     ship.add_argument("--no-candidates", action="store_true", help="skip the single-seed comparison models")
     ship.add_argument("--out", type=Path, default=None, help="output directory (default: pretrained/)")
+    ship.add_argument("--base-model", type=Path, default=None,
+                      help="fine-tune this model directory's members (an earlier run of the recipe before its pair stage) instead of training them")
     ship.set_defaults(func=cmd_ship)
     return top
 

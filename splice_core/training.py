@@ -277,11 +277,12 @@ def pair_model(member: keras.Model) -> keras.Model:
 
 def tune_on_pairs(
     member: keras.Model, rows: tuple[np.ndarray, np.ndarray], pairs: PairArrays, config: TrainConfig, seed: int,
-    rebalance: bool, on_epoch_end: ProgressCallback | None = None,
+    rebalance: bool, on_epoch_end: ProgressCallback | None = None, seed_index: int = 0, n_members: int = 1,
 ) -> keras.Model:
     """Fine-tune a trained efficiency model in place: each of ``pair_epochs`` rounds is one epoch on the library
     ``rows`` (x ``(N, L, 4)``, y ``(N,)``; cross-entropy, rebalanced when ``rebalance``), then one on ``pairs``
-    (cross-entropy on both values plus ``change_weight`` × the squared error of their difference)."""
+    (cross-entropy on both values plus ``change_weight`` × the squared error of their difference). Progress records
+    are :func:`train_one_seed`'s, with ``stage`` ``pairs`` and the pair epoch's ``pair_loss``."""
     keras.utils.set_random_seed(seed)
     optimizer = lambda: keras.optimizers.Adam(config.pair_learning_rate, clipnorm=config.clipnorm)
     member.compile(optimizer=optimizer(), loss=LOSSES["bce"])
@@ -298,7 +299,8 @@ def tune_on_pairs(
         )
         if on_epoch_end is not None:
             on_epoch_end({
-                "seed": seed, "epoch": epoch + 1, "epochs": config.pair_epochs, "loss": float(fitted.history["loss"][-1]),
-                "pair_loss": float(tuned.history["loss"][-1]), "seconds": time.monotonic() - start, "stage": "pairs",
+                "seed": seed, "seed_index": seed_index, "n_seeds": n_members, "epoch": epoch + 1, "epochs": config.pair_epochs,
+                "loss": float(fitted.history["loss"][-1]), "val_loss": float("nan"), "pair_loss": float(tuned.history["loss"][-1]),
+                "seconds": time.monotonic() - start, "stage": "pairs",
             })
     return member

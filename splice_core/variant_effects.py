@@ -34,7 +34,7 @@ MIN_CONSTRUCTS = 20  # ... over at least this many constructs
 def design_table(frame: pd.DataFrame) -> pd.DataFrame:
     """One row per (design, library type): the design's mean efficiency over all its barcodes ``mean``, their count
     ``n``, its split ``part`` and the pairing columns."""
-    keys = sorted({k for *_, cols in PAIRINGS for k in cols})
+    keys = sorted({k for *_, cols in PAIRINGS for k in cols if k in frame})
     means = frame.groupby("design")["splicing_eff"].agg(["mean", "count"]).rename(columns={"count": "n"})
     first = frame.drop_duplicates(["design", "type"]).set_index("design")[["type", "part", *keys]]
     return first.join(means).reset_index()
@@ -53,11 +53,13 @@ def library_pairs(frame: pd.DataFrame, parts: pd.Series) -> pd.DataFrame:
     and has the mutant's length (sites are substituted, not inserted); where several do (a gene's intron in several
     versions), the one with the fewest mismatches, the first on ties. Columns: ``kind``, ``part`` (the mutant's),
     ``mutant``, ``wild_type``, their means and barcode counts (``*_mean``, ``*_n``), their types (``*_type``) and
-    ``mismatches``.
+    ``mismatches``. A pairing whose columns the library lacks gives no pairs.
     """
     designs = design_table(frame.assign(part=parts.to_numpy()))
     rows = []
     for kind, mutant_type, wild_type, cols in PAIRINGS:
+        if not set(cols) <= set(designs):
+            continue
         wild = designs[designs["type"] == wild_type]
         by_key = {key: group for key, group in wild.groupby(list(cols), dropna=True)}
         for mutant in designs[designs["type"] == mutant_type].itertuples(index=False):
@@ -225,6 +227,22 @@ def knockout_check(predict: PredictIntrons, introns: list[str], references: pd.D
             "library_measured": float(group.drop_duplicates("base")["measured"].mean()),
         })
     return out
+
+
+def variant_card(predict: PredictIntrons, frame: pd.DataFrame, parts: pd.Series, pairs: pd.DataFrame, noise_by_type: dict[str, float]) -> dict:
+    """A model's variant-effect figures for its card: pair counts per kind and part, :func:`variant_benchmark`, the
+    knock-out references and :func:`knockout_check` on the library's natural wild types (``endogenous``) per part.
+    ``pairs``: :func:`library_pairs` of ``frame``."""
+    references = knockout_references(frame)
+    designs = design_table(frame.assign(part=parts.to_numpy()))
+    wild = designs[designs["type"] == NATURAL_TYPES[0]].drop_duplicates("design")
+    chosen = {"dev": wild["part"] == "dev", "test": wild["part"] == "test", "all": wild["part"].notna()}
+    return {
+        "pairs": {kind: {part: int(n) for part, n in row.items()} for kind, row in pair_count_table(pairs).iterrows()} if len(pairs) else {},
+        "benchmark": variant_benchmark(predict, pairs, noise_by_type),
+        "knockout_references": [{**r, "n": int(r["n"]), "backed": bool(r["backed"])} for r in references.to_dict("records")],
+        "knockouts": {part: knockout_check(predict, wild.loc[rows, "design"].tolist(), references) for part, rows in chosen.items()},
+    }
 
 
 def training_pairs(frame: pd.DataFrame, parts: pd.Series, part: str = "train") -> pd.DataFrame:
