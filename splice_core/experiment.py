@@ -112,9 +112,9 @@ def evaluation_card(data: PreparedData, pred: np.ndarray) -> dict:
     }
 
 
-def pair_arrays(data: PreparedData, length: int) -> PairArrays:
+def pair_arrays(data: PreparedData, length: int, config: TrainConfig) -> PairArrays:
     """The train part's mutant/wild-type pairs (:func:`~splice_core.variant_effects.training_pairs`) as one-hot arrays."""
-    pairs = training_pairs(data.frame, data.parts)
+    pairs = training_pairs(data.frame, data.parts, knockout_weight=config.knockout_weight)
     one_hot = lambda column: strings_to_one_hot(pairs[column].tolist(), length)
     return PairArrays(one_hot("mutant"), one_hot("wild_type"), *(pairs[c].to_numpy(np.float32) for c in ("mutant_y", "wild_type_y", "weight")))
 
@@ -173,7 +173,7 @@ def run_training(
         stacked = stack_members(models)
         before_pred = np.asarray(stacked.predict(x, batch_size=1024, verbose=0)).reshape(len(x), -1).mean(1)
         before = {"metrics": metrics_by_part(data.frame, data.parts, before_pred), "variant_effects": variant_figures(stacked, data, x.shape[1])}
-        pairs = pair_arrays(data, x.shape[1])
+        pairs = pair_arrays(data, x.shape[1], config)
         member_seeds = [s for s in seeds if s.get("in_model", True)]
         for i, (member, seed) in enumerate(zip(models, member_seeds)):
             tune_on_pairs(member, arrays["train"], pairs, config, seed["seed"], seed["rebalanced"], on_epoch_end, i, len(models))

@@ -129,8 +129,9 @@ def recipe_text(config: dict) -> str:
     if config.get("pair_epochs", 0) > 0:
         parts.append(
             f"then fine-tuned for {config['pair_epochs']} rounds at learning rate {config['pair_learning_rate']:g}, each one epoch on the "
-            f"library and one on mutant/wild-type pairs (the library's own and backed knock-outs of train-part natural introns; "
-            f"loss on both values and {config['change_weight']:g} × the squared error of their change)"
+            f"library and one on mutant/wild-type pairs (the library's own, and backed knock-outs of train-part natural introns "
+            f"with each site weighing {config.get('knockout_weight', 1.0):g}; loss on both values and {config['change_weight']:g} × "
+            "the squared error of their change)"
         )
     return "; ".join(parts)
 

@@ -33,7 +33,8 @@ class TrainConfig:
     any site, split between the designed site and the others; the cryptic loss weighs ``cryptic_weight``
     against the efficiency's), and the cryptic output is dropped once trained: the kept model predicts
     efficiency only. With ``pair_epochs`` > 0, each kept member is then fine-tuned (:func:`tune_on_pairs`) at
-    ``pair_learning_rate`` on mutant/wild-type pairs, the loss on their change weighing ``change_weight``.
+    ``pair_learning_rate`` on mutant/wild-type pairs, the loss on their change weighing ``change_weight`` (each
+    backed knock-out site of a natural intron weighs ``knockout_weight`` pairs).
     """
 
     architecture: str = "cnn_res1_conv"
@@ -59,6 +60,7 @@ class TrainConfig:
     pair_epochs: int = 0
     pair_learning_rate: float = 1e-4
     change_weight: float = 1.0
+    knockout_weight: float = 1.0
 
     def to_dict(self) -> dict:
         """JSON-ready fields."""

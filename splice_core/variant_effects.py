@@ -245,12 +245,12 @@ def variant_card(predict: PredictIntrons, frame: pd.DataFrame, parts: pd.Series,
     }
 
 
-def training_pairs(frame: pd.DataFrame, parts: pd.Series, part: str = "train") -> pd.DataFrame:
+def training_pairs(frame: pd.DataFrame, parts: pd.Series, part: str = "train", knockout_weight: float = 1.0) -> pd.DataFrame:
     """Pairs to train on from one split part: the library's own (:func:`library_pairs`, weight 1) and every natural
     wild type of the part (:data:`NATURAL_TYPES`) with each backed knock-out (:func:`knockout_references`), labelled
-    with the library's figure for that knock-out and weighted 1 / (backed bases at the site), so that each site of an
-    intron weighs as one pair. Columns: ``mutant``, ``wild_type``, ``mutant_y``, ``wild_type_y``, ``weight``, ``source``
-    (``library`` or ``knock-out``)."""
+    with the library's figure for that knock-out and weighted ``knockout_weight`` / (backed bases at the site), so that
+    each site of an intron weighs as ``knockout_weight`` pairs. Columns: ``mutant``, ``wild_type``, ``mutant_y``,
+    ``wild_type_y``, ``weight``, ``source`` (``library`` or ``knock-out``)."""
     pairs = library_pairs(frame, parts)
     pairs = pairs[pairs["part"] == part]
     own = pd.DataFrame({
@@ -265,7 +265,7 @@ def training_pairs(frame: pd.DataFrame, parts: pd.Series, part: str = "train") -
     knocked = pd.DataFrame({
         "mutant": knockouts["variant"], "wild_type": knockouts["intron"], "mutant_y": knockouts["measured"],
         "wild_type_y": knockouts["intron"].map(natural.drop_duplicates("design").set_index("design")["mean"]),
-        "weight": 1.0 / knockouts["site"].map(per_site), "source": "knock-out",
+        "weight": knockout_weight / knockouts["site"].map(per_site), "source": "knock-out",
     })
     return pd.concat([own, knocked], ignore_index=True)
 

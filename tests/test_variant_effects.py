@@ -116,6 +116,8 @@ def test_training_pairs_weigh_each_knocked_site_as_one_pair():
         ["ATACCCAAAG", WT_B, pytest.approx(0.5 / 27), 0.1, 1.0],
         ["ATATTTTTAG", ORTH, pytest.approx(0.5 / 27), pytest.approx(0.8), 1.0],
     ]
+    heavier = training_pairs(library, all_parts, knockout_weight=3.0)
+    assert heavier.groupby("source")["weight"].sum().to_dict() == {"knock-out": 9.0, "library": 1.0}
 
 
 def test_change_with_spread_is_the_spread_of_member_differences():
