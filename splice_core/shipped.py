@@ -13,7 +13,7 @@ from .model_store import PRETRAINED_DIR, load_model, read_card, save_model_dir
 from .noise_floor import FLOOR_METRICS, explained_share, noise_by_type, noise_floor, replicate_rows
 from .peer import fit_peer
 from .training import ProgressCallback, TrainConfig
-from .variant_effects import CHANGE_METRICS, HEADLINE_KIND, MIN_CONSTRUCTS, NON_SPLICING, SIGN_THRESHOLD
+from .variant_effects import CHANGE_METRICS, HEADLINE_KIND, MIN_CONSTRUCTS, NON_SPLICING, SIGN_THRESHOLD, library_pairs, variant_card
 
 SHIPPED_CONFIG = TrainConfig(
     architecture="site_aware_cnn", context="intron", n_seeds=4, epochs=40, learning_rate=1e-3,
@@ -37,6 +37,8 @@ def peer_results(data: PreparedData) -> dict:
         "metrics": metrics_by_part(data.frame, data.parts, pred),
         "per_library_test": table_to_records(per_library_table(data.frame, data.parts, pred)),
         "replicates": replicate_agreement(data.frame, data.parts, pred),
+        "variant_effects": variant_card(peer.predict_introns, data.frame, data.parts, library_pairs(data.frame, data.parts),
+                                        noise_by_type(data.frame, replicate_rows(data.frame))),
         "n_trees": int(peer.model.best_iteration_ or peer.model.n_estimators),
         "seconds": time.monotonic() - start,
     }
@@ -202,6 +204,7 @@ def variant_lines(card: dict) -> list[str]:
     if not variants:
         return []
     before = card.get("before_pair_tuning", {}).get("variant_effects", {}).get("benchmark", {})
+    peer = card.get("peer", {}).get("variant_effects", {}).get("benchmark", {})
     lines = [
         "## Variant effects",
         "",
@@ -220,6 +223,8 @@ def variant_lines(card: dict) -> list[str]:
             rows = [("perfect model (expected)", figures["perfect"]), ("shipped", figures["model"])]
             if kind in before.get(part, {}):
                 rows.append(("before pair fine-tuning", before[part][kind]["model"]))
+            if kind in peer.get(part, {}):
+                rows.append(("LightGBM peer", peer[part][kind]["model"]))
             for name, values in rows:
                 lines.append(
                     f"| {part} | {kind}: {figures['model']['n']} | {figures['model']['n_sign']} | {name} | "
@@ -235,16 +240,16 @@ def variant_lines(card: dict) -> list[str]:
         f"the library's own constructs with that base there (at least {MIN_CONSTRUCTS}) average ≤ {NON_SPLICING}: mean "
         "prediction over introns and bases, beside those constructs' measured mean.",
         "",
-        "| part | site | bases | introns | wild type predicted | knocked out predicted | before pair fine-tuning | library measured |",
-        "|---|---|---|---|---|---|---|---|",
+        "| part | site | bases | introns | wild type predicted | knocked out predicted | before pair fine-tuning | peer | library measured |",
+        "|---|---|---|---|---|---|---|---|---|",
     ]
-    before_ko = card.get("before_pair_tuning", {}).get("variant_effects", {}).get("knockouts", {})
+    others = [card.get(key, {}).get("variant_effects", {}).get("knockouts", {}) for key in ("before_pair_tuning", "peer")]
     for part, rows in variants["knockouts"].items():
-        earlier = {r["site"]: r["predicted"] for r in before_ko.get(part, [])}
+        earlier, peer_ko = ({r["site"]: r["predicted"] for r in other.get(part, [])} for other in others)
         for r in rows:
             lines.append(
                 f"| {part} | {r['site']} | {r['bases']} | {r['introns']} | {r['wild_type_predicted']:.3f} | {r['predicted']:.3f} | "
-                f"{earlier.get(r['site'], float('nan')):.3f} | {r['library_measured']:.3f} |"
+                f"{earlier.get(r['site'], float('nan')):.3f} | {peer_ko.get(r['site'], float('nan')):.3f} | {r['library_measured']:.3f} |"
             )
     return lines + ["", f"Target: knock-outs of the 5' G or T predicted ≤ {VARIANT_TARGET['knockout']} on average.", ""]
 

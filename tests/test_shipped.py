@@ -149,6 +149,7 @@ def test_report_shows_variant_effects_beside_a_perfect_model_and_before_pair_tun
         "benchmark": {"test": {"endogenous, mutated sites": {"model": change_figures(0.625, 49), "perfect": change_figures(0.5)}}},
         "knockouts": {"test": [knockout]},
     }
+    card["peer"].pop("variant_effects", None)
     card["before_pair_tuning"] = {"variant_effects": {
         "benchmark": {"test": {"endogenous, mutated sites": {"model": change_figures(0.375, 49)}}},
         "knockouts": {"test": [knockout | {"predicted": 0.375}]},
@@ -156,6 +157,6 @@ def test_report_shows_variant_effects_beside_a_perfect_model_and_before_pair_tun
     text = report_markdown(card)
     assert "| test | endogenous, mutated sites: 49 | 48 | shipped | 0.62 (0.25–0.88) | 0.50 (0.25–0.88) | 0.75 (0.25–0.88) |" in text
     assert "| perfect model (expected) | 0.50 (0.25–0.88)" in text and "| before pair fine-tuning | 0.38 (0.25–0.88)" in text
-    assert "| test | 5' G | ACT | 7 | 0.625 | 0.062 | 0.375 | 0.010 |" in text
+    assert "| test | 5' G | ACT | 7 | 0.625 | 0.062 | 0.375 | nan | 0.010 |" in text
     del card["variant_effects"]
     assert "## Variant effects" not in report_markdown(card)
