@@ -18,7 +18,7 @@ from .variant_effects import CHANGE_METRICS, HEADLINE_KIND, MIN_CONSTRUCTS, NON_
 SHIPPED_CONFIG = TrainConfig(
     architecture="site_aware_cnn", context="intron", n_seeds=4, epochs=40, learning_rate=1e-3,
     lr_decay=2e-3, patience=10, min_delta=0.0, ensemble=True, clipnorm=1.0, loss="bce", mixed_weighting=True,
-    design_mean_labels=True, cryptic_weight=0.5,
+    design_mean_labels=True, cryptic_weight=0.5, pair_epochs=3, pair_learning_rate=2e-4, change_weight=1.0, knockout_weight=2.0,
 )
 CANDIDATES = (("dilated_resnet", "intron"), ("cnn_res1_conv", "windows"), ("cnn_res1_conv", "intron"))
 SEED_REPORTED = {"dev_mse": 0.104, "dev_pearson": 0.625, "test_mse": 0.102, "baseline_test_mse": 0.202}

@@ -24,7 +24,7 @@ def test_shipped_model_is_the_shipped_recipe_and_small():
     card = read_card(PRETRAINED_DIR)
     assert card["config"]["architecture"] == SHIPPED_CONFIG.architecture
     assert card["config"]["context"] == "intron"  # needs no data directory
-    for key in ("loss", "mixed_weighting", "design_mean_labels", "cryptic_weight"):
+    for key in ("loss", "mixed_weighting", "design_mean_labels", "cryptic_weight", "pair_epochs", "pair_learning_rate", "knockout_weight"):
         assert card["config"][key] == getattr(SHIPPED_CONFIG, key)
     assert card_members() == SHIPPED_CONFIG.n_seeds
     size = sum(p.stat().st_size for p in PRETRAINED_DIR.iterdir())
