@@ -1,9 +1,10 @@
 """Splice-efficiency explorer: the app frame (page config, navigation, shared sidebar)."""
 import streamlit as st
 
-from app_state import keep_compiled_models, render_sidebar
+from app_state import bound_native_memory, keep_compiled_models, release_freed_memory, render_sidebar
 
 keep_compiled_models()
+bound_native_memory()
 st.set_page_config(page_title="Yeast intron splicing predictor", page_icon="🧬", layout="wide")
 navigation = st.navigation(
     [
@@ -15,4 +16,7 @@ navigation = st.navigation(
     ]
 )
 render_sidebar()
-navigation.run()
+try:
+    navigation.run()
+finally:
+    release_freed_memory()

@@ -1,10 +1,16 @@
 """Shared Streamlit state for every page: cached model and data loaders, the sidebar."""
+import ctypes
+import hashlib
+import runpy
+import tempfile
+import time
 from pathlib import Path
 
 import keras
 import numpy as np
 import pandas as pd
 import streamlit as st
+from streamlit.runtime.pages_manager import PagesManager
 
 from splice_core.contexts import DesignTemplate, design_template
 from splice_core.entropy import position_entropy
@@ -18,13 +24,73 @@ from splice_core.library import (
     read_wildtype,
     usable_rows,
 )
-from splice_core.model_store import PRETRAINED_DIR, active_model_path, list_versions, read_card, set_active_model
+from splice_core.design_inputs import design_inputs
+from splice_core.model_store import (
+    MODEL_FILE,
+    PRETRAINED_DIR,
+    ModelDirError,
+    active_model_path,
+    list_versions,
+    read_card,
+    set_active_model,
+)
 from splice_core.predictor import Predictor, load_predictor
 from splice_core.pwm import wildtype_pwms
+
+APP_SCRIPT = Path(__file__).resolve().parent / "app.py"
+
+
+def ensure_app_frame() -> None:
+    """Run the page inside the app frame (``app.py``) when Streamlit started it alone in its old ``pages/``-folder mode.
+
+    Streamlit 1.67 runs a server in that mode while a ``pages/`` folder lies beside the main script and no run has
+    called ``st.navigation`` yet: a first visitor who opens ``/retrain`` gets ``pages/retrain.py`` alone (no sidebar,
+    a plain file list). Here the page runs ``app.py`` instead, whose ``st.navigation`` leaves that mode and opens the
+    page the URL names (a page's identity is its URL path in both modes), then stops its own run. Opening ``/`` first
+    goes the same way in Streamlit itself. Call it in every page before it draws anything.
+    """
+    if PagesManager.uses_pages_directory:
+        runpy.run_path(str(APP_SCRIPT))
+        st.stop()
+
+
+SCRATCH_SECONDS = 24 * 3600
+CHOICE_KEY = "active_model_choice"
+M_ARENA_MAX = -8  # glibc's mallopt parameter
+ARENAS = 2
 
 
 def skip_keras_reset(*args, **kwargs) -> None:
     """Stands in for ``keras.backend.clear_session`` in the app process (see :func:`keep_compiled_models`)."""
+
+
+def glibc() -> ctypes.CDLL | None:
+    """The C library when it is glibc (for its allocator controls), else None."""
+    try:
+        libc = ctypes.CDLL("libc.so.6")
+        return libc if hasattr(libc, "malloc_trim") and hasattr(libc, "mallopt") else None
+    except OSError:
+        return None
+
+
+def bound_native_memory() -> None:
+    """Keep the allocator from holding memory that finished script runs freed.
+
+    Every browser session runs its script in its own thread, and glibc gives each thread its own heap (arena):
+    eight sessions pasting at once left eight arenas full of freed blocks that were never given back (about
+    320 MB, ``benchmarks/bench_sessions.py``). Two arenas are shared by all threads, and after every run the
+    freed memory is returned to the system.
+    """
+    libc = glibc()
+    if libc is not None:
+        libc.mallopt(M_ARENA_MAX, ARENAS)
+
+
+def release_freed_memory() -> None:
+    """Return freed heap memory to the system (end of a script run; a few milliseconds)."""
+    libc = glibc()
+    if libc is not None:
+        libc.malloc_trim(0)
 
 
 def keep_compiled_models() -> None:
@@ -38,20 +104,55 @@ def keep_compiled_models() -> None:
     keras.backend.clear_session = skip_keras_reset
 
 
-@st.cache_resource(show_spinner="Loading model…")
+@st.cache_resource(show_spinner="Loading model…", max_entries=4)
 def cached_predictor(path: str, mtime: float) -> Predictor:
     """The predictor of a model directory, loaded once per (path, modification time)."""
     return load_predictor(path)
 
 
+def model_predictor(path: Path) -> Predictor:
+    """The cached predictor of a model directory (ModelDirError when it is missing or corrupt)."""
+    model_file = Path(path) / MODEL_FILE
+    return cached_predictor(str(path), model_file.stat().st_mtime if model_file.is_file() else 0.0)
+
+
+def is_shipped(path: Path) -> bool:
+    """True for the shipped model's directory."""
+    return Path(path).resolve() == PRETRAINED_DIR.resolve()
+
+
+def fall_back_to_shipped(path: Path, err: Exception) -> None:
+    """Make the shipped model active again because ``path`` cannot be used, and say why on the page."""
+    set_active_model(PRETRAINED_DIR)
+    st.warning(f"The chosen model {model_label(path)} cannot be used: {err}. The shipped model is active instead.")
+
+
 def active_predictor() -> Predictor:
-    """The active model's predictor (the shipped one unless the user chose another)."""
+    """The active model's predictor; a version that cannot be loaded gives way to the shipped model (with a warning)."""
     path = active_model_path()
-    return cached_predictor(str(path), (path / "model.keras").stat().st_mtime)
+    try:
+        return model_predictor(path)
+    except ModelDirError as err:
+        if is_shipped(path):
+            raise
+        fall_back_to_shipped(path, err)
+        return model_predictor(PRETRAINED_DIR)
+
+
+def active_card() -> dict:
+    """The active model's card; a version whose card is corrupt gives way to the shipped model (with a warning)."""
+    path = active_model_path()
+    try:
+        return read_card(path)
+    except ModelDirError as err:
+        if is_shipped(path):
+            raise
+        fall_back_to_shipped(path, err)
+        return read_card(PRETRAINED_DIR)
 
 
 def active_predictor_or_stop() -> Predictor:
-    """The active model's predictor; when it cannot be loaded, one error on the page and the page stops."""
+    """The active model's predictor; when not even the shipped model loads, one error on the page and the page stops."""
     try:
         return active_predictor()
     except (OSError, ValueError, KeyError) as err:
@@ -59,9 +160,13 @@ def active_predictor_or_stop() -> Predictor:
         st.stop()
 
 
-@st.cache_data(show_spinner="Reading the library…")
+@st.cache_resource(show_spinner="Reading the library…", max_entries=2)
 def cached_library(path: str, mtime: float) -> pd.DataFrame:
-    """The validated library table, read once per (path, modification time)."""
+    """The validated library table, read once per (path, modification time) and shared by every session.
+
+    A resource, not data: ``st.cache_data`` would unpickle a fresh copy for every call in every session.
+    Callers must not modify it (``usable_rows`` and the analyses return new tables).
+    """
     return read_library(path)
 
 
@@ -93,10 +198,39 @@ def branch_pwm() -> np.ndarray:
     return pwm
 
 
+def design_inputs_or_stop(predictor: Predictor) -> dict[str, object]:
+    """The design inputs (``template``, ``reporter``) the model needs; one error on the page and a stop when missing."""
+    try:
+        return design_inputs(predictor.context, {"template": template_or_none, "reporter": reporter_or_none})
+    except DataFileError as err:
+        st.error(f"The active model cannot score bare introns here: {err}.")
+        st.stop()
+
+
+def scratch_output_path(model_path: str, raw: bytes, name: str) -> Path:
+    """A file for a scored upload in the app's scratch folder; files older than a day there are removed first."""
+    folder = Path(tempfile.gettempdir()) / "splice_batch"
+    folder.mkdir(exist_ok=True)
+    for old in folder.glob("*.csv"):
+        if time.time() - old.stat().st_mtime > SCRATCH_SECONDS:
+            old.unlink(missing_ok=True)
+    key = hashlib.sha256(model_path.encode() + b"\0" + name.encode() + b"\0" + raw).hexdigest()[:24]
+    return folder / f"{key}.csv"
+
+
+@st.cache_resource(show_spinner=False, max_entries=2)
+def cached_template(path: str, mtime: float) -> DesignTemplate:
+    """The library's oligo design, found once per library file."""
+    return design_template(cached_library(path, mtime))
+
+
 def template_or_none() -> DesignTemplate | None:
     """The library's oligo design around an intron, when the data directory has the library."""
     frame, _ = library_or_none()
-    return design_template(frame) if frame is not None else None
+    if frame is None:
+        return None
+    path = library_path()
+    return cached_template(str(path), path.stat().st_mtime)
 
 
 @st.cache_data(show_spinner=False)
@@ -131,24 +265,24 @@ def library_entropy_or_none(length: int, align: str) -> np.ndarray | None:
 
 def model_label(path: Path) -> str:
     """A readable name for a model directory."""
-    if Path(path).resolve() == PRETRAINED_DIR.resolve():
+    if is_shipped(path):
         return "shipped model (pretrained/)"
     return Path(path).name
+
+
+def on_model_choice() -> None:
+    """The chooser's callback: persist the version the user picked as the active model."""
+    chosen = next(p for p in list_versions() if model_label(p) == st.session_state[CHOICE_KEY])
+    set_active_model(chosen)
 
 
 def render_sidebar() -> None:
     """The shared sidebar: data directory status and the active-model chooser (persisted)."""
     with st.sidebar:
-        versions = list_versions()
-        active = active_model_path()
-        labels = [model_label(p) for p in versions]
-        index = next((i for i, p in enumerate(versions) if Path(p).resolve() == Path(active).resolve()), 0)
-        choice = st.selectbox("Active model", labels, index=index, key="active_model_choice")
-        chosen = versions[labels.index(choice)]
-        if Path(chosen).resolve() != Path(active).resolve():
-            set_active_model(chosen)
-            st.rerun()
-        card = read_card(chosen)
+        card = active_card()  # a damaged card gives way to the shipped model before the chooser is drawn
+        labels = [model_label(p) for p in list_versions()]
+        st.session_state[CHOICE_KEY] = model_label(active_model_path())  # show the persisted choice, whoever changed it
+        st.selectbox("Active model", labels, key=CHOICE_KEY, on_change=on_model_choice)
         test = card.get("metrics", {}).get("test", {})
         if test:
             st.caption(f"{card.get('name', '')} · test Pearson {test.get('pearson', float('nan')):.3f} · balanced MSE {test.get('balanced_mse', float('nan')):.3f}")

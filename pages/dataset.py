@@ -6,8 +6,32 @@ import streamlit as st
 from app_state import library_or_none
 from splice_core import dataset_summary as ds
 from splice_core.model_store import PRETRAINED_DIR, read_card
+from app_state import ensure_app_frame
+
+ensure_app_frame()
 
 EFFICIENCY = "splicing efficiency"
+LOG_COUNTS, PANELS, LINEAR_COUNTS = "log count axis", "one panel per library type", "linear count axis"
+
+
+def histogram_view() -> str:
+    """How to draw the efficiency histogram: most constructs lie below 0.1, so a linear axis hides the rest."""
+    return st.radio("Histogram", [LOG_COUNTS, PANELS, LINEAR_COUNTS], horizontal=True, key="dataset_histogram_view",
+                    help="Most constructs splice below 0.1: on a linear count axis that bar hides the rest of the distribution.")
+
+
+def facets(view: str) -> dict:
+    """Plotly Express arguments for one panel per library type (none for the other views)."""
+    return {"facet_col": "type", "facet_col_wrap": 4, "facet_row_spacing": 0.08, "height": 720} if view == PANELS else {}
+
+
+def shaped(figure, view: str):
+    """The histogram with the chosen count axis: logarithmic, or each panel on its own scale."""
+    if view == LOG_COUNTS:
+        return figure.update_yaxes(type="log")
+    if view == PANELS:
+        return figure.update_yaxes(matches=None, showticklabels=True).for_each_annotation(lambda a: a.update(text=a.text.split("=")[-1]))
+    return figure
 
 
 @st.cache_data(show_spinner=False)
@@ -47,9 +71,10 @@ def render_data_view(frame: pd.DataFrame) -> None:
         return
     render_summary(ds.efficiency_summary(rows))
     st.subheader("Distribution")
+    view = histogram_view()
     st.plotly_chart(
-        px.histogram(rows, x="splicing_eff", color="type", range_x=(0, 1), labels={"splicing_eff": EFFICIENCY})
-        .update_traces(xbins={"start": 0, "end": 1.0001, "size": 0.05}),
+        shaped(px.histogram(rows, x="splicing_eff", color="type", range_x=(0, 1), labels={"splicing_eff": EFFICIENCY}, **facets(view))
+               .update_traces(xbins={"start": 0, "end": 1.0001, "size": 0.05}), view),
         key="dataset_histogram",
     )
     st.plotly_chart(
@@ -76,8 +101,9 @@ def render_card_view(reason: str) -> None:
     render_summary(ds.histogram_summary(card, types))
     histograms = ds.card_histograms(card, types)
     st.subheader("Distribution")
+    view = histogram_view()
     st.plotly_chart(
-        px.bar(histograms, x="bin_centre", y="count", color="type", labels={"bin_centre": EFFICIENCY}),
+        shaped(px.bar(histograms, x="bin_centre", y="count", color="type", labels={"bin_centre": EFFICIENCY}, **facets(view)), view),
         key="dataset_histogram",
     )
     st.plotly_chart(

@@ -10,6 +10,9 @@ from splice_core import model_report as mr
 from splice_core.library import DataFileError, data_dir
 from splice_core.model_store import active_model_path, list_versions
 from splice_core.predictor import Predictor
+from app_state import ensure_app_frame
+
+ensure_app_frame()
 
 THREE_DECIMAL_COLUMN = st.column_config.NumberColumn(format="%.3f")
 THREE_DECIMALS = {c: THREE_DECIMAL_COLUMN for c in ("mse", "balanced_mse", "pearson", "spearman")}
@@ -141,7 +144,7 @@ render_predicted_vs_measured(predictor)
 st.subheader("Training curves")
 st.plotly_chart(
     px.line(mr.history_frame(mr.card_history(card)), x="epoch", y="loss", color="seed", line_dash="curve", markers=True,
-            labels={"loss": "loss (MSE)"}),
+            labels={"loss": mr.loss_label(card["config"])}),
     key="model_curves",
 )
 render_table1()

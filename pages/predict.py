@@ -4,7 +4,7 @@ import functools
 import numpy as np
 import streamlit as st
 
-from app_state import active_predictor_or_stop, branch_pwm, library_entropy_or_none, reporter_or_none, template_or_none
+from app_state import active_predictor_or_stop, branch_pwm, design_inputs_or_stop, library_entropy_or_none
 from splice_core.attribution import intron_saliency
 from splice_core.contexts import DesignTemplate
 from splice_core.heatmap import mutagenesis_heatmap, point_to_mutation
@@ -12,29 +12,33 @@ from splice_core.intron_input import EXAMPLE_INTRON, IntronCheck, check_intron, 
 from splice_core.library import Reporter
 from splice_core.logo import figure_png, saliency_logo
 from splice_core.mutagenesis import apply_mutation, effects_to_table, mutagenesis_effects, mutation_label, strongest_effects
-from splice_core.predictor import Predictor, mean_and_spread
+from splice_core.predictor import Predictor, mean_and_spread, prediction_text, spread_help
 from splice_core.sites import find_branch_start, site_spans, sites_html
 from splice_core.variant_effects import change_with_spread
+from app_state import ensure_app_frame
+
+ensure_app_frame()
 
 MUTANTS = {"A": "A", "C": "C", "G": "G", "T": "T", "deletion": "-"}
 ALIGNMENTS = {"5' end": "left", "3' end": "right"}
 TEXT_BOXES = {"intron_text": EXAMPLE_INTRON, "wildtype_text": ""}
+CACHE_SECONDS = 3600  # per-intron results (shared by sessions) are dropped after an hour, at most 64 kept
 
 
-@st.cache_data(show_spinner="In-silico mutagenesis…", max_entries=64)
+@st.cache_data(show_spinner="In-silico mutagenesis…", max_entries=64, ttl=CACHE_SECONDS)
 def cached_mutagenesis(model_path: str, intron: str, branch: int | None, template: DesignTemplate | None, reporter: Reporter | None, _predictor: Predictor):
     """(reference, substitution deltas, deletion deltas) of an intron, one batched model call."""
     predict = functools.partial(_predictor.predict_introns, template=template, reporter=reporter)
     return mutagenesis_effects(predict, intron, branch)
 
 
-@st.cache_data(show_spinner="SmoothGrad…", max_entries=64)
+@st.cache_data(show_spinner="SmoothGrad…", max_entries=64, ttl=CACHE_SECONDS)
 def cached_saliency(model_path: str, intron: str, n_samples: int, noise: float, _predictor: Predictor) -> np.ndarray:
     """SmoothGrad x input ``(L, 4)`` of an intron."""
     return intron_saliency(_predictor, intron, n_samples, noise, seed=0)
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
+@st.cache_data(show_spinner=False, max_entries=64, ttl=CACHE_SECONDS)
 def cached_logo_png(attribution: np.ndarray, spans: dict, entropy: np.ndarray | None) -> bytes:
     """The saliency logo as PNG bytes."""
     return figure_png(saliency_logo(attribution, spans, entropy))
@@ -112,21 +116,21 @@ def branch_input(intron: str) -> int:
 
 def show_prediction(values: dict[str, tuple[float, float]], n_members: int) -> None:
     """Metrics of the intron (and the wild-type with the change and its own spread, when given)."""
-    spread = f"± is the spread (SD) of {n_members} ensemble members" if n_members > 1 else "single model: no ensemble spread"
+    spread = spread_help(n_members)
     mean, sd = values["intron"]
     if "wildtype" not in values:
-        st.metric("Predicted splicing efficiency", f"{mean:.3f} ± {sd:.3f}", help=spread)
+        st.metric("Predicted splicing efficiency", prediction_text(mean, sd, n_members), help=spread)
         return
     wt_mean, wt_sd = values["wildtype"]
     left, middle, right = st.columns(3)
-    left.metric("Wild-type", f"{wt_mean:.3f} ± {wt_sd:.3f}", help=spread)
-    middle.metric("Predicted splicing efficiency", f"{mean:.3f} ± {sd:.3f}", delta=f"{mean - wt_mean:+.3f}", help=spread)
+    left.metric("Wild-type", prediction_text(wt_mean, wt_sd, n_members), help=spread)
+    middle.metric("Predicted splicing efficiency", prediction_text(mean, sd, n_members), delta=f"{mean - wt_mean:+.3f}", help=spread)
     change, change_sd = values["change"]
     change_help = (
         f"± is the spread (SD) over the {n_members} members of each member's own change (mutant − wild-type): "
-        "members that disagree on both values can still agree on the change" if n_members > 1 else "single model: no ensemble spread"
+        "members that disagree on both values can still agree on the change" if n_members > 1 else spread
     )
-    right.metric("Change (mutant − wild-type)", f"{change:+.3f} ± {change_sd:.3f}", help=change_help)
+    right.metric("Change (mutant − wild-type)", prediction_text(change, change_sd, n_members, signed=True), help=change_help)
 
 
 def show_mutagenesis(predictor: Predictor, intron: str, branch: int, spans: dict, template: DesignTemplate | None, reporter: Reporter | None) -> None:
@@ -184,14 +188,8 @@ def main() -> None:
     st.title("Predict & explain")
     init_state()
     predictor = active_predictor_or_stop()
-    template = template_or_none() if predictor.needs_design else None
-    if predictor.needs_design and template is None:
-        st.error(f"The active model reads the {predictor.context!r} context, which needs the library's oligo design: add the data directory or choose an intron-context model.")
-        st.stop()
-    reporter = reporter_or_none() if predictor.context == "full" else None
-    if predictor.context == "full" and reporter is None:
-        st.error("The active model reads the full reporter transcript: reporter.fa is missing from the data directory.")
-        st.stop()
+    design = design_inputs_or_stop(predictor)
+    template, reporter = design["template"], design["reporter"]
     max_length = predictor.max_intron_length(template)
 
     left, right = st.columns(2)

@@ -8,9 +8,12 @@ from splice_core import jobs
 from splice_core.architectures import BUILDERS
 from splice_core.contexts import CONTEXTS
 from splice_core.library import DataFileError, data_dir, library_path
-from splice_core.model_report import history_frame
+from splice_core.model_report import history_frame, loss_label
 from splice_core.model_store import PRETRAINED_DIR, active_model_path, models_root, read_card, set_active_model
 from splice_core.training import LOSSES, TrainConfig
+from app_state import ensure_app_frame
+
+ensure_app_frame()
 
 POLL_SECONDS = 2
 ARCHITECTURES = list(BUILDERS)
@@ -59,7 +62,9 @@ def recipe_form(default: TrainConfig) -> TrainConfig | None:
 
 def render_outcome(job: jobs.TrainingJob) -> None:
     """Cancel button while running; the saved version (and making it active), a cancel or a failure after."""
-    if job.active:
+    if job.active and not job.owned:
+        st.caption(f"Running in another app process (pid {job.pid}); it is shown from its journal.")
+    elif job.active:
         requested = job.cancel_requested.is_set()
         st.button("Cancel", key=f"cancel-{job.id}", on_click=job.cancel, disabled=requested)
         if requested:
@@ -73,6 +78,8 @@ def render_outcome(job: jobs.TrainingJob) -> None:
             st.rerun()
     elif job.status == jobs.CANCELLED:
         st.info("Cancelled: nothing was saved.")
+    elif job.status == jobs.INTERRUPTED:
+        st.warning(f"Interrupted: {job.error}.")
     else:
         st.error(f"Training failed: {job.error}")
 
@@ -92,7 +99,7 @@ def render_job(job: jobs.TrainingJob) -> None:
         if job.records:
             st.plotly_chart(
                 px.line(history_frame(job.records), x="epoch", y="loss", color="seed", line_dash="curve", markers=True,
-                        labels={"loss": "loss (MSE)"}),
+                        labels={"loss": loss_label(dataclasses.asdict(config))}),
                 key=f"curves-{job.id}",
             )
         render_outcome(job)
@@ -108,12 +115,12 @@ def rerun_app_when_a_job_ends(all_jobs: list[jobs.TrainingJob]) -> None:
 
 @st.fragment(run_every=POLL_SECONDS)
 def jobs_panel() -> None:
-    """Every training job of this app, from every browser session, refreshed every few seconds."""
+    """Every training job (this app's, from every browser session, and earlier apps' from the journal), refreshed every few seconds."""
     all_jobs = jobs.REGISTRY.jobs()
     rerun_app_when_a_job_ends(all_jobs)
     st.subheader("Training jobs")
     if not all_jobs:
-        st.caption("No training job since the app started.")
+        st.caption("No training job yet.")
     for job in all_jobs:
         render_job(job)
 

@@ -9,7 +9,8 @@ import keras
 import numpy as np
 from keras import layers, ops
 
-OUTPUTS = ("sigmoid", "relu")
+from .options import OUTPUTS
+
 HEAD5, HEAD3 = 48, 64  # positions the site-aware model reads from the 5' and 3' ends
 
 

@@ -1,6 +1,13 @@
-"""Scoring files of introns: library-format CSV/xlsx (measured columns optional) or FASTA."""
+"""Scoring files of introns of any size in chunks: CSV/xlsx tables (measured columns optional) or FASTA.
+
+A file is read, scored and written a chunk of rows at a time, so memory stays bounded whatever its length;
+rows keep their order and every other column. A row that cannot be scored keeps its place with an ``error``.
+"""
 import io
 import os
+import zipfile
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -8,44 +15,122 @@ import pandas as pd
 
 from .contexts import DesignTemplate
 from .intron_input import check_intron
-from .library import DataFileError, Reporter, fasta_records
+from .library import DataFileError, Reporter, iter_fasta_records
 from .metrics import regression_metrics
 from .predictor import Predictor, mean_and_spread
 
 INTRON_COLUMNS = ("intron_seq", "intron", "sequence")
 MEASURED_COLUMN = "splicing_eff"
-MAX_ROWS = 200_000
+SCORE_COLUMNS = ("predicted_eff", "predicted_sd", "error", "warning")
+CHUNK_ROWS = 20_000
+FASTA_SUFFIXES = (".fa", ".fasta", ".fna", ".txt")
+INPUT_SUFFIXES = (*FASTA_SUFFIXES, ".csv", ".xlsx")
+OUTPUT_FORMATS = {".csv": "csv", ".xlsx": "xlsx", ".fa": "fasta", ".fasta": "fasta", ".fna": "fasta"}
+XLSX_MAX_ROWS = 1_048_575  # Excel's sheet limit, less the header row
+LISTED_BAD_ROWS = 1_000
+PREVIEW_ROWS = 1_000
+Source = str | os.PathLike | bytes
+ProgressFn = Callable[[float, int], None]
 
 
-def fasta_text_to_frame(text: str, source: str = "FASTA") -> pd.DataFrame:
-    """FASTA text as a table with ``id`` and ``intron_seq`` columns."""
-    return pd.DataFrame(fasta_records(text, source), columns=["id", "intron_seq"])
-
-
-def read_batch_input(source: str | os.PathLike | bytes, name: str | None = None) -> pd.DataFrame:
-    """A table with the input's rows in order; ``source`` is a path or the file's bytes (``name`` gives the type)."""
-    name = str(name or source)
+def input_kind(name: str) -> str:
+    """``fasta``, ``csv`` or ``xlsx`` from a file name's suffix; DataFileError for any other suffix."""
     suffix = Path(name).suffix.lower()
-    raw = source if isinstance(source, bytes) else Path(source).read_bytes()
+    if suffix in FASTA_SUFFIXES:
+        return "fasta"
+    if suffix in (".csv", ".xlsx"):
+        return suffix[1:]
+    raise DataFileError(f"{name}: unknown file type {suffix or '(no suffix)'!r}; use one of {', '.join(INPUT_SUFFIXES)}")
+
+
+def output_format(path: str | os.PathLike) -> str:
+    """``csv``, ``xlsx`` or ``fasta`` from an output path's suffix; ValueError for any other suffix."""
+    suffix = Path(path).suffix.lower()
+    if suffix not in OUTPUT_FORMATS:
+        raise ValueError(f"{path}: cannot write {suffix or 'a file without a suffix'!r}; name it .csv, .xlsx or .fa/.fasta")
+    return OUTPUT_FORMATS[suffix]
+
+
+def open_binary(source: Source) -> io.BufferedIOBase:
+    """A binary file object over a path or the file's bytes."""
+    return io.BytesIO(source) if isinstance(source, bytes) else open(source, "rb")
+
+
+def source_size(handle) -> int:
+    """Size in bytes of an open binary file (at least 1)."""
+    position = handle.tell()
+    size = handle.seek(0, io.SEEK_END)
+    handle.seek(position)
+    return max(size, 1)
+
+
+def csv_chunks(handle, chunk_rows: int) -> Iterator[tuple[pd.DataFrame, float]]:
+    """(rows, fraction of the file read) of a CSV, ``chunk_rows`` rows at a time."""
+    size = source_size(handle)
+    with pd.read_csv(handle, chunksize=chunk_rows) as reader:
+        for frame in reader:
+            yield frame, min(handle.tell() / size, 1.0)
+
+
+def fasta_chunks(handle, name: str, chunk_rows: int) -> Iterator[tuple[pd.DataFrame, float]]:
+    """(``id``/``intron_seq`` rows, fraction of the file read) of a FASTA file, ``chunk_rows`` records at a time."""
+    size = source_size(handle)
+    text = io.TextIOWrapper(handle, encoding="utf-8", errors="replace")
+    records, start = [], 0
+    for record in iter_fasta_records(text, name):
+        records.append(record)
+        if len(records) == chunk_rows:
+            yield pd.DataFrame(records, columns=["id", "intron_seq"], index=range(start, start + len(records))), min(handle.tell() / size, 1.0)
+            records, start = [], start + len(records)
+    if records:
+        yield pd.DataFrame(records, columns=["id", "intron_seq"], index=range(start, start + len(records))), 1.0
+
+
+def xlsx_chunks(handle, chunk_rows: int) -> Iterator[tuple[pd.DataFrame, float]]:
+    """(rows, fraction of the sheet read) of an xlsx sheet (``Data`` when present, else the first), streamed."""
+    import openpyxl
+
+    book = openpyxl.load_workbook(handle, read_only=True, data_only=True)
     try:
-        if suffix in (".fa", ".fasta", ".fna", ".txt"):
-            frame = fasta_text_to_frame(raw.decode("utf-8", "replace"), name)
-        elif suffix in (".xlsx", ".xls"):
-            book = pd.read_excel(io.BytesIO(raw), sheet_name=None)
-            frame = book.get("Data", next(iter(book.values())))
-        else:
-            frame = pd.read_csv(io.BytesIO(raw))
-    except DataFileError:
-        raise
-    except (ValueError, UnicodeDecodeError, pd.errors.ParserError) as err:
-        raise DataFileError(f"{name}: cannot read the file ({err})") from err
-    if len(frame) == 0:
+        sheet = book["Data"] if "Data" in book.sheetnames else book.worksheets[0]
+        rows = sheet.iter_rows(values_only=True)
+        header = [str(h) for h in next(rows, ())]
+        total = max((sheet.max_row or 1) - 1, 1)
+        block, start = [], 0
+        for row in rows:
+            block.append(row)
+            if len(block) == chunk_rows:
+                yield pd.DataFrame(block, columns=header, index=range(start, start + len(block))), min((start + len(block)) / total, 1.0)
+                block, start = [], start + len(block)
+        if block:
+            yield pd.DataFrame(block, columns=header, index=range(start, start + len(block))), 1.0
+    finally:
+        book.close()
+
+
+def input_chunks(source: Source, name: str | None = None, chunk_rows: int = CHUNK_ROWS) -> Iterator[tuple[pd.DataFrame, float]]:
+    """The input's rows in order, in chunks (the row index runs on across chunks), with the fraction read so far.
+
+    ``source`` is a path or the file's bytes (``name`` then gives the type). Raises DataFileError for a file that
+    cannot be read, has no rows, or has no intron column.
+    """
+    name = str(name or source)
+    kind = input_kind(name)
+    any_rows = False
+    with open_binary(source) as handle:
+        try:
+            chunks = fasta_chunks(handle, name, chunk_rows) if kind == "fasta" else csv_chunks(handle, chunk_rows) if kind == "csv" else xlsx_chunks(handle, chunk_rows)
+            for frame, fraction in chunks:
+                if not any_rows and not any(c in frame.columns for c in INTRON_COLUMNS):
+                    raise DataFileError(f"{name}: needs an intron column ({' or '.join(INTRON_COLUMNS)}) or FASTA records")
+                any_rows = any_rows or len(frame) > 0
+                yield frame, fraction
+        except DataFileError:
+            raise
+        except (ValueError, UnicodeDecodeError, KeyError, OSError, zipfile.BadZipFile, pd.errors.ParserError) as err:
+            raise DataFileError(f"{name}: cannot read the file ({err})") from err
+    if not any_rows:
         raise DataFileError(f"{name}: no rows")
-    if len(frame) > MAX_ROWS:
-        raise DataFileError(f"{name}: {len(frame)} rows; at most {MAX_ROWS} per file")
-    if not any(c in frame.columns for c in INTRON_COLUMNS):
-        raise DataFileError(f"{name}: needs an intron column ({' or '.join(INTRON_COLUMNS)}) or FASTA records")
-    return frame
 
 
 def intron_column(frame: pd.DataFrame) -> pd.Series:
@@ -56,11 +141,12 @@ def intron_column(frame: pd.DataFrame) -> pd.Series:
 def score_frame(predictor: Predictor, frame: pd.DataFrame, template: DesignTemplate | None = None, reporter: Reporter | None = None) -> pd.DataFrame:
     """The input rows in order plus ``predicted_eff``, ``predicted_sd``, ``error`` and ``warning``.
 
-    Rows with an error are not scored; ``template`` (and ``reporter``) are needed by models that read the oligo.
+    Rows with an error are not scored (digits inside a sequence are an error here: a table cell holds bases only);
+    ``template`` (and ``reporter``) are needed by models that read the oligo.
     """
     max_length = predictor.max_intron_length(template)
-    checks = [check_intron("" if pd.isna(v) else str(v), max_length) for v in intron_column(frame)]
-    good = np.array([c.ok for c in checks])
+    checks = [check_intron("" if pd.isna(v) else str(v), max_length, strip_digits=False) for v in intron_column(frame)]
+    good = np.array([c.ok for c in checks], bool)
     mean = np.full(len(frame), np.nan)
     spread = np.full(len(frame), np.nan)
     if good.any():
@@ -83,12 +169,156 @@ def bad_rows(scored: pd.DataFrame) -> pd.DataFrame:
     return out.reset_index(drop=True)
 
 
-def scored_metrics(scored: pd.DataFrame) -> dict[str, float] | None:
-    """Metrics of the predictions against a measured ``splicing_eff`` column (rows with both), else None."""
-    if MEASURED_COLUMN not in scored.columns:
-        return None
-    measured = pd.to_numeric(scored[MEASURED_COLUMN], errors="coerce")
-    both = measured.notna() & scored["predicted_eff"].notna()
+def measured_metrics(measured: np.ndarray, predicted: np.ndarray) -> dict[str, float] | None:
+    """Metrics of predictions ``(N,)`` against measured values ``(N,)`` over rows with both, else None (< 3 rows)."""
+    both = np.isfinite(measured) & np.isfinite(predicted)
     if both.sum() < 3:
         return None
-    return regression_metrics(measured[both].to_numpy(float), scored.loc[both, "predicted_eff"].to_numpy(float))
+    return regression_metrics(measured[both].astype(float), predicted[both].astype(float))
+
+
+@dataclass
+class BatchSummary:
+    """What a scored file holds: counts, the first bad rows, every prediction and measurement (float32), a preview."""
+
+    n_rows: int = 0
+    n_bad: int = 0
+    bad: list[pd.DataFrame] = field(default_factory=list)
+    predicted: list[np.ndarray] = field(default_factory=list)
+    measured: list[np.ndarray] = field(default_factory=list)
+    preview: list[pd.DataFrame] = field(default_factory=list)
+
+    @property
+    def n_scored(self) -> int:
+        """Rows that have a prediction."""
+        return self.n_rows - self.n_bad
+
+    def add(self, scored: pd.DataFrame) -> None:
+        """Count and keep the bounded parts of one scored chunk."""
+        bad = bad_rows(scored)
+        listed = sum(len(b) for b in self.bad)
+        if listed < LISTED_BAD_ROWS:
+            self.bad.append(bad.head(LISTED_BAD_ROWS - listed))
+        shown = sum(len(p) for p in self.preview)
+        if shown < PREVIEW_ROWS:
+            self.preview.append(scored.head(PREVIEW_ROWS - shown))
+        self.n_rows += len(scored)
+        self.n_bad += len(bad)
+        self.predicted.append(scored["predicted_eff"].to_numpy(np.float32))
+        if MEASURED_COLUMN in scored.columns:
+            self.measured.append(pd.to_numeric(scored[MEASURED_COLUMN], errors="coerce").to_numpy(np.float32))
+
+    def bad_table(self) -> pd.DataFrame:
+        """The first :data:`LISTED_BAD_ROWS` rows with an error (row, id, error)."""
+        return pd.concat(self.bad, ignore_index=True) if self.bad else pd.DataFrame(columns=["row", "error"])
+
+    def preview_table(self) -> pd.DataFrame:
+        """The first :data:`PREVIEW_ROWS` scored rows."""
+        return pd.concat(self.preview) if self.preview else pd.DataFrame()
+
+    def predictions(self) -> np.ndarray:
+        """Every row's prediction ``(n_rows,)`` (NaN where not scored)."""
+        return np.concatenate(self.predicted) if self.predicted else np.zeros(0, np.float32)
+
+    def histogram(self, bins: int = 40) -> pd.DataFrame:
+        """Counts of the predictions in ``bins`` equal bins over 0..1: ``predicted_eff`` (bin centre) and ``rows``."""
+        edges = np.linspace(0, 1, bins + 1)
+        predictions = self.predictions()
+        counts, _ = np.histogram(np.clip(predictions[np.isfinite(predictions)], 0, 1), edges)
+        return pd.DataFrame({"predicted_eff": (edges[:-1] + edges[1:]) / 2, "rows": counts})
+
+    def metrics(self) -> dict[str, float] | None:
+        """Metrics against the input's measured ``splicing_eff`` column, when it has one."""
+        if len(self.measured) != len(self.predicted) or not self.measured:
+            return None
+        return measured_metrics(np.concatenate(self.measured), self.predictions())
+
+
+class ScoredWriter:
+    """Writes scored chunks to ``path`` in the format its suffix names, into a temporary file moved in at the end."""
+
+    def __init__(self, path: str | os.PathLike):
+        self.path = Path(path)
+        self.format = output_format(self.path)
+        self.partial = self.path.with_name(f".{self.path.name}.partial")
+        self.rows = 0
+        self.book = self.sheet = self.handle = None
+        if self.format == "xlsx":
+            import openpyxl
+
+            self.book = openpyxl.Workbook(write_only=True)
+            self.sheet = self.book.create_sheet("Predictions")
+        else:
+            self.handle = open(self.partial, "w", encoding="utf-8", newline="")
+
+    def write(self, scored: pd.DataFrame) -> None:
+        """Append one scored chunk."""
+        if self.format == "csv":
+            scored.to_csv(self.handle, index=False, header=self.rows == 0)
+        elif self.format == "fasta":
+            self.handle.write(fasta_text(scored))
+        else:
+            if self.rows + len(scored) > XLSX_MAX_ROWS:
+                raise ValueError(f"{self.path}: an xlsx sheet holds at most {XLSX_MAX_ROWS:,} rows; write .csv for more")
+            if self.rows == 0:
+                self.sheet.append([str(c) for c in scored.columns])
+            for row in scored.astype(object).where(scored.notna(), None).itertuples(index=False):
+                self.sheet.append(list(row))
+        self.rows += len(scored)
+
+    def close(self) -> None:
+        """Finish the file and move it to its name."""
+        if self.book is not None:
+            self.book.save(self.partial)
+        else:
+            self.handle.close()
+        os.replace(self.partial, self.path)
+
+    def discard(self) -> None:
+        """Drop the unfinished file."""
+        if self.handle is not None:
+            self.handle.close()
+        self.partial.unlink(missing_ok=True)
+
+
+def fasta_text(scored: pd.DataFrame) -> str:
+    """Scored rows as FASTA: the id (else ``row<N>``) and the scores in the header, the sequence below."""
+    ids = scored["id"].astype(str) if "id" in scored.columns else pd.Series([f"row{i + 1}" for i in scored.index], index=scored.index)
+    lines = []
+    for name, seq, eff, sd, error in zip(ids, intron_column(scored), scored["predicted_eff"], scored["predicted_sd"], scored["error"]):
+        scores = f"predicted_eff={eff:.4f} predicted_sd={sd:.4f}" if np.isfinite(eff) else f"error={error}"
+        lines.append(f">{name} {scores}\n{'' if pd.isna(seq) else seq}\n")
+    return "".join(lines)
+
+
+def score_chunks(
+    predictor: Predictor, source: Source, name: str | None = None, template: DesignTemplate | None = None,
+    reporter: Reporter | None = None, on_progress: ProgressFn | None = None, chunk_rows: int = CHUNK_ROWS,
+) -> Iterator[pd.DataFrame]:
+    """Scored chunks of an input file in order (see :func:`score_frame`); ``on_progress(fraction, rows)`` after each."""
+    rows = 0
+    for frame, fraction in input_chunks(source, name, chunk_rows):
+        scored = score_frame(predictor, frame, template, reporter)
+        rows += len(scored)
+        yield scored
+        if on_progress:
+            on_progress(fraction, rows)
+
+
+def score_file(
+    predictor: Predictor, source: Source, output: str | os.PathLike, name: str | None = None,
+    template: DesignTemplate | None = None, reporter: Reporter | None = None,
+    on_progress: ProgressFn | None = None, chunk_rows: int = CHUNK_ROWS,
+) -> BatchSummary:
+    """Score an input file into ``output`` (CSV, xlsx or FASTA by its suffix) chunk by chunk; its summary."""
+    writer = ScoredWriter(output)
+    summary = BatchSummary()
+    try:
+        for scored in score_chunks(predictor, source, name, template, reporter, on_progress, chunk_rows):
+            writer.write(scored)
+            summary.add(scored)
+    except BaseException:
+        writer.discard()
+        raise
+    writer.close()
+    return summary

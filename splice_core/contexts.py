@@ -12,8 +12,8 @@ import pandas as pd
 
 from .encoding import strings_to_one_hot
 from .library import OLIGO_LENGTH, SITE_OFFSET, Reporter
+from .options import CONTEXTS
 
-CONTEXTS = ("full", "intron", "windows", "oligo")
 INTRON_LENGTH = 200
 WINDOW = 40
 FULL_SLICE = slice(10, 221)

@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 MIN_INTRON = 20
 TRAINED_MAX = 148
 _ALLOWED = set("ACGTN")
+_VALID = re.compile("[ACGTN]*")
 EXAMPLE_INTRON = "GTATGTTCTTATTTACCTTTCAGATGTCTTTACAATTTCCCAACATCTTATTCATAAATTTTCGAATACTAACTCGTGGGAACACTAAAATTAG"
 """A made-up intron with consensus 5'SS, branch site and 3'SS (not from any data set), for the first view."""
 
@@ -23,15 +24,33 @@ class IntronCheck:
         return not self.errors
 
 
+def sequence_characters(text: str) -> str:
+    """The characters a user typed as sequence: FASTA header lines and white space removed (digits kept)."""
+    lines = [line for line in str(text).splitlines() if not line.lstrip().startswith(">")]
+    return re.sub(r"\s+", "", "".join(lines))
+
+
 def clean_intron_text(text: str) -> str:
     """Sequence letters of pasted text: FASTA headers, white space and digits removed, U to T, upper case."""
-    lines = [line for line in str(text).splitlines() if not line.lstrip().startswith(">")]
-    return re.sub(r"[\s\d]+", "", "".join(lines)).upper().replace("U", "T")
+    return re.sub(r"\d+", "", sequence_characters(text)).upper().replace("U", "T")
 
 
-def check_intron(text: str, max_length: int, trained_max: int = TRAINED_MAX) -> IntronCheck:
-    """Clean ``text`` and report every problem that stops or weakens a prediction."""
-    seq = clean_intron_text(text)
+def kept_positions(typed: str, strip_digits: bool) -> list[int]:
+    """1-based positions in ``typed`` of the characters that make the cleaned sequence."""
+    if strip_digits and any(c.isdigit() for c in typed):
+        return [i + 1 for i, c in enumerate(typed) if not c.isdigit()]
+    return list(range(1, len(typed) + 1))
+
+
+def check_intron(text: str, max_length: int, trained_max: int = TRAINED_MAX, strip_digits: bool = True) -> IntronCheck:
+    """Clean ``text`` and report every problem that stops or weakens a prediction.
+
+    Positions in messages count the characters as typed (white space and FASTA headers aside), digits included.
+    With ``strip_digits`` (pasted GenBank-style text) digits are dropped; without it a digit is an error.
+    """
+    typed = sequence_characters(text)
+    positions = kept_positions(typed, strip_digits)
+    seq = ("".join(typed[p - 1] for p in positions) if len(positions) < len(typed) else typed).upper().replace("U", "T")
     check = IntronCheck(seq)
     n_records = sum(line.lstrip().startswith(">") for line in str(text).splitlines())
     if n_records > 1:
@@ -40,8 +59,8 @@ def check_intron(text: str, max_length: int, trained_max: int = TRAINED_MAX) -> 
     if not seq:
         check.errors.append("The intron is empty: enter a sequence (5' splice site first, 3' splice site last).")
         return check
-    bad = [(i + 1, b) for i, b in enumerate(seq) if b not in _ALLOWED]
-    if bad:
+    if not _VALID.fullmatch(seq):
+        bad = [(positions[i], typed[positions[i] - 1]) for i, b in enumerate(seq) if b not in _ALLOWED]
         shown = ", ".join(f"'{b}' at {i}" for i, b in bad[:5]) + (" …" if len(bad) > 5 else "")
         check.errors.append(f"Only A, C, G, T/U and N are allowed: found {shown}.")
     if len(seq) < MIN_INTRON:
@@ -56,7 +75,7 @@ def check_intron(text: str, max_length: int, trained_max: int = TRAINED_MAX) -> 
         check.warnings.append(f"No AG at the 3' end (ends with {seq[-2:]}): predicted anyway.")
     if len(seq) > trained_max:
         check.warnings.append(f"Longer ({len(seq)} nt) than any training intron ({trained_max} nt): the prediction extrapolates.")
-    n_positions = [i + 1 for i, b in enumerate(seq) if b == "N"]
+    n_positions = [positions[i] for i, b in enumerate(seq) if b == "N"]
     if n_positions:
         check.warnings.append(f"{len(n_positions)} N base(s) (first at {n_positions[0]}) are read as unknown.")
     return check

@@ -4,9 +4,16 @@ Nothing here touches Streamlit: a page starts a job, reads its fields and sets i
 Training runs in a spawned process, out of reach of Streamlit's per-rerun ``keras.backend.clear_session()``
 (which resets Keras layer naming for every thread) and of the app's interpreter lock.
 A finished run is saved atomically into a fresh model version folder; pretrained/ is never written.
+
+Every job keeps a journal, ``<models root>/.jobs/<id>.json`` (recipe, epochs, status), written by the app when the job
+starts and by the training process after each epoch and at its end. A training process ends with the app that
+started it (a watchdog thread notices when its parent is gone, even after ``kill -9``, and marks the job
+``interrupted``), so no run goes on unseen; after a restart the registry reads the journal and shows every job again.
 """
 import dataclasses
+import json
 import multiprocessing
+import os
 import queue
 import threading
 import time
@@ -22,9 +29,12 @@ from .library import DataFileError, library_path
 from .model_store import models_root, new_version_path, save_model_dir
 from .training import TrainConfig, TrainingCancelled, device_name
 
-RUNNING, DONE, CANCELLED, FAILED = "running", "done", "cancelled", "failed"
+RUNNING, DONE, CANCELLED, FAILED, INTERRUPTED = "running", "done", "cancelled", "failed", "interrupted"
 SPAWN = multiprocessing.get_context("spawn")
 POLL_SECONDS = 0.5
+JOURNAL_DIR = ".jobs"
+KEPT_JOURNALS = 50
+INTERRUPTED_TEXT = "the app that started this run ended before it finished; nothing was saved"
 
 
 @dataclass
@@ -42,8 +52,19 @@ class TrainingJob:
     finished: float | None = None
     saved_path: Path | None = None
     error: str = ""
+    pid: int | None = None
+    owned: bool = True  # started by this app process (else read back from the journal)
     cancel_requested: ProcessEvent = field(default_factory=SPAWN.Event, repr=False)
     ended: threading.Event = field(default_factory=threading.Event, repr=False)
+
+    def to_journal(self) -> dict:
+        """The job as a journal entry (plain JSON values)."""
+        return {
+            "id": self.id, "config": self.config.to_dict(), "data_dir": str(self.data_dir), "models_dir": str(self.models_dir),
+            "device": self.device, "status": self.status, "records": self.records, "started": self.started,
+            "finished": self.finished, "saved_path": str(self.saved_path) if self.saved_path else None, "error": self.error,
+            "pid": self.pid,
+        }
 
     @property
     def active(self) -> bool:
@@ -93,17 +114,99 @@ def version_name(job: TrainingJob) -> str:
     return f"{job.config.architecture}-{job.config.context}-{job.id}"
 
 
-def train_in_child(config: TrainConfig, data_dir: Path, version_path: Path, events: Queue, cancel: ProcessEvent) -> None:
-    """Child-process entry: train, save the version, and report ``(kind, value)`` events to the parent."""
+def journal_path(models_dir: str | os.PathLike, job_id: str) -> Path:
+    """Where a job's journal entry lives."""
+    return Path(models_dir) / JOURNAL_DIR / f"{job_id}.json"
+
+
+def write_journal(path: Path, entry: dict) -> None:
+    """Write a journal entry atomically."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}")
+    tmp.write_text(json.dumps(entry, default=float))
+    os.replace(tmp, path)
+
+
+def read_journal(path: Path) -> dict | None:
+    """A journal entry, or None when it cannot be read (a damaged entry is skipped, not fatal)."""
     try:
-        model, card = run_training(config, data_dir, on_epoch_end=lambda record: events.put(("epoch", record)), should_stop=cancel.is_set)
+        entry = json.loads(path.read_text())
+    except (OSError, ValueError):
+        return None
+    return entry if isinstance(entry, dict) and {"id", "config", "status"} <= entry.keys() else None
+
+
+class ChildJournal:
+    """The training process's side of a job's journal: epochs and the end, written as they happen."""
+
+    def __init__(self, path: Path | None):
+        self.path, self.lock = path, threading.Lock()
+        self.entry = (read_journal(path) or {}) if path else {}
+        self.update(pid=os.getpid())
+
+    def update(self, **fields) -> None:
+        """Set fields and rewrite the entry (no-op without a journal)."""
+        if self.path is None:
+            return
+        with self.lock:
+            self.entry.update(fields)
+            write_journal(self.path, self.entry)
+
+    def add_record(self, record: dict) -> None:
+        """Append one epoch record."""
+        self.update(records=[*self.entry.get("records", []), record])
+
+    def end(self, status: str, saved_path: str | None = None, error: str = "") -> None:
+        """Mark the run ended."""
+        self.update(status=status, saved_path=saved_path, error=error, finished=time.time())
+
+
+def parent_alive(parent_pid: int) -> bool:
+    """True while the process that started this one is still its parent (an orphan is adopted by another)."""
+    return os.getppid() == parent_pid
+
+
+def watch_parent(parent_pid: int, journal: ChildJournal, period: float = POLL_SECONDS) -> None:
+    """In the training process: end it (journal: interrupted) as soon as the app that started it is gone."""
+    def watch():
+        while parent_alive(parent_pid):
+            time.sleep(period)
+        journal.end(INTERRUPTED, error=INTERRUPTED_TEXT)
+        os._exit(3)
+
+    threading.Thread(target=watch, name="parent-watchdog", daemon=True).start()
+
+
+def train_in_child(
+    config: TrainConfig, data_dir: Path, version_path: Path, events: Queue, cancel: ProcessEvent,
+    journal: Path | None = None, parent_pid: int | None = None,
+) -> None:
+    """Child-process entry: train, save the version, report ``(kind, value)`` events to the parent and the journal.
+
+    With ``parent_pid`` the process ends (journal: interrupted) once that parent is gone.
+    """
+    log = ChildJournal(journal)
+    if parent_pid is not None:
+        watch_parent(parent_pid, log)
+
+    def on_epoch(record: dict) -> None:
+        events.put(("epoch", record))
+        log.add_record(record)
+
+    try:
+        model, card = run_training(config, data_dir, on_epoch_end=on_epoch, should_stop=cancel.is_set)
         if cancel.is_set():
             raise TrainingCancelled("training cancelled")
-        events.put((DONE, str(save_model_dir(version_path, model, card))))
+        saved = str(save_model_dir(version_path, model, card))
+        log.end(DONE, saved_path=saved)
+        events.put((DONE, saved))
     except TrainingCancelled:
+        log.end(CANCELLED)
         events.put((CANCELLED, ""))
     except Exception as err:  # noqa: BLE001 - a background run reports every failure on the page
-        events.put((FAILED, f"{type(err).__name__}: {err}"))
+        message = f"{type(err).__name__}: {err}"
+        log.end(FAILED, error=message)
+        events.put((FAILED, message))
 
 
 def next_event(events: Queue, process: BaseProcess) -> tuple[str, dict | str]:
@@ -131,6 +234,7 @@ def follow(job: TrainingJob, process: BaseProcess, events: Queue) -> None:
     job.error = value if kind == FAILED else ""
     job.finished = time.time()
     job.status = kind
+    write_journal(journal_path(job.models_dir, job.id), job.to_journal())
     job.ended.set()
 
 
@@ -152,6 +256,46 @@ def recipe_from_card(card: dict) -> TrainConfig:
     return TrainConfig(**{k: v for k, v in card.get("config", {}).items() if k in names})
 
 
+def process_alive(pid: int | None) -> bool:
+    """True when a process with this id exists and has not exited (a zombie awaiting its reaper counts as gone)."""
+    if pid is None:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except (OSError, IndexError):
+        return True
+
+
+def job_from_journal(entry: dict) -> TrainingJob:
+    """A job read back from its journal entry (not owned by this app); a run whose process is gone is interrupted."""
+    job = TrainingJob(
+        config=recipe_from_card(entry), data_dir=Path(entry.get("data_dir", "")), models_dir=Path(entry.get("models_dir", "")),
+        device=entry.get("device", "CPU"), id=entry["id"], status=entry["status"], records=list(entry.get("records", [])),
+        started=float(entry.get("started") or 0.0), finished=entry.get("finished"),
+        saved_path=Path(entry["saved_path"]) if entry.get("saved_path") else None, error=entry.get("error", ""),
+        pid=entry.get("pid"), owned=False, cancel_requested=threading.Event(),
+    )
+    if job.status == RUNNING and not process_alive(job.pid):
+        job.status, job.error, job.finished = INTERRUPTED, INTERRUPTED_TEXT, job.finished or time.time()
+        write_journal(journal_path(job.models_dir, job.id), job.to_journal())
+    if job.status != RUNNING:
+        job.ended.set()
+    return job
+
+
+def prune_journal(models_dir: Path, keep: int = KEPT_JOURNALS) -> None:
+    """Remove the oldest journal entries beyond ``keep`` (by modification time)."""
+    entries = sorted((Path(models_dir) / JOURNAL_DIR).glob("*.json"), key=lambda p: p.stat().st_mtime, reverse=True)
+    for path in entries[keep:]:
+        path.unlink(missing_ok=True)
+
+
 class JobRegistry:
     """Every training job of this process, shared by all browser sessions."""
 
@@ -170,20 +314,35 @@ class JobRegistry:
         job = TrainingJob(config=config, data_dir=Path(data_dir), models_dir=models_root(models_dir), device=device_name())
         events = SPAWN.Queue()
         version_path = new_version_path(job.models_dir, version_name(job))
+        journal = journal_path(job.models_dir, job.id)
+        prune_journal(job.models_dir)
+        write_journal(journal, job.to_journal())
         process = SPAWN.Process(
-            target=train_in_child, args=(config, job.data_dir, version_path, events, job.cancel_requested),
+            target=train_in_child, args=(config, job.data_dir, version_path, events, job.cancel_requested, journal, os.getpid()),
             name=f"training-{job.id}", daemon=True,
         )
         process.start()
+        job.pid = process.pid
         with self._lock:
             self._jobs[job.id] = job
         threading.Thread(target=follow, args=(job, process, events), name=f"follow-{job.id}", daemon=True).start()
         return job
 
-    def jobs(self) -> list[TrainingJob]:
-        """Every job, newest first."""
+    def jobs(self, models_dir: str | Path | None = None) -> list[TrainingJob]:
+        """Every job of this app and every job in the journal under ``models_dir`` (default: the models root), newest first."""
         with self._lock:
+            self._read_journal(models_root(models_dir))
             return sorted(self._jobs.values(), key=lambda j: j.started, reverse=True)
+
+    def _read_journal(self, models_dir: Path) -> None:
+        """Add (or refresh, while running) the jobs in the journal that this app did not start."""
+        for path in sorted((models_dir / JOURNAL_DIR).glob("*.json")):
+            known = self._jobs.get(path.stem)
+            if known is not None and (known.owned or not known.active):
+                continue
+            entry = read_journal(path)
+            if entry is not None and entry["id"] == path.stem:
+                self._jobs[path.stem] = job_from_journal(entry)
 
 
 REGISTRY = JobRegistry()

@@ -1,8 +1,10 @@
 """Reading and validating the data directory: designed-intron library, wild-type introns, reporter."""
+import csv
 import hashlib
 import os
 import re
 import zipfile
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -14,6 +16,9 @@ WILDTYPE_FILE = "wildtype_introns.csv"
 REPORTER_FILE = "reporter.fa"
 SITE_OFFSET = 41  # 0-based index in `seq` = site index column + SITE_OFFSET
 OLIGO_LENGTH = 230
+SS3_LENGTH = 3  # SS3_inds points at the first of the 3' site's three bases (…YAG), the intron's last
+TAIL_BYTES = 1 << 16
+CUT_OFF_HINT = "; the file may be cut off or edited"
 SEQUENCE_COLUMNS = ("seq", "intron_seq")
 INDEX_COLUMNS = ("SS5_inds", "branch_inds", "SS3_inds")
 TRAINING_COLUMNS = ("type", "BC", "splicing_eff", *SEQUENCE_COLUMNS, *INDEX_COLUMNS)
@@ -165,13 +170,54 @@ def validate_library(frame: pd.DataFrame, path: str | os.PathLike) -> None:
     check_numbers(frame, ("splicing_eff",), path, 0.0, 1.0)
     site_note = f" (seq[index + {SITE_OFFSET}] must lie in the {OLIGO_LENGTH}-nt seq)"
     check_numbers(frame, INDEX_COLUMNS, path, -SITE_OFFSET, OLIGO_LENGTH - SITE_OFFSET - 1, integer=True, note=site_note)
+    check_intron_matches_indices(frame, path)
+    if "intron_len" in frame.columns:
+        lengths = pd.to_numeric(frame["intron_len"], errors="coerce").to_numpy(float)
+        wrong = frame["intron_len"].notna().to_numpy() & (lengths != frame["intron_seq"].str.len().to_numpy())
+        if wrong.any():
+            row = int(np.flatnonzero(wrong)[0])
+            raise row_error(path, row, "intron_len", f"{frame['intron_len'].iloc[row]!s} but intron_seq has {len(frame['intron_seq'].iloc[row])} nt{CUT_OFF_HINT}")
+
+
+def check_intron_matches_indices(frame: pd.DataFrame, path: str | os.PathLike) -> None:
+    """Raise DataFileError at the first row whose ``intron_seq`` is not the part of ``seq`` its indices say.
+
+    The intron runs from the 5' site (``SS5_inds``) through the 3' site's last base (``SS3_inds`` + 2).
+    """
     ss5 = pd.to_numeric(frame["SS5_inds"]).astype(int) + SITE_OFFSET
+    ss3 = pd.to_numeric(frame["SS3_inds"]).astype(int) + SITE_OFFSET
     starts_intron = [s[i:].startswith(t) for s, i, t in zip(frame["seq"], ss5, frame["intron_seq"])]
     if not all(starts_intron):
         row = starts_intron.index(False)
         raise row_error(
             path, row, "SS5_inds",
             f"seq[{frame['SS5_inds'].iloc[row]!s} + {SITE_OFFSET}:] does not start with intron_seq",
+        )
+    whole = [s[i : j + SS3_LENGTH] == t for s, i, j, t in zip(frame["seq"], ss5, ss3, frame["intron_seq"])]
+    if not all(whole):
+        row = whole.index(False)
+        expected = ss3.iloc[row] + SS3_LENGTH - ss5.iloc[row]
+        raise row_error(
+            path, row, "intron_seq",
+            f"{len(frame['intron_seq'].iloc[row])} nt, but SS5_inds and SS3_inds say the intron is seq[{ss5.iloc[row]}:{ss3.iloc[row] + SS3_LENGTH}] "
+            f"({expected} nt){CUT_OFF_HINT}",
+        )
+
+
+def check_last_row_complete(path: Path, n_columns: int, n_rows: int) -> None:
+    """Raise DataFileError when a CSV's last line has fewer fields than its header: the file was cut off."""
+    with open(path, "rb") as handle:
+        size = handle.seek(0, os.SEEK_END)
+        handle.seek(max(0, size - TAIL_BYTES))
+        tail = handle.read().decode("utf-8", "replace")
+    lines = [line for line in tail.splitlines() if line.strip()]
+    if not lines:
+        return
+    fields = next(csv.reader([lines[-1]]))
+    if len(fields) < n_columns:
+        raise DataFileError(
+            f"{path}: data row {n_rows} has {len(fields)} of the header's {n_columns} fields: "
+            "the file looks cut off (an interrupted download or copy); get it again"
         )
 
 
@@ -187,6 +233,8 @@ def read_library(path: str | os.PathLike | None = None) -> pd.DataFrame:
             raise DataFileError(f"{path}: no {' or '.join(LIBRARY_FILES)} in the data directory")
         path = found
     frame = read_table(path)
+    if path.suffix.lower() == ".csv":
+        check_last_row_complete(path, len(frame.columns), len(frame))
     validate_library(frame, path)
     frame = frame.reset_index(drop=True)
     frame["splicing_eff"] = pd.to_numeric(frame["splicing_eff"], errors="coerce")
@@ -215,18 +263,26 @@ def read_wildtype(directory: str | os.PathLike | None = None) -> pd.DataFrame:
     return frame
 
 
-def fasta_records(text: str, source: str = "FASTA") -> list[tuple[str, str]]:
-    """(header, sequence) records of FASTA text, sequence lines joined."""
-    records: list[tuple[str, list[str]]] = []
-    for line in text.splitlines():
+def iter_fasta_records(lines: Iterable[str], source: str = "FASTA") -> Iterator[tuple[str, str]]:
+    """(header, sequence) records of FASTA lines, one at a time, sequence lines joined."""
+    name, parts = None, []
+    for line in lines:
         line = line.strip()
         if line.startswith(">"):
-            records.append((line[1:].strip(), []))
+            if name is not None:
+                yield name, "".join(parts)
+            name, parts = line[1:].strip(), []
         elif line:
-            if not records:
+            if name is None:
                 raise DataFileError(f"{source}: sequence before the first '>' header")
-            records[-1][1].append(line)
-    return [(name, "".join(parts)) for name, parts in records]
+            parts.append(line)
+    if name is not None:
+        yield name, "".join(parts)
+
+
+def fasta_records(text: str, source: str = "FASTA") -> list[tuple[str, str]]:
+    """(header, sequence) records of FASTA text, sequence lines joined."""
+    return list(iter_fasta_records(text.splitlines(), source))
 
 
 def read_fasta(path: str | os.PathLike) -> list[tuple[str, str]]:

@@ -16,6 +16,7 @@ from .variant_effects import CHANGE_METRICS
 METRICS = ("mse", "balanced_mse", "pearson", "spearman", "n")
 MODEL, BASELINE, PERFECT = "model", "PWM baseline", "perfect model (expected)"
 EXPLAINED = "r² share"
+LOSS_NAMES = {"mse": "MSE", "bce": "binary cross-entropy"}
 # The seed study's reported Table 1 figures (best CNN: 1 residual block + conv on the 120-nt site windows).
 SEED_REPORTED = {
     ("cnn_res1_conv", "windows"): {"seed_dev_mse": 0.104, "seed_dev_pearson": 0.625, "seed_test_mse": 0.102},
@@ -140,6 +141,13 @@ def history_frame(records: list[dict]) -> pd.DataFrame:
         for curve, key in (("train", "loss"), ("dev", "val_loss"))
     ]
     return pd.DataFrame(rows, columns=columns)
+
+
+def loss_label(config: dict) -> str:
+    """The training curves' axis label for a recipe (a card's ``config``): its loss, plus the cryptic head's share."""
+    name = LOSS_NAMES[config.get("loss", "mse")]
+    weight = config.get("cryptic_weight", 0.0)
+    return f"loss ({name} + {weight:g} × the cryptic head's)" if weight else f"loss ({name})"
 
 
 def seed_table1() -> pd.DataFrame:

@@ -13,7 +13,16 @@ from . import architectures  # noqa: F401  (registers the custom layers that sav
 MODEL_FILE = "model.keras"
 CARD_FILE = "model_card.json"
 ACTIVE_FILE = "active.json"
-PRETRAINED_DIR = Path(__file__).resolve().parent.parent / "pretrained"
+CLONE_ROOT = Path(__file__).resolve().parent.parent
+
+
+def shipped_model_dir() -> Path:
+    """The shipped model: ``pretrained/`` in a clone of the repository, else the copy installed in the package."""
+    clone = CLONE_ROOT / "pretrained"
+    return clone if (clone / MODEL_FILE).is_file() else Path(__file__).resolve().parent / "pretrained"
+
+
+PRETRAINED_DIR = shipped_model_dir()
 
 
 def models_root(path: str | os.PathLike | None = None) -> Path:
@@ -43,14 +52,33 @@ def save_model_dir(path: str | os.PathLike, model: keras.Model, card: dict) -> P
     return path
 
 
+class ModelDirError(ValueError):
+    """A model directory that cannot be used; the message names the file and what is wrong with it."""
+
+
 def read_card(path: str | os.PathLike) -> dict:
-    """The model card of a model directory."""
-    return json.loads((Path(path) / CARD_FILE).read_text())
+    """The model card of a model directory; ModelDirError when it is missing or is not a JSON object."""
+    file = Path(path) / CARD_FILE
+    try:
+        card = json.loads(file.read_text())
+    except FileNotFoundError as err:
+        raise ModelDirError(f"{file}: file not found") from err
+    except (UnicodeDecodeError, json.JSONDecodeError) as err:
+        raise ModelDirError(f"{file} is corrupt (not valid JSON: {err}); the file may have been cut off or edited") from err
+    if not isinstance(card, dict):
+        raise ModelDirError(f"{file} is not a model card (a JSON object)")
+    return card
 
 
 def load_model(path: str | os.PathLike) -> keras.Model:
-    """The Keras model of a model directory, for inference (not compiled)."""
-    return keras.models.load_model(Path(path) / MODEL_FILE, compile=False)
+    """The Keras model of a model directory, for inference (not compiled); ModelDirError when it is missing or corrupt."""
+    file = Path(path) / MODEL_FILE
+    if not file.is_file():
+        raise ModelDirError(f"{file}: file not found")
+    try:
+        return keras.models.load_model(file, compile=False)
+    except Exception as err:  # Keras reports a damaged archive in many ways (even as "File not found")
+        raise ModelDirError(f"{file} is corrupt: Keras cannot read it ({type(err).__name__}); the file may have been cut off or overwritten") from err
 
 
 def is_model_dir(path: str | os.PathLike) -> bool:

@@ -10,7 +10,7 @@ from .contexts import library_to_constructs
 from .evaluation import metrics_by_part
 from .experiment import PreparedData, run_training
 from .pwm import heuristic_predictions
-from .training import TrainConfig
+from .training import ProgressCallback, TrainConfig
 
 COLUMNS = (
     "model", "context", "parameters", "seed_parameters", "train_mse", "dev_mse", "dev_pearson",
@@ -43,19 +43,28 @@ def heuristic_rows(data: PreparedData) -> list[dict]:
     return rows
 
 
+def trained_rows(data: PreparedData, rows=SEED_TABLE1) -> list[tuple]:
+    """The Table 1 rows that can be trained on ``data`` (``full`` needs the reporter)."""
+    return [row for row in rows if row[1] != "full" or data.reporter is not None]
+
+
+def planned_epochs(data: PreparedData, n_seeds: int, epochs: int, rows=SEED_TABLE1) -> int:
+    """Epochs :func:`reproduce_table` trains at most."""
+    return len(trained_rows(data, rows)) * n_seeds * epochs
+
+
 def reproduce_table(
-    data: PreparedData, n_seeds: int = 5, epochs: int = 20, rows=SEED_TABLE1, on_row: Callable[[dict], None] | None = None
+    data: PreparedData, n_seeds: int = 5, epochs: int = 20, rows=SEED_TABLE1, on_row: Callable[[dict], None] | None = None,
+    on_epoch_end: ProgressCallback | None = None,
 ) -> pd.DataFrame:
     """Train and evaluate every Table 1 row (seed recipe, best of ``n_seeds``) plus the heuristics."""
     table = heuristic_rows(data)
     for row in table:
         if on_row:
             on_row(row)
-    for architecture, context, seed_parameters in rows:
-        if context == "full" and data.reporter is None:
-            continue
+    for architecture, context, seed_parameters in trained_rows(data, rows):
         config = TrainConfig(architecture=architecture, context=context, n_seeds=n_seeds, epochs=epochs, split_seed=0)
-        _, card = run_training(config, data=data)
+        _, card = run_training(config, data=data, on_epoch_end=on_epoch_end)
         row = table_row(architecture, context, card["parameters"], seed_parameters, card["metrics"], card["seconds"])
         table.append(row)
         if on_row:

@@ -63,6 +63,16 @@ def ablation_results(data: PreparedData, config: TrainConfig, on_epoch_end: Prog
     return [{"name": name, "metrics": card["metrics"], "seconds": card["seconds"]}]
 
 
+def planned_epochs(config: TrainConfig, candidates: bool = True, fine_tune_only: bool = False) -> int:
+    """Epochs :func:`build_shipped` trains at most: the ensemble and its pair fine-tuning, then (with ``candidates``) its
+    ablation and the candidates; with ``fine_tune_only`` (a base model given), the pair fine-tuning alone."""
+    pairs = config.n_seeds * config.pair_epochs
+    if fine_tune_only:
+        return pairs
+    runs = config.n_seeds * (1 + (candidates and config.cryptic_weight > 0)) + candidates * len(CANDIDATES)
+    return runs * config.epochs + pairs
+
+
 def build_shipped(
     data_dir=None, out: Path = PRETRAINED_DIR, config: TrainConfig = SHIPPED_CONFIG, candidates: bool = True,
     on_epoch_end: ProgressCallback | None = None, base_dir: Path | None = None,

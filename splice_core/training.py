@@ -8,11 +8,11 @@ import numpy as np
 
 from .architectures import OUTPUTS, build_model, efficiency_only, with_cryptic_head
 from .metrics import regression_metrics
+from .options import LOSSES
 from .splits import balance_weights
 
 ProgressCallback = Callable[[dict], None]
 StopCheck = Callable[[], bool]
-LOSSES = {"mse": "mse", "bce": "binary_crossentropy"}
 COLLAPSE_PEARSON = 0.2  # a run whose dev Pearson is below this (or undefined) predicts next to a constant
 
 

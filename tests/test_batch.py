@@ -1,31 +1,42 @@
-"""Batch scoring: reading FASTA/CSV/xlsx uploads and scoring them with bad rows kept and explained."""
+"""Batch scoring: streaming FASTA/CSV/xlsx inputs in chunks, scoring them with bad rows kept and explained, writing csv/xlsx/FASTA."""
 import io
 
 import numpy as np
 import pandas as pd
 import pytest
 
-import splice_core.batch as batch_module
-from splice_core.batch import bad_rows, read_batch_input, score_frame, scored_metrics
+from splice_core.batch import BatchSummary, bad_rows, input_chunks, measured_metrics, output_format, score_file, score_frame
 from splice_core.library import DataFileError
 from toy_model import expected_members, toy_predictor, toy_weights
 
 GOOD = ["GTATGTAAAATACTAACTTTTAG", "GTACGTCCCCCCTACTAACAAACAG"]
 
 
+def read_all(source, name=None, chunk_rows=2) -> pd.DataFrame:
+    """Every chunk of an input joined (the row index runs on across chunks)."""
+    return pd.concat([frame for frame, _ in input_chunks(source, name, chunk_rows)])
+
+
 def test_fasta_bytes_become_id_and_intron_columns():
-    frame = read_batch_input(f">one\n{GOOD[0][:10]}\n{GOOD[0][10:]}\n>two\n{GOOD[1]}\n".encode(), "x.fa")
-    assert frame.to_dict("list") == {"id": ["one", "two"], "intron_seq": GOOD}
+    frame = read_all(f">one\n{GOOD[0][:10]}\n{GOOD[0][10:]}\n>two\n{GOOD[1]}\n>three\n{GOOD[0]}\n".encode(), "x.fa")
+    assert frame.to_dict("list") == {"id": ["one", "two", "three"], "intron_seq": [*GOOD, GOOD[0]]}
+    assert frame.index.tolist() == [0, 1, 2]
 
 
-def test_csv_and_xlsx_keep_their_columns(tmp_path):
-    table = pd.DataFrame({"name": ["a", "b"], "intron": GOOD, "splicing_eff": [0.1, 0.2]})
+def test_csv_and_xlsx_keep_their_columns_and_order_across_chunks(tmp_path):
+    table = pd.DataFrame({"name": list("abcde"), "intron": [GOOD[i % 2] for i in range(5)], "splicing_eff": [0.1, 0.2, 0.3, 0.4, 0.5]})
     csv = tmp_path / "x.csv"
     table.to_csv(csv, index=False)
-    pd.testing.assert_frame_equal(read_batch_input(csv), table)
+    pd.testing.assert_frame_equal(read_all(csv), table)
     buffer = io.BytesIO()
     table.to_excel(buffer, index=False, sheet_name="Data")
-    pd.testing.assert_frame_equal(read_batch_input(buffer.getvalue(), "x.xlsx"), table)
+    pd.testing.assert_frame_equal(read_all(buffer.getvalue(), "x.xlsx"), table)
+
+
+def test_progress_fractions_rise_to_one(tmp_path):
+    (tmp_path / "x.csv").write_text("intron\n" + "\n".join(GOOD * 50) + "\n")
+    fractions = [fraction for _, fraction in input_chunks(tmp_path / "x.csv", chunk_rows=10)]
+    assert len(fractions) == 10 and fractions == sorted(fractions) and fractions[-1] == 1.0
 
 
 @pytest.mark.parametrize(
@@ -35,17 +46,65 @@ def test_csv_and_xlsx_keep_their_columns(tmp_path):
         (b"intron_seq\n", "x.csv", "x.csv: no rows"),
         (b"GTAAG\n>a\nGTAAG\n", "x.fa", "sequence before the first '>' header"),
         (b"\x00\x01not a workbook", "x.xlsx", "x.xlsx: cannot read the file"),
+        (b"intron\nGTAAG\n", "x.tsv", "x.tsv: unknown file type '.tsv'"),
     ],
 )
 def test_unreadable_files_raise_one_clear_error(raw, name, message):
     with pytest.raises(DataFileError, match=message):
-        read_batch_input(raw, name)
+        read_all(raw, name)
 
 
-def test_too_many_rows_is_an_error(monkeypatch):
-    monkeypatch.setattr(batch_module, "MAX_ROWS", 2)
-    with pytest.raises(DataFileError, match="3 rows; at most 2"):
-        read_batch_input(b"intron\nA\nC\nG\n", "x.csv")
+def test_output_format_follows_the_suffix():
+    assert [output_format(p) for p in ("a.csv", "a.XLSX", "a.fa", "a.fasta")] == ["csv", "xlsx", "fasta", "fasta"]
+    with pytest.raises(ValueError, match="cannot write '.txt'; name it .csv, .xlsx or .fa/.fasta"):
+        output_format("a.txt")
+
+
+def test_digits_inside_a_sequence_are_an_error_with_typed_positions():
+    scored = score_frame(toy_predictor(40), pd.DataFrame({"intron": [GOOD[0][:4] + "12" + GOOD[0][4:]]}))
+    assert np.isnan(scored["predicted_eff"][0]) and "'1' at 5, '2' at 6" in scored["error"][0]
+
+
+@pytest.mark.parametrize("suffix", ["csv", "xlsx", "fa"])
+def test_score_file_writes_every_row_in_order_in_the_suffixs_format(tmp_path, suffix):
+    introns = [GOOD[0], "GTAXG", GOOD[1], GOOD[1], GOOD[0]]
+    (tmp_path / "in.fa").write_text("".join(f">r{i}\n{s}\n" for i, s in enumerate(introns)))
+    progress = []
+    summary = score_file(toy_predictor(40), tmp_path / "in.fa", tmp_path / f"out.{suffix}", chunk_rows=2, on_progress=lambda f, n: progress.append(n))
+    assert (summary.n_rows, summary.n_scored, progress) == (5, 4, [2, 4, 5])
+    expected = expected_members([s for s in introns if "X" not in s], toy_weights(40)).mean(1)
+    if suffix == "csv":
+        out = pd.read_csv(tmp_path / "out.csv", keep_default_na=False)
+    elif suffix == "xlsx":
+        out = pd.read_excel(tmp_path / "out.xlsx", keep_default_na=False)
+    else:
+        lines = (tmp_path / "out.fa").read_text().splitlines()
+        assert lines[3] == "GTAXG" and lines[2].startswith(">r1 error=Only A, C, G")
+        out = pd.DataFrame({"id": [line[1:].split()[0] for line in lines[::2]], "predicted_eff": [line.split("predicted_eff=")[-1].split()[0] if "predicted_eff=" in line else "" for line in lines[::2]]})
+        expected = np.round(expected, 4)
+    assert out["id"].tolist() == [f"r{i}" for i in range(5)] and out["predicted_eff"][1] == ""
+    np.testing.assert_allclose(out["predicted_eff"].drop(index=1).astype(float), expected, atol=1e-6)
+    assert not list(tmp_path.glob(".*partial"))
+
+
+def test_a_failed_run_leaves_no_output(tmp_path):
+    with pytest.raises(DataFileError):
+        score_file(toy_predictor(40), b"GTAAG\n", tmp_path / "out.csv", "x.fa")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_summary_keeps_bounded_parts(monkeypatch):
+    import splice_core.batch as batch_module
+
+    monkeypatch.setattr(batch_module, "LISTED_BAD_ROWS", 3)
+    monkeypatch.setattr(batch_module, "PREVIEW_ROWS", 4)
+    summary = BatchSummary()
+    for start in (0, 3):
+        frame = pd.DataFrame({"intron_seq": ["GTAXG", GOOD[0], "GTAXG"], "splicing_eff": [0.1, 0.2, 0.3]}, index=range(start, start + 3))
+        summary.add(score_frame(toy_predictor(40), frame))
+    assert (summary.n_rows, summary.n_bad) == (6, 4)
+    assert summary.bad_table()["row"].tolist() == [1, 3, 4] and len(summary.preview_table()) == 4
+    assert len(summary.predictions()) == 6 and summary.histogram()["rows"].sum() == 2
 
 
 def test_bad_rows_are_reported_and_the_rest_scored_in_order():
@@ -77,7 +136,6 @@ def test_ten_thousand_introns_are_scored():
 
 
 def test_metrics_against_a_measured_column():
-    scored = pd.DataFrame({"splicing_eff": [0.0, 0.5, 1.0, np.nan], "predicted_eff": [0.1, 0.5, 0.9, 0.3]})
-    metrics = scored_metrics(scored)
+    metrics = measured_metrics(np.array([0.0, 0.5, 1.0, np.nan]), np.array([0.1, 0.5, 0.9, 0.3]))
     assert metrics["n"] == 3 and metrics["pearson"] == pytest.approx(1.0)
-    assert scored_metrics(scored.drop(columns="splicing_eff")) is None
+    assert measured_metrics(np.array([0.0, np.nan]), np.array([0.1, 0.5])) is None

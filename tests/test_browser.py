@@ -105,3 +105,22 @@ def test_every_page_opens_without_an_exception(page, app_url, file_name, url_pat
     open_page(page, f"{app_url}/{url_path}")
     page.wait_for_selector('[data-testid="stMain"] h1')
     assert page.get_by_test_id("stException").count() == 0, page.get_by_test_id("stException").first.inner_text()
+
+
+def test_a_page_opened_first_by_its_url_gets_the_app_frame(browser, tmp_path):
+    """A fresh server whose first visitor opens /retrain: the page comes with the sidebar's chooser and page names."""
+    with running_app(tmp_path / "models", tmp_path / "streamlit.log") as url:
+        tab = browser.new_page(viewport={"width": 1400, "height": 1000})
+        tab.set_default_timeout(TIMEOUT_MS)
+        open_page(tab, f"{url}/retrain")
+        tab.wait_for_selector('[data-testid="stMain"] h1')
+        assert tab.locator('[data-testid="stMain"] h1').first.inner_text() == "Retrain"
+        tab.get_by_test_id("stSidebar").get_by_text("Active model").wait_for()
+        sidebar = tab.get_by_test_id("stSidebar").inner_text()
+        assert "Predict & explain" in sidebar and "Batch scoring" in sidebar, sidebar
+        assert "\nretrain\n" not in f"\n{sidebar}\n"  # not the bare file list of pages/
+        tab.get_by_test_id("stSidebar").get_by_text("Dataset").click()
+        tab.wait_for_url(f"{url}/dataset")
+        tab.wait_for_selector(IDLE)
+        assert tab.locator('[data-testid="stMain"] h1').first.inner_text() == "Dataset"
+        tab.close()

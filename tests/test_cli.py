@@ -5,6 +5,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -93,3 +94,83 @@ def test_reproduce_writes_markdown_and_csv(tiny_data_dir, tmp_path):
     assert {"cnn_res1", "cnn_res1_conv", "cnn_res4", "cnn_stacked", "bilstm"} <= set(table["model"])
     assert {"seed_parameters", "test_balanced_mse", "test_spearman", "seconds"} <= set(table.columns)
     assert "| model |" in (tmp_path / "runs" / "reproduce.md").read_text()
+
+
+# --- predict with toy models (no training), output formats, exit status, help ------------------------------------
+
+GOOD = ["GTATGTAAAATACTAACTTTTAG", "GTACGTCCCCCCTACTAACAAACAG"]
+
+
+@pytest.fixture(scope="module")
+def toy_models(tmp_path_factory) -> dict[str, Path]:
+    """Toy linear models saved as model directories: one reading the intron, one the 120-nt windows of the design."""
+    from splice_core.model_store import save_model_dir
+    from toy_model import linear_model, toy_card, toy_weights
+
+    root = tmp_path_factory.mktemp("toys")
+    return {
+        "intron": save_model_dir(root / "intron", linear_model(toy_weights(40)), toy_card("intron")),
+        "windows": save_model_dir(root / "windows", linear_model(toy_weights(120)), toy_card("windows")),
+    }
+
+
+def test_predict_with_a_windows_model_reads_the_design_from_the_data_directory(toy_models, tiny_data_dir, tmp_path):
+    from splice_core.contexts import design_template
+    from splice_core.library import read_library
+    from splice_core.predictor import load_predictor
+
+    (tmp_path / "in.fa").write_text(f">a\n{GOOD[0]}\n>b\n{GOOD[1]}\n")
+    result = run_cli("predict", str(tmp_path / "in.fa"), "-o", str(tmp_path / "out.csv"), "--model", str(toy_models["windows"]), data_dir=tiny_data_dir)
+    assert result.returncode == 0, result.stderr
+    expected = load_predictor(toy_models["windows"]).predict_introns(GOOD, template=design_template(read_library(tiny_data_dir)))
+    np.testing.assert_allclose(pd.read_csv(tmp_path / "out.csv")["predicted_eff"], expected, atol=1e-6)
+    missing = run_cli("predict", str(tmp_path / "in.fa"), "-o", str(tmp_path / "o.csv"), "--model", str(toy_models["windows"]), data_dir=tmp_path / "none")
+    assert missing.returncode == 2 and "error: a 'windows' model needs the library's oligo design" in missing.stderr
+
+
+def test_predict_writes_a_real_xlsx_and_fasta(toy_models, tmp_path):
+    import openpyxl
+
+    (tmp_path / "in.csv").write_text("name,intron\nx," + GOOD[0] + "\ny," + GOOD[1] + "\n")
+    for name in ("out.xlsx", "out.fasta"):
+        result = run_cli("predict", str(tmp_path / "in.csv"), "-o", str(tmp_path / name), "--model", str(toy_models["intron"]), data_dir=tmp_path)
+        assert result.returncode == 0, result.stderr
+    sheet = openpyxl.load_workbook(tmp_path / "out.xlsx").active
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0][:3] == ("name", "intron", "predicted_eff") and [r[0] for r in rows[1:]] == ["x", "y"]
+    fasta = (tmp_path / "out.fasta").read_text().splitlines()
+    assert fasta[0].startswith(">row1 predicted_eff=") and fasta[1] == GOOD[0] and fasta[2].startswith(">row2 predicted_eff=")
+
+
+def test_predict_refuses_an_unknown_suffix_before_loading(toy_models, tmp_path):
+    (tmp_path / "in.fa").write_text(f">a\n{GOOD[0]}\n")
+    result = run_cli("predict", str(tmp_path / "in.fa"), "-o", str(tmp_path / "out.json"), "--model", str(toy_models["intron"]), data_dir=tmp_path)
+    assert result.returncode == 2 and "cannot write '.json'; name it .csv, .xlsx or .fa/.fasta" in result.stderr
+    assert not (tmp_path / "out.json").exists()
+
+
+def test_predict_exits_1_when_no_row_is_scored_and_keeps_tensorflows_log_off_the_terminal(toy_models, tmp_path):
+    (tmp_path / "in.csv").write_text("intron\nACGT123!!\nGTAXG\n")
+    result = run_cli("predict", str(tmp_path / "in.csv"), "-o", str(tmp_path / "out.csv"), "--model", str(toy_models["intron"]), data_dir=tmp_path)
+    assert result.returncode == 1 and "scored 0 of 2 rows" in result.stdout
+    assert result.stderr.strip().splitlines()[-1].startswith("error: no row could be scored")
+    errors = pd.read_csv(tmp_path / "out.csv")["error"]
+    assert "found '1' at 5, '2' at 6, '3' at 7, '!' at 8, '!' at 9" in errors[0]
+    assert "I0000" not in result.stderr and "oneDNN" not in result.stderr and "absl" not in result.stderr
+
+
+def test_help_needs_no_tensorflow_and_every_option_and_command_is_explained():
+    code = (
+        "import sys, argparse\n"
+        "from splice_core.cli import parser\n"
+        "top = parser()\n"
+        "sub = next(a for a in top._actions if isinstance(a, argparse._SubParsersAction))\n"
+        "missing = [f'{n} {a.dest}' for n, p in [('', top), *sub.choices.items()] for a in p._actions if not a.help]\n"
+        "no_example = [n for n, p in sub.choices.items() if 'example:' not in (p.epilog or '')]\n"
+        "print(sorted(sub.choices), missing, no_example, 'tensorflow' in sys.modules, 'keras' in sys.modules, 'pandas' in sys.modules)\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split("] ", 1)[1].strip() == "[] [] False False False"
+    shown = run_cli("train", "--help", data_dir=Path("."))
+    assert shown.returncode == 0 and "example:\n  python -m splice_core train" in shown.stdout and "--cryptic-weight" in shown.stdout

@@ -27,7 +27,19 @@ def test_empty_input_is_an_error():
 def test_other_letters_are_reported_with_their_positions():
     check = check_intron(GOOD[:10] + "X" + GOOD[11:20] + "é" + GOOD[21:], 200)
     assert not check.ok
-    assert check.errors == ["Only A, C, G, T/U and N are allowed: found 'X' at 11, 'É' at 21."]
+    assert check.errors == ["Only A, C, G, T/U and N are allowed: found 'X' at 11, 'é' at 21."]  # as typed
+
+
+def test_positions_count_as_typed_with_digits_dropped_from_the_sequence():
+    check = check_intron("ACGT123!!", 200)
+    assert check.sequence == "ACGT!!" and check.errors[0] == "Only A, C, G, T/U and N are allowed: found '!' at 8, '!' at 9."
+    spaced = check_intron(">x\n1 " + GOOD[:10] + "\n11 N" + GOOD[11:], 200)
+    assert spaced.ok and spaced.warnings == ["1 N base(s) (first at 14) are read as unknown."]  # '1', 10 bases, '11', then N
+
+
+def test_without_stripping_a_digit_is_an_error_at_its_place():
+    check = check_intron(GOOD[:5] + "7" + GOOD[5:], 200, strip_digits=False)
+    assert not check.ok and check.errors == ["Only A, C, G, T/U and N are allowed: found '7' at 6."]
 
 
 def test_many_bad_letters_are_shortened():

@@ -1,11 +1,16 @@
 """Background training jobs: concurrent runs save loadable versions, cancel keeps nothing, failures report."""
+import os
 import queue
+import signal
+import subprocess
+import sys
 import threading
 import time
 from pathlib import Path
 
 import pytest
 
+from conftest import ROOT
 from splice_core import jobs
 from splice_core.library import DataFileError
 from splice_core.model_store import PRETRAINED_DIR, is_model_dir, list_versions, read_card
@@ -132,3 +137,64 @@ def test_version_names_are_unique_per_job(tmp_path):
     first, second = (jobs.TrainingJob(TINY, data_dir=tmp_path, models_dir=tmp_path) for _ in range(2))
     assert jobs.version_name(first) != jobs.version_name(second)
     assert jobs.version_name(first) == f"cnn_res1-intron-{first.id}"
+
+
+PARENT_SCRIPT = """
+import sys, time
+from splice_core import jobs
+from splice_core.training import TrainConfig
+config = TrainConfig(architecture="cnn_res1", context="intron", epochs=500, n_seeds=1, patience=1000)
+job = jobs.JobRegistry().start(config, sys.argv[1], sys.argv[2])
+while not job.records:
+    time.sleep(0.1)
+print(job.id, job.pid, flush=True)
+time.sleep(600)
+"""
+
+
+def wait_for(condition, timeout: float) -> bool:
+    """Poll ``condition`` until it is true or ``timeout`` seconds pass."""
+    deadline = time.monotonic() + timeout
+    while not condition() and time.monotonic() < deadline:
+        time.sleep(0.2)
+    return condition()
+
+
+def test_killing_the_app_ends_its_training_run_which_a_new_app_shows_as_interrupted(tiny_data_dir, tmp_path):
+    models = tmp_path / "models"
+    parent = subprocess.Popen([sys.executable, "-c", PARENT_SCRIPT, str(tiny_data_dir), str(models)], stdout=subprocess.PIPE, text=True, cwd=ROOT)
+    try:
+        job_id, child_pid = parent.stdout.readline().split()
+        assert jobs.process_alive(int(child_pid))
+        os.kill(parent.pid, signal.SIGKILL)  # the app dies without a word
+        parent.wait(30)
+        assert wait_for(lambda: not jobs.process_alive(int(child_pid)), 60), "the training process outlived the app"
+    finally:
+        parent.kill()
+    time.sleep(1)
+    assert list_versions(models)[1:] == [], "an orphaned run saved a version"
+    (job,) = jobs.JobRegistry().jobs(models)  # the restarted app
+    assert (job.id, job.status, job.owned, job.active) == (job_id, jobs.INTERRUPTED, False, False)
+    assert job.records and job.records[0]["epoch"] == 1 and "app that started this run ended" in job.error
+
+
+def test_the_journal_shows_finished_and_vanished_runs_and_skips_a_damaged_entry(tmp_path):
+    models = tmp_path / "models"
+    done = jobs.TrainingJob(TINY, data_dir=tmp_path, models_dir=models, status=jobs.DONE, saved_path=models / "v1", records=[record(0, 1)])
+    vanished = jobs.TrainingJob(TINY, data_dir=tmp_path, models_dir=models, pid=2**22 + 12345, started=done.started + 1)
+    for job in (done, vanished):
+        jobs.write_journal(jobs.journal_path(models, job.id), job.to_journal())
+    jobs.journal_path(models, "damaged").write_text('{"id": "dam')
+    shown = jobs.JobRegistry().jobs(models)
+    assert [(j.id, j.status) for j in shown] == [(vanished.id, jobs.INTERRUPTED), (done.id, jobs.DONE)]
+    assert shown[1].saved_path == models / "v1" and shown[1].records == [record(0, 1)] and shown[1].config == TINY
+    assert jobs.read_journal(jobs.journal_path(models, vanished.id))["status"] == jobs.INTERRUPTED  # written back
+
+
+def test_a_started_job_writes_its_journal_to_the_end(tiny_data_dir, tmp_path):
+    registry = jobs.JobRegistry()
+    job = registry.start(TINY, tiny_data_dir, tmp_path / "models")
+    assert job.wait(300) and job.status == jobs.DONE
+    entry = jobs.read_journal(jobs.journal_path(tmp_path / "models", job.id))
+    assert entry["status"] == jobs.DONE and entry["saved_path"] == str(job.saved_path) and len(entry["records"]) == 2
+    assert registry.jobs(tmp_path / "models") == [job]  # its own job is not read twice

@@ -317,3 +317,37 @@ def test_real_wildtype_and_reporter(real_data_dir):
     assert (wildtype["sequence"].str.len() == wildtype["Length (bp)"]).all()
     reporter = read_reporter(real_data_dir)
     assert (len(reporter.upstream), len(reporter.downstream)) == (302, 1102)
+
+
+# --- truncated or inconsistent files ---------------------------------------------------------------------------
+
+
+def test_a_file_cut_off_inside_a_late_column_is_refused(tmp_path):
+    frame = make_library(n_designs=10)
+    frame["note"] = "kept"  # a column after intron_seq, as in the real file
+    text = frame.to_csv(index=False)
+    row7 = text.splitlines()[7]
+    cut = text.index(row7) + row7.rindex(frame["intron_seq"][6]) + 10  # inside row 7's intron_seq
+    (tmp_path / "splicing_library.csv").write_text(text[:cut])
+    with pytest.raises(DataFileError, match="data row 7 has .* fields: the file looks cut off"):
+        read_library(tmp_path)
+
+
+def test_a_file_cut_off_at_a_line_end_with_an_intron_cut_short_is_refused(tmp_path):
+    frame = make_library(n_designs=5)
+    frame.loc[3, "intron_seq"] = frame.loc[3, "intron_seq"][:-10]
+    message = library_error(frame.drop(columns="intron_len"), tmp_path)
+    length = len(frame.loc[3, "intron_seq"])
+    assert f"data row 4, column intron_seq: {length} nt, but SS5_inds and SS3_inds say the intron is seq[47:{47 + length + 10}] ({length + 10} nt)" in message
+    assert "cut off or edited" in message
+
+
+def test_intron_len_must_match_intron_seq(tmp_path):
+    frame = make_library(n_designs=5)
+    frame.loc[1, "intron_len"] = 5
+    assert "data row 2, column intron_len: 5 but intron_seq has" in library_error(frame, tmp_path)
+
+
+def test_a_complete_file_without_a_final_line_end_is_read(tmp_path):
+    (tmp_path / "splicing_library.csv").write_text(make_library(n_designs=5).to_csv(index=False).rstrip("\n"))
+    assert len(read_library(tmp_path)) == len(make_library(n_designs=5))

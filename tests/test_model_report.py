@@ -169,3 +169,16 @@ def test_variant_tables_put_the_model_beside_a_perfect_model_and_the_library():
     knockouts = mr.knockout_table(card)
     assert knockouts.loc[0, ["part", "site", "predicted", "library_measured"]].tolist() == ["test", "5' G", 0.125, 0.0]
     assert mr.variant_effect_table({}) is None and mr.knockout_table({}) is None
+
+
+@pytest.mark.parametrize(
+    ("config", "label"),
+    [
+        ({"loss": "bce", "cryptic_weight": 0.5}, "loss (binary cross-entropy + 0.5 × the cryptic head's)"),
+        ({"loss": "bce", "cryptic_weight": 0.0}, "loss (binary cross-entropy)"),
+        ({"loss": "mse"}, "loss (MSE)"),
+        ({}, "loss (MSE)"),  # a card from before the loss was a choice: the seed study's MSE
+    ],
+)
+def test_loss_label_names_the_recipes_loss(config, label):
+    assert mr.loss_label(config) == label

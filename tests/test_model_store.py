@@ -143,3 +143,23 @@ def test_the_site_aware_cnn_with_its_custom_layers_round_trips(tmp_path):
     x = np.eye(4, dtype=np.float32)[np.random.default_rng(0).integers(0, 4, (3, 200))]
     loaded = load_model(save_model_dir(tmp_path / "v1", model, CARD))
     np.testing.assert_array_equal(np.asarray(loaded(x)), np.asarray(model(x)))
+
+
+def test_a_damaged_card_or_model_file_is_named_with_its_problem(tmp_path):
+    from splice_core.model_store import CARD_FILE, MODEL_FILE, ModelDirError, load_model, read_card
+    from toy_model import install_toy_model
+
+    path = install_toy_model(tmp_path, length=40)
+    (path / CARD_FILE).write_text('{"config": {"context": "intr')
+    with pytest.raises(ModelDirError, match=r"model_card.json is corrupt \(not valid JSON: Unterminated string"):
+        read_card(path)
+    (path / CARD_FILE).write_text("[1, 2]")
+    with pytest.raises(ModelDirError, match="is not a model card"):
+        read_card(path)
+    (path / MODEL_FILE).write_bytes(b"PK\x03\x04 cut off")
+    with pytest.raises(ModelDirError, match="model.keras is corrupt: Keras cannot read it") as info:
+        load_model(path)
+    assert "File not found" not in str(info.value)
+    (path / MODEL_FILE).unlink()
+    with pytest.raises(ModelDirError, match="model.keras: file not found"):
+        load_model(path)

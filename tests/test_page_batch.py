@@ -1,5 +1,6 @@
 """The Batch scoring page (AppTest) with a hand-set linear model: uploads, bad rows, downloads."""
 import io
+import json
 from pathlib import Path
 
 import numpy as np
@@ -7,7 +8,8 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from toy_model import expected_members, toy_page, toy_weights
+from splice_core.model_store import save_model_dir, set_active_model
+from toy_model import expected_members, linear_model, toy_card, toy_page, toy_weights
 
 ROOT = Path(__file__).resolve().parent.parent
 PAGE = str(ROOT / "pages" / "batch.py")
@@ -79,10 +81,43 @@ def test_an_unreadable_file_is_one_clear_error(page, name, content, message):
     assert not page.exception and len(page.error) == 1 and page.error[0].value.startswith(message)
 
 
-def test_ten_thousand_introns(page):
+def test_ten_thousand_introns_preview_and_full_download(page, tmp_path, monkeypatch):
+    import tempfile
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "scratch"))
+    (tmp_path / "scratch").mkdir()
     rng = np.random.default_rng(0)
     introns = ["GTATGT" + "".join(rng.choice(list("ACGT"), 60)) + "TACTAACA" + "".join(rng.choice(list("ACGT"), 20)) + "TAG" for _ in range(10_000)]
     fasta = "".join(f">r{i}\n{s}\n" for i, s in enumerate(introns)).encode()
     upload(page.run(), "many.fasta", fasta)
     assert not page.exception and metrics(page) == {"Rows": "10,000", "Scored": "10,000", "Not scored": "0"}
-    np.testing.assert_allclose(page.dataframe[0].value["predicted_eff"], expected_members(introns, toy_weights(LENGTH)).mean(1), atol=1e-6)
+    expected = expected_members(introns, toy_weights(LENGTH)).mean(1)
+    np.testing.assert_allclose(page.dataframe[0].value["predicted_eff"], expected[:1000], atol=1e-6)
+    assert "The first 1,000 of 10,000 rows; the download holds them all." in [c.value for c in page.caption]
+    (written,) = (tmp_path / "scratch" / "splice_batch").glob("*.csv")
+    full = pd.read_csv(written)
+    assert full["id"].tolist() == [f"r{i}" for i in range(10_000)]
+    np.testing.assert_allclose(full["predicted_eff"], expected, atol=1e-6)
+
+
+
+def test_the_histogram_keeps_the_whole_efficiency_range(page):
+    fasta = "".join(f">r{i}\n{intron}\n" for i, intron in enumerate([*GOOD, GOOD[0][:-3] + "CAG"])).encode()
+    upload(page.run(), "introns.fa", fasta)
+    predicted = page.dataframe[0].value["predicted_eff"]
+    assert predicted.max() - predicted.min() < 0.5  # the data alone would zoom the axis in
+    histogram = next(json.loads(c.proto.spec) for c in page.get("plotly_chart") if c.key == "histogram")
+    assert histogram["layout"]["xaxis"]["range"] == [0, 1]
+    assert histogram["data"][0]["type"] == "bar"
+
+
+def test_an_ensembles_spread_is_shown_and_a_single_models_is_not(page, tmp_path):
+    upload(page.run(), "introns.fa", f">a\n{GOOD[0]}\n>b\n{GOOD[1]}\n".encode())
+    assert "spread (SD) of the 2 ensemble members" in page.caption[-1].value
+    assert "hidden" not in json.loads(page.dataframe[0].proto.columns).get("predicted_sd", {})
+    single = save_model_dir(tmp_path / "models" / "single", linear_model(toy_weights(LENGTH, members=1), bias=np.array([0.25])), toy_card())
+    set_active_model(single, tmp_path / "models")
+    page.run()
+    assert "no ensemble spread" in page.caption[-1].value
+    columns = json.loads(page.dataframe[0].proto.columns)
+    assert columns["predicted_sd"]["hidden"] is True and "hidden" not in columns["predicted_eff"]

@@ -120,3 +120,28 @@ def test_without_data_the_card_aggregates_are_shown(without_data):
     bars = figure(at, 0)
     assert [trace["name"] for trace in bars["data"]] == [chosen]
     assert bars["data"][0]["y"] == measured[chosen]
+
+
+def panel_axes(figure_dict: dict) -> list[str]:
+    """The names of a figure's x axes (one per facet panel)."""
+    return sorted(k for k in figure_dict["layout"] if k.startswith("xaxis"))
+
+
+@pytest.mark.parametrize("data", ["with_data", "without_data"])
+def test_histogram_count_axis_is_log_or_one_panel_per_type(data, request):
+    request.getfixturevalue(data)
+    at = run_page()
+    types = sorted(usable_library()["type"].unique()) if data == "with_data" else sorted(
+        t for t in read_card(PRETRAINED_DIR)["histograms"]["measured"] if t != "all")
+    assert at.radio(key="dataset_histogram_view").value == "log count axis"
+    log = figure(at, 0)
+    assert log["layout"]["yaxis"]["type"] == "log" and len(panel_axes(log)) == 1
+    at.radio(key="dataset_histogram_view").set_value("one panel per library type").run()
+    panels = figure(at, 0)
+    assert len(panel_axes(panels)) == len(types)
+    assert sorted(a["text"] for a in panels["layout"]["annotations"]) == types
+    assert all(panels["layout"][k].get("matches") is None for k in panels["layout"] if k.startswith("yaxis"))
+    assert sorted(trace["name"] for trace in panels["data"]) == types
+    at.radio(key="dataset_histogram_view").set_value("linear count axis").run()
+    linear = figure(at, 0)
+    assert linear["layout"]["yaxis"].get("type") in (None, "linear") and len(panel_axes(linear)) == 1

@@ -64,8 +64,9 @@ def test_without_data_the_card_figures_are_shown(without_data):
     heatmap = figure(at, 1)
     assert heatmap["data"][0]["type"] == "heatmap" and heatmap["data"][0]["z"] == card["test_scatter_counts"]
     assert heatmap["layout"]["yaxis"].get("autorange") != "reversed"
-    curves = figure(at, 2)["data"]
-    assert sum(len(t["x"]) for t in curves) == 2 * sum(len(s["history"]) for s in card["seeds"])
+    curves = figure(at, 2)
+    assert sum(len(t["x"]) for t in curves["data"]) == 2 * sum(len(s["history"]) for s in card["seeds"])
+    assert curves["layout"]["yaxis"]["title"]["text"] == "loss (binary cross-entropy + 0.5 × the cryptic head's)"
 
 
 def test_seed_table1_alone_then_beside_a_reproduce_table(without_data, tmp_path, monkeypatch):

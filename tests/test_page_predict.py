@@ -213,3 +213,14 @@ def test_the_intron_survives_a_visit_to_another_page(page):
     assert not app.exception and app.text_area(key="intron_text").value == INTRON
     assert app.number_input(key="branch_start").value == INTRON.index("TACTAAC") + 1
     assert metrics(app)["Predicted splicing efficiency"][0] == shown(INTRON)
+
+
+def test_a_single_model_says_it_has_no_ensemble_spread(page, tmp_path):
+    weights = toy_weights(LENGTH, members=1)
+    path = save_model_dir(tmp_path / "models" / "single", linear_model(weights, bias=np.array([0.25])), toy_card())
+    set_active_model(path, tmp_path / "models")
+    run_with(page.run(), INTRON)
+    value = metrics(page)["Predicted splicing efficiency"][0]
+    expected = float(expected_members([INTRON], weights, np.array([0.25]))[0, 0])
+    assert value == f"{expected:.3f} (no ensemble spread)" and "±" not in value
+    assert "no ensemble spread" in page.metric[0].proto.help

@@ -1,5 +1,6 @@
 """Retrain page (AppTest): no training without data; a real short run from the page; cancel from the page."""
 import dataclasses
+import json
 import time
 
 import pytest
@@ -93,6 +94,9 @@ def test_a_short_run_from_the_page_becomes_a_loadable_active_version(with_data):
     assert f"device: {job.device}" in " ".join(c.value for c in at.caption)
     curves = at.get("plotly_chart")
     assert len(curves) == 1
+    assert job.config.cryptic_weight == 0.5  # the shipped recipe's default
+    axis = json.loads(curves[0].proto.spec)["layout"]["yaxis"]["title"]["text"]
+    assert axis == "loss (binary cross-entropy + 0.5 × the cryptic head's)"
     predictor = load_predictor(job.saved_path)
     assert predictor.predict_introns(["GTATGTTACTAACTAG", "CTATGTTTCTTTCTCC"]).shape == (2,)
     at.button(key=f"activate-{job.id}").click().run()
@@ -140,3 +144,27 @@ def test_two_sessions_see_every_job_and_a_closed_session_still_saves(with_data):
     for job in (first_job, second_job):
         assert load_predictor(job.saved_path).predict_introns(["GTATGTTACTAACTAG"]).shape == (1,)
     assert sum(job.saved_path.name in s.value for s in second.success for job in (first_job, second_job)) == 2
+
+
+def test_make_it_the_active_model_holds_in_the_whole_app(tmp_path, monkeypatch, registry):
+    """In the app frame the sidebar's remembered choice must not put the old model back after the click."""
+    from toy_model import install_toy_model, linear_model, toy_card, toy_weights
+
+    from splice_core.model_store import save_model_dir
+    from splice_core.training import TrainConfig
+
+    monkeypatch.setenv("SPLICE_MODELS_DIR", str(tmp_path / "models"))
+    monkeypatch.setenv("SPLICE_DATA_DIR", str(tmp_path / "no_data"))
+    old = install_toy_model(tmp_path)
+    new = save_model_dir(tmp_path / "models" / "20260101-000000-new", linear_model(toy_weights(200, seed=1)), toy_card())
+    job = jobs.TrainingJob(TrainConfig(), tmp_path / "no_data", tmp_path / "models", status=jobs.DONE, saved_path=new)
+    registry._jobs[job.id] = job
+    app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=90).run()
+    app.switch_page("pages/retrain.py").run()
+    assert not app.exception and app.selectbox(key="active_model_choice").value == old.name
+    app.button(key=f"activate-{job.id}").click().run()
+    assert not app.exception
+    app.run()  # any later run (the polling fragment, another click) keeps it
+    assert active_model_path() == new
+    assert app.selectbox(key="active_model_choice").value == new.name
+    assert "This is the active model." in [c.value for c in app.caption]

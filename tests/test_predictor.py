@@ -88,3 +88,17 @@ def test_padding_masking_models_are_called_on_cropped_inputs_with_the_same_resul
     assert crop_padding(x, build_model("dilated_resnet", 200)).shape == x.shape
     predictor = Predictor(model=model, card=toy_card())
     np.testing.assert_allclose(predictor.members(x), np.asarray(model(x, training=False)), atol=1e-5)
+
+
+def test_prediction_text_gives_the_spread_only_for_an_ensemble():
+    from splice_core.predictor import prediction_text, spread_help
+
+    assert prediction_text(0.25390625, 0.0117, 4) == "0.254 ± 0.012"
+    assert prediction_text(0.25390625, 0.0, 1) == "0.254 (no ensemble spread)"
+    assert "4 ensemble members" in spread_help(4) and "no ensemble spread" in spread_help(1)
+
+
+def test_n_members_counts_the_ensemble():
+    from toy_model import linear_model, toy_weights
+
+    assert Predictor(linear_model(toy_weights(8, members=3), bias=np.zeros(3)), {"config": {"context": "intron"}}).n_members == 3

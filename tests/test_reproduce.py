@@ -17,3 +17,12 @@ def test_table_to_markdown_formats_three_decimals():
     table = pd.DataFrame([{c: 0 for c in COLUMNS} | {"model": "m", "test_mse": 0.12345}], columns=list(COLUMNS))
     text = table_to_markdown(table, "T")
     assert text.startswith("# T") and "| m |" in text and "0.123" in text and "0.12345" not in text
+
+
+def test_planned_epochs_skip_the_full_context_without_a_reporter():
+    from types import SimpleNamespace
+
+    from splice_core.reproduce import planned_epochs
+
+    assert planned_epochs(SimpleNamespace(reporter=None), n_seeds=2, epochs=3) == 4 * 2 * 3
+    assert planned_epochs(SimpleNamespace(reporter="R"), n_seeds=2, epochs=3) == 5 * 2 * 3

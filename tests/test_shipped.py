@@ -160,3 +160,11 @@ def test_report_shows_variant_effects_beside_a_perfect_model_and_before_pair_tun
     assert "| test | 5' G | ACT | 7 | 0.625 | 0.062 | 0.375 | nan | 0.010 |" in text
     del card["variant_effects"]
     assert "## Variant effects" not in report_markdown(card)
+
+
+def test_planned_epochs_count_the_ensemble_ablation_and_candidates():
+    from splice_core.shipped import CANDIDATES, SHIPPED_CONFIG, planned_epochs
+
+    assert planned_epochs(SHIPPED_CONFIG, candidates=False) == 4 * 40 + 4 * 3
+    assert planned_epochs(SHIPPED_CONFIG) == (4 + 4 + len(CANDIDATES)) * 40 + 4 * 3
+    assert planned_epochs(SHIPPED_CONFIG, fine_tune_only=True) == 4 * 3  # from a base model: the pair rounds alone

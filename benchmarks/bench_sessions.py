@@ -1,0 +1,114 @@
+"""The app server's memory under several browser sessions pasting at once, and after they close.
+
+    python benchmarks/bench_sessions.py [--sessions 8] [--rounds 2] [--waves 2] [--root DIR]
+
+Starts ``streamlit run app.py`` from ``--root`` (default: this checkout; point it at another checkout to
+compare) with the data directory of ``$SPLICE_DATA_DIR``, opens one warm-up session, then ``--sessions``
+headless-chromium sessions (one browser context each) that all stay open while each pastes ``--rounds`` random
+introns on the Predict page, every session's paste sent before any result is awaited, so the runs overlap.
+Prints the server's resident memory (from /proc) after the warm-up and after each wave of sessions has closed and
+Streamlit has dropped them (it keeps a closed session 120 s for a reconnect). Memory that a second wave does not
+add to is bounded (for example TensorFlow's traced functions for new input lengths); memory that grows with
+every wave is kept per session.
+"""
+import argparse
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "tests"))
+
+from browser_app import IDLE, INTRON_LABEL, free_port, launch_chromium, open_page, wait_healthy  # noqa: E402
+
+TIMEOUT_MS = 300_000
+SESSION_TTL = 130  # Streamlit keeps a closed session 120 s for a reconnect, then drops it on the next visit
+
+
+def rss_mb(pid: int) -> float:
+    """Resident memory of a process in MB."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def random_intron(rng: np.random.Generator) -> str:
+    """A random 80-140 nt intron with consensus ends."""
+    return "GTATGT" + "".join(rng.choice(list("ACGT"), int(rng.integers(60, 120)))) + "TACTAACA" + "".join(rng.choice(list("ACGT"), 10)) + "TAG"
+
+
+def wave(browser, url: str, rng: np.random.Generator, sessions: int, rounds: int) -> None:
+    """``sessions`` browser sessions open at once, each pasting ``rounds`` random introns; then all closed.
+
+    Playwright's sync API is not thread-safe, so the sessions are driven from this thread, but every paste of a
+    round is sent before any result is awaited: the server runs them at the same time.
+    """
+    contexts = []
+    for _ in range(sessions):
+        context = browser.new_context(viewport={"width": 1400, "height": 1000})
+        page = context.new_page()
+        page.set_default_timeout(TIMEOUT_MS)
+        open_page(page, url)
+        contexts.append((context, page))
+    for _ in range(rounds):
+        for _, page in contexts:
+            box = page.get_by_label(INTRON_LABEL)
+            box.fill(random_intron(rng))
+            box.press("Control+Enter")
+        for _, page in contexts:
+            page.wait_for_timeout(500)
+            page.wait_for_selector(IDLE)
+    for context, _ in contexts:
+        context.close()
+
+
+def main() -> None:
+    """Run the server and the waves of sessions; print the memory figures."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sessions", type=int, default=8, help="browser sessions at once (default: %(default)s)")
+    parser.add_argument("--rounds", type=int, default=2, help="introns pasted per session (default: %(default)s)")
+    parser.add_argument("--waves", type=int, default=2, help="waves of sessions, one after another (default: %(default)s)")
+    parser.add_argument("--root", type=Path, default=ROOT, help="checkout whose app.py runs (default: this one)")
+    args = parser.parse_args()
+    from playwright.sync_api import sync_playwright
+
+    rng = np.random.default_rng(0)
+    port = free_port()
+    url = f"http://localhost:{port}"
+    figures = []
+    with tempfile.TemporaryDirectory() as models:
+        env = dict(os.environ, SPLICE_MODELS_DIR=models)
+        command = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true", "--server.port", str(port),
+                   "--browser.gatherUsageStats", "false"]
+        server = subprocess.Popen(command, cwd=args.root, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        try:
+            wait_healthy(url, server, timeout=300)
+            with sync_playwright() as playwright:
+                browser = launch_chromium(playwright)
+                wave(browser, url, rng, 1, 1)  # warm-up: model loaded, functions traced
+                time.sleep(5)
+                figures.append(("after one warm-up session", rss_mb(server.pid)))
+                for n in range(1, args.waves + 1):
+                    wave(browser, url, rng, args.sessions, args.rounds)
+                    time.sleep(SESSION_TTL)
+                    wave(browser, url, rng, 1, 0)  # a fresh visit makes Streamlit drop the expired closed sessions
+                    time.sleep(5)
+                    figures.append((f"wave {n} of {args.sessions} sessions closed and dropped", rss_mb(server.pid)))
+                browser.close()
+        finally:
+            server.terminate()
+            server.wait(30)
+    print(f"app: {args.root}; waves of {args.sessions} sessions × {args.rounds} pastes at once; server RSS:")
+    base = figures[0][1]
+    for label, mb in figures:
+        print(f"  {label:<45} {mb:6.0f} MB (+{mb - base:.0f} MB)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,52 @@
+"""The README stays true: its Python API snippet runs as printed, its layout names every module, set-up is unchanged."""
+import contextlib
+import io
+import re
+
+import numpy as np
+
+from conftest import ROOT
+
+README = (ROOT / "README.md").read_text()
+
+
+def section(title: str) -> str:
+    """The README's text from the ``## title`` heading to the next ``## `` heading."""
+    return re.search(rf"^## {re.escape(title)}\n(.*?)(?=^## |\Z)", README, re.S | re.M).group(1)
+
+
+def api_snippet() -> str:
+    """The Python code block of the README's Python API section."""
+    return re.search(r"```python\n(.*?)```", section("Python API"), re.S).group(1)
+
+
+def test_python_api_snippet_runs_as_printed():
+    namespace: dict = {}
+    printed = io.StringIO()
+    with contextlib.redirect_stdout(printed):
+        exec(compile(api_snippet(), "README.md", "exec"), namespace)  # noqa: S102 - the README's own code
+    model, introns = namespace["model"], namespace["introns"]
+    efficiency, spread = namespace["efficiency"], namespace["spread"]
+    assert efficiency.shape == spread.shape == (len(introns),)
+    np.testing.assert_allclose(efficiency, model.predict_introns(introns), rtol=1e-6)
+    assert ((0 <= efficiency) & (efficiency <= 1)).all() and (spread > 0).all()
+    length = len(introns[0])
+    substitutions, deletions = namespace["substitutions"], namespace["deletions"]
+    assert substitutions.shape == (length, 4) and deletions.shape == (length,)
+    np.testing.assert_allclose(namespace["reference"], efficiency[0], rtol=1e-5)
+    assert namespace["saliency"].shape == (length, 4)
+    losses = namespace["losses"]
+    assert len(losses) == 5 and (losses["delta"] < 0).all()
+    assert losses["mutation"].iloc[0] in printed.getvalue()
+
+
+def test_layout_names_every_module():
+    layout = section("Layout")
+    modules = sorted(p.stem for p in (ROOT / "splice_core").glob("*.py") if not p.stem.startswith("__"))
+    assert [m for m in modules if f"`{m}`" not in layout] == []
+
+
+def test_set_up_commands_are_unchanged():
+    set_up = section("Set-up (fresh machine, Python 3.11)")
+    assert "    pip install -r requirements.txt && streamlit run app.py\n" in set_up
+    assert "    bash tests/run.sh\n" in set_up
