@@ -132,8 +132,10 @@ def test_ablation_is_the_recipe_without_the_cryptic_head_and_the_report_shows_it
 
 
 def test_recipe_text_names_each_choice():
-    text = recipe_text(replace(SHIPPED_CONFIG, mixed_weighting=False, rebalance=False, design_mean_labels=False, cryptic_weight=0.0).to_dict())
+    text = recipe_text(replace(SHIPPED_CONFIG, mixed_weighting=False, rebalance=False, design_mean_labels=False, cryptic_weight=0.0, pair_epochs=0).to_dict())
     assert text == "bce loss; 40 epochs at most (patience 10); learning rate 0.001 (decay 0.002); batch 64; unweighted"
+    assert "then fine-tuned for 3 rounds at learning rate 0.0002" in recipe_text(SHIPPED_CONFIG.to_dict())
+    assert "each site weighing 2" in recipe_text(SHIPPED_CONFIG.to_dict())
 
 
 def change_figures(pearson: float, n: int = 0) -> dict:
