@@ -10,6 +10,8 @@ navigation = st.navigation(
     [
         st.Page("pages/predict.py", title="Predict & explain", icon="🔮", default=True),
         st.Page("pages/batch.py", title="Batch scoring", icon="📄"),
+        st.Page("pages/design.py", title="Design", icon="🧪"),
+        st.Page("pages/native.py", title="Native introns", icon="🧬"),
         st.Page("pages/dataset.py", title="Dataset", icon="📊"),
         st.Page("pages/model.py", title="Model", icon="📈"),
         st.Page("pages/retrain.py", title="Retrain", icon="🏋️"),

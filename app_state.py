@@ -13,8 +13,10 @@ import streamlit as st
 from streamlit.runtime.pages_manager import PagesManager
 
 from splice_core.contexts import DesignTemplate, design_template
+from splice_core.design_trust import LibraryNeighbourhood
 from splice_core.entropy import position_entropy
 from splice_core.library import (
+    WILDTYPE_FILE,
     DataFileError,
     Reporter,
     data_dir,
@@ -34,8 +36,10 @@ from splice_core.model_store import (
     read_card,
     set_active_model,
 )
+from splice_core.native import SUMMARY_FILE, read_native_summary, score_native
 from splice_core.predictor import Predictor, load_predictor
 from splice_core.pwm import wildtype_pwms
+from splice_core.sites import natural_sites
 
 APP_SCRIPT = Path(__file__).resolve().parent / "app.py"
 
@@ -263,6 +267,40 @@ def library_entropy_or_none(length: int, align: str) -> np.ndarray | None:
     return cached_entropy(str(path), path.stat().st_mtime, length, align)
 
 
+@st.cache_data(show_spinner="Scoring every annotated intron…", max_entries=4)
+def cached_native_table(directory: str, data_mtime: float, model_path: str, model_mtime: float, _predictor: Predictor) -> pd.DataFrame:
+    """Every annotated intron of the data directory scored by a model, once per (data, model) version."""
+    return score_native(_predictor, read_wildtype(directory))
+
+
+def native_table_or_none() -> tuple[pd.DataFrame | None, str | None]:
+    """(scored native introns, None) when the data directory has the wild-type table, else (None, reason)."""
+    path = data_dir() / WILDTYPE_FILE
+    if not path.is_file():
+        return None, f"No {WILDTYPE_FILE} in the data directory {data_dir()} (run `python -m splice_core fetch` or set SPLICE_DATA_DIR)."
+    predictor = active_predictor()
+    model_mtime = (Path(predictor.path) / MODEL_FILE).stat().st_mtime
+    try:
+        return cached_native_table(str(data_dir()), path.stat().st_mtime, predictor.path, model_mtime, predictor), None
+    except DataFileError as err:
+        return None, str(err)
+
+
+@st.cache_data(show_spinner=False)
+def cached_native_summary(directory: str, mtime: float) -> dict | None:
+    """The native-intron aggregates stored in a model directory."""
+    return read_native_summary(directory)
+
+
+def native_summary_or_none() -> dict | None:
+    """The active model's native-intron aggregates, else the shipped model's, else None."""
+    for directory in (active_model_path(), PRETRAINED_DIR):
+        path = Path(directory) / SUMMARY_FILE
+        if path.is_file():
+            return cached_native_summary(str(directory), path.stat().st_mtime)
+    return None
+
+
 def model_label(path: Path) -> str:
     """A readable name for a model directory."""
     if is_shipped(path):
@@ -288,3 +326,24 @@ def render_sidebar() -> None:
             st.caption(f"{card.get('name', '')} · test Pearson {test.get('pearson', float('nan')):.3f} · balanced MSE {test.get('balanced_mse', float('nan')):.3f}")
         path = library_path()
         st.caption(f"Data: {path}" if path else f"Data: none in {data_dir()} (the app runs from the shipped model)")
+
+
+@st.cache_resource(show_spinner="Placing the library in k-mer space…")
+def cached_neighbourhood(path: str, mtime: float) -> LibraryNeighbourhood:
+    """The library's introns in k-mer space (for the Design page's 'far from the library' warning)."""
+    return LibraryNeighbourhood(usable_rows(cached_library(path, mtime))["intron_seq"].tolist())
+
+
+def library_neighbourhood_or_none() -> LibraryNeighbourhood | None:
+    """The library's k-mer neighbourhood, None without data."""
+    frame, _ = library_or_none()
+    if frame is None:
+        return None
+    path = library_path()
+    return cached_neighbourhood(str(path), path.stat().st_mtime)
+
+
+def natural_sites_or_none() -> dict[str, tuple[str, ...]] | None:
+    """The library's site variants that splice (ss5, branch, ss3), None without data."""
+    frame, _ = library_or_none()
+    return natural_sites(usable_rows(frame)) if frame is not None else None

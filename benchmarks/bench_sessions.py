@@ -94,20 +94,22 @@ def main() -> None:
                 wave(browser, url, rng, 1, 1)  # warm-up: model loaded, functions traced
                 time.sleep(5)
                 figures.append(("after one warm-up session", rss_mb(server.pid)))
+                print(f"app: {args.root}; waves of {args.sessions} sessions × {args.rounds} pastes at once; server RSS:")
+                print(f"  {figures[0][0]:<45} {figures[0][1]:6.0f} MB", flush=True)
                 for n in range(1, args.waves + 1):
                     wave(browser, url, rng, args.sessions, args.rounds)
                     time.sleep(SESSION_TTL)
                     wave(browser, url, rng, 1, 0)  # a fresh visit makes Streamlit drop the expired closed sessions
                     time.sleep(5)
                     figures.append((f"wave {n} of {args.sessions} sessions closed and dropped", rss_mb(server.pid)))
+                    print(f"  {figures[-1][0]:<45} {figures[-1][1]:6.0f} MB (+{figures[-1][1] - figures[0][1]:.0f} MB)", flush=True)
                 browser.close()
         finally:
             server.terminate()
-            server.wait(30)
-    print(f"app: {args.root}; waves of {args.sessions} sessions × {args.rounds} pastes at once; server RSS:")
-    base = figures[0][1]
-    for label, mb in figures:
-        print(f"  {label:<45} {mb:6.0f} MB (+{mb - base:.0f} MB)")
+            try:
+                server.wait(30)
+            except subprocess.TimeoutExpired:
+                server.kill()
 
 
 if __name__ == "__main__":

@@ -5,6 +5,8 @@ import streamlit as st
 from app_state import active_predictor_or_stop, design_inputs_or_stop, scratch_output_path
 from splice_core.batch import LISTED_BAD_ROWS, MEASURED_COLUMN, PREVIEW_ROWS, BatchSummary, score_file
 from splice_core.contexts import DesignTemplate
+from splice_core.intron_input import MAX_INTRON
+from splice_core.intron_view import READING_NOTE
 from splice_core.library import DataFileError, Reporter
 from splice_core.predictor import Predictor, spread_help
 from app_state import ensure_app_frame
@@ -34,7 +36,8 @@ def main() -> None:
         "Upload a **FASTA** file of introns, or a **CSV/xlsx** table with an `intron_seq` (or `intron`, `sequence`) column. "
         "Each intron is written 5' splice site first, 3' splice site last; other columns are kept. Files of any length "
         f"are scored a chunk at a time. Rows that cannot be scored (for example a sequence cell holding a digit) are listed "
-        f"with the reason; the rest are scored. A `{MEASURED_COLUMN}` column, when present, is compared with the predictions."
+        f"with the reason; the rest are scored. A `{MEASURED_COLUMN}` column, when present, is compared with the predictions. "
+        f"Introns of up to {MAX_INTRON:,} nt are taken. {READING_NOTE}"
     )
     uploaded = st.file_uploader("Introns to score", type=FILE_TYPES, key="batch_file")
     if uploaded is None:

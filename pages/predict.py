@@ -9,6 +9,7 @@ from splice_core.attribution import intron_saliency
 from splice_core.contexts import DesignTemplate
 from splice_core.heatmap import mutagenesis_heatmap, point_to_mutation
 from splice_core.intron_input import EXAMPLE_INTRON, IntronCheck, check_intron, clean_intron_text
+from splice_core.intron_view import READING_NOTE, IntronView, central_view
 from splice_core.library import Reporter
 from splice_core.logo import figure_png, saliency_logo
 from splice_core.mutagenesis import apply_mutation, effects_to_table, mutagenesis_effects, mutation_label, strongest_effects
@@ -75,11 +76,13 @@ def keep_text_boxes() -> None:
 
 
 def on_heatmap_select() -> None:
-    """A click on a heatmap cell applies that mutation."""
+    """A click on a heatmap cell applies that mutation (at its intron position when the map shows a view)."""
     points = st.session_state["heatmap"]["selection"]["points"]
     mutation = point_to_mutation(points[0]) if points else None
     if mutation is not None:
-        apply_to_current(*mutation)
+        positions = st.session_state.get("heatmap_positions")
+        position = positions[mutation[0] - 1] + 1 if positions and mutation[0] <= len(positions) else mutation[0]
+        apply_to_current(position, mutation[1])
 
 
 def on_apply_click() -> None:
@@ -133,6 +136,24 @@ def show_prediction(values: dict[str, tuple[float, float]], n_members: int) -> N
     right.metric("Change (mutant − wild-type)", prediction_text(change, change_sd, n_members, signed=True), help=change_help)
 
 
+def explained_view(predictor: Predictor, intron: str, branch: int, template: DesignTemplate | None) -> tuple[IntronView, int]:
+    """(the sequence the explanations are drawn on, its branch start): the intron, or its central view when it is long."""
+    view = central_view(predictor.intron_view_sets([intron], [branch], template)[0])
+    start = view.position_of(branch)
+    return view, find_branch_start(view.sequence, branch_pwm()) if start is None else start
+
+
+def show_view_note(intron: str, view: IntronView) -> None:
+    """Say plainly what the explanations show when the intron is read through views."""
+    if view.sequence != intron:
+        st.info(
+            f"Your intron is {len(intron)} nt. The mutagenesis map and the saliency logo below explain its central view, "
+            f"the {len(view.sequence)} nt the model reads from intron positions {view.describe()} (positions on the map count "
+            "along that view; a cell's change is the change of that one view). Clicking a cell applies the mutation at its "
+            "intron position."
+        )
+
+
 def show_mutagenesis(predictor: Predictor, intron: str, branch: int, spans: dict, template: DesignTemplate | None, reporter: Reporter | None) -> None:
     """Heatmap of every substitution and deletion, strongest effects, mutation controls and CSV."""
     st.subheader("In-silico mutagenesis")
@@ -143,10 +164,11 @@ def show_mutagenesis(predictor: Predictor, intron: str, branch: int, spans: dict
         mutagenesis_heatmap(intron, subs, dels, spans), key="heatmap", on_select=on_heatmap_select,
         selection_mode="points", config={"displayModeBar": False},
     )
-    if not 1 <= st.session_state.get("mutation_position", 0) <= len(intron):
+    length = len(clean_intron_text(st.session_state["intron_text"]))
+    if not 1 <= st.session_state.get("mutation_position", 0) <= length:
         st.session_state["mutation_position"] = 1
     position, base, apply_col, undo_col = st.columns([2, 2, 1, 1], vertical_alignment="bottom")
-    position.number_input("Position (nt)", min_value=1, max_value=len(intron), key="mutation_position")
+    position.number_input("Position in the intron (nt)", min_value=1, max_value=length, key="mutation_position")
     base.selectbox("Mutant base", list(MUTANTS), key="mutation_base")
     apply_col.button("Apply mutation", on_click=on_apply_click)
     undo_col.button("Undo", on_click=on_undo_click, disabled=not st.session_state["undo_stack"])
@@ -186,18 +208,18 @@ def show_saliency(predictor: Predictor, intron: str, spans: dict) -> None:
 def main() -> None:
     """The page."""
     st.title("Predict & explain")
+    st.caption(READING_NOTE)
     init_state()
     predictor = active_predictor_or_stop()
     design = design_inputs_or_stop(predictor)
     template, reporter = design["template"], design["reporter"]
-    max_length = predictor.max_intron_length(template)
 
     left, right = st.columns(2)
     left.text_area("Intron (5' splice site first, 3' splice site last; DNA or RNA, FASTA allowed)", key="intron_text", height=140)
     right.text_area("Wild-type to compare against (optional)", key="wildtype_text", height=140)
     keep_text_boxes()
-    check = check_intron(st.session_state["intron_text"], max_length)
-    wildtype = check_intron(st.session_state["wildtype_text"], max_length) if st.session_state["wildtype_text"].strip() else None
+    check = check_intron(st.session_state["intron_text"])
+    wildtype = check_intron(st.session_state["wildtype_text"]) if st.session_state["wildtype_text"].strip() else None
     intron_ok = show_check(check, "Intron")
     wildtype_ok = wildtype is None or show_check(wildtype, "Wild-type")
     if not intron_ok:
@@ -221,8 +243,12 @@ def main() -> None:
         values["change"] = change_with_spread(members[0], members[1])
     show_prediction(values, members.shape[1])
 
-    show_mutagenesis(predictor, intron, branch, spans, template, reporter)
-    show_saliency(predictor, intron, spans)
+    view, view_branch = explained_view(predictor, intron, branch, template)
+    show_view_note(intron, view)
+    st.session_state["heatmap_positions"] = view.positions().tolist()
+    view_spans = spans if view.sequence == intron else site_spans(len(view.sequence), view_branch)
+    show_mutagenesis(predictor, view.sequence, view_branch, view_spans, template, reporter)
+    show_saliency(predictor, view.sequence, view_spans)
 
 
 main()

@@ -78,5 +78,7 @@ def intron_saliency(predictor: Predictor, intron: str, n_samples: int = 50, nois
     """SmoothGrad x input of one intron under an intron-context model, ``(len(intron), 4)``."""
     if predictor.context != "intron":
         raise ValueError(f"saliency is drawn per intron base for intron-context models, not {predictor.context!r}")
+    if len(intron) > predictor.view_length():
+        raise ValueError(f"a {len(intron)}-nt intron is read through views: draw the saliency of one of them (Predictor.intron_view_sets)")
     x = predictor.introns_to_one_hot([intron])
     return gradient_times_input(predictor.model, x, n_samples, noise_level, seed)[0, : len(intron)]

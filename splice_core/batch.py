@@ -144,8 +144,7 @@ def score_frame(predictor: Predictor, frame: pd.DataFrame, template: DesignTempl
     Rows with an error are not scored (digits inside a sequence are an error here: a table cell holds bases only);
     ``template`` (and ``reporter``) are needed by models that read the oligo.
     """
-    max_length = predictor.max_intron_length(template)
-    checks = [check_intron("" if pd.isna(v) else str(v), max_length, strip_digits=False) for v in intron_column(frame)]
+    checks = [check_intron("" if pd.isna(v) else str(v), strip_digits=False) for v in intron_column(frame)]
     good = np.array([c.ok for c in checks], bool)
     mean = np.full(len(frame), np.nan)
     spread = np.full(len(frame), np.nan)

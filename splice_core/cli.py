@@ -1,4 +1,4 @@
-"""Command line: one sub-command per task (fetch, train, evaluate, predict, reproduce, ship).
+"""Command line: one sub-command per task (fetch, train, evaluate, predict, reproduce, ship, design).
 
 Each sub-command is an ``add_<name>(sub)`` function that registers its parser (help, options, an example)
 and its ``cmd_<name>(args)``; :data:`SUBCOMMANDS` lists them. Heavy modules (pandas, TensorFlow) are imported
@@ -152,6 +152,39 @@ def cmd_predict(args) -> int:
     return 0
 
 
+def cmd_native(args) -> int:
+    """Score every annotated S. cerevisiae intron; write the aggregates (no rows) into the model directory."""
+    from .library import read_wildtype
+    from .model_store import PRETRAINED_DIR
+    from .native import native_summary, score_native, write_native_summary
+    from .predictor import load_predictor
+
+    predictor = load_predictor(args.model or PRETRAINED_DIR)
+    wildtype = read_wildtype(args.data_dir)
+    start = time.perf_counter()
+    table = score_native(predictor, wildtype)
+    seconds = time.perf_counter() - start
+    summary = native_summary(table, predictor)
+    path = write_native_summary(summary, args.out or predictor.path)
+    stats = summary["stats"]
+    print(
+        f"scored {summary['n_scored']} of {summary['n_introns']} introns ({summary['length_range'][0]}–{summary['length_range'][1]} nt; "
+        f"{summary['n_read_through_views']} read through views) in {seconds:.1f} s: mean {stats['mean']:.3f}, median {stats['median']:.3f}"
+    )
+    for band in summary["bands"]:
+        print(f"  {band['band']:>20}: {band['n']:3d} introns" + (f", mean {band['mean']:.3f}" if band["n"] else ""))
+    print(f"wrote {path}")
+    return 0
+
+
+def add_native(sub) -> None:
+    """The ``native`` sub-command."""
+    native = command(sub, "native", "score every annotated yeast intron; write native_summary.json (aggregates only, no rows)", "native --model pretrained")
+    native.add_argument("--model", type=Path, default=None, help="model directory (default: the shipped model, pretrained/)")
+    native.add_argument("--out", type=Path, default=None, help="directory for native_summary.json (default: the model's)")
+    native.set_defaults(func=cmd_native)
+
+
 def add_predict(sub) -> None:
     """The ``predict`` sub-command."""
     predict = command(sub, "predict", "score a CSV, xlsx or FASTA file of introns (any size, streamed)", "predict introns.fa -o scored.xlsx")
@@ -215,7 +248,7 @@ def cmd_ship(args) -> int:
         )
     test = card["metrics"]["test"]
     print(f"wrote {out}: test Pearson {test['pearson']:.3f}, balanced MSE {test['balanced_mse']:.4f}; report in {out / 'REPORT.md'}")
-    return 0
+    return cmd_native(argparse.Namespace(model=out, out=out, data_dir=args.data_dir))
 
 
 def add_ship(sub) -> None:
@@ -230,7 +263,104 @@ def add_ship(sub) -> None:
     ship.set_defaults(func=cmd_ship)
 
 
-SUBCOMMANDS: tuple[Callable, ...] = (add_fetch, add_train, add_evaluate, add_predict, add_reproduce, add_ship)
+def design_request(args, predictor, sites: dict | None):
+    """The EditRequest or ScratchRequest of ``design`` options (positions and ranges as the user wrote them)."""
+    from .design_requests import edit_request, goal_of, rules_of, scratch_request
+    from .intron_input import clean_intron_text
+
+    rules = rules_of(args.gc, args.forbid, args.max_run)
+    goal = goal_of("target" if args.target is not None else "high" if args.high else "low", args.target)
+    max_length = predictor.max_intron_length()
+    if args.mode == "edit":
+        text = Path(args.intron).read_text() if Path(args.intron).is_file() else args.intron
+        branch = int(predictor.branch_starts([clean_intron_text(text)])[0])
+        return edit_request(text, goal, args.edits, args.fixed, not args.edit_sites, branch, args.deletions, args.insertions,
+                            rules, max_length, args.beam)
+    chosen = sites if args.sites == "library" else {"ss5": tuple(args.ss5), "branch": tuple(args.branch), "ss3": tuple(args.ss3)}
+    return scratch_request(goal, args.n, args.target_high, args.length, chosen, rules, max_length, args.tolerance, args.seed)
+
+
+def cmd_design(args) -> int:
+    """Design introns (edits of one, or new ones) and write the table (CSV) and, if asked, a FASTA."""
+    from .contexts import design_template
+    from .design import design
+    from .design_output import NO_TEMPLATE, agreement_share, designs_fasta, designs_table
+    from .design_trust import LibraryNeighbourhood
+    from .library import library_path, read_library, usable_rows
+    from .model_store import active_model_path
+    from .predictor import load_predictor
+    from .sites import natural_sites
+
+    predictor = load_predictor(args.model or active_model_path())
+    if predictor.needs_design:
+        raise ValueError(f"design needs an intron-context model; this one reads the {predictor.context!r} context")
+    frame = usable_rows(read_library(args.data_dir)) if library_path(args.data_dir) else None
+    if frame is None and args.mode == "scratch" and args.sites == "library":
+        raise ValueError("--sites library needs the library in the data directory (python -m splice_core fetch)")
+    request = design_request(args, predictor, natural_sites(frame) if frame is not None else None)
+    start = time.monotonic()
+    designs = design(predictor.intron_members, request, hold_out=not args.all_members)
+    seconds = time.monotonic() - start
+    template = design_template(frame) if frame is not None else None
+    library = LibraryNeighbourhood(frame["intron_seq"].tolist()) if frame is not None else None
+    table = designs_table(designs, template, library)
+    table.to_csv(args.output, index=False)
+    agree = agreement_share(table)
+    print(f"{len(table)} designs in {seconds:.1f} s into {args.output}"
+          + (f"; the held-out member agrees within 0.1 on {agree:.0%}" if agree is not None else ""))
+    if args.fasta:
+        column = "oligo" if template is not None else "sequence"
+        Path(args.fasta).write_text(designs_fasta(table, column))
+        print(f"wrote {column}s to {args.fasta}" + ("" if template else f" (oligos {NO_TEMPLATE})"))
+    return 0
+
+
+def number_range(text: str, kind=float) -> tuple:
+    """``LOW-HIGH`` (or one value) as a (low, high) tuple."""
+    low, _, high = text.partition("-")
+    try:
+        return kind(low), kind(high or low)
+    except ValueError as err:
+        raise argparse.ArgumentTypeError(f"expected LOW-HIGH, got {text!r}") from err
+
+
+def add_design(sub) -> None:
+    """The ``design`` sub-command: ``design edit INTRON`` or ``design scratch``."""
+    design = command(sub, "design", "design introns: the fewest edits toward a goal, or new ones from scratch",
+                     "design scratch --target 0.3 --target-high 0.7 --n 10 --forbid GAATTC -o designs.csv --fasta oligos.fa")
+    design.add_argument("mode", choices=["edit", "scratch"], help="edit: the fewest edits of one intron; scratch: new introns")
+    design.add_argument("intron", nargs="?", default="", help="edit: the intron (sequence or a FASTA file)")
+    goal = design.add_mutually_exclusive_group(required=True)
+    goal.add_argument("--target", type=float, help="target efficiency 0..1 (scratch: the low end with --target-high)")
+    goal.add_argument("--high", action="store_true", help="edit: as high as possible")
+    goal.add_argument("--low", action="store_true", help="edit: as low as possible")
+    design.add_argument("--edits", type=int, default=5, help="edit: at most this many edits (best design for each count)")
+    design.add_argument("--fixed", default="", help="edit: 1-based positions that must not change, e.g. 1-6,40")
+    design.add_argument("--edit-sites", action="store_true", help="edit: allow edits in the 5'SS, branch site and 3'SS")
+    design.add_argument("--deletions", action="store_true", help="edit: allow single-base deletions")
+    design.add_argument("--insertions", action="store_true", help="edit: allow single-base insertions")
+    design.add_argument("--beam", type=int, default=2, help="edit: states kept per step of the search")
+    design.add_argument("--n", type=int, default=10, help="scratch: number of designs")
+    design.add_argument("--target-high", type=float, default=None, help="scratch: spread targets from --target to this")
+    design.add_argument("--length", type=lambda t: number_range(t, int), default=(80, 150), help="scratch: length range, e.g. 80-150")
+    design.add_argument("--sites", choices=["fixed", "library"], default="fixed",
+                        help="scratch: the given sites, or the library's natural variants that splice")
+    design.add_argument("--ss5", nargs="+", default=["GTATGT"], help="scratch: 5' splice sites to draw from (--sites fixed)")
+    design.add_argument("--branch", nargs="+", default=["TACTAAC"], help="scratch: branch sites to draw from (--sites fixed)")
+    design.add_argument("--ss3", nargs="+", default=["TAG"], help="scratch: 3' splice sites to draw from (--sites fixed)")
+    design.add_argument("--tolerance", type=float, default=0.05, help="scratch: a design is done within this of its target")
+    design.add_argument("--seed", type=int, default=0, help="scratch: random seed (same seed, same designs)")
+    design.add_argument("--gc", type=number_range, default=(0.0, 1.0), help="GC share range, e.g. 0.25-0.45")
+    design.add_argument("--forbid", default="", help="forbidden motifs, e.g. GAATTC,GGTCTC")
+    design.add_argument("--max-run", type=int, default=None, help="longest homopolymer run allowed")
+    design.add_argument("--all-members", action="store_true", help="search against every member (no held-out check)")
+    design.add_argument("--model", type=Path, default=None, help="model directory (default: the active model)")
+    design.add_argument("-o", "--output", type=Path, required=True, help="CSV table of the designs")
+    design.add_argument("--fasta", type=Path, default=None, help="also a FASTA of the oligos (introns without data)")
+    design.set_defaults(func=cmd_design)
+
+
+SUBCOMMANDS: tuple[Callable, ...] = (add_fetch, add_train, add_evaluate, add_predict, add_native, add_reproduce, add_ship, add_design)
 
 
 def parser() -> argparse.ArgumentParser:

@@ -3,7 +3,8 @@ import re
 from dataclasses import dataclass, field
 
 MIN_INTRON = 20
-TRAINED_MAX = 148
+TRAINED_MAX = 148  # the library's longest intron: longer ones are read through fixed-size views (intron_view)
+MAX_INTRON = 2000  # longest intron taken (the longest annotated S. cerevisiae intron is 1,309 nt)
 _ALLOWED = set("ACGTN")
 _VALID = re.compile("[ACGTN]*")
 EXAMPLE_INTRON = "GTATGTTCTTATTTACCTTTCAGATGTCTTTACAATTTCCCAACATCTTATTCATAAATTTTCGAATACTAACTCGTGGGAACACTAAAATTAG"
@@ -42,7 +43,7 @@ def kept_positions(typed: str, strip_digits: bool) -> list[int]:
     return list(range(1, len(typed) + 1))
 
 
-def check_intron(text: str, max_length: int, trained_max: int = TRAINED_MAX, strip_digits: bool = True) -> IntronCheck:
+def check_intron(text: str, max_length: int = MAX_INTRON, trained_max: int = TRAINED_MAX, strip_digits: bool = True) -> IntronCheck:
     """Clean ``text`` and report every problem that stops or weakens a prediction.
 
     Positions in messages count the characters as typed (white space and FASTA headers aside), digits included.
@@ -66,7 +67,7 @@ def check_intron(text: str, max_length: int, trained_max: int = TRAINED_MAX, str
     if len(seq) < MIN_INTRON:
         check.errors.append(f"Too short ({len(seq)} nt): an intron needs at least {MIN_INTRON} nt to hold the 5' splice site, branch site and 3' splice site.")
     if len(seq) > max_length:
-        check.errors.append(f"Too long ({len(seq)} nt): the model reads introns of at most {max_length} nt.")
+        check.errors.append(f"Too long ({len(seq):,} nt): introns of at most {max_length:,} nt are taken (the longest annotated yeast intron is 1,309 nt).")
     if check.errors:
         return check
     if not seq.startswith(("GT", "GC")):
@@ -74,7 +75,10 @@ def check_intron(text: str, max_length: int, trained_max: int = TRAINED_MAX, str
     if not seq.endswith("AG"):
         check.warnings.append(f"No AG at the 3' end (ends with {seq[-2:]}): predicted anyway.")
     if len(seq) > trained_max:
-        check.warnings.append(f"Longer ({len(seq)} nt) than any training intron ({trained_max} nt): the prediction extrapolates.")
+        check.warnings.append(
+            f"Longer ({len(seq)} nt) than any intron in the training library ({trained_max} nt): the model reads "
+            f"{trained_max}-nt views of it (its 5' end, windows of the middle, and its branch site to 3' end)."
+        )
     n_positions = [positions[i] for i, b in enumerate(seq) if b == "N"]
     if n_positions:
         check.warnings.append(f"{len(n_positions)} N base(s) (first at {n_positions[0]}) are read as unknown.")

@@ -37,8 +37,32 @@ KEPT_JOURNALS = 50
 INTERRUPTED_TEXT = "the app that started this run ended before it finished; nothing was saved"
 
 
+class JobControls:
+    """What every background job offers a page: running or not, cancel, wait, elapsed time.
+
+    Needs the attributes ``status``, ``cancel_requested`` and ``ended`` (events), ``started`` and ``finished``.
+    """
+
+    @property
+    def active(self) -> bool:
+        """True until the job has reported its end."""
+        return self.status == RUNNING
+
+    def cancel(self) -> None:
+        """Ask the job to stop at its next batch."""
+        self.cancel_requested.set()
+
+    def wait(self, timeout: float | None = None) -> bool:
+        """Block until the job has ended (or ``timeout`` seconds); True when it ended."""
+        return self.ended.wait(timeout)
+
+    def elapsed(self) -> float:
+        """Seconds since the job started (until it ended)."""
+        return (self.finished or time.time()) - self.started
+
+
 @dataclass
-class TrainingJob:
+class TrainingJob(JobControls):
     """One background training run: recipe, per-epoch records, status and the saved version folder."""
 
     config: TrainConfig
@@ -66,19 +90,6 @@ class TrainingJob:
             "pid": self.pid,
         }
 
-    @property
-    def active(self) -> bool:
-        """True until the training process has reported its end."""
-        return self.status == RUNNING
-
-    def cancel(self) -> None:
-        """Ask the training process to stop at its next batch (nothing is saved)."""
-        self.cancel_requested.set()
-
-    def wait(self, timeout: float | None = None) -> bool:
-        """Block until the job has ended (or ``timeout`` seconds); True when it ended."""
-        return self.ended.wait(timeout)
-
     def fraction(self) -> float:
         """Share of the planned epochs (all seeds) done, 0..1 (1 once saved)."""
         return 1.0 if self.status == DONE else self.last_fraction()
@@ -89,10 +100,6 @@ class TrainingJob:
             return 0.0
         last = self.records[-1]
         return min(1.0, (last["seed_index"] + last["epoch"] / last["epochs"]) / last["n_seeds"])
-
-    def elapsed(self) -> float:
-        """Seconds since the job started (until it ended)."""
-        return (self.finished or time.time()) - self.started
 
     def remaining(self) -> float | None:
         """Estimated seconds left (None before the first epoch ends; 0 once ended)."""

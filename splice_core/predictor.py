@@ -10,6 +10,8 @@ import tensorflow as tf
 from .architectures import HEAD3, HEAD5, reads_any_length
 from .contexts import CONTEXTS_NEEDING_DESIGN, DesignTemplate, constructs_to_one_hot, introns_to_constructs
 from .encoding import strings_to_one_hot
+from .intron_input import TRAINED_MAX
+from .intron_view import IntronView, intron_view_sets, long_intron_indices, mean_over_views, scan_in_chunks
 from .library import Reporter
 from .model_store import load_model, read_card
 from .pwm import branch_scan
@@ -74,6 +76,41 @@ class Predictor:
             return template.max_intron_length()
         return self.input_length
 
+    def view_length(self, template: DesignTemplate | None = None) -> int:
+        """Longest intron the model reads whole: the library's longest, or less when the model reads less."""
+        return min(TRAINED_MAX, self.max_intron_length(template))
+
+    def intron_view_sets(self, introns: list[str], branch: np.ndarray | None = None, template: DesignTemplate | None = None) -> list[list[IntronView]]:
+        """What the model reads of each intron (:mod:`splice_core.intron_view`); ``branch`` defaults to the PWM's best match."""
+        length = self.view_length(template)
+        starts = np.zeros(len(introns), int) if branch is None else np.array(branch, int)
+        long = long_intron_indices(introns, length)
+        if branch is None and long.size:
+            starts[long] = scan_in_chunks([introns[i] for i in long], self.branch_starts)
+        return intron_view_sets(introns, starts, length)
+
+    def model_reads(
+        self, introns: list[str], branch: np.ndarray | None = None, template: DesignTemplate | None = None
+    ) -> tuple[list[str], np.ndarray | None, np.ndarray]:
+        """(sequences the model reads, their branch starts, the index of each one's intron).
+
+        An intron over :meth:`view_length` becomes its views; a branch start a view leaves out is placed at the
+        view's best PWM match. Introns that fit are read as they are, one sequence each.
+        """
+        if not long_intron_indices(introns, self.view_length(template)).size:
+            return introns, branch, np.arange(len(introns))
+        sets = self.intron_view_sets(introns, branch, template)
+        owner = np.repeat(np.arange(len(introns)), [len(views) for views in sets])
+        views = [view for views in sets for view in views]
+        reads = [view.sequence for view in views]
+        if branch is None:
+            return reads, None, owner
+        starts = [view.position_of(int(np.asarray(branch)[i])) for view, i in zip(views, owner)]
+        missing = [i for i, start in enumerate(starts) if start is None]
+        for i, start in zip(missing, self.branch_starts([reads[i] for i in missing]) if missing else []):
+            starts[i] = int(start)
+        return reads, np.array(starts, int), owner
+
     def branch_starts(self, introns: list[str]) -> np.ndarray:
         """0-based branch-site starts: best match to the branch PWM stored in the card."""
         return branch_scan(introns, np.asarray(self.card["pwm_baseline"]["pwms"]["branch"]))[0]
@@ -96,22 +133,27 @@ class Predictor:
         template: DesignTemplate | None = None,
         reporter: Reporter | None = None,
     ) -> np.ndarray:
-        """The model's ``(N, L, 4)`` input for bare introns.
+        """The model's ``(N, L, 4)`` input for bare introns of at most :meth:`view_length` nt (longer: :meth:`model_reads`).
 
         Contexts other than ``intron`` need the library's oligo ``template`` (and ``full`` the reporter);
         ``branch`` (0-based starts) defaults to the best branch-PWM match in each intron.
         """
+        if self.needs_design and template is None:
+            raise ValueError(f"a {self.context!r} model needs the library's oligo design (data directory) for bare introns")
         if not self.needs_design:
             return strings_to_one_hot(introns, self.input_length)
-        if template is None:
-            raise ValueError(f"a {self.context!r} model needs the library's oligo design (data directory) for bare introns")
         branch = self.branch_starts(introns) if branch is None else branch
         constructs = introns_to_constructs(introns, branch, template)
         return constructs_to_one_hot(constructs, self.context, reporter)
 
     def intron_members(self, introns: list[str], branch: np.ndarray | None = None, **design) -> np.ndarray:
-        """Each member's prediction ``(N, K)`` for bare intron strings (``design``: template, reporter)."""
-        return self.members(self.introns_to_one_hot(introns, branch, **design))
+        """Each member's prediction ``(N, K)`` for bare intron strings (``design``: template, reporter).
+
+        An intron longer than :meth:`view_length` gets each member's mean over its views.
+        """
+        reads, read_branch, owner = self.model_reads(introns, branch, design.get("template"))
+        members = self.members(self.introns_to_one_hot(reads, read_branch, **design))
+        return members if len(reads) == len(introns) else mean_over_views(members, owner, len(introns))
 
     def predict_introns(self, introns: list[str], branch: np.ndarray | None = None, **design) -> np.ndarray:
         """Mean prediction ``(N,)`` for bare intron strings (``design``: template, reporter)."""

@@ -52,3 +52,19 @@ def sites_html(intron: str, spans: dict[str, tuple[int, int]]) -> str:
         groups.append("".join(runs))
     legend = " ".join(site_span_html(name, key) for key, name in SITE_NAMES.items())
     return f'<div style="font-family:monospace;word-spacing:0.3em;line-height:1.8">{" ".join(groups)}</div><div style="font-size:0.8em">{legend}</div>'
+
+
+def site_positions(length: int, branch_start: int) -> frozenset[int]:
+    """0-based positions inside the 5'SS, branch site and 3'SS of an intron (kept fixed while designing)."""
+    return frozenset(i for start, end in site_spans(length, branch_start).values() for i in range(start, end))
+
+
+def natural_sites(frame, min_count: int = 50, min_mean_eff: float = 0.05) -> dict[str, tuple[str, ...]]:
+    """The library's site variants that splice: ACGT-only values of ``SS_5``, ``branch_seq``, ``SS_3`` measured
+    at least ``min_count`` times with a mean efficiency of at least ``min_mean_eff``, most measured first."""
+    out = {}
+    for key, column in (("ss5", "SS_5"), ("branch", "branch_seq"), ("ss3", "SS_3")):
+        stats = frame.groupby(column)["splicing_eff"].agg(["size", "mean"]).sort_values("size", ascending=False)
+        keep = stats[(stats["size"] >= min_count) & (stats["mean"] >= min_mean_eff)].index
+        out[key] = tuple(str(v) for v in keep if set(str(v)) <= set("ACGT"))
+    return out

@@ -39,10 +39,11 @@ def wait_healthy(url: str, process: subprocess.Popen, timeout: float = 120) -> N
 
 
 @contextlib.contextmanager
-def running_app(models_dir: Path, log_path: Path) -> Iterator[str]:
-    """``streamlit run app.py`` on a free port with ``SPLICE_MODELS_DIR=models_dir``; yields its base URL."""
+def running_app(models_dir: Path, log_path: Path, data_dir: Path | None = None) -> Iterator[str]:
+    """``streamlit run app.py`` on a free port with ``SPLICE_MODELS_DIR=models_dir`` (and ``SPLICE_DATA_DIR=data_dir``
+    when given); yields its base URL."""
     port = free_port()
-    env = dict(os.environ, SPLICE_MODELS_DIR=str(models_dir))
+    env = dict(os.environ, SPLICE_MODELS_DIR=str(models_dir), **({"SPLICE_DATA_DIR": str(data_dir)} if data_dir else {}))
     command = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true", "--server.port", str(port),
                "--browser.gatherUsageStats", "false"]
     with open(log_path, "w") as log:

@@ -6,6 +6,7 @@ import pandas as pd
 import pytest
 
 from splice_core.batch import BatchSummary, bad_rows, input_chunks, measured_metrics, output_format, score_file, score_frame
+from splice_core.intron_view import intron_view_set, view_layout
 from splice_core.library import DataFileError
 from toy_model import expected_members, toy_predictor, toy_weights
 
@@ -139,3 +140,18 @@ def test_metrics_against_a_measured_column():
     metrics = measured_metrics(np.array([0.0, 0.5, 1.0, np.nan]), np.array([0.1, 0.5, 0.9, 0.3]))
     assert metrics["n"] == 3 and metrics["pearson"] == pytest.approx(1.0)
     assert measured_metrics(np.array([0.0, np.nan]), np.array([0.1, 0.5])) is None
+
+
+def test_introns_up_to_2000_nt_are_scored_through_views_and_longer_ones_refused():
+    predictor = toy_predictor(40)
+    long = "GTATGT" + "ATTTCGATATTAAGCTTTATCAAATTTTTGCAT" * 60 + "TTTTACTAACACGTTTGCATCCTTTGCATAG"
+    long = long[:1970] + long[-30:]
+    frame = pd.DataFrame({"intron_seq": [long, long + "A", GOOD[0]]})
+    scored = score_frame(predictor, frame)
+    assert len(long) == 2000 and list(scored["error"] == "") == [True, False, True]
+    assert scored.loc[1, "error"].startswith("Too long (2,001 nt)") and np.isnan(scored.loc[1, "predicted_eff"])
+    views = intron_view_set(long, predictor.branch_starts([long])[0], view_layout(40))
+    members = expected_members([view.sequence for view in views], toy_weights(40)).mean(0)
+    assert len(views) == 16 and scored.loc[0, "predicted_eff"] == pytest.approx(members.mean(), abs=1e-7)
+    assert scored.loc[0, "predicted_sd"] == pytest.approx(members.std(), abs=1e-7)
+    assert "views" in scored.loc[0, "warning"]

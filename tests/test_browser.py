@@ -8,15 +8,18 @@ from pathlib import Path
 
 import pytest
 
+from conftest import make_wildtype
 from browser_app import CHROMIUM, INTRON_LABEL, IDLE, launch_chromium, open_page, paste_intron, running_app
+from splice_core.intron_input import EXAMPLE_INTRON
 from splice_core.model_store import PRETRAINED_DIR
 from splice_core.mutagenesis import apply_mutation
 from splice_core.predictor import Predictor, load_predictor, mean_and_spread
 
 ROOT = Path(__file__).resolve().parent.parent
 INTRON = "GTATGTTAATATCGATTCGCATTTGCATACGATTACTAACAATTTGCTCCTTTTCAG"
-PAGES = [("predict.py", ""), ("batch.py", "batch"), ("dataset.py", "dataset"), ("model.py", "model"), ("retrain.py", "retrain")]
+PAGES = [("predict.py", ""), ("batch.py", "batch"), ("native.py", "native"), ("design.py", "design"), ("dataset.py", "dataset"), ("model.py", "model"), ("retrain.py", "retrain")]
 TIMEOUT_MS = 120_000
+NATIVE_GENES = [f"GENE{i}" for i in range(6)]
 
 
 def require_browser() -> None:
@@ -34,9 +37,12 @@ def require_browser() -> None:
 
 @pytest.fixture(scope="module")
 def app_url(tmp_path_factory):
-    """A running ``streamlit run app.py`` (shipped model active, fresh models folder); its base URL."""
+    """A running ``streamlit run app.py`` (shipped model active, fresh models folder, a data directory holding only
+    a made-up wild-type intron table); its base URL."""
     require_browser()
-    with running_app(tmp_path_factory.mktemp("models"), tmp_path_factory.mktemp("log") / "streamlit.log") as url:
+    data = tmp_path_factory.mktemp("data")
+    make_wildtype(6).assign(Gene=NATIVE_GENES).to_csv(data / "wildtype_introns.csv", index=False)
+    with running_app(tmp_path_factory.mktemp("models"), tmp_path_factory.mktemp("log") / "streamlit.log", data) as url:
         yield url
 
 
@@ -107,6 +113,25 @@ def test_every_page_opens_without_an_exception(page, app_url, file_name, url_pat
     assert page.get_by_test_id("stException").count() == 0, page.get_by_test_id("stException").first.inner_text()
 
 
+def test_design_edits_and_hand_the_best_to_predict(page, app_url):
+    open_page(page, f"{app_url}/design")
+    page.get_by_role("button", name="Design", exact=True).click()
+    page.get_by_text("Done: 4 design(s)").wait_for()
+    page.wait_for_selector(".js-plotly-plot")
+    page.wait_for_selector('[data-testid="stDataFrame"]')
+    page.wait_for_selector(IDLE)
+    assert page.locator(".js-plotly-plot").count() == 1 and page.get_by_test_id("stDataFrame").count() == 1
+    page.get_by_role("button", name="Open in Predict").click()
+    page.wait_for_function("() => location.pathname === '/' || location.pathname.endsWith('/predict')")
+    page.wait_for_selector('[data-testid="stMetricValue"]')
+    page.wait_for_selector(IDLE)
+    designed = page.get_by_label(INTRON_LABEL).input_value()
+    assert designed != EXAMPLE_INTRON and len(designed) == len(EXAMPLE_INTRON)
+    assert page.get_by_label("Wild-type to compare against (optional)").input_value() == EXAMPLE_INTRON
+    assert page.get_by_test_id("stMetricValue").nth(1).inner_text() == expected_text(designed)
+    assert page.get_by_test_id("stException").count() == 0
+
+
 def test_a_page_opened_first_by_its_url_gets_the_app_frame(browser, tmp_path):
     """A fresh server whose first visitor opens /retrain: the page comes with the sidebar's chooser and page names."""
     with running_app(tmp_path / "models", tmp_path / "streamlit.log") as url:
@@ -124,3 +149,17 @@ def test_a_page_opened_first_by_its_url_gets_the_app_frame(browser, tmp_path):
         tab.wait_for_selector(IDLE)
         assert tab.locator('[data-testid="stMain"] h1').first.inner_text() == "Dataset"
         tab.close()
+
+
+def test_native_page_opens_an_intron_on_the_predict_page_in_one_click(page, app_url):
+    open_page(page, f"{app_url}/native")
+    grid = page.get_by_test_id("stDataFrame")
+    grid.wait_for()
+    assert page.get_by_test_id("stException").count() == 0
+    box = grid.bounding_box()
+    page.mouse.click(box["x"] + 12, box["y"] + 35 + 17)  # the first row's selection box (rows and header are 35 px)
+    intron = make_wildtype(6)["sequence"][0]
+    page.wait_for_function("(seq) => { const t = document.querySelector('textarea'); return t && t.value === seq; }", arg=intron)
+    page.wait_for_selector(IDLE)
+    assert page.get_by_test_id("stMain").locator("h1").first.inner_text() == "Predict & explain"
+    assert page.get_by_test_id("stMetricValue").first.inner_text() == expected_text(intron)

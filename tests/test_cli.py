@@ -174,3 +174,29 @@ def test_help_needs_no_tensorflow_and_every_option_and_command_is_explained():
     assert result.stdout.split("] ", 1)[1].strip() == "[] [] False False False"
     shown = run_cli("train", "--help", data_dir=Path("."))
     assert shown.returncode == 0 and "example:\n  python -m splice_core train" in shown.stdout and "--cryptic-weight" in shown.stdout
+
+
+def long_intron(length: int) -> str:
+    """A made-up intron of ``length`` nt: consensus sites, an AT-rich repeat between them."""
+    body = ("ATTTCGATATTAAGCTTTATCAAATTTTTGCAT" * (length // 33 + 1))[: length - 6 - 30]
+    return "GTATGT" + body + "TTTTACTAACACGTTTGCATCCTTTGCATAG"[-30:]
+
+
+def test_predict_takes_a_2000_nt_intron_and_refuses_a_longer_one(trained, tmp_path):
+    data, model = trained
+    (tmp_path / "in.fa").write_text(f">long\n{long_intron(2000)}\n>too_long\n{long_intron(2001)}\n")
+    result = run_cli("predict", str(tmp_path / "in.fa"), "-o", str(tmp_path / "out.csv"), "--model", str(model), data_dir=tmp_path)
+    assert result.returncode == 0, result.stderr
+    out = pd.read_csv(tmp_path / "out.csv", keep_default_na=False)
+    assert 0 <= float(out.loc[0, "predicted_eff"]) <= 1 and out.loc[0, "error"] == "" and "148-nt views" in out.loc[0, "warning"]
+    assert out.loc[1, "predicted_eff"] == "" and out.loc[1, "error"].startswith("Too long (2,001 nt): introns of at most 2,000 nt")
+    assert "scored 1 of 2 rows" in result.stdout
+
+
+def test_native_writes_the_aggregates_into_the_model_directory(trained, tmp_path):
+    data, model = trained
+    result = run_cli("native", "--model", str(model), "--out", str(tmp_path), data_dir=data)
+    assert result.returncode == 0, result.stderr
+    summary = json.loads((tmp_path / "native_summary.json").read_text())
+    assert summary["n_scored"] == summary["n_introns"] == 40 and sum(summary["histogram"]["counts"]) == 40
+    assert "scored 40 of 40 introns" in result.stdout and "read through views" in result.stdout

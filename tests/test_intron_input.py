@@ -1,5 +1,5 @@
 """Checking pasted intron text: cleaning and one message per problem."""
-from splice_core.intron_input import EXAMPLE_INTRON, MIN_INTRON, TRAINED_MAX, check_intron, clean_intron_text
+from splice_core.intron_input import EXAMPLE_INTRON, MAX_INTRON, MIN_INTRON, TRAINED_MAX, check_intron, clean_intron_text
 
 GOOD = "GTATGT" + "A" * 30 + "TACTAAC" + "C" * 10 + "TAG"
 
@@ -52,9 +52,11 @@ def test_too_short_is_an_error():
     assert check.errors == [f"Too short (8 nt): an intron needs at least {MIN_INTRON} nt to hold the 5' splice site, branch site and 3' splice site."]
 
 
-def test_longer_than_the_model_reads_is_an_error():
+def test_longer_than_the_longest_taken_is_an_error():
     check = check_intron(GOOD, 40)
-    assert check.errors == [f"Too long ({len(GOOD)} nt): the model reads introns of at most 40 nt."]
+    assert check.errors == [f"Too long ({len(GOOD)} nt): introns of at most 40 nt are taken (the longest annotated yeast intron is 1,309 nt)."]
+    assert check_intron("GT" + "A" * (MAX_INTRON - 4) + "AG").ok and MAX_INTRON >= 2000
+    assert check_intron("GT" + "A" * (MAX_INTRON - 3) + "AG").errors[0].startswith(f"Too long ({MAX_INTRON + 1:,} nt): introns of at most {MAX_INTRON:,} nt")
 
 
 def test_missing_splice_site_dinucleotides_are_warnings_and_still_predicted():
@@ -67,11 +69,14 @@ def test_gc_five_prime_site_is_accepted():
     assert check_intron("GC" + GOOD[2:], 200).warnings == []
 
 
-def test_longer_than_training_is_an_extrapolation_warning():
+def test_longer_than_the_library_is_read_through_views_with_a_warning():
     long = GOOD[:-3] + "A" * (TRAINED_MAX + 1 - len(GOOD)) + "TAG"
     check = check_intron(long, 200)
-    assert check.ok and check.warnings == [f"Longer ({TRAINED_MAX + 1} nt) than any training intron ({TRAINED_MAX} nt): the prediction extrapolates."]
-    assert check_intron(GOOD, 200, trained_max=40).warnings[0].startswith(f"Longer ({len(GOOD)} nt) than any training intron (40 nt)")
+    assert check.ok and check.warnings == [
+        f"Longer ({TRAINED_MAX + 1} nt) than any intron in the training library ({TRAINED_MAX} nt): the model reads "
+        f"{TRAINED_MAX}-nt views of it (its 5' end, windows of the middle, and its branch site to 3' end)."
+    ]
+    assert check_intron(GOOD, 200, trained_max=40).warnings[0].startswith(f"Longer ({len(GOOD)} nt) than any intron in the training library (40 nt)")
 
 
 def test_n_bases_are_a_warning_with_the_first_position():

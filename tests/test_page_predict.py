@@ -7,11 +7,12 @@ import pytest
 from streamlit.proto.WidgetStates_pb2 import WidgetState
 from streamlit.testing.v1 import AppTest
 
-from splice_core.intron_input import EXAMPLE_INTRON, TRAINED_MAX
+from splice_core.intron_input import EXAMPLE_INTRON, MAX_INTRON, TRAINED_MAX
+from splice_core.intron_view import central_view, intron_view_set, view_layout
 from splice_core.model_store import save_model_dir, set_active_model
 from splice_core.mutagenesis import apply_mutation, mutation_label
-from splice_core.sites import site_spans, sites_html
-from toy_model import expected_members, install_toy_model, linear_model, toy_card, toy_page, toy_weights
+from splice_core.sites import find_branch_start, site_spans, sites_html
+from toy_model import BRANCH_PWM, expected_members, install_toy_model, linear_model, toy_card, toy_page, toy_weights
 
 ROOT = Path(__file__).resolve().parent.parent
 PAGE = str(ROOT / "pages" / "predict.py")
@@ -25,9 +26,14 @@ def page(tmp_path, monkeypatch) -> AppTest:
     return toy_page(Path(PAGE), tmp_path, monkeypatch, LENGTH)
 
 
+def views(intron: str) -> list:
+    """The views the page's model reads of an intron (branch at the PWM's best match)."""
+    return intron_view_set(intron, find_branch_start(intron, BRANCH_PWM), view_layout())
+
+
 def shown(intron: str) -> str:
-    """The metric text the toy model gives an intron."""
-    members = expected_members([intron], toy_weights(LENGTH))[0]
+    """The metric text the toy model gives an intron (the mean over its views when it is long)."""
+    members = expected_members([v.sequence for v in views(intron)], toy_weights(LENGTH)).mean(0)
     return f"{members.mean():.3f} ± {members.std():.3f}"
 
 
@@ -105,7 +111,7 @@ def test_a_mutant_is_shown_beside_its_wild_type(page):
         ("  \n ", "Intron: The intron is empty"),
         (INTRON[:10] + "XZ" + INTRON[12:], "Only A, C, G, T/U and N are allowed: found 'X' at 11, 'Z' at 12."),
         ("GTATGTAG", "Too short (8 nt)"),
-        (INTRON[:-3] + "A" * (LENGTH + 1 - len(INTRON)) + "TAG", f"Too long ({LENGTH + 1} nt): the model reads introns of at most {LENGTH} nt."),
+        (INTRON[:-3] + "A" * (MAX_INTRON + 1 - len(INTRON)) + "TAG", f"Too long ({MAX_INTRON + 1:,} nt): introns of at most {MAX_INTRON:,} nt are taken"),
         (f">a\n{INTRON}\n>b\n{INTRON}", "Found 2 FASTA records"),
     ],
 )
@@ -120,7 +126,7 @@ def test_unusable_input_gets_one_error_and_no_prediction(page, text, message):
     [
         ("CC" + INTRON[2:], "No GT/GC at the 5' end (starts with CC): predicted anyway."),
         (INTRON[:-2] + "TT", "No AG at the 3' end (ends with TT): predicted anyway."),
-        (INTRON[:-3] + "A" * (TRAINED_MAX + 5 - len(INTRON)) + "TAG", f"than any training intron ({TRAINED_MAX} nt): the prediction extrapolates."),
+        (INTRON[:-3] + "A" * (TRAINED_MAX + 5 - len(INTRON)) + "TAG", f"than any intron in the training library ({TRAINED_MAX} nt): the model reads {TRAINED_MAX}-nt views"),
         (INTRON[:15] + "NN" + INTRON[17:], "2 N base(s) (first at 16) are read as unknown."),
     ],
 )
@@ -224,3 +230,22 @@ def test_a_single_model_says_it_has_no_ensemble_spread(page, tmp_path):
     expected = float(expected_members([INTRON], weights, np.array([0.25]))[0, 0])
     assert value == f"{expected:.3f} (no ensemble spread)" and "±" not in value
     assert "no ensemble spread" in page.metric[0].proto.help
+
+
+LONG = "GTATGTAAGC" + "ATTTCGATATTAAGCTTTATCAAATTTTTGCAT" * 18 + "CTTTATTTTACTAACACGTTTGCATCCTTTGCATAG"
+
+
+def test_a_long_intron_is_predicted_from_its_views_and_explained_on_its_central_view(page):
+    run_with(page.run(), LONG)
+    assert not page.exception and not page.error and len(page.warning) == 1
+    assert metrics(page)["Predicted splicing efficiency"][0] == shown(LONG)
+    view = central_view(views(LONG))
+    note = next(i.value for i in page.info if "central view" in i.value)
+    assert f"Your intron is {len(LONG)} nt" in note and view.describe() in note
+    assert "held no intron over 148 nt" in page.caption[0].value
+    cells = json.loads(next(c for c in page.get("plotly_chart") if c.key == "heatmap").proto.spec)["data"][1]["customdata"]
+    assert max(cell[0] for cell in cells) == TRAINED_MAX
+    mutant = "A" if view.sequence[59] != "A" else "C"
+    click_heatmap_cell(page, 60, mutant)
+    assert not page.exception
+    assert page.text_area(key="intron_text").value == apply_mutation(LONG, int(view.positions()[59]) + 1, mutant)

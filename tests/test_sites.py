@@ -29,3 +29,23 @@ def test_html_groups_by_ten_and_splits_a_site_across_groups():
 def test_a_base_outside_the_sites_is_plain_text():
     assert site_span_html("ACGT", None) == "ACGT"
     assert site_span_html("TAG", "ss3").startswith('<span title="3\' splice site"')
+
+
+def test_site_positions_cover_the_three_sites():
+    from splice_core.sites import site_positions
+
+    assert site_positions(45, 22) == frozenset([*range(6), *range(22, 30), 42, 43, 44])
+
+
+def test_natural_sites_are_the_library_variants_that_splice():
+    import pandas as pd
+
+    from splice_core.sites import natural_sites
+
+    frame = pd.DataFrame({
+        "SS_5": ["GTATGT"] * 3 + ["GTACGT"] * 2 + ["ATTGTG"] * 4 + ["GTNNGT"] * 3,
+        "branch_seq": ["TACTAAC"] * 12, "SS_3": ["TAG"] * 7 + ["CAG"] * 5,
+        "splicing_eff": [0.5] * 5 + [0.0] * 4 + [0.5] * 3,
+    })
+    assert natural_sites(frame, min_count=2) == {"ss5": ("GTATGT", "GTACGT"), "branch": ("TACTAAC",), "ss3": ("TAG", "CAG")}
+    assert natural_sites(frame, min_count=3)["ss5"] == ("GTATGT",)

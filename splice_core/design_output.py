@@ -1,0 +1,62 @@
+"""Designs as a table, FASTA and ready-to-order oligos (the library's design flanks around each intron)."""
+import numpy as np
+import pandas as pd
+
+from .contexts import DesignTemplate, introns_to_constructs
+from .design import Design
+from .design_constraints import gc_share, longest_run
+from .design_trust import LibraryNeighbourhood, design_warnings
+
+ROUNDED = {"target": 4, "predicted": 4, "spread": 4, "held_out": 4, "gc": 3, "library_distance": 4}
+NO_TEMPLATE = "needs the data directory (the library's oligo design)"
+COLUMNS = ["design", "n_edits", "edits", "target", "predicted", "spread", "held_out", "held_out_agrees", "length", "gc",
+           "longest_run", "library_distance", "warning", "sequence", "oligo"]
+
+
+def oligo_of(intron: str, template: DesignTemplate | None) -> str:
+    """The 230-nt oligo the library would order for an intron, or why there is none."""
+    if template is None:
+        return NO_TEMPLATE
+    if len(intron) > template.max_intron_length():
+        return f"does not fit the oligo (at most {template.max_intron_length()} nt)"
+    return introns_to_constructs([intron], np.zeros(1, int), template).oligos[0]
+
+
+def design_row(name: str, design: Design, template: DesignTemplate | None, distance: float | None, threshold: float | None) -> dict:
+    """One table row of a design."""
+    return {
+        "design": name, "n_edits": len(design.edits) if design.kind == "edit" else None, "edits": " ".join(design.edits),
+        "target": design.goal.target, "predicted": design.predicted, "spread": design.spread, "held_out": design.held_out,
+        "held_out_agrees": design.held_out_agrees, "length": len(design.sequence), "gc": gc_share(design.sequence),
+        "longest_run": longest_run(design.sequence), "library_distance": distance,
+        "warning": "; ".join(design_warnings(design, distance, threshold)), "sequence": design.sequence,
+        "oligo": oligo_of(design.sequence, template),
+    }
+
+
+def designs_table(designs: list[Design], template: DesignTemplate | None = None, library: LibraryNeighbourhood | None = None) -> pd.DataFrame:
+    """One row per design (``COLUMNS``); ``library_distance`` only with the library's neighbourhood."""
+    distances = library.distances([d.sequence for d in designs]) if library is not None and designs else [None] * len(designs)
+    threshold = library.threshold if library is not None else None
+    rows = [design_row(design_name(i, d), d, template, dist, threshold) for i, (d, dist) in enumerate(zip(designs, distances))]
+    return pd.DataFrame(rows, columns=COLUMNS).round(ROUNDED)
+
+
+def design_name(index: int, design: Design) -> str:
+    """``edits-2`` for an edited intron with two edits, ``design-03`` for the third from-scratch design."""
+    return f"edits-{len(design.edits)}" if design.kind == "edit" else f"design-{index + 1:02d}"
+
+
+def agreement_share(table: pd.DataFrame) -> float | None:
+    """Share of designs whose held-out member agrees within 0.1 (None without a held-out member)."""
+    known = table["held_out_agrees"].dropna()
+    return float(known.astype(bool).mean()) if len(known) else None
+
+
+def designs_fasta(table: pd.DataFrame, column: str = "sequence") -> str:
+    """FASTA of a table's introns (``sequence``) or oligos (``oligo``), the prediction in each header."""
+    records = []
+    for row in table.itertuples():
+        edits = f" edits={row.edits.replace(' ', ',')}" if row.edits else ""
+        records.append(f">{row.design}{edits} predicted={row.predicted:.3f} spread={row.spread:.3f}\n{getattr(row, column)}")
+    return "\n".join(records) + "\n"
