@@ -117,6 +117,21 @@ render_table_section(
     "model's r² over a perfect model's, the share of the explainable variance it explains.",
 )
 
+render_table_section(
+    mr.variant_effect_table(card),
+    "Variant effects: mutant against wild type",
+    "Pairs of a mutant design and its wild type as the library names them, in the mutant's split part: predicted "
+    "against measured change (mutant − wild type) on design means. Sign: share of pairs whose measured change exceeds "
+    "0.05 where the prediction has its sign. Intervals: 1,000 resamples of the pairs (model), or of the barcode noise "
+    "(perfect model: one predicting each pair's true change).",
+)
+render_table_section(
+    mr.knockout_table(card),
+    "Knock-outs of natural introns",
+    "The library's wild-type natural introns with one splice-site base substituted (only bases that the library's own "
+    "constructs show as non-splicing): mean prediction, beside those constructs' measured mean.",
+)
+
 st.subheader("Test MSE per library type")
 st.caption("Perfect model (expected): what a model predicting each design's true mean would score, given the type's barcode noise.")
 st.plotly_chart(

@@ -18,6 +18,7 @@ from splice_core.mutagenesis import apply_mutation, effects_to_table, mutagenesi
 from splice_core.pairs import pair_count, pair_effects
 from splice_core.predictor import Predictor, mean_and_spread, prediction_text, spread_help
 from splice_core.sites import find_branch_start, site_spans, sites_html
+from splice_core.variant_effects import change_with_spread
 from app_state import ensure_app_frame
 
 ensure_app_frame()
@@ -121,7 +122,7 @@ def branch_input(intron: str) -> int:
 
 
 def show_prediction(values: dict[str, tuple[float, float]], n_members: int) -> None:
-    """Metrics of the intron (and the wild-type with the change, when given)."""
+    """Metrics of the intron (and the wild-type with the change and its own spread, when given)."""
     spread = spread_help(n_members)
     mean, sd = values["intron"]
     if "wildtype" not in values:
@@ -131,7 +132,12 @@ def show_prediction(values: dict[str, tuple[float, float]], n_members: int) -> N
     left, middle, right = st.columns(3)
     left.metric("Wild-type", prediction_text(wt_mean, wt_sd, n_members), help=spread)
     middle.metric("Predicted splicing efficiency", prediction_text(mean, sd, n_members), delta=f"{mean - wt_mean:+.3f}", help=spread)
-    right.metric("Change (mutant − wild-type)", f"{mean - wt_mean:+.3f}")
+    change, change_sd = values["change"]
+    change_help = (
+        f"± is the spread (SD) over the {n_members} members of each member's own change (mutant − wild-type): "
+        "members that disagree on both values can still agree on the change" if n_members > 1 else spread
+    )
+    right.metric("Change (mutant − wild-type)", prediction_text(change, change_sd, n_members, signed=True), help=change_help)
 
 
 def explained_view(predictor: Predictor, intron: str, branch: int, template: DesignTemplate | None) -> tuple[IntronView, int]:
@@ -283,6 +289,8 @@ def main() -> None:
     members = predictor.intron_members(introns, branches, template=template, reporter=reporter)
     means, sds = mean_and_spread(members)
     values = dict(zip(("intron", "wildtype"), zip(means.tolist(), sds.tolist())))
+    if len(members) == 2:
+        values["change"] = change_with_spread(members[0], members[1])
     show_prediction(values, members.shape[1])
 
     view, view_branch = explained_view(predictor, intron, branch, template)

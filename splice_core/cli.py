@@ -356,8 +356,11 @@ def cmd_ship(args) -> int:
     config = replace(SHIPPED_CONFIG, n_seeds=args.seeds or SHIPPED_CONFIG.n_seeds, max_rows=args.max_rows)
     out = args.out or PRETRAINED_DIR
     candidates = not args.no_candidates
+    planned = planned_epochs(config, candidates, fine_tune_only=args.base_model is not None)
     with progress_bar() as bar:
-        card = build_shipped(args.data_dir, out, config, candidates=candidates, on_epoch_end=EpochProgress(bar, planned_epochs(config, candidates), "ship"))
+        card = build_shipped(
+            args.data_dir, out, config, candidates=candidates, on_epoch_end=EpochProgress(bar, planned, "ship"), base_dir=args.base_model,
+        )
     test = card["metrics"]["test"]
     print(f"wrote {out}: test Pearson {test['pearson']:.3f}, balanced MSE {test['balanced_mse']:.4f}; report in {out / 'REPORT.md'}")
     return cmd_native(argparse.Namespace(model=out, out=out, data_dir=args.data_dir))
@@ -370,6 +373,8 @@ def add_ship(sub) -> None:
     ship.add_argument("--max-rows", type=int, default=None, help="train on a sample of about this many rows (a quick check)")
     ship.add_argument("--no-candidates", action="store_true", help="skip the ablation and the single-seed comparison models")
     ship.add_argument("--out", type=Path, default=None, help="output directory (default: pretrained/)")
+    ship.add_argument("--base-model", type=Path, default=None,
+                      help="fine-tune this model directory's members (an earlier run of the recipe before its pair stage) instead of training them")
     ship.set_defaults(func=cmd_ship)
 
 

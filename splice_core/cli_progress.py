@@ -12,10 +12,11 @@ def progress_bar() -> Progress:
 
 
 def epoch_line(record: dict) -> str:
-    """One line for a finished epoch (a training progress record)."""
+    """One line for a finished epoch (a training progress record; a pair fine-tuning round shows its pair loss)."""
+    after = f"pairs {record['pair_loss']:.4f}" if "pair_loss" in record else f"dev {record['val_loss']:.4f}"
     return (
         f"seed {record['seed_index'] + 1}/{record['n_seeds']} epoch {record['epoch']}/{record['epochs']} "
-        f"loss {record['loss']:.4f} dev {record['val_loss']:.4f} ({record['seconds']:.0f} s)"
+        f"loss {record['loss']:.4f} {after} ({record['seconds']:.0f} s)"
     )
 
 

@@ -9,11 +9,14 @@ import numpy as np
 import pandas as pd
 
 from .contexts import library_to_constructs, library_to_one_hot
+from .encoding import strings_to_one_hot
 from .evaluation import metrics_by_part, per_library_table, replicate_agreement, table_to_records
 from .library import DataFileError, Reporter, read_library, read_reporter, read_wildtype, usable_rows
+from .noise_floor import noise_by_type, replicate_rows
 from .pwm import PWMBaseline, fit_pwm_baseline
 from .splits import PARTS, design_mean_labels, split_designs, split_to_barcodes
-from .training import ProgressCallback, StopCheck, TrainConfig, device_name, stack_members, train_seeds
+from .training import PairArrays, ProgressCallback, StopCheck, TrainConfig, device_name, stack_members, train_seeds, tune_on_pairs
+from .variant_effects import library_pairs, training_pairs, variant_card
 
 PACKAGES = ("tensorflow", "keras", "numpy", "pandas", "scikit-learn", "lightgbm")
 HISTOGRAM_BINS = np.linspace(0, 1, 21)
@@ -109,24 +112,72 @@ def evaluation_card(data: PreparedData, pred: np.ndarray) -> dict:
     }
 
 
+def pair_arrays(data: PreparedData, length: int, config: TrainConfig) -> PairArrays:
+    """The train part's mutant/wild-type pairs (:func:`~splice_core.variant_effects.training_pairs`) as one-hot arrays."""
+    pairs = training_pairs(data.frame, data.parts, knockout_weight=config.knockout_weight)
+    one_hot = lambda column: strings_to_one_hot(pairs[column].tolist(), length)
+    return PairArrays(one_hot("mutant"), one_hot("wild_type"), *(pairs[c].to_numpy(np.float32) for c in ("mutant_y", "wild_type_y", "weight")))
+
+
+def intron_predict(model: keras.Model, length: int):
+    """``predict(introns) -> (N, K)`` of an intron-context model, for :mod:`~splice_core.variant_effects`."""
+    return lambda introns: np.asarray(model.predict(strings_to_one_hot(list(introns), length), batch_size=1024, verbose=0)).reshape(len(introns), -1)
+
+
+def variant_figures(model: keras.Model, data: PreparedData, length: int) -> dict:
+    """The model's variant-effect card (:func:`~splice_core.variant_effects.variant_card`) on the data's split."""
+    pairs = library_pairs(data.frame, data.parts)
+    return variant_card(intron_predict(model, length), data.frame, data.parts, pairs, noise_by_type(data.frame, replicate_rows(data.frame)))
+
+
+def base_members(base: keras.Model, base_card: dict) -> tuple[list[keras.Model], list[dict]]:
+    """The members of a saved ensemble, and its card's seed records (in member order first, then the others)."""
+    members = [layer for layer in base.layers if layer.name.startswith("member_")] or [base]
+    return members, base_card["seeds"]
+
+
 def run_training(
     config: TrainConfig,
     data_dir=None,
     on_epoch_end: ProgressCallback | None = None,
     should_stop: StopCheck | None = None,
     data: PreparedData | None = None,
+    base: tuple[keras.Model, dict] | None = None,
 ) -> tuple[keras.Model, dict]:
-    """Train ``config`` on the data directory; the model outputs ``(N, K)`` (K = 1, or n_seeds if ensemble)."""
+    """Train ``config`` on the data directory; the model outputs ``(N, K)`` (K = 1, or n_seeds if ensemble).
+
+    ``base`` (a saved ensemble and its card, trained with ``config`` on the same split) replaces the seeds' training:
+    only the pair fine-tuning (``pair_epochs`` > 0) runs, from its members' weights.
+    """
     start = time.monotonic()
     data = data or prepare_data(data_dir, config.split_seed, config.max_rows)
     x = library_to_one_hot(data.frame, config.context, data.reporter)
     arrays = part_arrays(data, x)
     if config.design_mean_labels:
         arrays["train"] = (arrays["train"][0], design_mean_labels(data.frame)[(data.parts == "train").to_numpy()])
-    cryptic = cryptic_targets(data, config.design_mean_labels) if config.cryptic_weight > 0 else None
-    runs = train_seeds(*arrays["train"], *arrays["dev"], config, on_epoch_end, should_stop, cryptic)
-    kept = ([r for r in runs if not r.collapsed] or runs[:1]) if config.ensemble else runs[:1]
-    model = stack_members([r.model for r in kept])
+    if base is None:
+        cryptic = cryptic_targets(data, config.design_mean_labels) if config.cryptic_weight > 0 else None
+        runs = train_seeds(*arrays["train"], *arrays["dev"], config, on_epoch_end, should_stop, cryptic)
+        kept = ([r for r in runs if not r.collapsed] or runs[:1]) if config.ensemble else runs[:1]
+        models = [r.model for r in kept]
+        seeds = [
+            {"seed": r.seed, "rebalanced": r.rebalanced, "dev": r.dev, "history": r.history, "in_model": any(r is k for k in kept)}
+            for r in runs
+        ]
+    else:
+        models, seeds = base_members(*base)
+    before = {}
+    if config.pair_epochs > 0:
+        if config.context != "intron":
+            raise ValueError("pair fine-tuning reads bare introns: it needs the intron context")
+        stacked = stack_members(models)
+        before_pred = np.asarray(stacked.predict(x, batch_size=1024, verbose=0)).reshape(len(x), -1).mean(1)
+        before = {"metrics": metrics_by_part(data.frame, data.parts, before_pred), "variant_effects": variant_figures(stacked, data, x.shape[1])}
+        pairs = pair_arrays(data, x.shape[1], config)
+        member_seeds = [s for s in seeds if s.get("in_model", True)]
+        for i, (member, seed) in enumerate(zip(models, member_seeds)):
+            tune_on_pairs(member, arrays["train"], pairs, config, seed["seed"], seed["rebalanced"], on_epoch_end, i, len(models))
+    model = stack_members(models)
     members = np.asarray(model.predict(x, batch_size=1024, verbose=0)).reshape(len(x), -1)
     pred = members.mean(1)
     card = {
@@ -139,11 +190,8 @@ def run_training(
             "n_unusable_left_out": data.frame.attrs.get("n_unusable"),
         },
         "split": {"seed": config.split_seed, "barcodes": split_to_barcodes(data.frame, data.parts)},
-        "parameters": int(runs[0].model.count_params()),
-        "seeds": [
-            {"seed": r.seed, "rebalanced": r.rebalanced, "dev": r.dev, "history": r.history, "in_model": any(r is k for k in kept)}
-            for r in runs
-        ],
+        "parameters": int(models[0].count_params()),
+        "seeds": seeds,
         "members_test": [metrics_by_part(data.frame, data.parts, members[:, k])["test"] for k in range(members.shape[1])],
         "device": device_name(),
         "seconds": time.monotonic() - start,
@@ -151,4 +199,8 @@ def run_training(
         "pwm_baseline": data.baseline.to_dict(),
         **evaluation_card(data, pred),
     }
+    if config.context == "intron":
+        card["variant_effects"] = variant_figures(model, data, x.shape[1])
+    if before:
+        card["before_pair_tuning"] = before
     return model, card

@@ -11,6 +11,7 @@ from .model_store import PRETRAINED_DIR, read_card
 from .noise_floor import FLOOR_METRICS, explained_share
 from .predictor import Predictor
 from .splits import PARTS, barcodes_to_split
+from .variant_effects import CHANGE_METRICS
 
 METRICS = ("mse", "balanced_mse", "pearson", "spearman", "n")
 MODEL, BASELINE, PERFECT = "model", "PWM baseline", "perfect model (expected)"
@@ -63,6 +64,29 @@ def noise_floor_table(card: dict) -> pd.DataFrame | None:
         rows.append({"part": part, "predictor": PERFECT, **{m: perfect[m] for m in FLOOR_METRICS}, "Pearson 95% interval": f"{low:.3f}–{high:.3f}", EXPLAINED: 1.0})
         rows.append({"part": part, "predictor": MODEL, **{m: model[m] for m in FLOOR_METRICS}, "Pearson 95% interval": "",
                      EXPLAINED: explained_share(model["pearson"], perfect["pearson"])})
+    return pd.DataFrame(rows) if rows else None
+
+
+def variant_effect_table(card: dict) -> pd.DataFrame | None:
+    """Per part and pair kind: the model's change Pearson, Spearman and sign agreement beside a perfect model's
+    (expected), each with its 95% interval; None for cards without variant figures."""
+    bench = card.get("variant_effects", {}).get("benchmark", {})
+    rows = [
+        {"part": part, "pairs": kind, "n": figures["model"]["n"], "predictor": name,
+         **{m: values[m] for m in CHANGE_METRICS},
+         **{f"{m} 95%": "–".join(f"{v:.2f}" for v in values[f"{m}_interval"]) for m in CHANGE_METRICS}}
+        for part, kinds in bench.items()
+        for kind, figures in kinds.items()
+        for name, values in ((PERFECT, figures["perfect"]), (MODEL, figures["model"]))
+    ]
+    return pd.DataFrame(rows) if rows else None
+
+
+def knockout_table(card: dict) -> pd.DataFrame | None:
+    """Per part and splice site: natural introns' prediction with the site knocked out, beside the library's
+    constructs with those bases there; None for cards without variant figures."""
+    knockouts = card.get("variant_effects", {}).get("knockouts", {})
+    rows = [{"part": part, **r} for part, sites in knockouts.items() for r in sites]
     return pd.DataFrame(rows) if rows else None
 
 

@@ -165,9 +165,11 @@ def mean_and_spread(members: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return members.mean(1), members.std(1)
 
 
-def prediction_text(mean: float, spread: float, n_members: int) -> str:
-    """A prediction as the app shows it: ``0.254 ± 0.012`` (the members' SD), or says a single model has no spread."""
-    return f"{mean:.3f} ± {spread:.3f}" if n_members > 1 else f"{mean:.3f} (no ensemble spread)"
+def prediction_text(mean: float, spread: float, n_members: int, signed: bool = False) -> str:
+    """A prediction as the app shows it: ``0.254 ± 0.012`` (the members' SD), or says a single model has no spread;
+    ``signed`` shows the sign of a change (``+0.254``)."""
+    value = f"{mean:+.3f}" if signed else f"{mean:.3f}"
+    return f"{value} ± {spread:.3f}" if n_members > 1 else f"{value} (no ensemble spread)"
 
 
 def spread_help(n_members: int) -> str:

@@ -32,7 +32,9 @@ class TrainConfig:
     cryptic splicing efficiency (multi-task, :func:`~splice_core.architectures.with_cryptic_head`: splicing at
     any site, split between the designed site and the others; the cryptic loss weighs ``cryptic_weight``
     against the efficiency's), and the cryptic output is dropped once trained: the kept model predicts
-    efficiency only.
+    efficiency only. With ``pair_epochs`` > 0, each kept member is then fine-tuned (:func:`tune_on_pairs`) at
+    ``pair_learning_rate`` on mutant/wild-type pairs, the loss on their change weighing ``change_weight`` (each
+    backed knock-out site of a natural intron weighs ``knockout_weight`` pairs).
     """
 
     architecture: str = "cnn_res1_conv"
@@ -55,6 +57,10 @@ class TrainConfig:
     mixed_weighting: bool = False
     design_mean_labels: bool = False
     cryptic_weight: float = 0.0
+    pair_epochs: int = 0
+    pair_learning_rate: float = 1e-4
+    change_weight: float = 1.0
+    knockout_weight: float = 1.0
 
     def to_dict(self) -> dict:
         """JSON-ready fields."""
@@ -251,3 +257,52 @@ def stack_members(models: list[keras.Model]) -> keras.Model:
     outputs = [m(inputs) for m in models]
     stacked = outputs[0] if len(outputs) == 1 else keras.layers.Concatenate(name="members")(outputs)
     return keras.Model(inputs, stacked, name="ensemble")
+
+
+@dataclass
+class PairArrays:
+    """Training pairs: mutant and wild-type inputs ``(P, L, 4)``, their labels ``(P,)`` and per-pair loss weights."""
+
+    mutant: np.ndarray
+    wild_type: np.ndarray
+    mutant_y: np.ndarray
+    wild_type_y: np.ndarray
+    weight: np.ndarray
+
+
+def pair_model(member: keras.Model) -> keras.Model:
+    """``[mutant, wild type] -> [mutant, wild type, mutant − wild type]`` of one member, sharing its weights."""
+    mutant, wild_type = keras.Input(member.input_shape[1:]), keras.Input(member.input_shape[1:])
+    a, b = member(mutant), member(wild_type)
+    return keras.Model([mutant, wild_type], [a, b, keras.layers.Subtract()([a, b])])
+
+
+def tune_on_pairs(
+    member: keras.Model, rows: tuple[np.ndarray, np.ndarray], pairs: PairArrays, config: TrainConfig, seed: int,
+    rebalance: bool, on_epoch_end: ProgressCallback | None = None, seed_index: int = 0, n_members: int = 1,
+) -> keras.Model:
+    """Fine-tune a trained efficiency model in place: each of ``pair_epochs`` rounds is one epoch on the library
+    ``rows`` (x ``(N, L, 4)``, y ``(N,)``; cross-entropy, rebalanced when ``rebalance``), then one on ``pairs``
+    (cross-entropy on both values plus ``change_weight`` × the squared error of their difference). Progress records
+    are :func:`train_one_seed`'s, with ``stage`` ``pairs`` and the pair epoch's ``pair_loss``."""
+    keras.utils.set_random_seed(seed)
+    optimizer = lambda: keras.optimizers.Adam(config.pair_learning_rate, clipnorm=config.clipnorm)
+    member.compile(optimizer=optimizer(), loss=LOSSES["bce"])
+    paired = pair_model(member)
+    paired.compile(optimizer=optimizer(), loss=[LOSSES["bce"], LOSSES["bce"], "mse"], loss_weights=[1.0, 1.0, config.change_weight])
+    x, y = rows
+    change = pairs.mutant_y - pairs.wild_type_y
+    start = time.monotonic()
+    for epoch in range(config.pair_epochs):
+        fitted = member.fit(x, y, sample_weight=loss_weights(y, rebalance), batch_size=config.batch_size, epochs=1, shuffle=True, verbose=0)
+        tuned = paired.fit(
+            [pairs.mutant, pairs.wild_type], [pairs.mutant_y, pairs.wild_type_y, change], sample_weight=pairs.weight,
+            batch_size=config.batch_size, epochs=1, shuffle=True, verbose=0,
+        )
+        if on_epoch_end is not None:
+            on_epoch_end({
+                "seed": seed, "seed_index": seed_index, "n_seeds": n_members, "epoch": epoch + 1, "epochs": config.pair_epochs,
+                "loss": float(fitted.history["loss"][-1]), "val_loss": float("nan"), "pair_loss": float(tuned.history["loss"][-1]),
+                "seconds": time.monotonic() - start, "stage": "pairs",
+            })
+    return member

@@ -1,5 +1,6 @@
 """experiment: one run end to end, its model card, and a short real run that beats the PWM baseline."""
 import json
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -96,3 +97,22 @@ def test_cryptic_head_without_the_column_is_a_clear_data_error(tiny_data_dir):
     data.frame = data.frame.drop(columns="cryptic_splicing_eff")
     with pytest.raises(DataFileError, match="cryptic_splicing_eff"):
         run_training(TrainConfig(architecture="cnn_res1", context="intron", epochs=1, n_seeds=1, cryptic_weight=1.0), data=data)
+
+
+def test_pair_fine_tuning_starts_from_a_base_and_records_the_figures_before_it(tiny_data_dir):
+    data = prepare_data(tiny_data_dir)
+    config = TrainConfig(architecture="cnn_res1", context="intron", epochs=1, n_seeds=2, ensemble=True, loss="bce")
+    base_model, base_card = run_training(config, data=data)
+    weights = [w.copy() for w in base_model.get_weights()]
+    model, card = run_training(replace(config, pair_epochs=1), data=data, base=(base_model, base_card))
+    assert card["seeds"] == base_card["seeds"] and card["before_pair_tuning"]["metrics"] == base_card["metrics"]
+    assert any(not np.array_equal(a, b) for a, b in zip(weights, model.get_weights()))  # fine-tuned from the base's weights
+    knockouts = card["variant_effects"]["knockouts"]["all"]  # the tiny library's broken introns are C...CC: only C is backed
+    assert [(r["site"], r["bases"]) for r in knockouts] == [("5' G", "C"), ("3' A", "C"), ("3' G", "C")]
+    assert card["before_pair_tuning"]["variant_effects"]["knockouts"]["all"][0]["predicted"] != knockouts[0]["predicted"]
+
+
+def test_pair_fine_tuning_needs_the_intron_context(tiny_data_dir):
+    data = prepare_data(tiny_data_dir)
+    with pytest.raises(ValueError, match="intron context"):
+        run_training(TrainConfig(architecture="cnn_res1", context="windows", epochs=1, n_seeds=1, pair_epochs=1), data=data)

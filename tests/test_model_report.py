@@ -156,6 +156,21 @@ def test_noise_floor_table_puts_a_perfect_model_beside_the_model():
     assert mr.noise_floor_table({}) is None
 
 
+def test_variant_tables_put_the_model_beside_a_perfect_model_and_the_library():
+    figures = lambda r: {"n": 9, "pearson": r, "spearman": r / 2, "sign_agreement": 0.75,
+                         **{f"{k}_interval": [0.25, 0.5] for k in ("pearson", "spearman", "sign_agreement")}}
+    card = {"variant_effects": {
+        "benchmark": {"test": {"endogenous, mutated sites": {"model": figures(0.5), "perfect": figures(0.75)}}},
+        "knockouts": {"test": [{"site": "5' G", "bases": "AC", "introns": 3, "predicted": 0.125, "wild_type_predicted": 0.5, "library_measured": 0.0}]},
+    }}
+    table = mr.variant_effect_table(card).set_index("predictor")
+    assert table.loc[mr.PERFECT, "pearson"] == 0.75 and table.loc[mr.MODEL, "spearman"] == 0.25
+    assert table.loc[mr.MODEL, "pearson 95%"] == "0.25–0.50" and table.loc[mr.MODEL, "n"] == 9
+    knockouts = mr.knockout_table(card)
+    assert knockouts.loc[0, ["part", "site", "predicted", "library_measured"]].tolist() == ["test", "5' G", 0.125, 0.0]
+    assert mr.variant_effect_table({}) is None and mr.knockout_table({}) is None
+
+
 @pytest.mark.parametrize(
     ("config", "label"),
     [

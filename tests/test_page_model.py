@@ -50,6 +50,12 @@ def test_without_data_the_card_figures_are_shown(without_data):
     assert noise.set_index("part").loc["test", "model"] == pytest.approx(card["replicates"]["test"]["pearson"])
     floor = dataframe_with(at, "Pearson 95% interval").set_index(["part", "predictor"])
     assert floor.loc[("test", "perfect model (expected)"), "pearson"] == pytest.approx(card["noise_floor"]["test"]["pearson"])
+    changes = dataframe_with(at, "sign_agreement 95%").set_index(["part", "pairs", "predictor"])
+    headline = card["variant_effects"]["benchmark"]["test"]["endogenous, mutated sites"]
+    assert changes.loc[("test", "endogenous, mutated sites", "model"), "pearson"] == pytest.approx(headline["model"]["pearson"])
+    assert changes.loc[("test", "endogenous, mutated sites", "perfect model (expected)"), "pearson"] == pytest.approx(headline["perfect"]["pearson"])
+    knockouts = dataframe_with(at, "library_measured").set_index(["part", "site"])
+    assert knockouts.loc[("test", "5' G"), "predicted"] == pytest.approx(card["variant_effects"]["knockouts"]["test"][0]["predicted"])
     bars = figure(at, 0)["data"]
     assert [t["name"] for t in bars] == ["model", "PWM baseline", "perfect model (expected)"]
     first_type, first = next(iter(card["per_library_test"].items()))

@@ -95,11 +95,13 @@ def test_a_mutant_is_shown_beside_its_wild_type(page):
     mutant = apply_mutation(INTRON, 3, "C")
     run_with(page.run(), mutant, INTRON)
     change = mean(mutant) - mean(INTRON)
+    member_changes = (expected_members([mutant], toy_weights(LENGTH)) - expected_members([INTRON], toy_weights(LENGTH)))[0]
     assert metrics(page) == {
         "Wild-type": (shown(INTRON), ""),
         "Predicted splicing efficiency": (shown(mutant), f"{change:+.3f}"),
-        "Change (mutant − wild-type)": (f"{change:+.3f}", ""),
+        "Change (mutant − wild-type)": (f"{change:+.3f} ± {member_changes.std():.3f}", ""),
     }
+    assert member_changes.std() != pytest.approx(expected_members([mutant], toy_weights(LENGTH))[0].std())  # the change's own spread
 
 
 @pytest.mark.parametrize(

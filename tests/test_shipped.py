@@ -24,7 +24,7 @@ def test_shipped_model_is_the_shipped_recipe_and_small():
     card = read_card(PRETRAINED_DIR)
     assert card["config"]["architecture"] == SHIPPED_CONFIG.architecture
     assert card["config"]["context"] == "intron"  # needs no data directory
-    for key in ("loss", "mixed_weighting", "design_mean_labels", "cryptic_weight"):
+    for key in ("loss", "mixed_weighting", "design_mean_labels", "cryptic_weight", "pair_epochs", "pair_learning_rate", "knockout_weight"):
         assert card["config"][key] == getattr(SHIPPED_CONFIG, key)
     assert card_members() == SHIPPED_CONFIG.n_seeds
     size = sum(p.stat().st_size for p in PRETRAINED_DIR.iterdir())
@@ -132,12 +132,41 @@ def test_ablation_is_the_recipe_without_the_cryptic_head_and_the_report_shows_it
 
 
 def test_recipe_text_names_each_choice():
-    text = recipe_text(replace(SHIPPED_CONFIG, mixed_weighting=False, rebalance=False, design_mean_labels=False, cryptic_weight=0.0).to_dict())
+    text = recipe_text(replace(SHIPPED_CONFIG, mixed_weighting=False, rebalance=False, design_mean_labels=False, cryptic_weight=0.0, pair_epochs=0).to_dict())
     assert text == "bce loss; 40 epochs at most (patience 10); learning rate 0.001 (decay 0.002); batch 64; unweighted"
+    assert "then fine-tuned for 3 rounds at learning rate 0.0002" in recipe_text(SHIPPED_CONFIG.to_dict())
+    assert "each site weighing 2" in recipe_text(SHIPPED_CONFIG.to_dict())
+
+
+def change_figures(pearson: float, n: int = 0) -> dict:
+    """Change figures with made-up intervals."""
+    figures = {"pearson": pearson, "spearman": 0.5, "sign_agreement": 0.75, "n": n, "n_sign": n - 1}
+    return figures | {f"{k}_interval": [0.25, 0.875] for k in ("pearson", "spearman", "sign_agreement")}
+
+
+def test_report_shows_variant_effects_beside_a_perfect_model_and_before_pair_tuning():
+    card = read_card(PRETRAINED_DIR)
+    knockout = {"site": "5' G", "bases": "ACT", "introns": 7, "predicted": 0.0625, "wild_type_predicted": 0.625, "library_measured": 0.01}
+    card["variant_effects"] = {
+        "benchmark": {"test": {"endogenous, mutated sites": {"model": change_figures(0.625, 49), "perfect": change_figures(0.5)}}},
+        "knockouts": {"test": [knockout]},
+    }
+    card["peer"].pop("variant_effects", None)
+    card["before_pair_tuning"] = {"variant_effects": {
+        "benchmark": {"test": {"endogenous, mutated sites": {"model": change_figures(0.375, 49)}}},
+        "knockouts": {"test": [knockout | {"predicted": 0.375}]},
+    }}
+    text = report_markdown(card)
+    assert "| test | endogenous, mutated sites: 49 | 48 | shipped | 0.62 (0.25–0.88) | 0.50 (0.25–0.88) | 0.75 (0.25–0.88) |" in text
+    assert "| perfect model (expected) | 0.50 (0.25–0.88)" in text and "| before pair fine-tuning | 0.38 (0.25–0.88)" in text
+    assert "| test | 5' G | ACT | 7 | 0.625 | 0.062 | 0.375 | nan | 0.010 |" in text
+    del card["variant_effects"]
+    assert "## Variant effects" not in report_markdown(card)
 
 
 def test_planned_epochs_count_the_ensemble_ablation_and_candidates():
     from splice_core.shipped import CANDIDATES, SHIPPED_CONFIG, planned_epochs
 
-    assert planned_epochs(SHIPPED_CONFIG, candidates=False) == 4 * 40
-    assert planned_epochs(SHIPPED_CONFIG) == (4 + 4 + len(CANDIDATES)) * 40
+    assert planned_epochs(SHIPPED_CONFIG, candidates=False) == 4 * 40 + 4 * 3
+    assert planned_epochs(SHIPPED_CONFIG) == (4 + 4 + len(CANDIDATES)) * 40 + 4 * 3
+    assert planned_epochs(SHIPPED_CONFIG, fine_tune_only=True) == 4 * 3  # from a base model: the pair rounds alone

@@ -178,3 +178,16 @@ def test_cryptic_head_needs_targets_exactly_when_weighted_and_the_sigmoid_output
     cryptic = (np.zeros(8, np.float32), np.zeros(8, np.float32)) if with_targets else None
     with pytest.raises(ValueError, match=message):
         train_one_seed(x, y, x, y, config(cryptic_weight=weight, output=output), seed=0, cryptic=cryptic)
+
+
+def test_pair_model_returns_both_values_and_their_difference_from_shared_weights():
+    from splice_core.encoding import strings_to_one_hot
+    from splice_core.training import pair_model
+    from toy_model import linear_model, toy_weights
+
+    member = linear_model(toy_weights(12, members=1), np.array([0.25]))
+    paired = pair_model(member)
+    a, b = strings_to_one_hot(["GTAAGTACTAAC"], 12), strings_to_one_hot(["ATAAGTACTAAC"], 12)
+    mutant, wild, change = (np.asarray(v) for v in paired.predict([a, b], verbose=0))
+    assert mutant == member.predict(a, verbose=0) and wild == member.predict(b, verbose=0) and change == mutant - wild
+    assert len(paired.trainable_weights) == len(member.trainable_weights)  # one network, not two
