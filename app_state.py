@@ -4,7 +4,9 @@ import hashlib
 import runpy
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 import keras
 import numpy as np
@@ -42,6 +44,8 @@ from splice_core.pwm import wildtype_pwms
 from splice_core.sites import natural_sites
 
 APP_SCRIPT = Path(__file__).resolve().parent / "app.py"
+
+T = TypeVar("T")
 
 
 def ensure_app_frame() -> None:
@@ -131,28 +135,26 @@ def fall_back_to_shipped(path: Path, err: Exception) -> None:
     st.warning(f"The chosen model {model_label(path)} cannot be used: {err}. The shipped model is active instead.")
 
 
-def active_predictor() -> Predictor:
-    """The active model's predictor; a version that cannot be loaded gives way to the shipped model (with a warning)."""
+def active_or_shipped(load: Callable[[Path], T]) -> T:
+    """``load`` of the active model's directory; a version that cannot be read gives way to the shipped model (with a warning)."""
     path = active_model_path()
     try:
-        return model_predictor(path)
+        return load(path)
     except ModelDirError as err:
         if is_shipped(path):
             raise
         fall_back_to_shipped(path, err)
-        return model_predictor(PRETRAINED_DIR)
+        return load(PRETRAINED_DIR)
+
+
+def active_predictor() -> Predictor:
+    """The active model's predictor (the shipped one when the chosen version cannot be loaded)."""
+    return active_or_shipped(model_predictor)
 
 
 def active_card() -> dict:
-    """The active model's card; a version whose card is corrupt gives way to the shipped model (with a warning)."""
-    path = active_model_path()
-    try:
-        return read_card(path)
-    except ModelDirError as err:
-        if is_shipped(path):
-            raise
-        fall_back_to_shipped(path, err)
-        return read_card(PRETRAINED_DIR)
+    """The active model's card (the shipped one's when the chosen version's card is corrupt)."""
+    return active_or_shipped(read_card)
 
 
 def active_predictor_or_stop() -> Predictor:
