@@ -230,13 +230,18 @@ def cached_template(path: str, mtime: float) -> DesignTemplate:
     return design_template(cached_library(path, mtime))
 
 
-def template_or_none() -> DesignTemplate | None:
-    """The library's oligo design around an intron, when the data directory has the library."""
+def from_library_or_none(cached: Callable[[str, float], T]) -> T | None:
+    """``cached(path, mtime)`` of the data directory's library file; None when it has no usable library."""
     frame, _ = library_or_none()
     if frame is None:
         return None
     path = library_path()
-    return cached_template(str(path), path.stat().st_mtime)
+    return cached(str(path), path.stat().st_mtime)
+
+
+def template_or_none() -> DesignTemplate | None:
+    """The library's oligo design around an intron, when the data directory has the library."""
+    return from_library_or_none(cached_template)
 
 
 @st.cache_data(show_spinner=False)
@@ -338,11 +343,7 @@ def cached_neighbourhood(path: str, mtime: float) -> LibraryNeighbourhood:
 
 def library_neighbourhood_or_none() -> LibraryNeighbourhood | None:
     """The library's k-mer neighbourhood, None without data."""
-    frame, _ = library_or_none()
-    if frame is None:
-        return None
-    path = library_path()
-    return cached_neighbourhood(str(path), path.stat().st_mtime)
+    return from_library_or_none(cached_neighbourhood)
 
 
 def natural_sites_or_none() -> dict[str, tuple[str, ...]] | None:
