@@ -350,3 +350,14 @@ def natural_sites_or_none() -> dict[str, tuple[str, ...]] | None:
     """The library's site variants that splice (ss5, branch, ss3), None without data."""
     frame, _ = library_or_none()
     return natural_sites(usable_rows(frame)) if frame is not None else None
+
+
+PREDICT_PAGE = "pages/predict.py"
+
+
+def open_on_predict(intron: str, wildtype: str = "") -> None:
+    """Put an intron (and a wild type, or none) into the Predict page's boxes, start a fresh undo history, and go there."""
+    for key, value in (("intron_text", intron), ("wildtype_text", wildtype)):
+        st.session_state[key] = st.session_state[f"kept_{key}"] = value
+    st.session_state["undo_stack"] = []
+    st.switch_page(PREDICT_PAGE)

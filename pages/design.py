@@ -7,6 +7,7 @@ from app_state import (
     keep_compiled_models,
     library_neighbourhood_or_none,
     natural_sites_or_none,
+    open_on_predict,
     template_or_none,
 )
 from splice_core.design import EditRequest
@@ -131,13 +132,6 @@ def progress_panel(job: DesignJob) -> None:
     show_table(job, "live")
 
 
-def hand_over(sequence: str, original: str) -> None:
-    """Put a design (and, for edits, the intron it came from) into the Predict page's boxes and open it."""
-    for key, value in (("intron_text", sequence), ("wildtype_text", original)):
-        st.session_state[key] = st.session_state[f"kept_{key}"] = value
-    st.switch_page("pages/predict.py")
-
-
 def show_results(job: DesignJob) -> None:
     """The finished (or cancelled) job: outcome, plot, table, downloads and the hand-over to Predict."""
     if job.status == DONE:
@@ -160,7 +154,7 @@ def show_results(job: DesignJob) -> None:
     name = choice.selectbox("Design to open in Predict & explain", table["design"].tolist(), index=len(table) - 1, key="design_pick")
     if button.button("Open in Predict", key="design_handover", type="primary"):
         original = job.request.intron if isinstance(job.request, EditRequest) else ""
-        hand_over(table.loc[table["design"] == name, "sequence"].item(), original)
+        open_on_predict(table.loc[table["design"] == name, "sequence"].item(), original)
 
 
 def main() -> None:

@@ -2,13 +2,12 @@
 import pandas as pd
 import streamlit as st
 
-from app_state import active_predictor_or_stop, native_summary_or_none, native_table_or_none
+from app_state import active_predictor_or_stop, native_summary_or_none, native_table_or_none, open_on_predict
 from splice_core.intron_input import TRAINED_MAX
 from splice_core.native import filter_native, summary_matches
 from splice_core.native_plots import length_scatter, summary_histogram, table_histogram
 from splice_core.predictor import Predictor
 
-PREDICT_PAGE = "pages/predict.py"
 VIEWS_NOTE = (
     f"The training library held no intron over {TRAINED_MAX} nt: a longer intron is read as 16 views of {TRAINED_MAX} nt "
     "(its 5' end, a window of its middle, its branch site to 3' end) and its prediction is their mean."
@@ -17,14 +16,6 @@ SHOWN = {
     "gene": "gene", "chromosome": "chromosome", "length": "length (nt)", "ss5": "5'SS", "branch_site": "branch site", "ss3": "3'SS",
     "predicted_eff": "prediction", "predicted_sd": "± spread",
 }
-
-
-def open_on_predict(sequence: str) -> None:
-    """Hand an intron to the Predict page (its text box, no wild-type) and go there."""
-    for key, value in (("intron_text", sequence), ("wildtype_text", "")):
-        st.session_state[key] = st.session_state[f"kept_{key}"] = value
-    st.session_state["undo_stack"] = []
-    st.switch_page(PREDICT_PAGE)
 
 
 def show_filters(table: pd.DataFrame) -> pd.DataFrame:
