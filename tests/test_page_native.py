@@ -59,6 +59,14 @@ def test_filters_narrow_the_table(tmp_path, monkeypatch):
     assert list(at.dataframe[0].value["length (nt)"]) == [n for n in lengths if n <= 200]
 
 
+def test_a_filter_that_matches_nothing_shows_an_empty_table_and_disables_opening(tmp_path, monkeypatch):
+    at = native_app(tmp_path, monkeypatch, with_data=True)
+    at.text_input(key="native_gene").set_value("no such gene").run()
+    assert not at.exception and len(at.dataframe[0].value) == 0
+    assert any(c.value.startswith("0 of 12 introns") for c in at.caption)
+    assert at.button[0].disabled and at.selectbox(key="native_choice").disabled
+
+
 def test_opening_an_intron_hands_it_to_the_predict_page(tmp_path, monkeypatch):
     at = native_app(tmp_path, monkeypatch, with_data=True)
     at.selectbox(key="native_choice").set_value(3).run()
