@@ -1,4 +1,5 @@
 """Splice-efficiency explorer: the app frame (page config, navigation, shared sidebar)."""
+
 import streamlit as st
 
 from app_state import bound_native_memory, keep_compiled_models, release_freed_memory, render_sidebar

@@ -1,4 +1,5 @@
 """Shared Streamlit state for every page: cached model and data loaders, the sidebar."""
+
 import ctypes
 import hashlib
 import runpy
@@ -15,6 +16,7 @@ import streamlit as st
 from streamlit.runtime.pages_manager import PagesManager
 
 from splice_core.contexts import DesignTemplate, design_template
+from splice_core.design_inputs import design_inputs
 from splice_core.design_trust import LibraryNeighbourhood
 from splice_core.entropy import position_entropy
 from splice_core.library import (
@@ -28,7 +30,6 @@ from splice_core.library import (
     read_wildtype,
     usable_rows,
 )
-from splice_core.design_inputs import design_inputs
 from splice_core.model_store import (
     MODEL_FILE,
     PRETRAINED_DIR,
@@ -132,7 +133,9 @@ def is_shipped(path: Path) -> bool:
 def fall_back_to_shipped(path: Path, err: Exception) -> None:
     """Make the shipped model active again because ``path`` cannot be used, and say why on the page."""
     set_active_model(PRETRAINED_DIR)
-    st.warning(f"The chosen model {model_label(path)} cannot be used: {err}. The shipped model is active instead.")
+    st.warning(
+        f"The chosen model {model_label(path)} cannot be used: {err}. The shipped model is active instead."
+    )
 
 
 def active_or_shipped(load: Callable[[Path], T]) -> T:
@@ -180,7 +183,10 @@ def library_or_none() -> tuple[pd.DataFrame | None, str | None]:
     """(library, None) when the data directory has a usable library, else (None, reason)."""
     path = library_path()
     if path is None:
-        return None, f"No library in the data directory {data_dir()} (run `python -m splice_core fetch` or set SPLICE_DATA_DIR)."
+        return (
+            None,
+            f"No library in the data directory {data_dir()} (run `python -m splice_core fetch` or set SPLICE_DATA_DIR).",
+        )
     try:
         return cached_library(str(path), path.stat().st_mtime), None
     except DataFileError as err:
@@ -275,7 +281,9 @@ def library_entropy_or_none(length: int, align: str) -> np.ndarray | None:
 
 
 @st.cache_data(show_spinner="Scoring every annotated intron…", max_entries=4)
-def cached_native_table(directory: str, data_mtime: float, model_path: str, model_mtime: float, _predictor: Predictor) -> pd.DataFrame:
+def cached_native_table(
+    directory: str, data_mtime: float, model_path: str, model_mtime: float, _predictor: Predictor
+) -> pd.DataFrame:
     """Every annotated intron of the data directory scored by a model, once per (data, model) version."""
     return score_native(_predictor, read_wildtype(directory))
 
@@ -284,11 +292,16 @@ def native_table_or_none() -> tuple[pd.DataFrame | None, str | None]:
     """(scored native introns, None) when the data directory has the wild-type table, else (None, reason)."""
     path = data_dir() / WILDTYPE_FILE
     if not path.is_file():
-        return None, f"No {WILDTYPE_FILE} in the data directory {data_dir()} (run `python -m splice_core fetch` or set SPLICE_DATA_DIR)."
+        return (
+            None,
+            f"No {WILDTYPE_FILE} in the data directory {data_dir()} (run `python -m splice_core fetch` or set SPLICE_DATA_DIR).",
+        )
     predictor = active_predictor()
     model_mtime = (Path(predictor.path) / MODEL_FILE).stat().st_mtime
     try:
-        return cached_native_table(str(data_dir()), path.stat().st_mtime, predictor.path, model_mtime, predictor), None
+        return cached_native_table(
+            str(data_dir()), path.stat().st_mtime, predictor.path, model_mtime, predictor
+        ), None
     except DataFileError as err:
         return None, str(err)
 
@@ -326,13 +339,19 @@ def render_sidebar() -> None:
     with st.sidebar:
         card = active_card()  # a damaged card gives way to the shipped model before the chooser is drawn
         labels = [model_label(p) for p in list_versions()]
-        st.session_state[CHOICE_KEY] = model_label(active_model_path())  # show the persisted choice, whoever changed it
+        st.session_state[CHOICE_KEY] = model_label(
+            active_model_path()
+        )  # show the persisted choice, whoever changed it
         st.selectbox("Active model", labels, key=CHOICE_KEY, on_change=on_model_choice)
         test = card.get("metrics", {}).get("test", {})
         if test:
-            st.caption(f"{card.get('name', '')} · test Pearson {test.get('pearson', float('nan')):.3f} · balanced MSE {test.get('balanced_mse', float('nan')):.3f}")
+            st.caption(
+                f"{card.get('name', '')} · test Pearson {test.get('pearson', float('nan')):.3f} · balanced MSE {test.get('balanced_mse', float('nan')):.3f}"
+            )
         path = library_path()
-        st.caption(f"Data: {path}" if path else f"Data: none in {data_dir()} (the app runs from the shipped model)")
+        st.caption(
+            f"Data: {path}" if path else f"Data: none in {data_dir()} (the app runs from the shipped model)"
+        )
 
 
 @st.cache_resource(show_spinner="Placing the library in k-mer space…")

@@ -10,8 +10,8 @@ The naive way is stopped once it passes --naive-cap-gb, so that it cannot exhaus
 --time-limit each way stops after that many seconds (on a loaded machine); a way that did not finish reports
 the rows it had written (ours) or none (naive writes only at the end).
 """
+
 import argparse
-import os
 import subprocess
 import sys
 import tempfile
@@ -93,7 +93,13 @@ def read_lines(stream, lines: list[str]) -> None:
 
 def run_way(script: str, fasta: Path, out: Path, cap: float, time_limit: float | None) -> dict:
     """Run one way in a fresh process: peak memory, seconds after the model loaded, rows written, how it ended."""
-    process = subprocess.Popen([sys.executable, "-c", script, str(fasta), str(out)], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    process = subprocess.Popen(
+        [sys.executable, "-c", script, str(fasta), str(out)],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
     lines: list[list[str]] = []
     threading.Thread(target=read_lines, args=(process.stdout, lines), daemon=True).start()
     start, loaded, peak_rss, peak_anon, ended = time.monotonic(), None, 0, 0, "finished"
@@ -111,30 +117,55 @@ def run_way(script: str, fasta: Path, out: Path, cap: float, time_limit: float |
         time.sleep(0.1)
     seconds = time.monotonic() - (loaded or start)
     counts = [int(line[-1]) for line in lines if line[:1] in (["rows"], ["done"])]
-    return {"seconds": seconds, "rss": peak_rss, "anon": peak_anon, "ended": ended, "rows": counts[-1] if counts else 0}
+    return {
+        "seconds": seconds,
+        "rss": peak_rss,
+        "anon": peak_anon,
+        "ended": ended,
+        "rows": counts[-1] if counts else 0,
+    }
 
 
 def main() -> None:
     """Generate the file, run the model-load baseline, ours and the naive way; print the table."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--introns", type=int, default=1_000_000, help="introns in the generated file (default: %(default)s)")
-    parser.add_argument("--naive-cap-gb", type=float, default=8.0, help="stop the naive way past this resident memory (default: %(default)s)")
-    parser.add_argument("--time-limit", type=float, default=None, help="stop each way this many seconds after its model loaded (default: none)")
+    parser.add_argument(
+        "--introns", type=int, default=1_000_000, help="introns in the generated file (default: %(default)s)"
+    )
+    parser.add_argument(
+        "--naive-cap-gb",
+        type=float,
+        default=8.0,
+        help="stop the naive way past this resident memory (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--time-limit",
+        type=float,
+        default=None,
+        help="stop each way this many seconds after its model loaded (default: none)",
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
         fasta = Path(folder) / "introns.fa"
         write_introns(fasta, args.introns)
-        print(f"{args.introns:,} random introns, {fasta.stat().st_size / 1e6:.0f} MB FASTA; shipped model, CPU, chunks of 20,000 rows", flush=True)
+        print(
+            f"{args.introns:,} random introns, {fasta.stat().st_size / 1e6:.0f} MB FASTA; shipped model, CPU, chunks of 20,000 rows",
+            flush=True,
+        )
         cap = args.naive_cap_gb * 2**30
         results = {
             "load the model only": run_way(LOAD_ONLY, fasta, Path(folder) / "none.csv", cap, None),
             "ours (streamed)": run_way(OURS, fasta, Path(folder) / "ours.csv", cap, args.time_limit),
             "naive (whole file)": run_way(NAIVE, fasta, Path(folder) / "naive.csv", cap, args.time_limit),
         }
-    print(f"{'way':<22} {'peak RSS':>9} {'peak heap':>10} {'rows written':>13} {'seconds':>8} {'introns/s':>10}  ended")
+    print(
+        f"{'way':<22} {'peak RSS':>9} {'peak heap':>10} {'rows written':>13} {'seconds':>8} {'introns/s':>10}  ended"
+    )
     for name, r in results.items():
         rate = f"{r['rows'] / r['seconds']:,.0f}" if r["rows"] else "-"
-        print(f"{name:<22} {r['rss'] / 2**30:7.2f} GB {r['anon'] / 2**30:8.2f} GB {r['rows']:>13,} {r['seconds']:>8.0f} {rate:>10}  {r['ended']}")
+        print(
+            f"{name:<22} {r['rss'] / 2**30:7.2f} GB {r['anon'] / 2**30:8.2f} GB {r['rows']:>13,} {r['seconds']:>8.0f} {rate:>10}  {r['ended']}"
+        )
 
 
 if __name__ == "__main__":

@@ -5,6 +5,7 @@
 Each figure is the median over fresh processes of the wall time and of the CPU time (user + system). The naive way is what the parser did before it read its
 choices from ``splice_core.options``: import the modules that build models (Keras, TensorFlow) first.
 """
+
 import argparse
 import resource
 import statistics
@@ -38,7 +39,12 @@ def main() -> None:
     rows = [("python -c pass (the interpreter alone)", ["-c", "pass"])]
     rows += [("python -m splice_core --help", ["-m", "splice_core", "--help"])]
     rows += [(f"python -m splice_core {c} --help", ["-m", "splice_core", c, "--help"]) for c in COMMANDS]
-    rows += [("naive: import the model modules, then help", ["-c", "import splice_core.architectures, splice_core.training"])]
+    rows += [
+        (
+            "naive: import the model modules, then help",
+            ["-c", "import splice_core.architectures, splice_core.training"],
+        )
+    ]
     print(f"{'command':<48} {'wall':>7} {'CPU':>7}  (CPU time is what the machine's load does not inflate)")
     for label, command in rows:
         wall, cpu = seconds(command, args.repeats)

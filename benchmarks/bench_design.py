@@ -12,11 +12,13 @@ Figures:
 
     python benchmarks/bench_design.py [--repeats 3] [--naive-sample 60] [--naive-full] [--random-budget 50000]
 """
+
 import argparse
 import os
 import statistics
 import sys
 import time
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -25,7 +27,16 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "benchmarks")]
 
 from bench_interactive import made_up_intron, per_call_naive_ms  # noqa: E402
-from splice_core.design import EditRequest, EditState, Goal, ScratchRequest, design, search_members, site_template  # noqa: E402
+
+from splice_core.design import (  # noqa: E402
+    EditRequest,
+    EditState,
+    Goal,
+    ScratchRequest,
+    design,
+    search_members,
+    site_template,
+)
 from splice_core.model_store import PRETRAINED_DIR  # noqa: E402
 from splice_core.predictor import Predictor, load_predictor  # noqa: E402
 from splice_core.sites import find_branch_start, site_positions  # noqa: E402
@@ -66,10 +77,14 @@ def load_text() -> str:
 def edit_request(predictor: Predictor, intron: str, beam: int) -> EditRequest:
     """As high as possible with at most 5 substitutions or deletions, the three sites kept."""
     branch = find_branch_start(intron, np.asarray(predictor.card["pwm_baseline"]["pwms"]["branch"]))
-    return EditRequest(intron, Goal("high"), EDITS, site_positions(len(intron), branch), deletions=True, beam=beam)
+    return EditRequest(
+        intron, Goal("high"), EDITS, site_positions(len(intron), branch), deletions=True, beam=beam
+    )
 
 
-def naive_greedy_seconds(predictor: Predictor, request: EditRequest, n_candidates: int, sample: int | None) -> tuple[float, str]:
+def naive_greedy_seconds(
+    predictor: Predictor, request: EditRequest, n_candidates: int, sample: int | None
+) -> tuple[float, str]:
     """Seconds of a greedy search with one ``model.predict`` call per candidate (sampled and scaled unless ``sample`` is None)."""
     children = [c.sequence for c in EditState(request.intron).children(request)]
     candidates = (children * (n_candidates // len(children) + 1))[:n_candidates]
@@ -117,7 +132,9 @@ def targets_met(predicted: np.ndarray, targets: np.ndarray) -> int:
     return met
 
 
-def random_scratch(predictor: Predictor, request: ScratchRequest, targets: np.ndarray, budget: int, batch: int = 2000) -> tuple[float, int, int]:
+def random_scratch(
+    predictor: Predictor, request: ScratchRequest, targets: np.ndarray, budget: int, batch: int = 2000
+) -> tuple[float, int, int]:
     """(seconds, targets met, predictions spent) of random sampling until each target has its own design within ±0.05."""
     rng = np.random.default_rng(request.seed)
     predicted = np.zeros(0)
@@ -138,38 +155,52 @@ def main() -> None:
     args = parser.parse_args()
     predictor = load_predictor(PRETRAINED_DIR)
     intron = made_up_intron(np.random.default_rng(0), 150)
-    print(f"model: {predictor.card.get('name', PRETRAINED_DIR)}; members: {predictor.model.output_shape[-1]}; intron: 150 nt made up; "
-          f"{load_text()}")
+    print(
+        f"model: {predictor.card.get('name', PRETRAINED_DIR)}; members: {predictor.model.output_shape[-1]}; intron: 150 nt made up; "
+        f"{load_text()}"
+    )
 
-    print(f"\n## Best designs for 1..{EDITS} edits (substitutions + deletions, sites kept, as high as possible); target 2 s")
+    print(
+        f"\n## Best designs for 1..{EDITS} edits (substitutions + deletions, sites kept, as high as possible); target 2 s"
+    )
     for beam in (1, 2):
         counting = CountingPredict(predictor)
         request = edit_request(predictor, intron, beam)
-        seconds, cpu, designs = timed(lambda: design(counting, request), args.repeats)
+        seconds, cpu, designs = timed(partial(design, counting, request), args.repeats)
         scored = counting.count // (args.repeats + 1)
         path = " → ".join(f"{d.predicted:.3f}" for d in designs)
-        print(f"ours, beam {beam}: {seconds:.2f} s wall, {cpu:.2f} s CPU ({scored} predictions); best by edits {path}; "
-              f"held-out at {EDITS}: {designs[-1].held_out:.3f}")
+        print(
+            f"ours, beam {beam}: {seconds:.2f} s wall, {cpu:.2f} s CPU ({scored} predictions); best by edits {path}; "
+            f"held-out at {EDITS}: {designs[-1].held_out:.3f}"
+        )
         if beam == 1:
             greedy_predictions = scored
-    naive, how = naive_greedy_seconds(predictor, request, greedy_predictions, None if args.naive_full else args.naive_sample)
+    naive, how = naive_greedy_seconds(
+        predictor, request, greedy_predictions, None if args.naive_full else args.naive_sample
+    )
     print(f"naive greedy, one model.predict per candidate: {naive:.1f} s ({how})")
     best = random_edits_best(predictor, request, scored)
     print(f"naive random sampling of {EDITS}-edit variants, {scored} predictions: best {best:.3f}")
 
-    print(f"\n## {N_DESIGNS} from-scratch designs within ±{TOLERANCE} of the target (80–150 nt, consensus sites); target 10 s")
+    print(
+        f"\n## {N_DESIGNS} from-scratch designs within ±{TOLERANCE} of the target (80–150 nt, consensus sites); target 10 s"
+    )
     for low, high in ((0.5, None), (0.2, 0.8), (0.9, None)):
         counting = CountingPredict(predictor)
         request = ScratchRequest(Goal("target", low), N_DESIGNS, high)
-        seconds, cpu, designs = timed(lambda: design(counting, request), args.repeats)
+        seconds, cpu, designs = timed(partial(design, counting, request), args.repeats)
         targets = np.array([d.goal.target for d in designs])
         within = sum(abs(d.predicted - d.goal.target) <= TOLERANCE for d in designs)
         agree = np.mean([d.held_out_agrees for d in designs])
         label = f"target {low}" if high is None else f"targets {low}–{high}"
-        print(f"ours, {label}: {seconds:.2f} s wall, {cpu:.2f} s CPU ({counting.count // (args.repeats + 1)} predictions); {within}/{N_DESIGNS} within ±{TOLERANCE}; "
-              f"held-out member within ±0.1 on {agree:.0%}; mean spread {np.mean([d.spread for d in designs]):.3f}")
+        print(
+            f"ours, {label}: {seconds:.2f} s wall, {cpu:.2f} s CPU ({counting.count // (args.repeats + 1)} predictions); {within}/{N_DESIGNS} within ±{TOLERANCE}; "
+            f"held-out member within ±0.1 on {agree:.0%}; mean spread {np.mean([d.spread for d in designs]):.3f}"
+        )
         r_seconds, met, spent = random_scratch(predictor, request, np.sort(targets), args.random_budget)
-        print(f"naive random sampling, {label}: {r_seconds:.2f} s; {met}/{N_DESIGNS} targets met with {spent} predictions")
+        print(
+            f"naive random sampling, {label}: {r_seconds:.2f} s; {met}/{N_DESIGNS} targets met with {spent} predictions"
+        )
     print(f"\nat the end: {load_text()}")
 
 

@@ -10,6 +10,7 @@ paste-to-render in the browser (prediction, heatmap and logo on screen).
 Naive ways: one ``model.predict`` call per variant/intron (timed on ``--naive-sample`` calls and scaled to the
 full count, or all of them with ``--naive-full``); tf-keras-vis's own SmoothGrad (samples one by one).
 """
+
 import argparse
 import os
 import statistics
@@ -32,8 +33,13 @@ from splice_core.model_store import PRETRAINED_DIR  # noqa: E402
 from splice_core.mutagenesis import deletion_variants, mutagenesis_effects, substitution_variants  # noqa: E402
 from splice_core.predictor import Predictor, load_predictor  # noqa: E402
 
-TARGETS_MS = {"one prediction": 10, "mutagenesis, 150 nt (its 148-nt view, 740 variants)": 100, "SmoothGrad, 50 samples": 100,
-              "batch, 10,000 introns": 5000, "browser: paste to prediction + heatmap + logo": 2000}
+TARGETS_MS = {
+    "one prediction": 10,
+    "mutagenesis, 150 nt (its 148-nt view, 740 variants)": 100,
+    "SmoothGrad, 50 samples": 100,
+    "batch, 10,000 introns": 5000,
+    "browser: paste to prediction + heatmap + logo": 2000,
+}
 
 
 def made_up_intron(rng: np.random.Generator, length: int) -> str:
@@ -62,7 +68,9 @@ def per_call_naive_ms(predictor: Predictor, introns: list[str], sample: int | No
     for row in x:
         predictor.model.predict(row[None], verbose=0)
     total = 1000 * (time.perf_counter() - start) * len(introns) / len(chosen)
-    how = f"{len(chosen)} model.predict calls" + ("" if len(chosen) == len(introns) else f", scaled to {len(introns)}")
+    how = f"{len(chosen)} model.predict calls" + (
+        "" if len(chosen) == len(introns) else f", scaled to {len(introns)}"
+    )
     return total, how
 
 
@@ -76,27 +84,37 @@ def browser_paste_ms(introns: list[str]) -> tuple[float | None, str]:
         from playwright.sync_api import sync_playwright
     except ImportError:
         return None, "not measured: playwright missing"
-    with tempfile.TemporaryDirectory() as tmp, running_app(Path(tmp) / "models", Path(tmp) / "streamlit.log") as url:
-        with sync_playwright() as playwright:
-            browser = launch_chromium(playwright)
-            page = browser.new_page(viewport={"width": 1400, "height": 1000})
-            page.set_default_timeout(120_000)
-            open_page(page, url)
-            paste_intron(page, introns[0])
-            times = []
-            for intron in introns[1:]:
-                start = time.perf_counter()
-                paste_intron(page, intron)
-                times.append(1000 * (time.perf_counter() - start))
-            browser.close()
+    with (
+        tempfile.TemporaryDirectory() as tmp,
+        running_app(Path(tmp) / "models", Path(tmp) / "streamlit.log") as url,
+        sync_playwright() as playwright,
+    ):
+        browser = launch_chromium(playwright)
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        page.set_default_timeout(120_000)
+        open_page(page, url)
+        paste_intron(page, introns[0])
+        times = []
+        for intron in introns[1:]:
+            start = time.perf_counter()
+            paste_intron(page, intron)
+            times.append(1000 * (time.perf_counter() - start))
+        browser.close()
     return statistics.median(times), f"median of {len(times)} pastes"
 
 
 def main() -> None:
     """Run every figure and print the table."""
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--repeats", type=int, default=5)
-    parser.add_argument("--naive-sample", type=int, default=40, help="model.predict calls timed for the per-call naive figures")
+    parser.add_argument(
+        "--naive-sample",
+        type=int,
+        default=40,
+        help="model.predict calls timed for the per-call naive figures",
+    )
     parser.add_argument("--naive-full", action="store_true", help="time every naive call instead of a sample")
     parser.add_argument("--no-browser", action="store_true")
     args = parser.parse_args()
@@ -106,7 +124,9 @@ def main() -> None:
     predictor = load_predictor(PRETRAINED_DIR)
     intron = made_up_intron(rng, 150)
     x = predictor.introns_to_one_hot([intron])
-    explained = central_view(predictor.intron_view_sets([intron])[0]).sequence  # what the Predict page mutates
+    explained = central_view(
+        predictor.intron_view_sets([intron])[0]
+    ).sequence  # what the Predict page mutates
     variants = [explained, *substitution_variants(explained), *deletion_variants(explained)]
     batch = pd.DataFrame({"intron_seq": [made_up_intron(rng, int(n)) for n in rng.integers(60, 149, 10_000)]})
 
@@ -115,21 +135,37 @@ def main() -> None:
     naive = median_ms(lambda: predictor.model.predict(x, verbose=0), args.repeats)
     rows.append(("one prediction", ours, naive, "model.predict, 1 call"))
     ours = median_ms(lambda: mutagenesis_effects(predictor.predict_introns, explained), args.repeats)
-    rows.append(("mutagenesis, 150 nt (its 148-nt view, 740 variants)", ours, *per_call_naive_ms(predictor, variants, sample)))
+    rows.append(
+        (
+            "mutagenesis, 150 nt (its 148-nt view, 740 variants)",
+            ours,
+            *per_call_naive_ms(predictor, variants, sample),
+        )
+    )
     ours = median_ms(lambda: smoothgrad(predictor.model, x, 50, 0.1, seed=0), args.repeats)
-    naive = median_ms(lambda: smoothgrad_tf_keras_vis(predictor.model, x, 50, 0.1, seed=0), max(1, args.repeats // 2))
+    naive = median_ms(
+        lambda: smoothgrad_tf_keras_vis(predictor.model, x, 50, 0.1, seed=0), max(1, args.repeats // 2)
+    )
     rows.append(("SmoothGrad, 50 samples", ours, naive, "tf-keras-vis Saliency (samples one by one)"))
     ours = median_ms(lambda: score_frame(predictor, batch), max(1, args.repeats // 2))
-    rows.append(("batch, 10,000 introns", ours, *per_call_naive_ms(predictor, batch["intron_seq"].tolist(), sample)))
+    rows.append(
+        ("batch, 10,000 introns", ours, *per_call_naive_ms(predictor, batch["intron_seq"].tolist(), sample))
+    )
     if args.no_browser:
-        rows.append(("browser: paste to prediction + heatmap + logo", None, None, "not measured (--no-browser)"))
+        rows.append(
+            ("browser: paste to prediction + heatmap + logo", None, None, "not measured (--no-browser)")
+        )
     else:
         ours, how = browser_paste_ms([made_up_intron(rng, 150) for _ in range(args.repeats + 1)])
         rows.append(("browser: paste to prediction + heatmap + logo", ours, None, how))
 
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
-    print(f"\n{os.cpu_count()} CPU cores, load average {load:.1f}, model {PRETRAINED_DIR.name}/ ({predictor.card.get('name', '')})\n")
-    print(f"{'figure':48s} {'ours (ms)':>10s} {'naive (ms)':>11s} {'target (ms)':>12s}  {'met':4s} naive way / note")
+    print(
+        f"\n{os.cpu_count()} CPU cores, load average {load:.1f}, model {PRETRAINED_DIR.name}/ ({predictor.card.get('name', '')})\n"
+    )
+    print(
+        f"{'figure':48s} {'ours (ms)':>10s} {'naive (ms)':>11s} {'target (ms)':>12s}  {'met':4s} naive way / note"
+    )
     for name, ours, naive, note in rows:
         shown = f"{ours:10.1f}" if ours is not None else f"{'—':>10s}"
         naive_shown = f"{naive:11.1f}" if naive is not None else f"{'—':>11s}"

@@ -10,6 +10,7 @@ Needs the data directory (``wildtype_introns.csv``). With the shipped model (or 
 
     python benchmarks/bench_long_introns.py [--model DIR] [--repeats 3]
 """
+
 import argparse
 import sys
 from pathlib import Path
@@ -57,22 +58,39 @@ def main() -> None:
     table = score_native(predictor, wildtype)
     introns = table["sequence"].tolist()
     print(f"model {args.model} ({predictor.card.get('name', '')})")
-    print(f"scored {int(table['predicted_eff'].notna().sum())} of {len(table)} introns "
-          f"({table['length'].min()}–{table['length'].max()} nt; {int((table['length'] > TRAINED_MAX).sum())} longer than {TRAINED_MAX} nt)")
+    print(
+        f"scored {int(table['predicted_eff'].notna().sum())} of {len(table)} introns "
+        f"({table['length'].min()}–{table['length'].max()} nt; {int((table['length'] > TRAINED_MAX).sum())} longer than {TRAINED_MAX} nt)"
+    )
     ours = median_ms(lambda: score_native(predictor, wildtype), args.repeats) / 1000
-    naive = median_ms(lambda: [predictor.intron_members([intron]) for intron in introns], max(1, args.repeats // 2)) / 1000
+    naive = (
+        median_ms(
+            lambda: [predictor.intron_members([intron]) for intron in introns], max(1, args.repeats // 2)
+        )
+        / 1000
+    )
     print(f"time to score all (warm): {ours:.2f} s batched; {naive:.2f} s with one call per intron")
 
     rng = np.random.default_rng(0)
     long = [intron for intron in introns if len(intron) > TRAINED_MAX]
     views_before = predictor.predict_introns(long)
     whole_before = predictor.predict(strings_to_one_hot(long))
-    print(f"\nstability of the {len(long)} introns over {TRAINED_MAX} nt: |change| when neutral sequence is inserted at the centre")
+    print(
+        f"\nstability of the {len(long)} introns over {TRAINED_MAX} nt: |change| when neutral sequence is inserted at the centre"
+    )
     print(f"{'insert, read as':34s} {'median':>8s} {'p90':>8s} {'max':>8s}")
     for size in INSERTS:
-        longer = [intron[: len(intron) // 2] + neutral(rng, size) + intron[len(intron) // 2 :] for intron in long]
+        longer = [
+            intron[: len(intron) // 2] + neutral(rng, size) + intron[len(intron) // 2 :] for intron in long
+        ]
         print(change_line(f"{size:,} nt, views (ours)", views_before, predictor.predict_introns(longer)))
-        print(change_line(f"{size:,} nt, whole intron (naive)", whole_before, predictor.predict(strings_to_one_hot(longer))))
+        print(
+            change_line(
+                f"{size:,} nt, whole intron (naive)",
+                whole_before,
+                predictor.predict(strings_to_one_hot(longer)),
+            )
+        )
     spread = table.loc[table["length"] > TRAINED_MAX, "predicted_sd"].mean()
     print(f"\nfor scale: the members' mean spread on these introns is {spread:.3f}")
 

@@ -10,6 +10,7 @@
 
     python benchmarks/bench_ray.py [--n 1000000] [--naive-sample 200] [--skip-predict] [--skip-scan]
 """
+
 import argparse
 import os
 import subprocess
@@ -33,7 +34,9 @@ def made_up_introns(n: int, seed: int = 0) -> list[str]:
     out, start = [], 0
     for length in lengths.tolist():
         core = length - 6 - 7 - 3 - 20
-        out.append("GTATGT" + body[start : start + core] + "TACTAAC" + body[start + core : start + core + 20] + "TAG")
+        out.append(
+            "GTATGT" + body[start : start + core] + "TACTAAC" + body[start + core : start + core + 20] + "TAG"
+        )
         start += core + 20
     return out
 
@@ -41,7 +44,9 @@ def made_up_introns(n: int, seed: int = 0) -> list[str]:
 def peak_mb(pid: int) -> float:
     """Peak resident memory (VmHWM) of a running process since its exec, in MB (0 once it is gone)."""
     try:
-        line = next(l for l in Path(f"/proc/{pid}/status").read_text().splitlines() if l.startswith("VmHWM:"))
+        line = next(
+            line for line in Path(f"/proc/{pid}/status").read_text().splitlines() if line.startswith("VmHWM:")
+        )
     except (OSError, StopIteration):
         return 0.0
     return int(line.split()[1]) / 1024
@@ -50,7 +55,9 @@ def peak_mb(pid: int) -> float:
 def timed_command(args: list[str]) -> tuple[float, float]:
     """(wall seconds, peak resident memory in MB of the command's own process) of a command run to its end."""
     start = time.monotonic()
-    process = subprocess.Popen([sys.executable, "-m", "splice_core", *args], cwd=ROOT, stdout=subprocess.DEVNULL)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "splice_core", *args], cwd=ROOT, stdout=subprocess.DEVNULL
+    )
     peak = 0.0
     while process.poll() is None:
         peak = max(peak, peak_mb(process.pid))
@@ -63,8 +70,13 @@ def timed_command(args: list[str]) -> tuple[float, float]:
 def largest_difference(one: Path, other: Path) -> float:
     """Largest absolute difference of ``predicted_eff`` between two scored CSV files (same rows)."""
     worst = 0.0
-    for a, b in zip(pd.read_csv(one, usecols=["predicted_eff"], chunksize=200_000), pd.read_csv(other, usecols=["predicted_eff"], chunksize=200_000)):
-        worst = max(worst, float(np.nanmax(np.abs(a["predicted_eff"].to_numpy() - b["predicted_eff"].to_numpy()))))
+    for a, b in zip(
+        pd.read_csv(one, usecols=["predicted_eff"], chunksize=200_000),
+        pd.read_csv(other, usecols=["predicted_eff"], chunksize=200_000),
+    ):
+        worst = max(
+            worst, float(np.nanmax(np.abs(a["predicted_eff"].to_numpy() - b["predicted_eff"].to_numpy())))
+        )
     return worst
 
 
@@ -74,12 +86,16 @@ def bench_predict(n: int, folder: Path) -> None:
     pd.DataFrame({"id": np.arange(n), "intron_seq": made_up_introns(n)}).to_csv(source, index=False)
     single = timed_command(["predict", str(source), "-o", str(folder / "single.csv")])
     on_ray = timed_command(["predict", str(source), "-o", str(folder / "ray.csv"), "--ray"])
-    print(f"\npredict, {n:,} introns ({os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f} at the end)")
+    print(
+        f"\npredict, {n:,} introns ({os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f} at the end)"
+    )
     print(f"{'path':<28}{'wall s':>9}{'introns/s':>12}{'driver peak MB':>16}")
     for name, (seconds, peak) in (("single process", single), ("--ray (local Ray)", on_ray)):
         print(f"{name:<28}{seconds:>9.1f}{n / seconds:>12,.0f}{peak:>16,.0f}")
-    print(f"ray / single-process rate: {single[0] / on_ray[0]:.2f}x (target >= 0.8x); "
-          f"largest |difference| of predicted_eff: {largest_difference(folder / 'single.csv', folder / 'ray.csv'):.1e}")
+    print(
+        f"ray / single-process rate: {single[0] / on_ray[0]:.2f}x (target >= 0.8x); "
+        f"largest |difference| of predicted_eff: {largest_difference(folder / 'single.csv', folder / 'ray.csv'):.1e}"
+    )
 
 
 def bench_scan(naive_sample: int) -> None:
@@ -92,7 +108,7 @@ def bench_scan(naive_sample: int) -> None:
 
     predictor = load_predictor(PRETRAINED_DIR)
     intron = made_up_introns(1, seed=7)[0]
-    intron = (intron * 2)[:150 - 3] + "TAG" if len(intron) < 150 else intron[:150]
+    intron = (intron * 2)[: 150 - 3] + "TAG" if len(intron) < 150 else intron[:150]
     predict = functools.partial(predictor.predict_introns)
     predict([intron], None)  # warm
     start = time.monotonic()
@@ -103,7 +119,20 @@ def bench_scan(naive_sample: int) -> None:
     picks = np.random.default_rng(0).choice(len(first), naive_sample, replace=False)
     start = time.monotonic()
     for k in picks:
-        predictor.model.predict(predictor.introns_to_one_hot([double_mutant(intron, positions[first[k]], mutants[first[k]], positions[second[k]], mutants[second[k]])]), verbose=0)
+        predictor.model.predict(
+            predictor.introns_to_one_hot(
+                [
+                    double_mutant(
+                        intron,
+                        positions[first[k]],
+                        mutants[first[k]],
+                        positions[second[k]],
+                        mutants[second[k]],
+                    )
+                ]
+            ),
+            verbose=0,
+        )
     naive = (time.monotonic() - start) / naive_sample * len(table)
     print(f"\ndouble-mutant scan of one {len(intron)}-nt intron: {len(table):,} pairs")
     print(f"{'way':<52}{'seconds':>10}")

@@ -11,6 +11,7 @@ Streamlit has dropped them (it keeps a closed session 120 s for a reconnect). Me
 add to is bounded (for example TensorFlow's traced functions for new input lengths); memory that grows with
 every wave is kept per session.
 """
+
 import argparse
 import os
 import subprocess
@@ -40,7 +41,13 @@ def rss_mb(pid: int) -> float:
 
 def random_intron(rng: np.random.Generator) -> str:
     """A random 80-140 nt intron with consensus ends."""
-    return "GTATGT" + "".join(rng.choice(list("ACGT"), int(rng.integers(60, 120)))) + "TACTAACA" + "".join(rng.choice(list("ACGT"), 10)) + "TAG"
+    return (
+        "GTATGT"
+        + "".join(rng.choice(list("ACGT"), int(rng.integers(60, 120))))
+        + "TACTAACA"
+        + "".join(rng.choice(list("ACGT"), 10))
+        + "TAG"
+    )
 
 
 def wave(browser, url: str, rng: np.random.Generator, sessions: int, rounds: int) -> None:
@@ -71,10 +78,18 @@ def wave(browser, url: str, rng: np.random.Generator, sessions: int, rounds: int
 def main() -> None:
     """Run the server and the waves of sessions; print the memory figures."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sessions", type=int, default=8, help="browser sessions at once (default: %(default)s)")
-    parser.add_argument("--rounds", type=int, default=2, help="introns pasted per session (default: %(default)s)")
-    parser.add_argument("--waves", type=int, default=2, help="waves of sessions, one after another (default: %(default)s)")
-    parser.add_argument("--root", type=Path, default=ROOT, help="checkout whose app.py runs (default: this one)")
+    parser.add_argument(
+        "--sessions", type=int, default=8, help="browser sessions at once (default: %(default)s)"
+    )
+    parser.add_argument(
+        "--rounds", type=int, default=2, help="introns pasted per session (default: %(default)s)"
+    )
+    parser.add_argument(
+        "--waves", type=int, default=2, help="waves of sessions, one after another (default: %(default)s)"
+    )
+    parser.add_argument(
+        "--root", type=Path, default=ROOT, help="checkout whose app.py runs (default: this one)"
+    )
     args = parser.parse_args()
     from playwright.sync_api import sync_playwright
 
@@ -84,9 +99,22 @@ def main() -> None:
     figures = []
     with tempfile.TemporaryDirectory() as models:
         env = dict(os.environ, SPLICE_MODELS_DIR=models)
-        command = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true", "--server.port", str(port),
-                   "--browser.gatherUsageStats", "false"]
-        server = subprocess.Popen(command, cwd=args.root, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        command = [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            "app.py",
+            "--server.headless",
+            "true",
+            "--server.port",
+            str(port),
+            "--browser.gatherUsageStats",
+            "false",
+        ]
+        server = subprocess.Popen(
+            command, cwd=args.root, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        )
         try:
             wait_healthy(url, server, timeout=300)
             with sync_playwright() as playwright:
@@ -94,15 +122,24 @@ def main() -> None:
                 wave(browser, url, rng, 1, 1)  # warm-up: model loaded, functions traced
                 time.sleep(5)
                 figures.append(("after one warm-up session", rss_mb(server.pid)))
-                print(f"app: {args.root}; waves of {args.sessions} sessions × {args.rounds} pastes at once; server RSS:")
+                print(
+                    f"app: {args.root}; waves of {args.sessions} sessions × {args.rounds} pastes at once; server RSS:"
+                )
                 print(f"  {figures[0][0]:<45} {figures[0][1]:6.0f} MB", flush=True)
                 for n in range(1, args.waves + 1):
                     wave(browser, url, rng, args.sessions, args.rounds)
                     time.sleep(SESSION_TTL)
-                    wave(browser, url, rng, 1, 0)  # a fresh visit makes Streamlit drop the expired closed sessions
+                    wave(
+                        browser, url, rng, 1, 0
+                    )  # a fresh visit makes Streamlit drop the expired closed sessions
                     time.sleep(5)
-                    figures.append((f"wave {n} of {args.sessions} sessions closed and dropped", rss_mb(server.pid)))
-                    print(f"  {figures[-1][0]:<45} {figures[-1][1]:6.0f} MB (+{figures[-1][1] - figures[0][1]:.0f} MB)", flush=True)
+                    figures.append(
+                        (f"wave {n} of {args.sessions} sessions closed and dropped", rss_mb(server.pid))
+                    )
+                    print(
+                        f"  {figures[-1][0]:<45} {figures[-1][1]:6.0f} MB (+{figures[-1][1] - figures[0][1]:.0f} MB)",
+                        flush=True,
+                    )
                 browser.close()
         finally:
             server.terminate()

@@ -1,15 +1,15 @@
 """Batch scoring: predictions for a FASTA or CSV/xlsx file of introns (any length, streamed), with bad rows reported."""
+
 import plotly.express as px
 import streamlit as st
 
-from app_state import active_predictor_or_stop, design_inputs_or_stop, scratch_output_path
+from app_state import active_predictor_or_stop, design_inputs_or_stop, ensure_app_frame, scratch_output_path
 from splice_core.batch import LISTED_BAD_ROWS, MEASURED_COLUMN, PREVIEW_ROWS, BatchSummary, score_file
 from splice_core.contexts import DesignTemplate
 from splice_core.intron_input import MAX_INTRON
 from splice_core.intron_view import READING_NOTE
 from splice_core.library import DataFileError, Reporter
 from splice_core.predictor import Predictor, spread_help
-from app_state import ensure_app_frame
 
 ensure_app_frame()
 
@@ -18,7 +18,15 @@ RESULT_TTL = 3600  # seconds a scored file stays cached
 
 
 @st.cache_data(show_spinner=False, max_entries=4, ttl=RESULT_TTL)
-def cached_scores(model_path: str, raw: bytes, name: str, template: DesignTemplate | None, reporter: Reporter | None, _predictor: Predictor, _on_progress=None) -> tuple[BatchSummary, str]:
+def cached_scores(
+    model_path: str,
+    raw: bytes,
+    name: str,
+    template: DesignTemplate | None,
+    reporter: Reporter | None,
+    _predictor: Predictor,
+    _on_progress=None,
+) -> tuple[BatchSummary, str]:
     """(summary, path of the scored CSV) of an uploaded file, scored chunk by chunk (raises DataFileError for an unreadable file)."""
     out = scratch_output_path(model_path, raw, name)
     return score_file(_predictor, raw, out, name, template, reporter, on_progress=_on_progress), str(out)
@@ -48,7 +56,12 @@ def main() -> None:
     bar = st.progress(0.0, text="Scoring…")
     try:
         summary, output = cached_scores(
-            predictor.path, uploaded.getvalue(), uploaded.name, design["template"], design["reporter"], predictor,
+            predictor.path,
+            uploaded.getvalue(),
+            uploaded.name,
+            design["template"],
+            design["reporter"],
+            predictor,
             lambda fraction, rows: bar.progress(fraction, text=f"Scoring… {rows:,} rows"),
         )
     except (DataFileError, ValueError) as err:
@@ -63,28 +76,42 @@ def main() -> None:
     middle.metric("Scored", f"{total - failed:,}")
     right.metric("Not scored", f"{failed:,}")
     if failed:
-        listed = f" (the first {LISTED_BAD_ROWS:,} are listed below)" if failed > LISTED_BAD_ROWS else " (listed below)"
+        listed = (
+            f" (the first {LISTED_BAD_ROWS:,} are listed below)"
+            if failed > LISTED_BAD_ROWS
+            else " (listed below)"
+        )
         st.warning(f"{failed:,} of {total:,} rows could not be scored{listed}; the other rows were scored.")
         st.dataframe(summary.bad_table(), hide_index=True, key="bad_rows")
     metrics = summary.metrics()
     if metrics:
-        st.caption(f"Against `{MEASURED_COLUMN}` ({metrics['n']:,} rows): Pearson {metrics['pearson']:.3f} · Spearman {metrics['spearman']:.3f} · MSE {metrics['mse']:.4f}")
+        st.caption(
+            f"Against `{MEASURED_COLUMN}` ({metrics['n']:,} rows): Pearson {metrics['pearson']:.3f} · Spearman {metrics['spearman']:.3f} · MSE {metrics['mse']:.4f}"
+        )
 
     st.subheader("Predictions")
     if total > PREVIEW_ROWS:
         st.caption(f"The first {PREVIEW_ROWS:,} of {total:,} rows; the download holds them all.")
     st.caption(f"predicted_sd: {spread_help(predictor.n_members)}")
     st.dataframe(
-        summary.preview_table(), hide_index=True, key="scores",
+        summary.preview_table(),
+        hide_index=True,
+        key="scores",
         column_config={
             "predicted_eff": st.column_config.NumberColumn("predicted_eff", format="%.3f"),
-            "predicted_sd": st.column_config.NumberColumn("predicted_sd", format="%.3f") if predictor.n_members > 1 else None,
+            "predicted_sd": st.column_config.NumberColumn("predicted_sd", format="%.3f")
+            if predictor.n_members > 1
+            else None,
         },
     )
-    st.download_button("Download predictions (CSV)", read_bytes(output), file_name="predictions.csv", mime="text/csv")
+    st.download_button(
+        "Download predictions (CSV)", read_bytes(output), file_name="predictions.csv", mime="text/csv"
+    )
     if total - failed > 1:
         counts = summary.histogram()
-        figure = px.bar(counts, x="predicted_eff", y="rows", labels={"predicted_eff": "predicted splicing efficiency"})
+        figure = px.bar(
+            counts, x="predicted_eff", y="rows", labels={"predicted_eff": "predicted splicing efficiency"}
+        )
         figure.update_traces(width=1 / len(counts))
         figure.update_layout(height=280, margin=dict(l=10, r=10, t=10, b=10), xaxis_range=[0, 1], bargap=0)
         st.plotly_chart(figure, key="histogram")

@@ -1,12 +1,12 @@
 """Dataset page: splicing efficiency overall and per library type, from the data or the shipped card."""
+
 import pandas as pd
 import plotly.express as px
 import streamlit as st
 
-from app_state import library_or_none
+from app_state import ensure_app_frame, library_or_none
 from splice_core import dataset_summary as ds
 from splice_core.model_store import PRETRAINED_DIR, read_card
-from app_state import ensure_app_frame
 
 ensure_app_frame()
 
@@ -16,13 +16,22 @@ LOG_COUNTS, PANELS, LINEAR_COUNTS = "log count axis", "one panel per library typ
 
 def histogram_view() -> str:
     """How to draw the efficiency histogram: most constructs lie below 0.1, so a linear axis hides the rest."""
-    return st.radio("Histogram", [LOG_COUNTS, PANELS, LINEAR_COUNTS], horizontal=True, key="dataset_histogram_view",
-                    help="Most constructs splice below 0.1: on a linear count axis that bar hides the rest of the distribution.")
+    return st.radio(
+        "Histogram",
+        [LOG_COUNTS, PANELS, LINEAR_COUNTS],
+        horizontal=True,
+        key="dataset_histogram_view",
+        help="Most constructs splice below 0.1: on a linear count axis that bar hides the rest of the distribution.",
+    )
 
 
 def facets(view: str) -> dict:
     """Plotly Express arguments for one panel per library type (none for the other views)."""
-    return {"facet_col": "type", "facet_col_wrap": 4, "facet_row_spacing": 0.08, "height": 720} if view == PANELS else {}
+    return (
+        {"facet_col": "type", "facet_col_wrap": 4, "facet_row_spacing": 0.08, "height": 720}
+        if view == PANELS
+        else {}
+    )
 
 
 def shaped(figure, view: str):
@@ -30,7 +39,9 @@ def shaped(figure, view: str):
     if view == LOG_COUNTS:
         return figure.update_yaxes(type="log")
     if view == PANELS:
-        return figure.update_yaxes(matches=None, showticklabels=True).for_each_annotation(lambda a: a.update(text=a.text.split("=")[-1]))
+        return figure.update_yaxes(matches=None, showticklabels=True).for_each_annotation(
+            lambda a: a.update(text=a.text.split("=")[-1])
+        )
     return figure
 
 
@@ -43,29 +54,44 @@ def cached_explorer_table(library_sha: str, _frame: pd.DataFrame) -> pd.DataFram
 def render_summary(summary: pd.DataFrame) -> None:
     """The per-type summary table (constructs, mean, share below 0.1)."""
     st.subheader("Constructs per library type")
-    st.dataframe(summary, column_config={"mean": st.column_config.NumberColumn(format="%.3f"),
-                                         ds.SHARE_LOW: st.column_config.NumberColumn(format="%.3f")})
+    st.dataframe(
+        summary,
+        column_config={
+            "mean": st.column_config.NumberColumn(format="%.3f"),
+            ds.SHARE_LOW: st.column_config.NumberColumn(format="%.3f"),
+        },
+    )
 
 
 def data_filters(table: pd.DataFrame) -> ds.LibraryFilter:
     """Filter widgets for library type, intron length and site sequences."""
     with st.expander("Filters", expanded=True):
-        types = st.multiselect("Library types (none = all)", sorted(table["type"].unique()), key="dataset_types")
+        types = st.multiselect(
+            "Library types (none = all)", sorted(table["type"].unique()), key="dataset_types"
+        )
         low, high = int(table["intron_length"].min()), int(table["intron_length"].max())
-        length = st.slider("Intron length (nt)", low, max(high, low + 1), (low, max(high, low + 1)), key="dataset_length")
+        length = st.slider(
+            "Intron length (nt)", low, max(high, low + 1), (low, max(high, low + 1)), key="dataset_length"
+        )
         columns = st.columns(3)
         sites = {
-            site: column.multiselect(f"{label} (none = all)", ds.site_options(table, site), key=f"dataset_{site}")
+            site: column.multiselect(
+                f"{label} (none = all)", ds.site_options(table, site), key=f"dataset_{site}"
+            )
             for column, (site, label) in zip(columns, ds.SITE_LABELS.items())
         }
-    return ds.LibraryFilter(types=tuple(types), length_range=length, **{k: tuple(v) for k, v in sites.items()})
+    return ds.LibraryFilter(
+        types=tuple(types), length_range=length, **{k: tuple(v) for k, v in sites.items()}
+    )
 
 
 def render_data_view(frame: pd.DataFrame) -> None:
     """Distributions and other measured columns from the library rows."""
     table = cached_explorer_table(frame.attrs["sha256"], frame)
     rows = ds.filter_rows(table, data_filters(table))
-    st.caption(f"{len(rows):,} of {len(table):,} constructs with a measured splicing efficiency ({frame.attrs.get('path', '')}).")
+    st.caption(
+        f"{len(rows):,} of {len(table):,} constructs with a measured splicing efficiency ({frame.attrs.get('path', '')})."
+    )
     if rows.empty:
         st.warning("No construct passes these filters.")
         return
@@ -73,20 +99,38 @@ def render_data_view(frame: pd.DataFrame) -> None:
     st.subheader("Distribution")
     view = histogram_view()
     st.plotly_chart(
-        shaped(px.histogram(rows, x="splicing_eff", color="type", range_x=(0, 1), labels={"splicing_eff": EFFICIENCY}, **facets(view))
-               .update_traces(xbins={"start": 0, "end": 1.0001, "size": 0.05}), view),
+        shaped(
+            px.histogram(
+                rows,
+                x="splicing_eff",
+                color="type",
+                range_x=(0, 1),
+                labels={"splicing_eff": EFFICIENCY},
+                **facets(view),
+            ).update_traces(xbins={"start": 0, "end": 1.0001, "size": 0.05}),
+            view,
+        ),
         key="dataset_histogram",
     )
     st.plotly_chart(
-        px.violin(rows, x="type", y="splicing_eff", box=True, labels={"splicing_eff": EFFICIENCY}).update_traces(spanmode="hard"),
+        px.violin(
+            rows, x="type", y="splicing_eff", box=True, labels={"splicing_eff": EFFICIENCY}
+        ).update_traces(spanmode="hard"),
         key="dataset_violins",
     )
     st.subheader("Other measured columns")
     column = st.selectbox("Column", ds.numeric_columns(rows), key="dataset_column")
     if column:
         st.plotly_chart(
-            px.scatter(rows, x=column, y="splicing_eff", color="type", opacity=0.5, render_mode="webgl",
-                       labels={"splicing_eff": EFFICIENCY}),
+            px.scatter(
+                rows,
+                x=column,
+                y="splicing_eff",
+                color="type",
+                opacity=0.5,
+                render_mode="webgl",
+                labels={"splicing_eff": EFFICIENCY},
+            ),
             key="dataset_scatter",
         )
 
@@ -94,8 +138,10 @@ def render_data_view(frame: pd.DataFrame) -> None:
 def render_card_view(reason: str) -> None:
     """Distributions from the shipped model card's aggregate histograms (no rows needed)."""
     card = read_card(PRETRAINED_DIR)
-    st.info(f"{reason} Showing the aggregate histograms stored in the shipped model card instead "
-            "(filtering by intron length or site sequence needs the data).")
+    st.info(
+        f"{reason} Showing the aggregate histograms stored in the shipped model card instead "
+        "(filtering by intron length or site sequence needs the data)."
+    )
     all_types = tuple(t for t in card["histograms"]["measured"] if t != "all")
     types = tuple(st.multiselect("Library types (none = all)", sorted(all_types), key="dataset_types"))
     render_summary(ds.histogram_summary(card, types))
@@ -103,12 +149,28 @@ def render_card_view(reason: str) -> None:
     st.subheader("Distribution")
     view = histogram_view()
     st.plotly_chart(
-        shaped(px.bar(histograms, x="bin_centre", y="count", color="type", labels={"bin_centre": EFFICIENCY}, **facets(view)), view),
+        shaped(
+            px.bar(
+                histograms,
+                x="bin_centre",
+                y="count",
+                color="type",
+                labels={"bin_centre": EFFICIENCY},
+                **facets(view),
+            ),
+            view,
+        ),
         key="dataset_histogram",
     )
     st.plotly_chart(
-        px.line(histograms, x="bin_centre", y="share", color="type", markers=True,
-                labels={"bin_centre": EFFICIENCY, "share": "share of the type's constructs"}),
+        px.line(
+            histograms,
+            x="bin_centre",
+            y="share",
+            color="type",
+            markers=True,
+            labels={"bin_centre": EFFICIENCY, "share": "share of the type's constructs"},
+        ),
         key="dataset_shares",
     )
 

@@ -1,16 +1,16 @@
 """Model page: the active model beside the PWM baseline, the seed's Table 1, training curves, versions."""
+
 from pathlib import Path
 
 import pandas as pd
 import plotly.express as px
 import streamlit as st
 
-from app_state import active_predictor, library_or_none, model_label
+from app_state import active_predictor, ensure_app_frame, library_or_none, model_label
 from splice_core import model_report as mr
 from splice_core.library import DataFileError, data_dir
 from splice_core.model_store import active_model_path, list_versions
 from splice_core.predictor import Predictor
-from app_state import ensure_app_frame
 
 ensure_app_frame()
 
@@ -33,11 +33,19 @@ def scored_test_split_or_none(predictor: Predictor) -> tuple[pd.DataFrame | None
         return None, f"{problem} Showing the test counts stored in the model card."
     try:
         model_file = Path(predictor.path) / "model.keras"
-        table = cached_test_predictions(predictor.path, model_file.stat().st_mtime, frame.attrs["sha256"], predictor, frame)
+        table = cached_test_predictions(
+            predictor.path, model_file.stat().st_mtime, frame.attrs["sha256"], predictor, frame
+        )
     except (DataFileError, ValueError) as err:
-        return None, f"Cannot score the data directory with this model ({err}). Showing the card's test counts."
+        return (
+            None,
+            f"Cannot score the data directory with this model ({err}). Showing the card's test counts.",
+        )
     if table.empty:
-        return None, "None of this model's test constructs are in the data directory. Showing the card's test counts."
+        return (
+            None,
+            "None of this model's test constructs are in the data directory. Showing the card's test counts.",
+        )
     return table, ""
 
 
@@ -47,7 +55,11 @@ def render_table_section(table: pd.DataFrame | None, title: str, caption: str) -
         return
     st.subheader(title)
     st.caption(caption)
-    st.dataframe(table, hide_index=True, column_config={c: THREE_DECIMAL_COLUMN for c in table.select_dtypes("float").columns})
+    st.dataframe(
+        table,
+        hide_index=True,
+        column_config={c: THREE_DECIMAL_COLUMN for c in table.select_dtypes("float").columns},
+    )
 
 
 def render_predicted_vs_measured(predictor: Predictor) -> None:
@@ -57,13 +69,26 @@ def render_predicted_vs_measured(predictor: Predictor) -> None:
     if table is None:
         st.info(note)
         st.plotly_chart(
-            px.imshow(mr.scatter_count_grid(predictor.card), origin="lower", text_auto=True, color_continuous_scale="Blues",
-                      labels={"x": "predicted (bin centre)", "y": "measured (bin centre)", "color": "constructs"}),
+            px.imshow(
+                mr.scatter_count_grid(predictor.card),
+                origin="lower",
+                text_auto=True,
+                color_continuous_scale="Blues",
+                labels={"x": "predicted (bin centre)", "y": "measured (bin centre)", "color": "constructs"},
+            ),
             key="model_heatmap",
         )
         return
     st.caption(f"{len(table):,} test constructs scored from the data directory.")
-    figure = px.scatter(table, x="measured", y="predicted", color="type", opacity=0.6, range_x=(-0.02, 1.02), range_y=(-0.02, 1.02))
+    figure = px.scatter(
+        table,
+        x="measured",
+        y="predicted",
+        color="type",
+        opacity=0.6,
+        range_x=(-0.02, 1.02),
+        range_y=(-0.02, 1.02),
+    )
     figure.add_shape(type="line", x0=0, y0=0, x1=1, y1=1, line={"dash": "dot", "color": "grey"})
     st.plotly_chart(figure, key="model_scatter")
 
@@ -73,7 +98,9 @@ def render_table1() -> None:
     st.subheader("Seed study's Table 1 and its reproduction")
     tables = mr.reproduce_tables()
     if not tables:
-        st.caption("No reproduction yet: run `python -m splice_core reproduce --out runs` to fill this table. Seed figures:")
+        st.caption(
+            "No reproduction yet: run `python -m splice_core reproduce --out runs` to fill this table. Seed figures:"
+        )
         st.dataframe(mr.seed_table1(), hide_index=True)
     for path, table in tables.items():
         st.caption(f"`{path}` (this project) with the seed's reported figures (seed_*) beside it:")
@@ -86,7 +113,9 @@ def render_versions() -> None:
     versions = list_versions()
     labels = [model_label(p) for p in versions]
     active = model_label(active_model_path())
-    chosen = st.multiselect("Versions", labels, default=sorted({labels[0], active}, key=labels.index), key="model_versions")
+    chosen = st.multiselect(
+        "Versions", labels, default=sorted({labels[0], active}, key=labels.index), key="model_versions"
+    )
     if chosen:
         st.dataframe(mr.versions_table([versions[labels.index(c)] for c in chosen]))
     st.caption("Choose the active model (used on every page) in the sidebar.")
@@ -133,18 +162,34 @@ render_table_section(
 )
 
 st.subheader("Test MSE per library type")
-st.caption("Perfect model (expected): what a model predicting each design's true mean would score, given the type's barcode noise.")
+st.caption(
+    "Perfect model (expected): what a model predicting each design's true mean would score, given the type's barcode noise."
+)
 st.plotly_chart(
-    px.bar(mr.per_library_mse(card), x="label", y="mse", color="predictor", barmode="group", hover_data=["constructs"],
-           labels={"label": "library type (test constructs)", "mse": "test MSE"}),
+    px.bar(
+        mr.per_library_mse(card),
+        x="label",
+        y="mse",
+        color="predictor",
+        barmode="group",
+        hover_data=["constructs"],
+        labels={"label": "library type (test constructs)", "mse": "test MSE"},
+    ),
     key="model_per_library",
 )
 render_predicted_vs_measured(predictor)
 
 st.subheader("Training curves")
 st.plotly_chart(
-    px.line(mr.history_frame(mr.card_history(card)), x="epoch", y="loss", color="seed", line_dash="curve", markers=True,
-            labels={"loss": mr.loss_label(card["config"])}),
+    px.line(
+        mr.history_frame(mr.card_history(card)),
+        x="epoch",
+        y="loss",
+        color="seed",
+        line_dash="curve",
+        markers=True,
+        labels={"loss": mr.loss_label(card["config"])},
+    ),
     key="model_curves",
 )
 render_table1()

@@ -1,4 +1,5 @@
 """Native introns: every annotated S. cerevisiae intron scored by the active model; one click opens it on Predict."""
+
 import pandas as pd
 import streamlit as st
 
@@ -13,8 +14,14 @@ VIEWS_NOTE = (
     "(its 5' end, a window of its middle, its branch site to 3' end) and its prediction is their mean."
 )
 SHOWN = {
-    "gene": "gene", "chromosome": "chromosome", "length": "length (nt)", "ss5": "5'SS", "branch_site": "branch site", "ss3": "3'SS",
-    "predicted_eff": "prediction", "predicted_sd": "± spread",
+    "gene": "gene",
+    "chromosome": "chromosome",
+    "length": "length (nt)",
+    "ss5": "5'SS",
+    "branch_site": "branch site",
+    "ss3": "3'SS",
+    "predicted_eff": "prediction",
+    "predicted_sd": "± spread",
 }
 
 
@@ -30,16 +37,34 @@ def show_filters(table: pd.DataFrame) -> pd.DataFrame:
 
 def show_table(table: pd.DataFrame, shown: pd.DataFrame) -> None:
     """The sortable table (select a row to open it on Predict), and a gene chooser that does the same."""
-    st.caption(f"{len(shown)} of {len(table)} introns. Click a column header to sort; select a row to open that intron on the Predict page.")
+    st.caption(
+        f"{len(shown)} of {len(table)} introns. Click a column header to sort; select a row to open that intron on the Predict page."
+    )
     view = shown[[c for c in SHOWN if c in shown.columns]].rename(columns=SHOWN)
-    number = {"prediction": st.column_config.NumberColumn(format="%.3f"), "± spread": st.column_config.NumberColumn(format="%.3f")}
-    event = st.dataframe(view, hide_index=True, column_config=number, on_select="rerun", selection_mode="single-row", key="native_table")
+    number = {
+        "prediction": st.column_config.NumberColumn(format="%.3f"),
+        "± spread": st.column_config.NumberColumn(format="%.3f"),
+    }
+    event = st.dataframe(
+        view,
+        hide_index=True,
+        column_config=number,
+        on_select="rerun",
+        selection_mode="single-row",
+        key="native_table",
+    )
     rows = event.selection.rows if event is not None else []
     if rows:
         open_on_predict(shown["sequence"].iloc[rows[0]])
     choose, go = st.columns([3, 1], vertical_alignment="bottom")
     labels = [f"{g} ({n} nt)" for g, n in zip(shown["gene"], shown["length"])]
-    choice = choose.selectbox("Or choose an intron", range(len(labels)), format_func=labels.__getitem__, key="native_choice", disabled=not labels)
+    choice = choose.selectbox(
+        "Or choose an intron",
+        range(len(labels)),
+        format_func=labels.__getitem__,
+        key="native_choice",
+        disabled=not labels,
+    )
     if go.button("Open on Predict page", disabled=not labels):
         open_on_predict(shown["sequence"].iloc[choice])
 
@@ -61,28 +86,49 @@ def show_full(table: pd.DataFrame) -> None:
 def show_summary(summary: dict | None, predictor: Predictor, reason: str) -> None:
     """The page without data: the shipped aggregates of the model's own predictions."""
     if summary is None:
-        st.warning(f"{reason} No native-intron summary ships with the model either: run `python -m splice_core native --model DIR` with the data directory.")
+        st.warning(
+            f"{reason} No native-intron summary ships with the model either: run `python -m splice_core native --model DIR` with the data directory."
+        )
         return
     st.info(
         f"{reason} Shown instead: aggregates of the model's own predictions on the {summary['n_introns']} annotated introns, "
         "shipped with the model (no sequences). Add the data directory for the full, sortable table."
     )
     if not summary_matches(summary, predictor):
-        st.caption(f"These aggregates come from {summary['model'] or 'another model'} (not the active model's file).")
+        st.caption(
+            f"These aggregates come from {summary['model'] or 'another model'} (not the active model's file)."
+        )
     stats = summary["stats"]
     count, median, spread = st.columns(3)
     count.metric("Introns scored", f"{summary['n_scored']} of {summary['n_introns']}")
-    median.metric("Median prediction", f"{stats['median']:.3f}", help=f"quartiles {stats['q25']:.3f}–{stats['q75']:.3f}; mean {stats['mean']:.3f}")
+    median.metric(
+        "Median prediction",
+        f"{stats['median']:.3f}",
+        help=f"quartiles {stats['q25']:.3f}–{stats['q75']:.3f}; mean {stats['mean']:.3f}",
+    )
     spread.metric("Mean ensemble spread", f"± {stats['mean_spread']:.3f}")
     st.plotly_chart(summary_histogram(summary), key="native_summary_histogram")
     bands = pd.DataFrame(summary["bands"])[["band", "n", "mean", "median", "mean_spread"]]
-    st.dataframe(bands.rename(columns={"n": "introns", "mean": "mean prediction", "median": "median prediction", "mean_spread": "mean spread"}), hide_index=True)
+    st.dataframe(
+        bands.rename(
+            columns={
+                "n": "introns",
+                "mean": "mean prediction",
+                "median": "median prediction",
+                "mean_spread": "mean spread",
+            }
+        ),
+        hide_index=True,
+    )
 
 
 def main() -> None:
     """The page."""
     st.title("Native introns")
-    st.caption("Every annotated *S. cerevisiae* intron (`wildtype_introns.csv`) scored by the active model: prediction ± the ensemble members' spread. " + VIEWS_NOTE)
+    st.caption(
+        "Every annotated *S. cerevisiae* intron (`wildtype_introns.csv`) scored by the active model: prediction ± the ensemble members' spread. "
+        + VIEWS_NOTE
+    )
     predictor = active_predictor_or_stop()
     table, reason = native_table_or_none()
     if table is None:

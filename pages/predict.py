@@ -1,11 +1,18 @@
 """Predict & explain: one intron's splicing efficiency, its in-silico mutagenesis and saliency logo."""
+
 import functools
 
 import numpy as np
 import pandas as pd
 import streamlit as st
 
-from app_state import active_predictor_or_stop, branch_pwm, design_inputs_or_stop, library_entropy_or_none
+from app_state import (
+    active_predictor_or_stop,
+    branch_pwm,
+    design_inputs_or_stop,
+    ensure_app_frame,
+    library_entropy_or_none,
+)
 from splice_core.attribution import intron_saliency
 from splice_core.contexts import DesignTemplate
 from splice_core.epistasis_map import MAX_MAP_LENGTH, epistasis_heatmap, point_to_pair
@@ -14,12 +21,17 @@ from splice_core.intron_input import EXAMPLE_INTRON, IntronCheck, check_intron, 
 from splice_core.intron_view import READING_NOTE, IntronView, central_view
 from splice_core.library import Reporter
 from splice_core.logo import figure_png, saliency_logo
-from splice_core.mutagenesis import apply_mutation, effects_to_table, mutagenesis_effects, mutation_label, strongest_effects
+from splice_core.mutagenesis import (
+    apply_mutation,
+    effects_to_table,
+    mutagenesis_effects,
+    mutation_label,
+    strongest_effects,
+)
 from splice_core.pairs import pair_count, pair_effects
 from splice_core.predictor import Predictor, mean_and_spread, prediction_text, spread_help
 from splice_core.sites import find_branch_start, site_spans, sites_html
 from splice_core.variant_effects import change_with_spread
-from app_state import ensure_app_frame
 
 ensure_app_frame()
 
@@ -30,14 +42,23 @@ CACHE_SECONDS = 3600  # per-intron results (shared by sessions) are dropped afte
 
 
 @st.cache_data(show_spinner="In-silico mutagenesis…", max_entries=64, ttl=CACHE_SECONDS)
-def cached_mutagenesis(model_path: str, intron: str, branch: int | None, template: DesignTemplate | None, reporter: Reporter | None, _predictor: Predictor):
+def cached_mutagenesis(
+    model_path: str,
+    intron: str,
+    branch: int | None,
+    template: DesignTemplate | None,
+    reporter: Reporter | None,
+    _predictor: Predictor,
+):
     """(reference, substitution deltas, deletion deltas) of an intron, one batched model call."""
     predict = functools.partial(_predictor.predict_introns, template=template, reporter=reporter)
     return mutagenesis_effects(predict, intron, branch)
 
 
 @st.cache_data(show_spinner="SmoothGrad…", max_entries=64, ttl=CACHE_SECONDS)
-def cached_saliency(model_path: str, intron: str, n_samples: int, noise: float, _predictor: Predictor) -> np.ndarray:
+def cached_saliency(
+    model_path: str, intron: str, n_samples: int, noise: float, _predictor: Predictor
+) -> np.ndarray:
     """SmoothGrad x input ``(L, 4)`` of an intron."""
     return intron_saliency(_predictor, intron, n_samples, noise, seed=0)
 
@@ -62,15 +83,22 @@ def apply_to_current(position: int, mutant: str, *more: tuple[int, str]) -> None
     current = clean_intron_text(st.session_state["intron_text"])
     changes = sorted([(position, mutant), *more])
     try:
-        mutated = functools.reduce(lambda text, change: apply_mutation(text, *change), reversed(changes), current)
+        mutated = functools.reduce(
+            lambda text, change: apply_mutation(text, *change), reversed(changes), current
+        )
     except ValueError as err:
         st.session_state["mutation_note"] = ("error", str(err))
         return
-    st.session_state["undo_stack"].append((st.session_state["intron_text"], st.session_state["wildtype_text"]))
+    st.session_state["undo_stack"].append(
+        (st.session_state["intron_text"], st.session_state["wildtype_text"])
+    )
     if not st.session_state["wildtype_text"].strip():
         st.session_state["wildtype_text"] = current
     st.session_state["intron_text"] = mutated
-    st.session_state["mutation_note"] = ("success", f"Applied {'+'.join(mutation_label(current, *change) for change in changes)}.")
+    st.session_state["mutation_note"] = (
+        "success",
+        f"Applied {'+'.join(mutation_label(current, *change) for change in changes)}.",
+    )
 
 
 def keep_text_boxes() -> None:
@@ -85,7 +113,9 @@ def on_heatmap_select() -> None:
     mutation = point_to_mutation(points[0]) if points else None
     if mutation is not None:
         positions = st.session_state.get("heatmap_positions")
-        position = positions[mutation[0] - 1] + 1 if positions and mutation[0] <= len(positions) else mutation[0]
+        position = (
+            positions[mutation[0] - 1] + 1 if positions and mutation[0] <= len(positions) else mutation[0]
+        )
         apply_to_current(position, mutation[1])
 
 
@@ -115,7 +145,10 @@ def branch_input(intron: str) -> int:
         st.session_state["branch_for"] = intron
         st.session_state["branch_start"] = find_branch_start(intron, branch_pwm()) + 1
     start = st.number_input(
-        "Branch site start (nt)", min_value=1, max_value=max(1, len(intron) - 7), key="branch_start",
+        "Branch site start (nt)",
+        min_value=1,
+        max_value=max(1, len(intron) - 7),
+        key="branch_start",
         help="Placed at the best match to the wild-type branch-site PWM; move it if you know better.",
     )
     return int(start) - 1
@@ -131,16 +164,29 @@ def show_prediction(values: dict[str, tuple[float, float]], n_members: int) -> N
     wt_mean, wt_sd = values["wildtype"]
     left, middle, right = st.columns(3)
     left.metric("Wild-type", prediction_text(wt_mean, wt_sd, n_members), help=spread)
-    middle.metric("Predicted splicing efficiency", prediction_text(mean, sd, n_members), delta=f"{mean - wt_mean:+.3f}", help=spread)
+    middle.metric(
+        "Predicted splicing efficiency",
+        prediction_text(mean, sd, n_members),
+        delta=f"{mean - wt_mean:+.3f}",
+        help=spread,
+    )
     change, change_sd = values["change"]
     change_help = (
         f"± is the spread (SD) over the {n_members} members of each member's own change (mutant − wild-type): "
-        "members that disagree on both values can still agree on the change" if n_members > 1 else spread
+        "members that disagree on both values can still agree on the change"
+        if n_members > 1
+        else spread
     )
-    right.metric("Change (mutant − wild-type)", prediction_text(change, change_sd, n_members, signed=True), help=change_help)
+    right.metric(
+        "Change (mutant − wild-type)",
+        prediction_text(change, change_sd, n_members, signed=True),
+        help=change_help,
+    )
 
 
-def explained_view(predictor: Predictor, intron: str, branch: int, template: DesignTemplate | None) -> tuple[IntronView, int]:
+def explained_view(
+    predictor: Predictor, intron: str, branch: int, template: DesignTemplate | None
+) -> tuple[IntronView, int]:
     """(the sequence the explanations are drawn on, its branch start): the intron, or its central view when it is long."""
     view = central_view(predictor.intron_view_sets([intron], [branch], template)[0])
     start = view.position_of(branch)
@@ -158,21 +204,35 @@ def show_view_note(intron: str, view: IntronView) -> None:
         )
 
 
-def show_mutagenesis(predictor: Predictor, intron: str, branch: int, spans: dict, template: DesignTemplate | None, reporter: Reporter | None) -> None:
+def show_mutagenesis(
+    predictor: Predictor,
+    intron: str,
+    branch: int,
+    spans: dict,
+    template: DesignTemplate | None,
+    reporter: Reporter | None,
+) -> None:
     """Heatmap of every substitution and deletion, strongest effects, mutation controls and CSV."""
     st.subheader("In-silico mutagenesis")
-    st.caption("Predicted change for every single-base substitution and deletion (● = the base in your intron). Click a cell to apply it.")
+    st.caption(
+        "Predicted change for every single-base substitution and deletion (● = the base in your intron). Click a cell to apply it."
+    )
     model_branch = branch if predictor.needs_design else None
     _, subs, dels = cached_mutagenesis(predictor.path, intron, model_branch, template, reporter, predictor)
     st.plotly_chart(
-        mutagenesis_heatmap(intron, subs, dels, spans), key="heatmap", on_select=on_heatmap_select,
-        selection_mode="points", config={"displayModeBar": False},
+        mutagenesis_heatmap(intron, subs, dels, spans),
+        key="heatmap",
+        on_select=on_heatmap_select,
+        selection_mode="points",
+        config={"displayModeBar": False},
     )
     length = len(clean_intron_text(st.session_state["intron_text"]))
     if not 1 <= st.session_state.get("mutation_position", 0) <= length:
         st.session_state["mutation_position"] = 1
     position, base, apply_col, undo_col = st.columns([2, 2, 1, 1], vertical_alignment="bottom")
-    position.number_input("Position in the intron (nt)", min_value=1, max_value=length, key="mutation_position")
+    position.number_input(
+        "Position in the intron (nt)", min_value=1, max_value=length, key="mutation_position"
+    )
     base.selectbox("Mutant base", list(MUTANTS), key="mutation_base")
     apply_col.button("Apply mutation", on_click=on_apply_click)
     undo_col.button("Undo", on_click=on_undo_click, disabled=not st.session_state["undo_stack"])
@@ -187,34 +247,59 @@ def show_mutagenesis(predictor: Predictor, intron: str, branch: int, spans: dict
     left.dataframe(losses[["mutation", "delta"]], hide_index=True, column_config=shown)
     right.markdown("**Strongest gains**")
     right.dataframe(gains[["mutation", "delta"]], hide_index=True, column_config=shown)
-    st.download_button("Download all effects (CSV)", table.to_csv(index=False), file_name="mutagenesis.csv", mime="text/csv")
+    st.download_button(
+        "Download all effects (CSV)", table.to_csv(index=False), file_name="mutagenesis.csv", mime="text/csv"
+    )
 
 
 def show_saliency(predictor: Predictor, intron: str, spans: dict) -> None:
     """SmoothGrad gradient x input logo with its controls, and the library's per-position entropy."""
     st.subheader("Saliency logo")
     if predictor.context != "intron":
-        st.info(f"The saliency logo is drawn for intron-context models; the active model reads the {predictor.context!r} context.")
+        st.info(
+            f"The saliency logo is drawn for intron-context models; the active model reads the {predictor.context!r} context."
+        )
         return
     samples, noise, align = st.columns(3)
     n_samples = samples.slider("SmoothGrad samples", 1, 200, 50, step=1, key="sg_samples")
-    noise_level = noise.slider("Noise (fraction of the input range)", 0.0, 0.5, 0.1, step=0.05, key="sg_noise")
-    alignment = align.radio("Align library introns at", list(ALIGNMENTS), horizontal=True, key="entropy_align")
+    noise_level = noise.slider(
+        "Noise (fraction of the input range)", 0.0, 0.5, 0.1, step=0.05, key="sg_noise"
+    )
+    alignment = align.radio(
+        "Align library introns at", list(ALIGNMENTS), horizontal=True, key="entropy_align"
+    )
     attribution = cached_saliency(predictor.path, intron, n_samples, noise_level, predictor)
     entropy = library_entropy_or_none(len(intron), ALIGNMENTS[alignment])
     st.image(cached_logo_png(attribution, spans, entropy), width="stretch")
     st.caption(
         "SmoothGrad gradient × input of the predicted efficiency (letters up: the base raises it)"
-        + ("; below: per-position entropy of the training library's introns." if entropy is not None else "; no library in the data directory, so no entropy track.")
+        + (
+            "; below: per-position entropy of the training library's introns."
+            if entropy is not None
+            else "; no library in the data directory, so no entropy track."
+        )
     )
 
 
 # --- Double mutants: the epistasis map ---
-def compute_pairs(predictor: Predictor, intron: str, branch: int | None, template: DesignTemplate | None, reporter: Reporter | None) -> pd.DataFrame:
+def compute_pairs(
+    predictor: Predictor,
+    intron: str,
+    branch: int | None,
+    template: DesignTemplate | None,
+    reporter: Reporter | None,
+) -> pd.DataFrame:
     """Every double mutant of the intron, predicted here with a progress bar."""
     bar = st.progress(0.0, text="Double mutants…")
     predict = functools.partial(predictor.predict_introns, template=template, reporter=reporter)
-    table = pair_effects(predict, intron, branch, on_progress=lambda done, total: bar.progress(done / total, text=f"Double mutants: {done:,} of {total:,}"))
+    table = pair_effects(
+        predict,
+        intron,
+        branch,
+        on_progress=lambda done, total: bar.progress(
+            done / total, text=f"Double mutants: {done:,} of {total:,}"
+        ),
+    )
     bar.empty()
     return table
 
@@ -222,37 +307,64 @@ def compute_pairs(predictor: Predictor, intron: str, branch: int | None, templat
 def show_pair(table: pd.DataFrame, row: int) -> None:
     """One double mutant's effects and a button that applies it to the intron box."""
     pair = table.iloc[row]
-    st.markdown(f"**{pair['mutation']}**: pair Δ {pair['effect']:+.3f} = {pair['effect_1']:+.3f} + {pair['effect_2']:+.3f} "
-                f"(the two single effects) {pair['epistasis']:+.3f} (epistasis)")
+    st.markdown(
+        f"**{pair['mutation']}**: pair Δ {pair['effect']:+.3f} = {pair['effect_1']:+.3f} + {pair['effect_2']:+.3f} "
+        f"(the two single effects) {pair['epistasis']:+.3f} (epistasis)"
+    )
     changes = ((int(pair["position_1"]), pair["mutant_1"]), (int(pair["position_2"]), pair["mutant_2"]))
-    st.button("Apply this double mutant", key="epistasis_apply", on_click=apply_to_current, args=(*changes[0], changes[1]))
+    st.button(
+        "Apply this double mutant",
+        key="epistasis_apply",
+        on_click=apply_to_current,
+        args=(*changes[0], changes[1]),
+    )
 
 
-def show_epistasis(predictor: Predictor, intron: str, branch: int, spans: dict, template: DesignTemplate | None, reporter: Reporter | None) -> None:
+def show_epistasis(
+    predictor: Predictor,
+    intron: str,
+    branch: int,
+    spans: dict,
+    template: DesignTemplate | None,
+    reporter: Reporter | None,
+) -> None:
     """The epistasis map of every double mutant (introns up to MAX_MAP_LENGTH nt), computed on request; a click shows the pair."""
     st.subheader("Double mutants: epistasis map")
     if len(intron) > MAX_MAP_LENGTH:
-        st.info(f"The epistasis map is drawn for introns up to {MAX_MAP_LENGTH} nt (this one has {len(intron)}); "
-                "`python -m splice_core scan INTRON --pairs` scans any length.")
+        st.info(
+            f"The epistasis map is drawn for introns up to {MAX_MAP_LENGTH} nt (this one has {len(intron)}); "
+            "`python -m splice_core scan INTRON --pairs` scans any length."
+        )
         return
     key = (predictor.path, intron, branch if predictor.needs_design else None)
     held = st.session_state.get("epistasis")
     if held is None or held[0] != key:
-        st.caption(f"Every pair of changes (substitutions and deletions) at two positions: {pair_count(len(intron)):,} double mutants, "
-                   "predicted on this machine (about a minute for 150 nt).")
+        st.caption(
+            f"Every pair of changes (substitutions and deletions) at two positions: {pair_count(len(intron)):,} double mutants, "
+            "predicted on this machine (about a minute for 150 nt)."
+        )
         if not st.button("Compute the epistasis map", key="epistasis_start"):
             return
         table = compute_pairs(predictor, intron, key[2], template, reporter)
         st.session_state["epistasis"] = held = (key, table, table.to_csv(index=False))
     _, table, csv = held
-    st.caption("Each cell holds the pair of changes at those two positions with the largest |epistasis| (the pair's effect minus "
-               "the sum of its two single effects; red: better together than apart). Click a cell for its pair.")
-    event = st.plotly_chart(epistasis_heatmap(table, len(intron), spans), key="epistasis_map", on_select="rerun",
-                            selection_mode="points", config={"displayModeBar": False})
+    st.caption(
+        "Each cell holds the pair of changes at those two positions with the largest |epistasis| (the pair's effect minus "
+        "the sum of its two single effects; red: better together than apart). Click a cell for its pair."
+    )
+    event = st.plotly_chart(
+        epistasis_heatmap(table, len(intron), spans),
+        key="epistasis_map",
+        on_select="rerun",
+        selection_mode="points",
+        config={"displayModeBar": False},
+    )
     rows = [point_to_pair(point) for point in event.selection.points] if event else []
     if rows and rows[0] is not None:
         show_pair(table, rows[0])
-    st.download_button("Download every double mutant (CSV)", csv, file_name="double_mutants.csv", mime="text/csv")
+    st.download_button(
+        "Download every double mutant (CSV)", csv, file_name="double_mutants.csv", mime="text/csv"
+    )
 
 
 def main() -> None:
@@ -265,11 +377,17 @@ def main() -> None:
     template, reporter = design["template"], design["reporter"]
 
     left, right = st.columns(2)
-    left.text_area("Intron (5' splice site first, 3' splice site last; DNA or RNA, FASTA allowed)", key="intron_text", height=140)
+    left.text_area(
+        "Intron (5' splice site first, 3' splice site last; DNA or RNA, FASTA allowed)",
+        key="intron_text",
+        height=140,
+    )
     right.text_area("Wild-type to compare against (optional)", key="wildtype_text", height=140)
     keep_text_boxes()
     check = check_intron(st.session_state["intron_text"])
-    wildtype = check_intron(st.session_state["wildtype_text"]) if st.session_state["wildtype_text"].strip() else None
+    wildtype = (
+        check_intron(st.session_state["wildtype_text"]) if st.session_state["wildtype_text"].strip() else None
+    )
     intron_ok = show_check(check, "Intron")
     wildtype_ok = wildtype is None or show_check(wildtype, "Wild-type")
     if not intron_ok:

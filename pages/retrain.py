@@ -1,19 +1,26 @@
 """Retrain page: train a new model version in the background, follow it live, cancel it, make it active."""
+
 import dataclasses
 
 import plotly.express as px
 import streamlit as st
 
+from app_state import ensure_app_frame
 from splice_core import jobs, sweep_jobs
 from splice_core.architectures import BUILDERS
 from splice_core.contexts import CONTEXTS
 from splice_core.library import DataFileError, data_dir, library_path
 from splice_core.model_report import history_frame, loss_label
-from splice_core.model_store import PRETRAINED_DIR, active_model_path, models_root, read_card, set_active_model
+from splice_core.model_store import (
+    PRETRAINED_DIR,
+    active_model_path,
+    models_root,
+    read_card,
+    set_active_model,
+)
 from splice_core.ray_cluster import cluster_address
 from splice_core.sweep_spec import parse_spec, spec_for_recipe, spec_to_yaml
 from splice_core.training import LOSSES, TrainConfig
-from app_state import ensure_app_frame
 
 ensure_app_frame()
 
@@ -27,28 +34,58 @@ def recipe_form(default: TrainConfig) -> TrainConfig | None:
     """Recipe widgets (defaults: ``default``); the chosen recipe once "Start training" is pressed, else None."""
     with st.form("recipe"):
         left, middle, right = st.columns(3)
-        architecture = left.selectbox("Architecture", ARCHITECTURES, ARCHITECTURES.index(default.architecture), key="recipe_architecture")
-        context = middle.selectbox("Sequence context", CONTEXTS, CONTEXTS.index(default.context), key="recipe_context")
+        architecture = left.selectbox(
+            "Architecture",
+            ARCHITECTURES,
+            ARCHITECTURES.index(default.architecture),
+            key="recipe_architecture",
+        )
+        context = middle.selectbox(
+            "Sequence context", CONTEXTS, CONTEXTS.index(default.context), key="recipe_context"
+        )
         rebalance = right.checkbox("Rebalance low/high efficiency", default.rebalance, key="recipe_rebalance")
-        epochs = left.number_input("Epochs (at most; early stopping on dev)", 1, 500, default.epochs, key="recipe_epochs")
+        epochs = left.number_input(
+            "Epochs (at most; early stopping on dev)", 1, 500, default.epochs, key="recipe_epochs"
+        )
         n_seeds = middle.number_input("Seeds", 1, 20, default.n_seeds, key="recipe_seeds")
         ensemble = right.checkbox("Keep every seed (ensemble)", default.ensemble, key="recipe_ensemble")
         learning_rate = left.number_input(
-            "Learning rate", 1e-6, 1.0, float(default.learning_rate), step=1e-4, format="%.5f", key="recipe_learning_rate"
+            "Learning rate",
+            1e-6,
+            1.0,
+            float(default.learning_rate),
+            step=1e-4,
+            format="%.5f",
+            key="recipe_learning_rate",
         )
         batch_size = middle.number_input("Batch size", 8, 4096, default.batch_size, key="recipe_batch_size")
         max_rows = right.number_input(
-            "Sample about this many constructs (0 = all)", 0, None, default.max_rows or 0, step=1000, key="recipe_max_rows"
+            "Sample about this many constructs (0 = all)",
+            0,
+            None,
+            default.max_rows or 0,
+            step=1000,
+            key="recipe_max_rows",
         )
-        loss = left.selectbox("Loss", LOSS_NAMES, LOSS_NAMES.index(default.loss), format_func=LOSS_LABELS.get, key="recipe_loss")
+        loss = left.selectbox(
+            "Loss", LOSS_NAMES, LOSS_NAMES.index(default.loss), format_func=LOSS_LABELS.get, key="recipe_loss"
+        )
         mixed_weighting = middle.checkbox(
-            "Mixed weighting (every other seed unweighted)", default.mixed_weighting, key="recipe_mixed_weighting"
+            "Mixed weighting (every other seed unweighted)",
+            default.mixed_weighting,
+            key="recipe_mixed_weighting",
         )
         design_means = right.checkbox(
-            "Train on design means (over barcodes)", default.design_mean_labels, key="recipe_design_mean_labels"
+            "Train on design means (over barcodes)",
+            default.design_mean_labels,
+            key="recipe_design_mean_labels",
         )
         cryptic_weight = left.number_input(
-            "Cryptic-splicing head weight (0 = off)", 0.0, 10.0, float(default.cryptic_weight), step=0.1,
+            "Cryptic-splicing head weight (0 = off)",
+            0.0,
+            10.0,
+            float(default.cryptic_weight),
+            step=0.1,
             help="Multi-task: each model predicts splicing at any site, split between the designed site (efficiency) "
             "and cryptic sites, and also learns the measured cryptic splicing; that output is dropped after training.",
             key="recipe_cryptic_weight",
@@ -56,9 +93,20 @@ def recipe_form(default: TrainConfig) -> TrainConfig | None:
         if not st.form_submit_button("Start training", type="primary"):
             return None
     return dataclasses.replace(
-        default, architecture=architecture, context=context, rebalance=rebalance, epochs=int(epochs), n_seeds=int(n_seeds),
-        ensemble=ensemble, learning_rate=float(learning_rate), batch_size=int(batch_size), max_rows=int(max_rows) or None,
-        loss=loss, mixed_weighting=mixed_weighting, design_mean_labels=design_means, cryptic_weight=float(cryptic_weight),
+        default,
+        architecture=architecture,
+        context=context,
+        rebalance=rebalance,
+        epochs=int(epochs),
+        n_seeds=int(n_seeds),
+        ensemble=ensemble,
+        learning_rate=float(learning_rate),
+        batch_size=int(batch_size),
+        max_rows=int(max_rows) or None,
+        loss=loss,
+        mixed_weighting=mixed_weighting,
+        design_mean_labels=design_means,
+        cryptic_weight=float(cryptic_weight),
     )
 
 
@@ -100,8 +148,15 @@ def render_job(job: jobs.TrainingJob) -> None:
         )
         if job.records:
             st.plotly_chart(
-                px.line(history_frame(job.records), x="epoch", y="loss", color="seed", line_dash="curve", markers=True,
-                        labels={"loss": loss_label(dataclasses.asdict(config))}),
+                px.line(
+                    history_frame(job.records),
+                    x="epoch",
+                    y="loss",
+                    color="seed",
+                    line_dash="curve",
+                    markers=True,
+                    labels={"loss": loss_label(dataclasses.asdict(config))},
+                ),
                 key=f"curves-{job.id}",
             )
         render_outcome(job)
@@ -135,11 +190,17 @@ def cluster_form(address: str, default: TrainConfig) -> None:
             "YAML: `base` holds the recipe every trial shares, each list under `grid` multiplies the trials (no grid: a single "
             "run); the best trial on dev (`select`: pearson, balanced_mse or mse; never test) is saved as a new version."
         )
-        text = st.text_area("Sweep spec", spec_to_yaml(spec_for_recipe(default)), height=300, key="sweep_spec")
+        text = st.text_area(
+            "Sweep spec", spec_to_yaml(spec_for_recipe(default)), height=300, key="sweep_spec"
+        )
         if st.button("Send to the cluster", key="sweep_start"):
             try:
-                job = sweep_jobs.SWEEPS.start(parse_spec(text), address, data_dir(), out=models_root() / "sweeps")
-                st.success(f"Sent sweep `{job.spec.name}` ({len(job.spec.trials())} trial(s)) to {address} as job `{job.id}`.")
+                job = sweep_jobs.SWEEPS.start(
+                    parse_spec(text), address, data_dir(), out=models_root() / "sweeps"
+                )
+                st.success(
+                    f"Sent sweep `{job.spec.name}` ({len(job.spec.trials())} trial(s)) to {address} as job `{job.id}`."
+                )
             except (ValueError, DataFileError) as err:
                 st.error(str(err))
 
@@ -147,14 +208,18 @@ def cluster_form(address: str, default: TrainConfig) -> None:
 def render_sweep(job: sweep_jobs.SweepJob) -> None:
     """One sweep: its trials table (live), then the saved best version or the failure."""
     with st.container(border=True):
-        st.markdown(f"**Sweep {job.spec.name}** on `{job.address}` · {len(job.spec.trials())} trial(s) · picked on dev {job.spec.select} · "
-                    f"job `{job.id}` · **{job.status}** · {jobs.duration_text(job.elapsed())}")
+        st.markdown(
+            f"**Sweep {job.spec.name}** on `{job.address}` · {len(job.spec.trials())} trial(s) · picked on dev {job.spec.select} · "
+            f"job `{job.id}` · **{job.status}** · {jobs.duration_text(job.elapsed())}"
+        )
         if len(job.trials):
             st.dataframe(job.trials, hide_index=True, key=f"trials-{job.id}")
         elif job.active:
             st.caption("Waiting for the cluster to start the trials…")
         if job.status == jobs.DONE:
-            st.success(f"Best on dev saved as model version `{job.saved_path.name}` in {job.saved_path.parent}.")
+            st.success(
+                f"Best on dev saved as model version `{job.saved_path.name}` in {job.saved_path.parent}."
+            )
         elif job.status == jobs.FAILED:
             st.error(f"Sweep failed: {job.error}")
 
@@ -189,7 +254,9 @@ else:
     if recipe is not None:
         try:
             started = jobs.REGISTRY.start(recipe, data_dir())
-            st.success(f"Started training job `{started.id}`; it runs in the background, you can leave this page.")
+            st.success(
+                f"Started training job `{started.id}`; it runs in the background, you can leave this page."
+            )
         except DataFileError as err:
             st.error(str(err))
 jobs_panel()

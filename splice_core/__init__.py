@@ -3,6 +3,7 @@
 Arrays of sequences are one-hot encoded with shape ``(N, L, 4)``, channels last,
 channel order A, C, G, T.
 """
+
 import os
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")

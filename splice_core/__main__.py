@@ -1,4 +1,5 @@
 """Entry point for ``python -m splice_core``."""
+
 import sys
 
 from .cli import main

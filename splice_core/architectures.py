@@ -3,6 +3,7 @@
 Every builder takes ``(input_length, output=...)`` and returns an uncompiled model mapping
 ``(N, L, 4)`` one-hot sequences to ``(N, 1)`` splicing efficiency.
 """
+
 from collections.abc import Callable
 
 import keras
@@ -31,7 +32,9 @@ def with_cryptic_head(model: keras.Model) -> keras.Model:
     features = model.get_layer("efficiency").input
     spliced = layers.Dense(1, activation="sigmoid", name="spliced")(features)
     efficiency = layers.Multiply(name="designed_site")([spliced, model.outputs[0]])
-    return keras.Model(model.input, [efficiency, layers.Subtract(name="cryptic")([spliced, efficiency])], name=model.name)
+    return keras.Model(
+        model.input, [efficiency, layers.Subtract(name="cryptic")([spliced, efficiency])], name=model.name
+    )
 
 
 def efficiency_only(model: keras.Model) -> keras.Model:
@@ -50,7 +53,9 @@ def residual_block(x, filters: int, kernel: int, dilation: int = 1, dropout: flo
     return layers.Add()([shortcut, y])
 
 
-def seed_cnn(input_length: int, n_blocks: int = 1, conv_after: bool = False, output: str = "sigmoid") -> keras.Model:
+def seed_cnn(
+    input_length: int, n_blocks: int = 1, conv_after: bool = False, output: str = "sigmoid"
+) -> keras.Model:
     """Seed CNN: conv stem, ``n_blocks`` residual blocks, optional conv, max-pool, dense ReLU layers."""
     inputs = keras.Input((input_length, 4))
     x = layers.Conv1D(32, 9, padding="same", activation="relu")(inputs)
@@ -61,7 +66,9 @@ def seed_cnn(input_length: int, n_blocks: int = 1, conv_after: bool = False, out
     x = layers.MaxPooling1D(8)(x)
     x = layers.Flatten()(x)
     x = layers.Dense(16, activation="relu")(x)
-    return keras.Model(inputs, output_layer(x, output), name=f"cnn_res{n_blocks}{'_conv' if conv_after else ''}")
+    return keras.Model(
+        inputs, output_layer(x, output), name=f"cnn_res{n_blocks}{'_conv' if conv_after else ''}"
+    )
 
 
 def seed_stacked_cnn(input_length: int, output: str = "sigmoid") -> keras.Model:
@@ -92,7 +99,12 @@ def seed_bilstm(input_length: int, output: str = "sigmoid") -> keras.Model:
 
 
 def dilated_resnet(
-    input_length: int, filters: int = 48, n_blocks: int = 5, kernel: int = 5, dropout: float = 0.1, output: str = "sigmoid"
+    input_length: int,
+    filters: int = 48,
+    n_blocks: int = 5,
+    kernel: int = 5,
+    dropout: float = 0.1,
+    output: str = "sigmoid",
 ) -> keras.Model:
     """Project model: wide stem, dilated residual blocks (receptive field spans the intron), avg+max pooling."""
     inputs = keras.Input((input_length, 4))
@@ -185,11 +197,14 @@ class KmerCounts(layers.Layer):
         self.pairs = pairs
 
     def call(self, onehot):
-        two = ops.relu(ops.conv(onehot, ops.convert_to_tensor(self.pairs, onehot.dtype), 1, "valid") - 1.0)  # (N, L-1, 16)
+        two = ops.relu(
+            ops.conv(onehot, ops.convert_to_tensor(self.pairs, onehot.dtype), 1, "valid") - 1.0
+        )  # (N, L-1, 16)
         three = ops.matmul(ops.transpose(two[:, :-1], (0, 2, 1)), onehot[:, 2:])  # (N, 16, 4)
         four = ops.matmul(ops.transpose(two[:, :-2], (0, 2, 1)), two[:, 2:])  # (N, 16, 16)
         return ops.concatenate(
-            [ops.sum(onehot, 1), ops.sum(two, 1), ops.reshape(three, (-1, 64)), ops.reshape(four, (-1, 256))], axis=-1
+            [ops.sum(onehot, 1), ops.sum(two, 1), ops.reshape(three, (-1, 64)), ops.reshape(four, (-1, 256))],
+            axis=-1,
         )
 
     def compute_output_shape(self, input_shape):
@@ -197,8 +212,16 @@ class KmerCounts(layers.Layer):
 
 
 def site_aware_cnn(
-    input_length: int, filters: int = 32, n_blocks: int = 4, kernel: int = 5, dropout: float = 0.15,
-    head5: int = HEAD5, head3: int = HEAD3, kmers: bool = True, pool: int = 2, output: str = "sigmoid",
+    input_length: int,
+    filters: int = 32,
+    n_blocks: int = 4,
+    kernel: int = 5,
+    dropout: float = 0.15,
+    head5: int = HEAD5,
+    head3: int = HEAD3,
+    kmers: bool = True,
+    pool: int = 2,
+    output: str = "sigmoid",
 ) -> keras.Model:
     """Project model for left-aligned introns: residual tower read at fixed offsets from both ends.
 
@@ -217,7 +240,7 @@ def site_aware_cnn(
     x = PaddingMask()(layers.Conv1D(filters, 9, padding="same", activation="relu")(inputs), lengths)
     if pool > 1:
         x = layers.MaxPooling1D(pool, padding="same")(x)
-    for i in range(n_blocks):
+    for _i in range(n_blocks):
         x = PaddingMask()(residual_block(x, filters, kernel, dropout=dropout), pooled_lengths)
     narrow = layers.Conv1D(16, 1, activation="relu")(x)
     five, three = head5 // pool, head3 // pool
@@ -230,7 +253,9 @@ def site_aware_cnn(
     x = layers.Concatenate()(reads)
     x = layers.LayerNormalization()(x)
     x = layers.Dropout(0.3)(x)
-    x = layers.Dense(64, activation="gelu")(x)  # GELU: no dead units, so the head cannot collapse to a constant
+    x = layers.Dense(64, activation="gelu")(
+        x
+    )  # GELU: no dead units, so the head cannot collapse to a constant
     return keras.Model(inputs, output_layer(x, output), name="site_aware_cnn")
 
 

@@ -1,4 +1,5 @@
 """SmoothGrad saliency of a Keras model on ``(N, L, 4)`` one-hot inputs, target = mean member output."""
+
 import keras
 import numpy as np
 import tensorflow as tf
@@ -37,7 +38,14 @@ def _gradients_function(model: keras.Model):
     return gradients
 
 
-def smoothgrad(model: keras.Model, x: np.ndarray, n_samples: int = 50, noise_level: float = 0.1, seed: int = 0, noise: np.ndarray | None = None) -> np.ndarray:
+def smoothgrad(
+    model: keras.Model,
+    x: np.ndarray,
+    n_samples: int = 50,
+    noise_level: float = 0.1,
+    seed: int = 0,
+    noise: np.ndarray | None = None,
+) -> np.ndarray:
     """SmoothGrad ``(N, L, 4)``: gradients averaged over noisy copies, all samples in one batch.
 
     ``noise`` ``(n_samples, N, L, 4)`` overrides the generated noise (to compare with tf-keras-vis). For a model
@@ -55,7 +63,9 @@ def smoothgrad(model: keras.Model, x: np.ndarray, n_samples: int = 50, noise_lev
     return grads.reshape(noise.shape).mean(0)
 
 
-def smoothgrad_tf_keras_vis(model: keras.Model, x: np.ndarray, n_samples: int = 50, noise_level: float = 0.1, seed: int = 0) -> np.ndarray:
+def smoothgrad_tf_keras_vis(
+    model: keras.Model, x: np.ndarray, n_samples: int = 50, noise_level: float = 0.1, seed: int = 0
+) -> np.ndarray:
     """The same map from tf-keras-vis's Saliency (samples run one by one), ``(N, L, 4)``."""
     np.random.seed(seed)
     return Saliency(model, clone=False)(
@@ -69,16 +79,24 @@ def smoothgrad_tf_keras_vis(model: keras.Model, x: np.ndarray, n_samples: int = 
     )
 
 
-def gradient_times_input(model: keras.Model, x: np.ndarray, n_samples: int = 50, noise_level: float = 0.1, seed: int = 0) -> np.ndarray:
+def gradient_times_input(
+    model: keras.Model, x: np.ndarray, n_samples: int = 50, noise_level: float = 0.1, seed: int = 0
+) -> np.ndarray:
     """SmoothGrad x input ``(N, L, 4)``: the attribution of each observed base (zero elsewhere)."""
     return smoothgrad(model, x, n_samples, noise_level, seed) * np.asarray(x, np.float32)
 
 
-def intron_saliency(predictor: Predictor, intron: str, n_samples: int = 50, noise_level: float = 0.1, seed: int = 0) -> np.ndarray:
+def intron_saliency(
+    predictor: Predictor, intron: str, n_samples: int = 50, noise_level: float = 0.1, seed: int = 0
+) -> np.ndarray:
     """SmoothGrad x input of one intron under an intron-context model, ``(len(intron), 4)``."""
     if predictor.context != "intron":
-        raise ValueError(f"saliency is drawn per intron base for intron-context models, not {predictor.context!r}")
+        raise ValueError(
+            f"saliency is drawn per intron base for intron-context models, not {predictor.context!r}"
+        )
     if len(intron) > predictor.view_length():
-        raise ValueError(f"a {len(intron)}-nt intron is read through views: draw the saliency of one of them (Predictor.intron_view_sets)")
+        raise ValueError(
+            f"a {len(intron)}-nt intron is read through views: draw the saliency of one of them (Predictor.intron_view_sets)"
+        )
     x = predictor.introns_to_one_hot([intron])
     return gradient_times_input(predictor.model, x, n_samples, noise_level, seed)[0, : len(intron)]

@@ -3,6 +3,7 @@
 A file is read, scored and written a chunk of rows at a time, so memory stays bounded whatever its length;
 rows keep their order and every other column. A row that cannot be scored keeps its place with an ``error``.
 """
+
 import io
 import os
 import zipfile
@@ -40,14 +41,18 @@ def input_kind(name: str) -> str:
         return "fasta"
     if suffix in (".csv", ".xlsx"):
         return suffix[1:]
-    raise DataFileError(f"{name}: unknown file type {suffix or '(no suffix)'!r}; use one of {', '.join(INPUT_SUFFIXES)}")
+    raise DataFileError(
+        f"{name}: unknown file type {suffix or '(no suffix)'!r}; use one of {', '.join(INPUT_SUFFIXES)}"
+    )
 
 
 def output_format(path: str | os.PathLike) -> str:
     """``csv``, ``xlsx`` or ``fasta`` from an output path's suffix; ValueError for any other suffix."""
     suffix = Path(path).suffix.lower()
     if suffix not in OUTPUT_FORMATS:
-        raise ValueError(f"{path}: cannot write {suffix or 'a file without a suffix'!r}; name it .csv, .xlsx or .fa/.fasta")
+        raise ValueError(
+            f"{path}: cannot write {suffix or 'a file without a suffix'!r}; name it .csv, .xlsx or .fa/.fasta"
+        )
     return OUTPUT_FORMATS[suffix]
 
 
@@ -80,10 +85,16 @@ def fasta_chunks(handle, name: str, chunk_rows: int) -> Iterator[tuple[pd.DataFr
     for record in iter_fasta_records(text, name):
         records.append(record)
         if len(records) == chunk_rows:
-            yield pd.DataFrame(records, columns=["id", "intron_seq"], index=range(start, start + len(records))), min(handle.tell() / size, 1.0)
+            yield (
+                pd.DataFrame(records, columns=["id", "intron_seq"], index=range(start, start + len(records))),
+                min(handle.tell() / size, 1.0),
+            )
             records, start = [], start + len(records)
     if records:
-        yield pd.DataFrame(records, columns=["id", "intron_seq"], index=range(start, start + len(records))), 1.0
+        yield (
+            pd.DataFrame(records, columns=["id", "intron_seq"], index=range(start, start + len(records))),
+            1.0,
+        )
 
 
 def xlsx_chunks(handle, chunk_rows: int) -> Iterator[tuple[pd.DataFrame, float]]:
@@ -100,7 +111,10 @@ def xlsx_chunks(handle, chunk_rows: int) -> Iterator[tuple[pd.DataFrame, float]]
         for row in rows:
             block.append(row)
             if len(block) == chunk_rows:
-                yield pd.DataFrame(block, columns=header, index=range(start, start + len(block))), min((start + len(block)) / total, 1.0)
+                yield (
+                    pd.DataFrame(block, columns=header, index=range(start, start + len(block))),
+                    min((start + len(block)) / total, 1.0),
+                )
                 block, start = [], start + len(block)
         if block:
             yield pd.DataFrame(block, columns=header, index=range(start, start + len(block))), 1.0
@@ -108,7 +122,9 @@ def xlsx_chunks(handle, chunk_rows: int) -> Iterator[tuple[pd.DataFrame, float]]
         book.close()
 
 
-def input_chunks(source: Source, name: str | None = None, chunk_rows: int = CHUNK_ROWS) -> Iterator[tuple[pd.DataFrame, float]]:
+def input_chunks(
+    source: Source, name: str | None = None, chunk_rows: int = CHUNK_ROWS
+) -> Iterator[tuple[pd.DataFrame, float]]:
     """The input's rows in order, in chunks (the row index runs on across chunks), with the fraction read so far.
 
     ``source`` is a path or the file's bytes (``name`` then gives the type). Raises DataFileError for a file that
@@ -119,15 +135,30 @@ def input_chunks(source: Source, name: str | None = None, chunk_rows: int = CHUN
     any_rows = False
     with open_binary(source) as handle:
         try:
-            chunks = fasta_chunks(handle, name, chunk_rows) if kind == "fasta" else csv_chunks(handle, chunk_rows) if kind == "csv" else xlsx_chunks(handle, chunk_rows)
+            chunks = (
+                fasta_chunks(handle, name, chunk_rows)
+                if kind == "fasta"
+                else csv_chunks(handle, chunk_rows)
+                if kind == "csv"
+                else xlsx_chunks(handle, chunk_rows)
+            )
             for frame, fraction in chunks:
                 if not any_rows and not any(c in frame.columns for c in INTRON_COLUMNS):
-                    raise DataFileError(f"{name}: needs an intron column ({' or '.join(INTRON_COLUMNS)}) or FASTA records")
+                    raise DataFileError(
+                        f"{name}: needs an intron column ({' or '.join(INTRON_COLUMNS)}) or FASTA records"
+                    )
                 any_rows = any_rows or len(frame) > 0
                 yield frame, fraction
         except DataFileError:
             raise
-        except (ValueError, UnicodeDecodeError, KeyError, OSError, zipfile.BadZipFile, pd.errors.ParserError) as err:
+        except (
+            ValueError,
+            UnicodeDecodeError,
+            KeyError,
+            OSError,
+            zipfile.BadZipFile,
+            pd.errors.ParserError,
+        ) as err:
             raise DataFileError(f"{name}: cannot read the file ({err})") from err
     if not any_rows:
         raise DataFileError(f"{name}: no rows")
@@ -138,7 +169,12 @@ def intron_column(frame: pd.DataFrame) -> pd.Series:
     return frame[next(c for c in INTRON_COLUMNS if c in frame.columns)]
 
 
-def score_frame(predictor: Predictor, frame: pd.DataFrame, template: DesignTemplate | None = None, reporter: Reporter | None = None) -> pd.DataFrame:
+def score_frame(
+    predictor: Predictor,
+    frame: pd.DataFrame,
+    template: DesignTemplate | None = None,
+    reporter: Reporter | None = None,
+) -> pd.DataFrame:
     """The input rows in order plus ``predicted_eff``, ``predicted_sd``, ``error`` and ``warning``.
 
     Rows with an error are not scored (digits inside a sequence are an error here: a table cell holds bases only);
@@ -149,7 +185,9 @@ def score_frame(predictor: Predictor, frame: pd.DataFrame, template: DesignTempl
     mean = np.full(len(frame), np.nan)
     spread = np.full(len(frame), np.nan)
     if good.any():
-        members = predictor.intron_members([c.sequence for c, g in zip(checks, good) if g], template=template, reporter=reporter)
+        members = predictor.intron_members(
+            [c.sequence for c, g in zip(checks, good) if g], template=template, reporter=reporter
+        )
         mean[good], spread[good] = mean_and_spread(members)
     out = frame.copy()
     out["predicted_eff"] = mean
@@ -248,7 +286,7 @@ class ScoredWriter:
             self.book = openpyxl.Workbook(write_only=True)
             self.sheet = self.book.create_sheet("Predictions")
         else:
-            self.handle = open(self.partial, "w", encoding="utf-8", newline="")
+            self.handle = open(self.partial, "w", encoding="utf-8", newline="")  # noqa: SIM115 - a streamed writer, closed by close()
 
     def write(self, scored: pd.DataFrame) -> None:
         """Append one scored chunk."""
@@ -258,7 +296,9 @@ class ScoredWriter:
             self.handle.write(fasta_text(scored))
         else:
             if self.rows + len(scored) > XLSX_MAX_ROWS:
-                raise ValueError(f"{self.path}: an xlsx sheet holds at most {XLSX_MAX_ROWS:,} rows; write .csv for more")
+                raise ValueError(
+                    f"{self.path}: an xlsx sheet holds at most {XLSX_MAX_ROWS:,} rows; write .csv for more"
+                )
             if self.rows == 0:
                 self.sheet.append([str(c) for c in scored.columns])
             for row in scored.astype(object).where(scored.notna(), None).itertuples(index=False):
@@ -282,17 +322,28 @@ class ScoredWriter:
 
 def fasta_text(scored: pd.DataFrame) -> str:
     """Scored rows as FASTA: the id (else ``row<N>``) and the scores in the header, the sequence below."""
-    ids = scored["id"].astype(str) if "id" in scored.columns else pd.Series([f"row{i + 1}" for i in scored.index], index=scored.index)
+    ids = (
+        scored["id"].astype(str)
+        if "id" in scored.columns
+        else pd.Series([f"row{i + 1}" for i in scored.index], index=scored.index)
+    )
     lines = []
-    for name, seq, eff, sd, error in zip(ids, intron_column(scored), scored["predicted_eff"], scored["predicted_sd"], scored["error"]):
+    for name, seq, eff, sd, error in zip(
+        ids, intron_column(scored), scored["predicted_eff"], scored["predicted_sd"], scored["error"]
+    ):
         scores = f"predicted_eff={eff:.4f} predicted_sd={sd:.4f}" if np.isfinite(eff) else f"error={error}"
         lines.append(f">{name} {scores}\n{'' if pd.isna(seq) else seq}\n")
     return "".join(lines)
 
 
 def score_chunks(
-    predictor: Predictor, source: Source, name: str | None = None, template: DesignTemplate | None = None,
-    reporter: Reporter | None = None, on_progress: ProgressFn | None = None, chunk_rows: int = CHUNK_ROWS,
+    predictor: Predictor,
+    source: Source,
+    name: str | None = None,
+    template: DesignTemplate | None = None,
+    reporter: Reporter | None = None,
+    on_progress: ProgressFn | None = None,
+    chunk_rows: int = CHUNK_ROWS,
 ) -> Iterator[pd.DataFrame]:
     """Scored chunks of an input file in order (see :func:`score_frame`); ``on_progress(fraction, rows)`` after each."""
     rows = 0
@@ -305,9 +356,14 @@ def score_chunks(
 
 
 def score_file(
-    predictor: Predictor, source: Source, output: str | os.PathLike, name: str | None = None,
-    template: DesignTemplate | None = None, reporter: Reporter | None = None,
-    on_progress: ProgressFn | None = None, chunk_rows: int = CHUNK_ROWS,
+    predictor: Predictor,
+    source: Source,
+    output: str | os.PathLike,
+    name: str | None = None,
+    template: DesignTemplate | None = None,
+    reporter: Reporter | None = None,
+    on_progress: ProgressFn | None = None,
+    chunk_rows: int = CHUNK_ROWS,
 ) -> BatchSummary:
     """Score an input file into ``output`` (CSV, xlsx or FASTA by its suffix) chunk by chunk; its summary."""
     writer = ScoredWriter(output)

@@ -4,6 +4,7 @@ Each sub-command is an ``add_<name>(sub)`` function that registers its parser (h
 and its ``cmd_<name>(args)``; :data:`SUBCOMMANDS` lists them. Heavy modules (pandas, TensorFlow) are imported
 inside the ``cmd_`` functions only, so ``--help`` answers at once.
 """
+
 import argparse
 import contextlib
 import io
@@ -22,7 +23,10 @@ DEFAULT_OUT = Path("runs")
 def command(sub, name: str, help: str, example: str) -> argparse.ArgumentParser:
     """A sub-command parser with its help and an example shown under ``--help``."""
     return sub.add_parser(
-        name, help=help, description=help[0].upper() + help[1:] + ".", epilog=f"example:\n  {PROG} {example}",
+        name,
+        help=help,
+        description=help[0].upper() + help[1:] + ".",
+        epilog=f"example:\n  {PROG} {example}",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
 
@@ -39,7 +43,9 @@ def cmd_fetch(args) -> int:
 
 def add_fetch(sub) -> None:
     """The ``fetch`` sub-command."""
-    command(sub, "fetch", "download the original data files into the data directory", "fetch --data-dir data").set_defaults(func=cmd_fetch)
+    command(
+        sub, "fetch", "download the original data files into the data directory", "fetch --data-dir data"
+    ).set_defaults(func=cmd_fetch)
 
 
 def config_from_args(args):
@@ -47,10 +53,22 @@ def config_from_args(args):
     from .training import TrainConfig
 
     return TrainConfig(
-        architecture=args.architecture, context=args.context, rebalance=not args.no_rebalance, epochs=args.epochs,
-        n_seeds=args.seeds, learning_rate=args.learning_rate, lr_decay=args.lr_decay, batch_size=args.batch_size,
-        output=args.output, patience=args.patience, split_seed=args.split_seed, ensemble=args.ensemble, max_rows=args.max_rows,
-        loss=args.loss, mixed_weighting=args.mixed_weighting, design_mean_labels=args.design_mean_labels,
+        architecture=args.architecture,
+        context=args.context,
+        rebalance=not args.no_rebalance,
+        epochs=args.epochs,
+        n_seeds=args.seeds,
+        learning_rate=args.learning_rate,
+        lr_decay=args.lr_decay,
+        batch_size=args.batch_size,
+        output=args.output,
+        patience=args.patience,
+        split_seed=args.split_seed,
+        ensemble=args.ensemble,
+        max_rows=args.max_rows,
+        loss=args.loss,
+        mixed_weighting=args.mixed_weighting,
+        design_mean_labels=args.design_mean_labels,
         cryptic_weight=args.cryptic_weight,
     )
 
@@ -63,40 +81,99 @@ def cmd_train(args) -> int:
 
     config = config_from_args(args)
     with progress_bar() as bar:
-        model, card = run_training(config, args.data_dir, on_epoch_end=EpochProgress(bar, config.n_seeds * config.epochs))
+        model, card = run_training(
+            config, args.data_dir, on_epoch_end=EpochProgress(bar, config.n_seeds * config.epochs)
+        )
     path = save_model_dir(args.out, model, card)
     test = card["metrics"]["test"]
-    print(f"saved {path}: test MSE {test['mse']:.4f}, balanced MSE {test['balanced_mse']:.4f}, Pearson {test['pearson']:.3f}")
+    print(
+        f"saved {path}: test MSE {test['mse']:.4f}, balanced MSE {test['balanced_mse']:.4f}, Pearson {test['pearson']:.3f}"
+    )
     return 0
 
 
 def add_train(sub) -> None:
     """The ``train`` sub-command."""
     train = command(
-        sub, "train", "train one configuration into a new model directory",
+        sub,
+        "train",
+        "train one configuration into a new model directory",
         "train --architecture site_aware_cnn --context intron --loss bce --seeds 2 --ensemble --out models/my-model",
     )
-    train.add_argument("--architecture", choices=ARCHITECTURES, default="cnn_res1_conv", help="model architecture (default: %(default)s)")
     train.add_argument(
-        "--context", choices=CONTEXTS, default="windows",
+        "--architecture",
+        choices=ARCHITECTURES,
+        default="cnn_res1_conv",
+        help="model architecture (default: %(default)s)",
+    )
+    train.add_argument(
+        "--context",
+        choices=CONTEXTS,
+        default="windows",
         help="sequence the model reads: the intron alone, or the library's oligo design around it (default: %(default)s)",
     )
-    train.add_argument("--no-rebalance", action="store_true", help="train unweighted (default: [0, 0.1) and [0.1, 1] weigh equally)")
-    train.add_argument("--epochs", type=int, default=20, help="at most this many epochs per seed; early stopping on dev (default: %(default)s)")
-    train.add_argument("--seeds", type=int, default=5, help="random seeds trained; the best on dev is kept unless --ensemble (default: %(default)s)")
-    train.add_argument("--learning-rate", type=float, default=1e-3, help="Adam learning rate (default: %(default)s)")
-    train.add_argument("--lr-decay", type=float, default=0.01, help="inverse-time decay of the learning rate per step (default: %(default)s)")
-    train.add_argument("--batch-size", type=int, default=64, help="training batch size (default: %(default)s)")
-    train.add_argument("--output", choices=OUTPUTS, default="sigmoid", help="output activation (default: %(default)s)")
-    train.add_argument("--patience", type=int, default=2, help="epochs without a better dev loss before a seed stops (default: %(default)s)")
-    train.add_argument("--split-seed", type=int, default=0, help="seed of the design-grouped 90/5/5 split (default: %(default)s)")
+    train.add_argument(
+        "--no-rebalance",
+        action="store_true",
+        help="train unweighted (default: [0, 0.1) and [0.1, 1] weigh equally)",
+    )
+    train.add_argument(
+        "--epochs",
+        type=int,
+        default=20,
+        help="at most this many epochs per seed; early stopping on dev (default: %(default)s)",
+    )
+    train.add_argument(
+        "--seeds",
+        type=int,
+        default=5,
+        help="random seeds trained; the best on dev is kept unless --ensemble (default: %(default)s)",
+    )
+    train.add_argument(
+        "--learning-rate", type=float, default=1e-3, help="Adam learning rate (default: %(default)s)"
+    )
+    train.add_argument(
+        "--lr-decay",
+        type=float,
+        default=0.01,
+        help="inverse-time decay of the learning rate per step (default: %(default)s)",
+    )
+    train.add_argument(
+        "--batch-size", type=int, default=64, help="training batch size (default: %(default)s)"
+    )
+    train.add_argument(
+        "--output", choices=OUTPUTS, default="sigmoid", help="output activation (default: %(default)s)"
+    )
+    train.add_argument(
+        "--patience",
+        type=int,
+        default=2,
+        help="epochs without a better dev loss before a seed stops (default: %(default)s)",
+    )
+    train.add_argument(
+        "--split-seed",
+        type=int,
+        default=0,
+        help="seed of the design-grouped 90/5/5 split (default: %(default)s)",
+    )
     train.add_argument("--ensemble", action="store_true", help="keep every seed as an ensemble member")
     train.add_argument("--max-rows", type=int, default=None, help="train on a sample of about this many rows")
-    train.add_argument("--loss", choices=list(LOSSES), default="mse", help="mse (the seed study's) or bce (binary cross-entropy) (default: %(default)s)")
-    train.add_argument("--mixed-weighting", action="store_true", help="every other seed trains unweighted (not rebalanced)")
-    train.add_argument("--design-mean-labels", action="store_true", help="train on each design's mean over its barcodes")
     train.add_argument(
-        "--cryptic-weight", type=float, default=0.0,
+        "--loss",
+        choices=list(LOSSES),
+        default="mse",
+        help="mse (the seed study's) or bce (binary cross-entropy) (default: %(default)s)",
+    )
+    train.add_argument(
+        "--mixed-weighting", action="store_true", help="every other seed trains unweighted (not rebalanced)"
+    )
+    train.add_argument(
+        "--design-mean-labels", action="store_true", help="train on each design's mean over its barcodes"
+    )
+    train.add_argument(
+        "--cryptic-weight",
+        type=float,
+        default=0.0,
         help="train a second head on cryptic splicing efficiency, its loss weighted by this (0 = off)",
     )
     train.add_argument("--out", type=Path, required=True, help="new model directory (must not exist)")
@@ -125,7 +202,12 @@ def cmd_evaluate(args) -> int:
 
 def add_evaluate(sub) -> None:
     """The ``evaluate`` sub-command."""
-    evaluate = command(sub, "evaluate", "score a model directory on its own saved split of the data", "evaluate models/my-model")
+    evaluate = command(
+        sub,
+        "evaluate",
+        "score a model directory on its own saved split of the data",
+        "evaluate models/my-model",
+    )
     evaluate.add_argument("model_dir", type=Path, help="model directory (model.keras + model_card.json)")
     evaluate.set_defaults(func=cmd_evaluate)
 
@@ -143,15 +225,24 @@ def cmd_predict(args) -> int:
     design = design_inputs(predictor.context, data_dir_loaders(args.data_dir))
     with progress_bar() as bar:
         task = bar.add_task("scoring", total=1.0)
-        on_progress = lambda fraction, rows: bar.update(task, completed=fraction, description=f"scoring ({rows:,} rows)")  # noqa: E731
+
+        def on_progress(fraction: float, rows: int) -> None:
+            bar.update(task, completed=fraction, description=f"scoring ({rows:,} rows)")
+
         if args.ray is None:
             summary = score_file(predictor, args.input, args.output, **design, on_progress=on_progress)
         else:
             summary = score_on_ray(predictor.path, args, design, on_progress)
     n_bad = summary.n_rows - summary.n_scored
-    print(f"scored {summary.n_scored} of {summary.n_rows} rows into {args.output}" + (f"; {n_bad} rows have an error" if n_bad else ""))
+    print(
+        f"scored {summary.n_scored} of {summary.n_rows} rows into {args.output}"
+        + (f"; {n_bad} rows have an error" if n_bad else "")
+    )
     if summary.n_scored == 0:
-        print(f"error: no row could be scored (each row's reason is in the error column of {args.output})", file=sys.stderr)
+        print(
+            f"error: no row could be scored (each row's reason is in the error column of {args.output})",
+            file=sys.stderr,
+        )
         return 1
     return 0
 
@@ -188,30 +279,60 @@ def cmd_native(args) -> int:
         f"{summary['n_read_through_views']} read through views) in {seconds:.1f} s: mean {stats['mean']:.3f}, median {stats['median']:.3f}"
     )
     for band in summary["bands"]:
-        print(f"  {band['band']:>20}: {band['n']:3d} introns" + (f", mean {band['mean']:.3f}" if band["n"] else ""))
+        print(
+            f"  {band['band']:>20}: {band['n']:3d} introns"
+            + (f", mean {band['mean']:.3f}" if band["n"] else "")
+        )
     print(f"wrote {path}")
     return 0
 
 
 def add_native(sub) -> None:
     """The ``native`` sub-command."""
-    native = command(sub, "native", "score every annotated yeast intron; write native_summary.json (aggregates only, no rows)", "native --model pretrained")
-    native.add_argument("--model", type=Path, default=None, help="model directory (default: the shipped model, pretrained/)")
-    native.add_argument("--out", type=Path, default=None, help="directory for native_summary.json (default: the model's)")
+    native = command(
+        sub,
+        "native",
+        "score every annotated yeast intron; write native_summary.json (aggregates only, no rows)",
+        "native --model pretrained",
+    )
+    native.add_argument(
+        "--model", type=Path, default=None, help="model directory (default: the shipped model, pretrained/)"
+    )
+    native.add_argument(
+        "--out", type=Path, default=None, help="directory for native_summary.json (default: the model's)"
+    )
     native.set_defaults(func=cmd_native)
 
 
 def add_predict(sub) -> None:
     """The ``predict`` sub-command."""
-    predict = command(sub, "predict", "score a CSV, xlsx or FASTA file of introns (any size, streamed)", "predict introns.fa -o scored.xlsx")
-    predict.add_argument("input", type=Path, help="FASTA (.fa/.fasta/.fna/.txt), CSV or xlsx with an intron_seq (or intron, sequence) column")
+    predict = command(
+        sub,
+        "predict",
+        "score a CSV, xlsx or FASTA file of introns (any size, streamed)",
+        "predict introns.fa -o scored.xlsx",
+    )
     predict.add_argument(
-        "-o", "--output", type=Path, required=True,
+        "input",
+        type=Path,
+        help="FASTA (.fa/.fasta/.fna/.txt), CSV or xlsx with an intron_seq (or intron, sequence) column",
+    )
+    predict.add_argument(
+        "-o",
+        "--output",
+        type=Path,
+        required=True,
         help="output file; its suffix picks the format: .csv, .xlsx, or .fa/.fasta (scores in each header)",
     )
-    predict.add_argument("--model", type=Path, default=None, help="model directory (default: the active model)")
     predict.add_argument(
-        "--ray", nargs="?", const="", default=None, metavar="ADDRESS",
+        "--model", type=Path, default=None, help="model directory (default: the active model)"
+    )
+    predict.add_argument(
+        "--ray",
+        nargs="?",
+        const="",
+        default=None,
+        metavar="ADDRESS",
         help="score on Ray, one model replica per worker (GPU workers when the cluster has them): the cluster at ADDRESS, "
         "else $RAY_ADDRESS, else a local Ray on this machine (the input is read on this machine's Ray node)",
     )
@@ -248,24 +369,36 @@ def cmd_scan(args) -> int:
     if args.pairs:
         with progress_bar() as bar:
             task = bar.add_task("double mutants", total=None)
-            table = pair_effects(predict, intron, branch, on_progress=lambda done, total: bar.update(task, completed=done, total=total))
+            table = pair_effects(
+                predict,
+                intron,
+                branch,
+                on_progress=lambda done, total: bar.update(task, completed=done, total=total),
+            )
     else:
         table = effects_to_table(intron, *mutagenesis_effects(predict, intron, branch)[1:])
     table.to_csv(args.output, index=False)
     what = "double mutants" if args.pairs else "single mutations"
-    print(f"wrote {len(table):,} {what} of a {len(intron)}-nt intron to {args.output} ({time.monotonic() - start:.1f} s)")
+    print(
+        f"wrote {len(table):,} {what} of a {len(intron)}-nt intron to {args.output} ({time.monotonic() - start:.1f} s)"
+    )
     return 0
 
 
 def add_scan(sub) -> None:
     """The ``scan`` sub-command."""
     scan = command(
-        sub, "scan", "predicted effect of every single change of an intron, or with --pairs of every pair of changes and its epistasis",
+        sub,
+        "scan",
+        "predicted effect of every single change of an intron, or with --pairs of every pair of changes and its epistasis",
         "scan GTATGTTCTTATTTACCTTTCAGATGTCTTTACAATTTCCCAACATCTTATTCATAAATTTTCGAATACTAACTCGTGGGAACACTAAAATTAG --pairs -o pairs.csv",
     )
-    scan.add_argument("intron", help="the intron's sequence (5' splice site first), or a file holding it (FASTA allowed)")
     scan.add_argument(
-        "--pairs", action="store_true",
+        "intron", help="the intron's sequence (5' splice site first), or a file holding it (FASTA allowed)"
+    )
+    scan.add_argument(
+        "--pairs",
+        action="store_true",
         help="every pair of changes at two positions (substitutions and deletions): its effect, both single effects and "
         "the epistasis (pair effect minus the two single effects)",
     )
@@ -300,15 +433,38 @@ def cmd_sweep(args) -> int:
 
 def add_sweep(sub) -> None:
     """The ``sweep`` sub-command."""
-    sweep = command(sub, "sweep", "train every recipe of a YAML sweep spec on Ray Tune and save the best on dev as a new model version", "sweep sweep.yaml --ray")
-    sweep.add_argument("spec", type=Path, help="YAML: name, select (dev pearson, balanced_mse or mse), base (shared recipe fields), grid (lists)")
+    sweep = command(
+        sub,
+        "sweep",
+        "train every recipe of a YAML sweep spec on Ray Tune and save the best on dev as a new model version",
+        "sweep sweep.yaml --ray",
+    )
     sweep.add_argument(
-        "--ray", nargs="?", const="", default=None, metavar="ADDRESS",
+        "spec",
+        type=Path,
+        help="YAML: name, select (dev pearson, balanced_mse or mse), base (shared recipe fields), grid (lists)",
+    )
+    sweep.add_argument(
+        "--ray",
+        nargs="?",
+        const="",
+        default=None,
+        metavar="ADDRESS",
         help="the Ray cluster at ADDRESS, else $RAY_ADDRESS, else a local Ray on this machine (the default); "
         "on a cluster the data directory and --out must be readable on every node",
     )
-    sweep.add_argument("--out", type=Path, default=DEFAULT_OUT, help="folder for the sweep's folder (trials table, Tune records; default: %(default)s)")
-    sweep.add_argument("--models-dir", type=Path, default=None, help="where the best model version goes (default: $SPLICE_MODELS_DIR or models/)")
+    sweep.add_argument(
+        "--out",
+        type=Path,
+        default=DEFAULT_OUT,
+        help="folder for the sweep's folder (trials table, Tune records; default: %(default)s)",
+    )
+    sweep.add_argument(
+        "--models-dir",
+        type=Path,
+        default=None,
+        help="where the best model version goes (default: $SPLICE_MODELS_DIR or models/)",
+    )
     sweep.set_defaults(func=cmd_sweep)
 
 
@@ -320,11 +476,18 @@ def cmd_reproduce(args) -> int:
 
     start = time.monotonic()
     data = prepare_data(args.data_dir, 0, args.max_rows)
-    print(f"{len(data.frame)} usable constructs ({data.frame.attrs.get('n_unusable')} without splicing_eff left out)")
+    print(
+        f"{len(data.frame)} usable constructs ({data.frame.attrs.get('n_unusable')} without splicing_eff left out)"
+    )
     with progress_bar() as bar:
         table = reproduce_table(
-            data, args.seeds, args.epochs,
-            on_row=lambda r: print(f"{r['model']:>16} {r['context']:>8} test MSE {r['test_mse']:.4f} Pearson {r['test_pearson']:.3f}", flush=True),
+            data,
+            args.seeds,
+            args.epochs,
+            on_row=lambda r: print(
+                f"{r['model']:>16} {r['context']:>8} test MSE {r['test_mse']:.4f} Pearson {r['test_pearson']:.3f}",
+                flush=True,
+            ),
             on_epoch_end=EpochProgress(bar, planned_epochs(data, args.seeds, args.epochs), "Table 1"),
         )
     args.out.mkdir(parents=True, exist_ok=True)
@@ -337,11 +500,30 @@ def cmd_reproduce(args) -> int:
 
 def add_reproduce(sub) -> None:
     """The ``reproduce`` sub-command."""
-    reproduce = command(sub, "reproduce", "train and evaluate every row of the seed study's Table 1", "reproduce --seeds 1 --epochs 20 --out runs")
-    reproduce.add_argument("--seeds", type=int, default=5, help="seeds per row; the best on dev is reported (default: %(default)s)")
-    reproduce.add_argument("--epochs", type=int, default=20, help="at most this many epochs per seed (default: %(default)s)")
-    reproduce.add_argument("--max-rows", type=int, default=None, help="use a sample of about this many rows (a quick check)")
-    reproduce.add_argument("--out", type=Path, default=DEFAULT_OUT, help="folder for reproduce.md and reproduce.csv (default: %(default)s)")
+    reproduce = command(
+        sub,
+        "reproduce",
+        "train and evaluate every row of the seed study's Table 1",
+        "reproduce --seeds 1 --epochs 20 --out runs",
+    )
+    reproduce.add_argument(
+        "--seeds",
+        type=int,
+        default=5,
+        help="seeds per row; the best on dev is reported (default: %(default)s)",
+    )
+    reproduce.add_argument(
+        "--epochs", type=int, default=20, help="at most this many epochs per seed (default: %(default)s)"
+    )
+    reproduce.add_argument(
+        "--max-rows", type=int, default=None, help="use a sample of about this many rows (a quick check)"
+    )
+    reproduce.add_argument(
+        "--out",
+        type=Path,
+        default=DEFAULT_OUT,
+        help="folder for reproduce.md and reproduce.csv (default: %(default)s)",
+    )
     reproduce.set_defaults(func=cmd_reproduce)
 
 
@@ -359,22 +541,39 @@ def cmd_ship(args) -> int:
     planned = planned_epochs(config, candidates, fine_tune_only=args.base_model is not None)
     with progress_bar() as bar:
         card = build_shipped(
-            args.data_dir, out, config, candidates=candidates, on_epoch_end=EpochProgress(bar, planned, "ship"), base_dir=args.base_model,
+            args.data_dir,
+            out,
+            config,
+            candidates=candidates,
+            on_epoch_end=EpochProgress(bar, planned, "ship"),
+            base_dir=args.base_model,
         )
     test = card["metrics"]["test"]
-    print(f"wrote {out}: test Pearson {test['pearson']:.3f}, balanced MSE {test['balanced_mse']:.4f}; report in {out / 'REPORT.md'}")
+    print(
+        f"wrote {out}: test Pearson {test['pearson']:.3f}, balanced MSE {test['balanced_mse']:.4f}; report in {out / 'REPORT.md'}"
+    )
     return cmd_native(argparse.Namespace(model=out, out=out, data_dir=args.data_dir))
 
 
 def add_ship(sub) -> None:
     """The ``ship`` sub-command."""
     ship = command(sub, "ship", "retrain the shipped model (pretrained/) with its report", "ship --seeds 4")
-    ship.add_argument("--seeds", type=int, default=None, help="ensemble members (default: the shipped recipe's)")
-    ship.add_argument("--max-rows", type=int, default=None, help="train on a sample of about this many rows (a quick check)")
-    ship.add_argument("--no-candidates", action="store_true", help="skip the ablation and the single-seed comparison models")
+    ship.add_argument(
+        "--seeds", type=int, default=None, help="ensemble members (default: the shipped recipe's)"
+    )
+    ship.add_argument(
+        "--max-rows", type=int, default=None, help="train on a sample of about this many rows (a quick check)"
+    )
+    ship.add_argument(
+        "--no-candidates", action="store_true", help="skip the ablation and the single-seed comparison models"
+    )
     ship.add_argument("--out", type=Path, default=None, help="output directory (default: pretrained/)")
-    ship.add_argument("--base-model", type=Path, default=None,
-                      help="fine-tune this model directory's members (an earlier run of the recipe before its pair stage) instead of training them")
+    ship.add_argument(
+        "--base-model",
+        type=Path,
+        default=None,
+        help="fine-tune this model directory's members (an earlier run of the recipe before its pair stage) instead of training them",
+    )
     ship.set_defaults(func=cmd_ship)
 
 
@@ -389,10 +588,27 @@ def design_request(args, predictor, sites: dict | None):
     if args.mode == "edit":
         text = Path(args.intron).read_text() if Path(args.intron).is_file() else args.intron
         branch = int(predictor.branch_starts([clean_intron_text(text)])[0])
-        return edit_request(text, goal, args.edits, args.fixed, not args.edit_sites, branch, args.deletions, args.insertions,
-                            rules, max_length, args.beam)
-    chosen = sites if args.sites == "library" else {"ss5": tuple(args.ss5), "branch": tuple(args.branch), "ss3": tuple(args.ss3)}
-    return scratch_request(goal, args.n, args.target_high, args.length, chosen, rules, max_length, args.tolerance, args.seed)
+        return edit_request(
+            text,
+            goal,
+            args.edits,
+            args.fixed,
+            not args.edit_sites,
+            branch,
+            args.deletions,
+            args.insertions,
+            rules,
+            max_length,
+            args.beam,
+        )
+    chosen = (
+        sites
+        if args.sites == "library"
+        else {"ss5": tuple(args.ss5), "branch": tuple(args.branch), "ss3": tuple(args.ss3)}
+    )
+    return scratch_request(
+        goal, args.n, args.target_high, args.length, chosen, rules, max_length, args.tolerance, args.seed
+    )
 
 
 def cmd_design(args) -> int:
@@ -408,10 +624,14 @@ def cmd_design(args) -> int:
 
     predictor = load_predictor(args.model or active_model_path())
     if predictor.needs_design:
-        raise ValueError(f"design needs an intron-context model; this one reads the {predictor.context!r} context")
+        raise ValueError(
+            f"design needs an intron-context model; this one reads the {predictor.context!r} context"
+        )
     frame = usable_rows(read_library(args.data_dir)) if library_path(args.data_dir) else None
     if frame is None and args.mode == "scratch" and args.sites == "library":
-        raise ValueError("--sites library needs the library in the data directory (python -m splice_core fetch)")
+        raise ValueError(
+            "--sites library needs the library in the data directory (python -m splice_core fetch)"
+        )
     request = design_request(args, predictor, natural_sites(frame) if frame is not None else None)
     start = time.monotonic()
     designs = design(predictor.intron_members, request, hold_out=not args.all_members)
@@ -421,8 +641,10 @@ def cmd_design(args) -> int:
     table = designs_table(designs, template, library)
     table.to_csv(args.output, index=False)
     agree = agreement_share(table)
-    print(f"{len(table)} designs in {seconds:.1f} s into {args.output}"
-          + (f"; the held-out member agrees within 0.1 on {agree:.0%}" if agree is not None else ""))
+    print(
+        f"{len(table)} designs in {seconds:.1f} s into {args.output}"
+        + (f"; the held-out member agrees within 0.1 on {agree:.0%}" if agree is not None else "")
+    )
     if args.fasta:
         column = "oligo" if template is not None else "sequence"
         Path(args.fasta).write_text(designs_fasta(table, column))
@@ -441,52 +663,107 @@ def number_range(text: str, kind=float) -> tuple:
 
 def add_design(sub) -> None:
     """The ``design`` sub-command: ``design edit INTRON`` or ``design scratch``."""
-    design = command(sub, "design", "design introns: the fewest edits toward a goal, or new ones from scratch",
-                     "design scratch --target 0.3 --target-high 0.7 --n 10 --forbid GAATTC -o designs.csv --fasta oligos.fa")
-    design.add_argument("mode", choices=["edit", "scratch"], help="edit: the fewest edits of one intron; scratch: new introns")
+    design = command(
+        sub,
+        "design",
+        "design introns: the fewest edits toward a goal, or new ones from scratch",
+        "design scratch --target 0.3 --target-high 0.7 --n 10 --forbid GAATTC -o designs.csv --fasta oligos.fa",
+    )
+    design.add_argument(
+        "mode", choices=["edit", "scratch"], help="edit: the fewest edits of one intron; scratch: new introns"
+    )
     design.add_argument("intron", nargs="?", default="", help="edit: the intron (sequence or a FASTA file)")
     goal = design.add_mutually_exclusive_group(required=True)
-    goal.add_argument("--target", type=float, help="target efficiency 0..1 (scratch: the low end with --target-high)")
+    goal.add_argument(
+        "--target", type=float, help="target efficiency 0..1 (scratch: the low end with --target-high)"
+    )
     goal.add_argument("--high", action="store_true", help="edit: as high as possible")
     goal.add_argument("--low", action="store_true", help="edit: as low as possible")
-    design.add_argument("--edits", type=int, default=5, help="edit: at most this many edits (best design for each count)")
-    design.add_argument("--fixed", default="", help="edit: 1-based positions that must not change, e.g. 1-6,40")
-    design.add_argument("--edit-sites", action="store_true", help="edit: allow edits in the 5'SS, branch site and 3'SS")
+    design.add_argument(
+        "--edits", type=int, default=5, help="edit: at most this many edits (best design for each count)"
+    )
+    design.add_argument(
+        "--fixed", default="", help="edit: 1-based positions that must not change, e.g. 1-6,40"
+    )
+    design.add_argument(
+        "--edit-sites", action="store_true", help="edit: allow edits in the 5'SS, branch site and 3'SS"
+    )
     design.add_argument("--deletions", action="store_true", help="edit: allow single-base deletions")
     design.add_argument("--insertions", action="store_true", help="edit: allow single-base insertions")
     design.add_argument("--beam", type=int, default=2, help="edit: states kept per step of the search")
     design.add_argument("--n", type=int, default=10, help="scratch: number of designs")
-    design.add_argument("--target-high", type=float, default=None, help="scratch: spread targets from --target to this")
-    design.add_argument("--length", type=lambda t: number_range(t, int), default=(80, 150), help="scratch: length range, e.g. 80-150")
-    design.add_argument("--sites", choices=["fixed", "library"], default="fixed",
-                        help="scratch: the given sites, or the library's natural variants that splice")
-    design.add_argument("--ss5", nargs="+", default=["GTATGT"], help="scratch: 5' splice sites to draw from (--sites fixed)")
-    design.add_argument("--branch", nargs="+", default=["TACTAAC"], help="scratch: branch sites to draw from (--sites fixed)")
-    design.add_argument("--ss3", nargs="+", default=["TAG"], help="scratch: 3' splice sites to draw from (--sites fixed)")
-    design.add_argument("--tolerance", type=float, default=0.05, help="scratch: a design is done within this of its target")
+    design.add_argument(
+        "--target-high", type=float, default=None, help="scratch: spread targets from --target to this"
+    )
+    design.add_argument(
+        "--length",
+        type=lambda t: number_range(t, int),
+        default=(80, 150),
+        help="scratch: length range, e.g. 80-150",
+    )
+    design.add_argument(
+        "--sites",
+        choices=["fixed", "library"],
+        default="fixed",
+        help="scratch: the given sites, or the library's natural variants that splice",
+    )
+    design.add_argument(
+        "--ss5", nargs="+", default=["GTATGT"], help="scratch: 5' splice sites to draw from (--sites fixed)"
+    )
+    design.add_argument(
+        "--branch", nargs="+", default=["TACTAAC"], help="scratch: branch sites to draw from (--sites fixed)"
+    )
+    design.add_argument(
+        "--ss3", nargs="+", default=["TAG"], help="scratch: 3' splice sites to draw from (--sites fixed)"
+    )
+    design.add_argument(
+        "--tolerance", type=float, default=0.05, help="scratch: a design is done within this of its target"
+    )
     design.add_argument("--seed", type=int, default=0, help="scratch: random seed (same seed, same designs)")
     design.add_argument("--gc", type=number_range, default=(0.0, 1.0), help="GC share range, e.g. 0.25-0.45")
     design.add_argument("--forbid", default="", help="forbidden motifs, e.g. GAATTC,GGTCTC")
     design.add_argument("--max-run", type=int, default=None, help="longest homopolymer run allowed")
-    design.add_argument("--all-members", action="store_true", help="search against every member (no held-out check)")
-    design.add_argument("--model", type=Path, default=None, help="model directory (default: the active model)")
+    design.add_argument(
+        "--all-members", action="store_true", help="search against every member (no held-out check)"
+    )
+    design.add_argument(
+        "--model", type=Path, default=None, help="model directory (default: the active model)"
+    )
     design.add_argument("-o", "--output", type=Path, required=True, help="CSV table of the designs")
-    design.add_argument("--fasta", type=Path, default=None, help="also a FASTA of the oligos (introns without data)")
+    design.add_argument(
+        "--fasta", type=Path, default=None, help="also a FASTA of the oligos (introns without data)"
+    )
     design.set_defaults(func=cmd_design)
 
 
-SUBCOMMANDS: tuple[Callable, ...] = (add_fetch, add_train, add_evaluate, add_predict, add_native, add_scan, add_sweep, add_reproduce, add_ship, add_design)
+SUBCOMMANDS: tuple[Callable, ...] = (
+    add_fetch,
+    add_train,
+    add_evaluate,
+    add_predict,
+    add_native,
+    add_scan,
+    add_sweep,
+    add_reproduce,
+    add_ship,
+    add_design,
+)
 
 
 def parser() -> argparse.ArgumentParser:
     """The argument parser with one sub-command per task."""
     top = argparse.ArgumentParser(
-        prog=PROG, description="Yeast intron splicing-efficiency models.",
+        prog=PROG,
+        description="Yeast intron splicing-efficiency models.",
         epilog=f"example:\n  {PROG} predict introns.fa -o scored.csv\n\n'{PROG} COMMAND --help' shows a command's options.",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    top.add_argument("--data-dir", type=Path, default=None, help="data directory (default: $SPLICE_DATA_DIR or data/)")
-    top.add_argument("--verbose", action="store_true", help="show TensorFlow's own start-up and device log lines")
+    top.add_argument(
+        "--data-dir", type=Path, default=None, help="data directory (default: $SPLICE_DATA_DIR or data/)"
+    )
+    top.add_argument(
+        "--verbose", action="store_true", help="show TensorFlow's own start-up and device log lines"
+    )
     sub = top.add_subparsers(dest="command", required=True, metavar="COMMAND", help="the task to run")
     for add in SUBCOMMANDS:
         add(sub)

@@ -5,6 +5,7 @@
 - ``windows``: three 40-nt windows centred on the 5'SS, branch site and 3'SS starts (120 nt).
 - ``oligo``: the 230-nt library oligo.
 """
+
 from dataclasses import dataclass
 
 import numpy as np
@@ -79,16 +80,22 @@ def design_template(frame: pd.DataFrame) -> DesignTemplate:
     ends = INTRON_START + rows["intron_seq"].str.len()
     downstream = [s[e:] for s, e in zip(rows["seq"], ends)]
     longest = max(downstream, key=len)
-    return DesignTemplate(prefix=prefixes[flank == common].iloc[0], exon=longest[:-HOMOLOGY], homology=longest[-HOMOLOGY:])
+    return DesignTemplate(
+        prefix=prefixes[flank == common].iloc[0], exon=longest[:-HOMOLOGY], homology=longest[-HOMOLOGY:]
+    )
 
 
 def introns_to_constructs(introns: list[str], branch: np.ndarray, template: DesignTemplate) -> Constructs:
     """Constructs that place each intron in the template; ``branch`` is 0-based within each intron."""
     room = [template.max_intron_length() - len(i) for i in introns]
     if min(room, default=0) < 0:
-        raise ValueError(f"intron longer than {template.max_intron_length()} nt does not fit the library oligo")
+        raise ValueError(
+            f"intron longer than {template.max_intron_length()} nt does not fit the library oligo"
+        )
     exon = template.exon
-    oligos = [template.prefix + i + exon[max(len(exon) - r, 0) :] + template.homology for i, r in zip(introns, room)]
+    oligos = [
+        template.prefix + i + exon[max(len(exon) - r, 0) :] + template.homology for i, r in zip(introns, room)
+    ]
     lengths = np.array([len(i) for i in introns])
     return Constructs(
         oligos=oligos,
@@ -114,7 +121,9 @@ def site_windows(constructs: Constructs) -> list[str]:
     return out
 
 
-def constructs_to_one_hot(constructs: Constructs, context: str, reporter: Reporter | None = None) -> np.ndarray:
+def constructs_to_one_hot(
+    constructs: Constructs, context: str, reporter: Reporter | None = None
+) -> np.ndarray:
     """The ``(N, L, 4)`` one-hot array of a context for every construct."""
     length = context_length(context)
     if context == "intron":

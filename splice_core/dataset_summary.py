@@ -1,4 +1,5 @@
 """Dataset page tables: rows with their site sequences, filters, and efficiency summaries from rows or a card."""
+
 from dataclasses import dataclass
 
 import numpy as np
@@ -93,11 +94,18 @@ def card_histograms(card: dict, types: tuple[str, ...] = ()) -> pd.DataFrame:
     frames = []
     for library_type in chosen:
         counts = np.asarray(measured[library_type])
-        frames.append(pd.DataFrame({
-            "type": library_type, "bin_start": bins[:-1], "bin_end": bins[1:],
-            "bin_centre": (bins[:-1] + bins[1:]) / 2, "count": counts,
-            "share": counts / max(counts.sum(), 1),
-        }))
+        frames.append(
+            pd.DataFrame(
+                {
+                    "type": library_type,
+                    "bin_start": bins[:-1],
+                    "bin_end": bins[1:],
+                    "bin_centre": (bins[:-1] + bins[1:]) / 2,
+                    "count": counts,
+                    "share": counts / max(counts.sum(), 1),
+                }
+            )
+        )
     return pd.concat(frames, ignore_index=True)
 
 

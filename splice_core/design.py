@@ -5,8 +5,9 @@ The search steers the mean of the members it uses; with ``hold_out`` the last me
 and is reported beside each design, as an independent check that the design does not just exploit the search's
 models. Each search is a generator of ``(fraction done, new designs)`` so a caller can show progress and stop.
 """
+
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -96,7 +97,7 @@ class EditRequest:
     fixed: frozenset[int] = frozenset()
     deletions: bool = False
     insertions: bool = False
-    rules: SequenceRules = SequenceRules()
+    rules: SequenceRules = field(default_factory=SequenceRules)
     beam: int = 2
     max_length: int = 200
     spread_weight: float = SPREAD_WEIGHT
@@ -118,7 +119,7 @@ class ScratchRequest:
     branch: tuple[str, ...] = ("TACTAAC",)
     ss3: tuple[str, ...] = ("TAG",)
     branch_to_end: tuple[int, int] = (25, 45)
-    rules: SequenceRules = SequenceRules()
+    rules: SequenceRules = field(default_factory=SequenceRules)
     tolerance: float = 0.05
     proposals: int = 64
     max_rounds: int = 60
@@ -170,12 +171,25 @@ class EditState:
         for p in range(length):
             c = p + offset[p]
             if p not in request.fixed and p not in touched:
-                out += [EditState(seq[:c] + b + seq[c + 1 :], self.edits + ((p, "sub", b),)) for b in ALPHABET if b != intron[p]]
+                out += [
+                    EditState(seq[:c] + b + seq[c + 1 :], self.edits + ((p, "sub", b),))
+                    for b in ALPHABET
+                    if b != intron[p]
+                ]
                 if request.deletions:
                     out.append(EditState(seq[:c] + seq[c + 1 :], self.edits + ((p, "del", ""),)))
             inside_fixed = p in request.fixed and p + 1 in request.fixed
-            if request.insertions and p < length - 1 and not inside_fixed and p not in inserted and (p, "del", "") not in self.edits:
-                out += [EditState(seq[: c + 1] + b + seq[c + 1 :], self.edits + ((p, "ins", b),)) for b in ALPHABET]
+            if (
+                request.insertions
+                and p < length - 1
+                and not inside_fixed
+                and p not in inserted
+                and (p, "del", "") not in self.edits
+            ):
+                out += [
+                    EditState(seq[: c + 1] + b + seq[c + 1 :], self.edits + ((p, "ins", b),))
+                    for b in ALPHABET
+                ]
         return out
 
     def names(self, intron: str) -> tuple[str, ...]:
@@ -187,7 +201,9 @@ def check_edit_request(request: EditRequest) -> None:
     """DesignInputError when the intron cannot be read or nothing may change."""
     check = check_intron(request.intron, request.max_length)
     if check.errors or check.sequence != request.intron:
-        raise DesignInputError("intron: " + (" ".join(check.errors) or "give a cleaned DNA sequence (A, C, G, T)"))
+        raise DesignInputError(
+            "intron: " + (" ".join(check.errors) or "give a cleaned DNA sequence (A, C, G, T)")
+        )
     if not 1 <= request.max_edits <= MAX_EDITS:
         raise DesignInputError(f"the number of edits must lie within 1..{MAX_EDITS}, got {request.max_edits}")
     if len(request.fixed) >= len(request.intron) and not request.insertions:
@@ -216,7 +232,11 @@ def edit_steps(predict: PredictMembers, request: EditRequest, hold_out: bool = T
         children = {}
         for state in beam:
             for child in state.children(request):
-                if child.sequence not in seen and child.sequence not in children and request.rules.allows(child.sequence):
+                if (
+                    child.sequence not in seen
+                    and child.sequence not in children
+                    and request.rules.allows(child.sequence)
+                ):
                     children[child.sequence] = child
         if not children:
             return
@@ -227,7 +247,13 @@ def edit_steps(predict: PredictMembers, request: EditRequest, hold_out: bool = T
         beam = [states[i] for i in order]
         seen.update(children)
         best = order[0]
-        design = Design(states[best].sequence, states[best].names(request.intron), predictions[best], searched, request.goal)
+        design = Design(
+            states[best].sequence,
+            states[best].names(request.intron),
+            predictions[best],
+            searched,
+            request.goal,
+        )
         yield step / request.max_edits, [design]
 
 
@@ -236,7 +262,9 @@ def targets_of(request: ScratchRequest) -> np.ndarray:
     low = request.goal.target
     high = low if request.target_high is None else request.target_high
     if not 0 <= high <= 1 or high < low:
-        raise DesignInputError(f"the target range must lie within 0..1 with its low end first, got {low}–{high}")
+        raise DesignInputError(
+            f"the target range must lie within 0..1 with its low end first, got {low}–{high}"
+        )
     return np.linspace(low, high, request.n)
 
 
@@ -253,18 +281,28 @@ def check_scratch_request(request: ScratchRequest) -> None:
     if any(set(s) - set(ALPHABET) for s in (*request.ss5, *request.branch, *request.ss3)):
         raise DesignInputError("splice sites and branch sites may only hold A, C, G, T")
     if not 1 <= low <= high <= request.max_length:
-        raise DesignInputError(f"the length range must lie within 1..{request.max_length} nt with its minimum first, got {low}–{high}")
+        raise DesignInputError(
+            f"the length range must lie within 1..{request.max_length} nt with its minimum first, got {low}–{high}"
+        )
     if high < shortest:
         raise DesignInputError(f"introns of at most {high} nt cannot hold the sites ({shortest} nt at least)")
     if max(map(len, request.branch)) + max(map(len, request.ss3)) > min(request.branch_to_end):
-        raise DesignInputError("the branch site must end before the 3' splice site: raise the branch-to-end distance")
+        raise DesignInputError(
+            "the branch site must end before the 3' splice site: raise the branch-to-end distance"
+        )
     if not 0 < request.tolerance <= 0.5:
         raise DesignInputError(f"the tolerance must lie within 0..0.5, got {request.tolerance}")
     check_rules(request.rules)
-    for name, variants in (("5' splice site", request.ss5), ("branch site", request.branch), ("3' splice site", request.ss3)):
+    for name, variants in (
+        ("5' splice site", request.ss5),
+        ("branch site", request.branch),
+        ("3' splice site", request.ss3),
+    ):
         if not allowed_sites(variants, request.rules):
             broken = "; ".join(request.rules.violations(variants[0], check_gc=False))
-            raise DesignInputError(f"the fixed sites themselves break the rules: every {name} given ({', '.join(variants)}) does, e.g. {broken}")
+            raise DesignInputError(
+                f"the fixed sites themselves break the rules: every {name} given ({', '.join(variants)}) does, e.g. {broken}"
+            )
     targets_of(request)
 
 
@@ -275,7 +313,10 @@ def allowed_sites(variants: tuple[str, ...], rules: SequenceRules) -> tuple[str,
 
 def site_template(rng: np.random.Generator, request: ScratchRequest) -> str:
     """A random layout: sites at their places, ``N`` where the sequence is free."""
-    ss5, branch, ss3 = (str(rng.choice(allowed_sites(sites, request.rules))) for sites in (request.ss5, request.branch, request.ss3))
+    ss5, branch, ss3 = (
+        str(rng.choice(allowed_sites(sites, request.rules)))
+        for sites in (request.ss5, request.branch, request.ss3)
+    )
     to_end = int(rng.integers(request.branch_to_end[0], request.branch_to_end[1] + 1))
     length = int(rng.integers(max(request.lengths[0], len(ss5) + to_end), request.lengths[1] + 1))
     spacer = to_end - len(branch) - len(ss3)
@@ -286,7 +327,10 @@ def feasible_gc(template: str, rules: SequenceRules) -> bool:
     """True when some filling of ``template``'s free positions lands in the GC range."""
     fixed_gc = sum(b in "GC" for b in template)
     free = template.count("N")
-    return fixed_gc / len(template) <= rules.gc[1] + 1e-9 and (fixed_gc + free) / len(template) >= rules.gc[0] - 1e-9
+    return (
+        fixed_gc / len(template) <= rules.gc[1] + 1e-9
+        and (fixed_gc + free) / len(template) >= rules.gc[0] - 1e-9
+    )
 
 
 def random_start(rng: np.random.Generator, request: ScratchRequest) -> tuple[str, str]:
@@ -295,7 +339,9 @@ def random_start(rng: np.random.Generator, request: ScratchRequest) -> tuple[str
         template = site_template(rng, request)
         if feasible_gc(template, request.rules):
             return template, random_constrained(rng, template, request.rules)
-    raise DesignInputError(f"no intron with these sites and lengths can reach GC {request.rules.gc[0]:.0%}–{request.rules.gc[1]:.0%}")
+    raise DesignInputError(
+        f"no intron with these sites and lengths can reach GC {request.rules.gc[0]:.0%}–{request.rules.gc[1]:.0%}"
+    )
 
 
 def mutants(rng: np.random.Generator, seq: str, template: str, rules: SequenceRules, count: int) -> list[str]:
@@ -343,10 +389,15 @@ def scratch_steps(predict: PredictMembers, request: ScratchRequest, hold_out: bo
         if rounds == request.max_rounds:
             done = active
         active = [d for d in active if d not in done]
-        yield 1 - len(active) / request.n if active else 1.0, [scratch_design(lineages[d], searched, goals[d]) for d in done]
+        yield (
+            1 - len(active) / request.n if active else 1.0,
+            [scratch_design(lineages[d], searched, goals[d]) for d in done],
+        )
         if not active:
             return
-        proposals = {d: mutants(rng, lineages[d][1], lineages[d][0], request.rules, request.proposals) for d in active}
+        proposals = {
+            d: mutants(rng, lineages[d][1], lineages[d][0], request.rules, request.proposals) for d in active
+        }
         flat = [s for d in active for s in proposals[d]]
         predictions = scored(predict, flat) if flat else np.zeros((0, members.shape[1]))
         row = 0
@@ -374,11 +425,19 @@ def check_request(request: EditRequest | ScratchRequest) -> None:
         check_scratch_request(request)
 
 
-def design_steps(predict: PredictMembers, request: EditRequest | ScratchRequest, hold_out: bool = True) -> Steps:
+def design_steps(
+    predict: PredictMembers, request: EditRequest | ScratchRequest, hold_out: bool = True
+) -> Steps:
     """The search of a request: ``(fraction done, new designs)`` after each batch."""
-    return edit_steps(predict, request, hold_out) if isinstance(request, EditRequest) else scratch_steps(predict, request, hold_out)
+    return (
+        edit_steps(predict, request, hold_out)
+        if isinstance(request, EditRequest)
+        else scratch_steps(predict, request, hold_out)
+    )
 
 
-def design(predict: PredictMembers, request: EditRequest | ScratchRequest, hold_out: bool = True) -> list[Design]:
+def design(
+    predict: PredictMembers, request: EditRequest | ScratchRequest, hold_out: bool = True
+) -> list[Design]:
     """Every design of a request, run to the end."""
     return [d for _, batch in design_steps(predict, request, hold_out) for d in batch]

@@ -2,6 +2,7 @@
 
 Also the random constrained sequences that from-scratch designs start from.
 """
+
 import re
 from dataclasses import dataclass
 
@@ -96,7 +97,9 @@ def check_rules(rules: SequenceRules) -> None:
         raise DesignInputError("every single base is forbidden: no sequence can be built")
 
 
-def random_constrained(rng: np.random.Generator, template: str, rules: SequenceRules, attempts: int = 200) -> str:
+def random_constrained(
+    rng: np.random.Generator, template: str, rules: SequenceRules, attempts: int = 200
+) -> str:
     """A random sequence keeping ``template``'s fixed letters (``N`` = free) and every rule.
 
     Free positions are drawn left to right among the bases that start no forbidden motif and no over-long run,
@@ -116,13 +119,19 @@ def random_constrained(rng: np.random.Generator, template: str, rules: SequenceR
         for n_done, i in enumerate(free):
             want_gc = min(max(gc_left / max(len(free) - n_done, 1), 0.02), 0.98)
             weights = ((1 - want_gc) / 2, want_gc / 2, want_gc / 2, (1 - want_gc) / 2)
-            order = sorted(range(4), key=lambda j: -keys[n_done][j] ** (1 / weights[j]))  # weighted draw without replacement
+            order = sorted(
+                range(4), key=lambda j: -(keys[n_done][j] ** (1 / weights[j]))
+            )  # weighted draw without replacement
             for j in order:
                 seq[i] = ALPHABET[j]
-                if not local or not rules.violations("".join(seq[max(0, i - reach + 1) : i + reach]), check_gc=False):
+                if not local or not rules.violations(
+                    "".join(seq[max(0, i - reach + 1) : i + reach]), check_gc=False
+                ):
                     break
             gc_left -= seq[i] in "GC"
         text = "".join(seq)
         if rules.allows(text):
             return text
-    raise DesignInputError(f"no sequence of {len(template)} nt with these sites keeps the rules ({'; '.join(rules.violations(text))})")
+    raise DesignInputError(
+        f"no sequence of {len(template)} nt with these sites keeps the rules ({'; '.join(rules.violations(text))})"
+    )

@@ -1,4 +1,5 @@
 """Which parts of the library's oligo design a model needs to read bare introns, and getting them."""
+
 import os
 from collections.abc import Callable
 
@@ -32,7 +33,9 @@ def design_inputs(context: str, loaders: Loaders) -> dict[str, object]:
         except DataFileError as err:
             value, reason = None, f" ({err})"
         if value is None:
-            raise DataFileError(f"a {context!r} model needs {WHAT[name]}{reason}: add it, or choose an intron-context model")
+            raise DataFileError(
+                f"a {context!r} model needs {WHAT[name]}{reason}: add it, or choose an intron-context model"
+            )
         out[name] = value
     return out
 
@@ -42,4 +45,7 @@ def data_dir_loaders(directory: str | os.PathLike | None = None) -> Loaders:
     from .contexts import design_template
     from .library import read_library, read_reporter
 
-    return {"template": lambda: design_template(read_library(directory)), "reporter": lambda: read_reporter(directory)}
+    return {
+        "template": lambda: design_template(read_library(directory)),
+        "reporter": lambda: read_reporter(directory),
+    }

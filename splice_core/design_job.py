@@ -4,6 +4,7 @@ Nothing here touches Streamlit: a page starts a job, reads its fields and sets i
 runs in a thread of the app's process, where the cached model already lives (TensorFlow releases the
 interpreter lock while it computes, so the page stays responsive).
 """
+
 import threading
 import time
 from dataclasses import dataclass, field
@@ -50,7 +51,9 @@ class DesignJob(JobControls):
         self.ended.set()
 
 
-def start_design(predict: PredictMembers, request: EditRequest | ScratchRequest, hold_out: bool = True) -> DesignJob:
+def start_design(
+    predict: PredictMembers, request: EditRequest | ScratchRequest, hold_out: bool = True
+) -> DesignJob:
     """A job running ``request`` in a background thread (already started); DesignInputError at once for bad input."""
     check_request(request)
     job = DesignJob(request)

@@ -1,4 +1,5 @@
 """Designs as a table, FASTA and ready-to-order oligos (the library's design flanks around each intron)."""
+
 import numpy as np
 import pandas as pd
 
@@ -9,8 +10,23 @@ from .design_trust import LibraryNeighbourhood, design_warnings
 
 ROUNDED = {"target": 4, "predicted": 4, "spread": 4, "held_out": 4, "gc": 3, "library_distance": 4}
 NO_TEMPLATE = "needs the data directory (the library's oligo design)"
-COLUMNS = ["design", "n_edits", "edits", "target", "predicted", "spread", "held_out", "held_out_agrees", "length", "gc",
-           "longest_run", "library_distance", "warning", "sequence", "oligo"]
+COLUMNS = [
+    "design",
+    "n_edits",
+    "edits",
+    "target",
+    "predicted",
+    "spread",
+    "held_out",
+    "held_out_agrees",
+    "length",
+    "gc",
+    "longest_run",
+    "library_distance",
+    "warning",
+    "sequence",
+    "oligo",
+]
 
 
 def oligo_of(intron: str, template: DesignTemplate | None) -> str:
@@ -22,23 +38,47 @@ def oligo_of(intron: str, template: DesignTemplate | None) -> str:
     return introns_to_constructs([intron], np.zeros(1, int), template).oligos[0]
 
 
-def design_row(name: str, design: Design, template: DesignTemplate | None, distance: float | None, threshold: float | None) -> dict:
+def design_row(
+    name: str,
+    design: Design,
+    template: DesignTemplate | None,
+    distance: float | None,
+    threshold: float | None,
+) -> dict:
     """One table row of a design."""
     return {
-        "design": name, "n_edits": len(design.edits) if design.kind == "edit" else None, "edits": " ".join(design.edits),
-        "target": design.goal.target, "predicted": design.predicted, "spread": design.spread, "held_out": design.held_out,
-        "held_out_agrees": design.held_out_agrees, "length": len(design.sequence), "gc": gc_share(design.sequence),
-        "longest_run": longest_run(design.sequence), "library_distance": distance,
-        "warning": "; ".join(design_warnings(design, distance, threshold)), "sequence": design.sequence,
+        "design": name,
+        "n_edits": len(design.edits) if design.kind == "edit" else None,
+        "edits": " ".join(design.edits),
+        "target": design.goal.target,
+        "predicted": design.predicted,
+        "spread": design.spread,
+        "held_out": design.held_out,
+        "held_out_agrees": design.held_out_agrees,
+        "length": len(design.sequence),
+        "gc": gc_share(design.sequence),
+        "longest_run": longest_run(design.sequence),
+        "library_distance": distance,
+        "warning": "; ".join(design_warnings(design, distance, threshold)),
+        "sequence": design.sequence,
         "oligo": oligo_of(design.sequence, template),
     }
 
 
-def designs_table(designs: list[Design], template: DesignTemplate | None = None, library: LibraryNeighbourhood | None = None) -> pd.DataFrame:
+def designs_table(
+    designs: list[Design], template: DesignTemplate | None = None, library: LibraryNeighbourhood | None = None
+) -> pd.DataFrame:
     """One row per design (``COLUMNS``); ``library_distance`` only with the library's neighbourhood."""
-    distances = library.distances([d.sequence for d in designs]) if library is not None and designs else [None] * len(designs)
+    distances = (
+        library.distances([d.sequence for d in designs])
+        if library is not None and designs
+        else [None] * len(designs)
+    )
     threshold = library.threshold if library is not None else None
-    rows = [design_row(design_name(i, d), d, template, dist, threshold) for i, (d, dist) in enumerate(zip(designs, distances))]
+    rows = [
+        design_row(design_name(i, d), d, template, dist, threshold)
+        for i, (d, dist) in enumerate(zip(designs, distances))
+    ]
     return pd.DataFrame(rows, columns=COLUMNS).round(ROUNDED)
 
 
@@ -58,5 +98,7 @@ def designs_fasta(table: pd.DataFrame, column: str = "sequence") -> str:
     records = []
     for row in table.itertuples():
         edits = f" edits={row.edits.replace(' ', ',')}" if row.edits else ""
-        records.append(f">{row.design}{edits} predicted={row.predicted:.3f} spread={row.spread:.3f}\n{getattr(row, column)}")
+        records.append(
+            f">{row.design}{edits} predicted={row.predicted:.3f} spread={row.spread:.3f}\n{getattr(row, column)}"
+        )
     return "\n".join(records) + "\n"

@@ -1,4 +1,5 @@
 """Design requests from what a user types (the Design page and the CLI): texts, ranges and switches."""
+
 from .design import EditRequest, Goal, ScratchRequest
 from .design_constraints import DesignInputError, SequenceRules, clean_motifs, parse_positions
 from .intron_input import clean_intron_text
@@ -26,8 +27,17 @@ def site_list(text: str, name: str) -> tuple[str, ...]:
 
 
 def edit_request(
-    intron_text: str, goal: Goal, max_edits: int, fixed_text: str, keep_sites: bool, branch_start: int,
-    deletions: bool, insertions: bool, rules: SequenceRules, max_length: int, beam: int = 2,
+    intron_text: str,
+    goal: Goal,
+    max_edits: int,
+    fixed_text: str,
+    keep_sites: bool,
+    branch_start: int,
+    deletions: bool,
+    insertions: bool,
+    rules: SequenceRules,
+    max_length: int,
+    beam: int = 2,
 ) -> EditRequest:
     """An edit request for pasted intron text; ``keep_sites`` fixes the 5'SS, the branch site at ``branch_start``
     (0-based) and the 3'SS beside the 1-based ``fixed_text`` positions."""
@@ -39,9 +49,27 @@ def edit_request(
 
 
 def scratch_request(
-    goal: Goal, n: int, target_high: float | None, lengths: tuple[int, int], sites: dict[str, tuple[str, ...]],
-    rules: SequenceRules, max_length: int, tolerance: float = 0.05, seed: int = 0,
+    goal: Goal,
+    n: int,
+    target_high: float | None,
+    lengths: tuple[int, int],
+    sites: dict[str, tuple[str, ...]],
+    rules: SequenceRules,
+    max_length: int,
+    tolerance: float = 0.05,
+    seed: int = 0,
 ) -> ScratchRequest:
     """A from-scratch request; ``sites`` maps ss5 / branch / ss3 to the variants each design draws from."""
-    return ScratchRequest(goal, int(n), target_high, (int(lengths[0]), int(lengths[1])), sites["ss5"], sites["branch"], sites["ss3"],
-                          rules=rules, tolerance=tolerance, seed=seed, max_length=max_length)
+    return ScratchRequest(
+        goal,
+        int(n),
+        target_high,
+        (int(lengths[0]), int(lengths[1])),
+        sites["ss5"],
+        sites["branch"],
+        sites["ss3"],
+        rules=rules,
+        tolerance=tolerance,
+        seed=seed,
+        max_length=max_length,
+    )

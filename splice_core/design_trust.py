@@ -1,4 +1,5 @@
 """How far to trust a design: distance from the library in k-mer space, member spread, the held-out member."""
+
 import numpy as np
 
 from .design import Design
@@ -21,7 +22,9 @@ def kmer_profiles(sequences: list[str], k: int = K) -> np.ndarray:
     return out
 
 
-def nearest_distances(profiles: np.ndarray, library: np.ndarray, skip: np.ndarray | None = None) -> np.ndarray:
+def nearest_distances(
+    profiles: np.ndarray, library: np.ndarray, skip: np.ndarray | None = None
+) -> np.ndarray:
     """``(N,)`` Euclidean distance from each profile to its nearest library profile ``(M, 4**k)``.
 
     ``skip`` ``(N,)``: a library row each profile may not use (its own row, when profiles come from the library).
@@ -39,7 +42,11 @@ class LibraryNeighbourhood:
         self.profiles = kmer_profiles(sorted(set(introns)))
         rng = np.random.default_rng(seed)
         chosen = rng.choice(len(self.profiles), min(sample, len(self.profiles)), replace=False)
-        inner = nearest_distances(self.profiles[chosen], self.profiles, skip=chosen) if len(chosen) > 1 else np.array([np.inf])
+        inner = (
+            nearest_distances(self.profiles[chosen], self.profiles, skip=chosen)
+            if len(chosen) > 1
+            else np.array([np.inf])
+        )
         self.threshold = float(np.quantile(inner, LIBRARY_QUANTILE))
 
     def distances(self, sequences: list[str]) -> np.ndarray:
@@ -47,13 +54,19 @@ class LibraryNeighbourhood:
         return nearest_distances(kmer_profiles(sequences), self.profiles)
 
 
-def design_warnings(design: Design, distance: float | None = None, threshold: float | None = None) -> list[str]:
+def design_warnings(
+    design: Design, distance: float | None = None, threshold: float | None = None
+) -> list[str]:
     """Why a design may not splice as predicted: members disagree, the held-out member disagrees, far from the library."""
     found = []
     if design.spread > SPREAD_WARNING:
         found.append(f"members disagree (spread {design.spread:.2f})")
     if design.held_out_agrees is False:
-        found.append(f"held-out member predicts {design.held_out:.2f}, more than 0.1 from {design.goal.aim(design.predicted):.2f}")
+        found.append(
+            f"held-out member predicts {design.held_out:.2f}, more than 0.1 from {design.goal.aim(design.predicted):.2f}"
+        )
     if distance is not None and threshold is not None and distance > threshold:
-        found.append(f"far from the library (4-mer distance {distance:.3f}, library's own {LIBRARY_QUANTILE:.0%} reach {threshold:.3f})")
+        found.append(
+            f"far from the library (4-mer distance {distance:.3f}, library's own {LIBRARY_QUANTILE:.0%} reach {threshold:.3f})"
+        )
     return found

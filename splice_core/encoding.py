@@ -1,4 +1,5 @@
 """One-hot encoding of nucleotide strings: ``(N, L, 4)`` arrays, channels A, C, G, T."""
+
 import numpy as np
 
 ALPHABET = "ACGT"

@@ -1,4 +1,5 @@
 """Per-position sequence entropy of a set of introns (how freely the library varies each position)."""
+
 import numpy as np
 
 from .encoding import strings_to_one_hot

@@ -1,4 +1,5 @@
 """The epistasis map of a double-mutant scan (plotly): one cell per pair of positions, each linked to its pair."""
+
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
@@ -15,13 +16,19 @@ def strongest_pairs(table: pd.DataFrame) -> pd.DataFrame:
     """
     order = table["epistasis"].abs().to_numpy().argsort(kind="stable")[::-1]
     ranked = table.iloc[order].assign(pair=order)
-    return ranked.drop_duplicates(["position_1", "position_2"]).sort_values(["position_1", "position_2"]).reset_index(drop=True)
+    return (
+        ranked.drop_duplicates(["position_1", "position_2"])
+        .sort_values(["position_1", "position_2"])
+        .reset_index(drop=True)
+    )
 
 
 def epistasis_matrix(cells: pd.DataFrame, length: int) -> np.ndarray:
     """Epistasis ``(L, L)`` at ``[position_2 - 1, position_1 - 1]`` (below the diagonal), NaN elsewhere."""
     matrix = np.full((length, length), np.nan)
-    matrix[cells["position_2"].to_numpy() - 1, cells["position_1"].to_numpy() - 1] = cells["epistasis"].to_numpy()
+    matrix[cells["position_2"].to_numpy() - 1, cells["position_1"].to_numpy() - 1] = cells[
+        "epistasis"
+    ].to_numpy()
     return matrix
 
 
@@ -33,24 +40,47 @@ def epistasis_heatmap(table: pd.DataFrame, length: int, spans: dict[str, tuple[i
     positions = np.arange(1, length + 1)
     fig = go.Figure(
         go.Heatmap(
-            z=matrix, x=positions, y=positions, zmid=0, zmin=-limit, zmax=limit, colorscale="RdBu",
-            colorbar=dict(title="epistasis", thickness=12), hoverinfo="skip",
+            z=matrix,
+            x=positions,
+            y=positions,
+            zmid=0,
+            zmin=-limit,
+            zmax=limit,
+            colorscale="RdBu",
+            colorbar=dict(title="epistasis", thickness=12),
+            hoverinfo="skip",
         )
     )
     data = cells[["pair", "mutation", "effect", "epistasis"]].to_numpy(object)
     fig.add_trace(
         go.Scatter(
-            x=cells["position_1"].tolist(), y=cells["position_2"].tolist(), customdata=data.tolist(), mode="markers", showlegend=False, name="pairs",
+            x=cells["position_1"].tolist(),
+            y=cells["position_2"].tolist(),
+            customdata=data.tolist(),
+            mode="markers",
+            showlegend=False,
+            name="pairs",
             marker=dict(symbol="square", size=4, color="rgba(0,0,0,0)"),
-            selected=dict(marker=dict(opacity=0)), unselected=dict(marker=dict(opacity=0)),
+            selected=dict(marker=dict(opacity=0)),
+            unselected=dict(marker=dict(opacity=0)),
             hovertemplate="%{customdata[1]}: pair Δ %{customdata[2]:+.3f}, epistasis %{customdata[3]:+.3f}<extra>click for the pair</extra>",
         )
     )
     for name, (start, end) in spans.items():
         for rect in (fig.add_vrect, fig.add_hrect):
-            rect(start + 0.5, end + 0.5, line=dict(color=SITE_COLORS[name], width=1), fillcolor=SITE_COLORS[name], opacity=0.1, layer="below")
+            rect(
+                start + 0.5,
+                end + 0.5,
+                line=dict(color=SITE_COLORS[name], width=1),
+                fillcolor=SITE_COLORS[name],
+                opacity=0.1,
+                layer="below",
+            )
     fig.update_layout(
-        height=560, margin=dict(l=50, r=10, t=20, b=40), clickmode="event+select", dragmode=False,
+        height=560,
+        margin=dict(l=50, r=10, t=20, b=40),
+        clickmode="event+select",
+        dragmode=False,
         xaxis=dict(title="first change (nt)", range=[0.5, length + 0.5]),
         yaxis=dict(title="second change (nt)", range=[0.5, length + 0.5], scaleanchor="x"),
     )
@@ -60,6 +90,11 @@ def epistasis_heatmap(table: pd.DataFrame, length: int, spans: dict[str, tuple[i
 def point_to_pair(point: dict) -> int | None:
     """The pair table's row index of a clicked map cell, None for a point that is no pair."""
     data = point.get("customdata")
-    if isinstance(data, (list, tuple)) and data and isinstance(data[0], (int, float)) and not isinstance(data[0], bool):
+    if (
+        isinstance(data, (list, tuple))
+        and data
+        and isinstance(data[0], (int, float))
+        and not isinstance(data[0], bool)
+    ):
         return int(data[0])
     return None

@@ -1,4 +1,5 @@
 """Scoring predictions against measurements: per split part and per library type."""
+
 import numpy as np
 import pandas as pd
 
@@ -12,7 +13,9 @@ def metrics_by_part(frame: pd.DataFrame, parts: pd.Series, pred: np.ndarray) -> 
     return {p: regression_metrics(y[(parts == p).to_numpy()], pred[(parts == p).to_numpy()]) for p in PARTS}
 
 
-def per_library_table(frame: pd.DataFrame, parts: pd.Series, pred: np.ndarray, part: str = "test") -> pd.DataFrame:
+def per_library_table(
+    frame: pd.DataFrame, parts: pd.Series, pred: np.ndarray, part: str = "test"
+) -> pd.DataFrame:
     """Per-library-type metrics of ``pred`` on one split part."""
     mask = (parts == part).to_numpy()
     return per_library_metrics(frame["type"][mask], frame["splicing_eff"].to_numpy()[mask], pred[mask])

@@ -1,4 +1,5 @@
 """One training run end to end: data, split, arrays, seeds, evaluation and the model card."""
+
 import platform
 import time
 from dataclasses import dataclass
@@ -15,7 +16,16 @@ from .library import DataFileError, Reporter, read_library, read_reporter, read_
 from .noise_floor import noise_by_type, replicate_rows
 from .pwm import PWMBaseline, fit_pwm_baseline
 from .splits import PARTS, design_mean_labels, split_designs, split_to_barcodes
-from .training import PairArrays, ProgressCallback, StopCheck, TrainConfig, device_name, stack_members, train_seeds, tune_on_pairs
+from .training import (
+    PairArrays,
+    ProgressCallback,
+    StopCheck,
+    TrainConfig,
+    device_name,
+    stack_members,
+    train_seeds,
+    tune_on_pairs,
+)
 from .variant_effects import library_pairs, training_pairs, variant_card
 
 PACKAGES = ("tensorflow", "keras", "numpy", "pandas", "scikit-learn", "lightgbm")
@@ -36,7 +46,9 @@ class PreparedData:
 def sample_designs(frame: pd.DataFrame, max_rows: int, seed: int = 0) -> pd.DataFrame:
     """About ``max_rows`` rows made of whole designs, sampled within library types (for quick runs)."""
     designs = frame["design"].unique()
-    keep = set(np.random.default_rng(seed).permutation(designs)[: max(1, int(len(designs) * max_rows / len(frame)))])
+    keep = set(
+        np.random.default_rng(seed).permutation(designs)[: max(1, int(len(designs) * max_rows / len(frame)))]
+    )
     return frame[frame["design"].isin(keep)].reset_index(drop=True)
 
 
@@ -69,7 +81,9 @@ def cryptic_targets(data: PreparedData, design_means: bool) -> tuple[np.ndarray,
         raise DataFileError(f"the library has no {CRYPTIC_COLUMN} column, which the cryptic head trains on")
     measured = data.frame[CRYPTIC_COLUMN].to_numpy(np.float32)
     train_values = design_mean_labels(data.frame, CRYPTIC_COLUMN) if design_means else measured
-    return np.nan_to_num(train_values[(data.parts == "train").to_numpy()]), np.nan_to_num(measured[(data.parts == "dev").to_numpy()])
+    return np.nan_to_num(train_values[(data.parts == "train").to_numpy()]), np.nan_to_num(
+        measured[(data.parts == "dev").to_numpy()]
+    )
 
 
 def package_versions() -> dict[str, str]:
@@ -102,8 +116,12 @@ def evaluation_card(data: PreparedData, pred: np.ndarray) -> dict:
         "baseline_metrics": metrics_by_part(data.frame, data.parts, baseline),
         "baseline_per_library_test": table_to_records(per_library_table(data.frame, data.parts, baseline)),
         "test_scatter_counts": np.histogram2d(
-            np.clip(data.frame["splicing_eff"].to_numpy()[test], 0, 1), np.clip(np.asarray(pred)[test], 0, 1), [HISTOGRAM_BINS, HISTOGRAM_BINS]
-        )[0].astype(int).tolist(),
+            np.clip(data.frame["splicing_eff"].to_numpy()[test], 0, 1),
+            np.clip(np.asarray(pred)[test], 0, 1),
+            [HISTOGRAM_BINS, HISTOGRAM_BINS],
+        )[0]
+        .astype(int)
+        .tolist(),
         "histograms": {
             "bins": HISTOGRAM_BINS.tolist(),
             "measured": efficiency_histograms(data.frame["type"], data.frame["splicing_eff"].to_numpy()),
@@ -115,19 +133,34 @@ def evaluation_card(data: PreparedData, pred: np.ndarray) -> dict:
 def pair_arrays(data: PreparedData, length: int, config: TrainConfig) -> PairArrays:
     """The train part's mutant/wild-type pairs (:func:`~splice_core.variant_effects.training_pairs`) as one-hot arrays."""
     pairs = training_pairs(data.frame, data.parts, knockout_weight=config.knockout_weight)
-    one_hot = lambda column: strings_to_one_hot(pairs[column].tolist(), length)
-    return PairArrays(one_hot("mutant"), one_hot("wild_type"), *(pairs[c].to_numpy(np.float32) for c in ("mutant_y", "wild_type_y", "weight")))
+
+    def one_hot(column):
+        return strings_to_one_hot(pairs[column].tolist(), length)
+
+    return PairArrays(
+        one_hot("mutant"),
+        one_hot("wild_type"),
+        *(pairs[c].to_numpy(np.float32) for c in ("mutant_y", "wild_type_y", "weight")),
+    )
 
 
 def intron_predict(model: keras.Model, length: int):
     """``predict(introns) -> (N, K)`` of an intron-context model, for :mod:`~splice_core.variant_effects`."""
-    return lambda introns: np.asarray(model.predict(strings_to_one_hot(list(introns), length), batch_size=1024, verbose=0)).reshape(len(introns), -1)
+    return lambda introns: np.asarray(
+        model.predict(strings_to_one_hot(list(introns), length), batch_size=1024, verbose=0)
+    ).reshape(len(introns), -1)
 
 
 def variant_figures(model: keras.Model, data: PreparedData, length: int) -> dict:
     """The model's variant-effect card (:func:`~splice_core.variant_effects.variant_card`) on the data's split."""
     pairs = library_pairs(data.frame, data.parts)
-    return variant_card(intron_predict(model, length), data.frame, data.parts, pairs, noise_by_type(data.frame, replicate_rows(data.frame)))
+    return variant_card(
+        intron_predict(model, length),
+        data.frame,
+        data.parts,
+        pairs,
+        noise_by_type(data.frame, replicate_rows(data.frame)),
+    )
 
 
 def base_members(base: keras.Model, base_card: dict) -> tuple[list[keras.Model], list[dict]]:
@@ -154,14 +187,23 @@ def run_training(
     x = library_to_one_hot(data.frame, config.context, data.reporter)
     arrays = part_arrays(data, x)
     if config.design_mean_labels:
-        arrays["train"] = (arrays["train"][0], design_mean_labels(data.frame)[(data.parts == "train").to_numpy()])
+        arrays["train"] = (
+            arrays["train"][0],
+            design_mean_labels(data.frame)[(data.parts == "train").to_numpy()],
+        )
     if base is None:
         cryptic = cryptic_targets(data, config.design_mean_labels) if config.cryptic_weight > 0 else None
         runs = train_seeds(*arrays["train"], *arrays["dev"], config, on_epoch_end, should_stop, cryptic)
         kept = ([r for r in runs if not r.collapsed] or runs[:1]) if config.ensemble else runs[:1]
         models = [r.model for r in kept]
         seeds = [
-            {"seed": r.seed, "rebalanced": r.rebalanced, "dev": r.dev, "history": r.history, "in_model": any(r is k for k in kept)}
+            {
+                "seed": r.seed,
+                "rebalanced": r.rebalanced,
+                "dev": r.dev,
+                "history": r.history,
+                "in_model": any(r is k for k in kept),
+            }
             for r in runs
         ]
     else:
@@ -172,11 +214,24 @@ def run_training(
             raise ValueError("pair fine-tuning reads bare introns: it needs the intron context")
         stacked = stack_members(models)
         before_pred = np.asarray(stacked.predict(x, batch_size=1024, verbose=0)).reshape(len(x), -1).mean(1)
-        before = {"metrics": metrics_by_part(data.frame, data.parts, before_pred), "variant_effects": variant_figures(stacked, data, x.shape[1])}
+        before = {
+            "metrics": metrics_by_part(data.frame, data.parts, before_pred),
+            "variant_effects": variant_figures(stacked, data, x.shape[1]),
+        }
         pairs = pair_arrays(data, x.shape[1], config)
         member_seeds = [s for s in seeds if s.get("in_model", True)]
         for i, (member, seed) in enumerate(zip(models, member_seeds)):
-            tune_on_pairs(member, arrays["train"], pairs, config, seed["seed"], seed["rebalanced"], on_epoch_end, i, len(models))
+            tune_on_pairs(
+                member,
+                arrays["train"],
+                pairs,
+                config,
+                seed["seed"],
+                seed["rebalanced"],
+                on_epoch_end,
+                i,
+                len(models),
+            )
     model = stack_members(models)
     members = np.asarray(model.predict(x, batch_size=1024, verbose=0)).reshape(len(x), -1)
     pred = members.mean(1)
@@ -192,7 +247,9 @@ def run_training(
         "split": {"seed": config.split_seed, "barcodes": split_to_barcodes(data.frame, data.parts)},
         "parameters": int(models[0].count_params()),
         "seeds": seeds,
-        "members_test": [metrics_by_part(data.frame, data.parts, members[:, k])["test"] for k in range(members.shape[1])],
+        "members_test": [
+            metrics_by_part(data.frame, data.parts, members[:, k])["test"] for k in range(members.shape[1])
+        ],
         "device": device_name(),
         "seconds": time.monotonic() - start,
         "packages": package_versions(),

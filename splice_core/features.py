@@ -1,4 +1,5 @@
 """Hand-made features of bare introns for the gradient-boosting peer: k-mers, sites, lengths, folding."""
+
 from itertools import product
 
 import numpy as np
@@ -32,16 +33,18 @@ def folding_energy(seq: str) -> float:
 def site_features(introns: list[str], pwms: dict[str, np.ndarray]) -> pd.DataFrame:
     """PWM scores of the 5'SS, best branch site and 3'SS, lengths, GC and U content near the 3'SS."""
     scores, branch = intron_site_scores(introns, pwms)
-    return pd.DataFrame({
-        "ss5_score": scores["ss5"],
-        "ss3_score": scores["ss3"],
-        "branch_score": scores["branch"],
-        "branch_pos": branch.astype(float),
-        "branch_to_3": scores["intron_length"] - branch,
-        "length": scores["intron_length"],
-        "gc": [(i.count("G") + i.count("C")) / max(len(i), 1) for i in introns],
-        "u_near_3": [i[-23:-3].count("T") / 20 for i in introns],
-    })
+    return pd.DataFrame(
+        {
+            "ss5_score": scores["ss5"],
+            "ss3_score": scores["ss3"],
+            "branch_score": scores["branch"],
+            "branch_pos": branch.astype(float),
+            "branch_to_3": scores["intron_length"] - branch,
+            "length": scores["intron_length"],
+            "gc": [(i.count("G") + i.count("C")) / max(len(i), 1) for i in introns],
+            "u_near_3": [i[-23:-3].count("T") / 20 for i in introns],
+        }
+    )
 
 
 def folding_features(introns: list[str], branch: np.ndarray) -> pd.DataFrame:
@@ -49,12 +52,14 @@ def folding_features(introns: list[str], branch: np.ndarray) -> pd.DataFrame:
     half = FOLD_WINDOW // 2
     rows = []
     for seq, b in zip(introns, branch):
-        rows.append((
-            folding_energy(seq),
-            folding_energy(seq[:FOLD_WINDOW]),
-            folding_energy(seq[max(0, b - half) : b + half]),
-            folding_energy(seq[-FOLD_WINDOW:]),
-        ))
+        rows.append(
+            (
+                folding_energy(seq),
+                folding_energy(seq[:FOLD_WINDOW]),
+                folding_energy(seq[max(0, b - half) : b + half]),
+                folding_energy(seq[-FOLD_WINDOW:]),
+            )
+        )
     return pd.DataFrame(rows, columns=["dG_intron", "dG_ss5", "dG_branch", "dG_ss3"])
 
 

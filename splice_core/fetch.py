@@ -1,4 +1,5 @@
 """Downloading the data files from pinned commits of their public sources, each checked against a sha256."""
+
 import hashlib
 import io
 import os
@@ -27,9 +28,26 @@ LIBRARY_REPO = ("DvirSchirman/SplicingLib", "cb3f3318372669f2436947b8133abeebcca
 # ramyarangan/cs230_project, since renamed splice_predictor (its README is still titled cs230_project)
 ANNOTATION_REPO = ("ramyarangan/splice_predictor", "3715f197b04271edd17b87b56278b94efc62a59e")
 WILDTYPE_ANNOTATION = (
-    "Chromosome", "Start", "End", "Strand", "Length (bp)", "5'SS to BP (bp)", "BP to 3'SS (bp)", "type", "5'SS", "BP",
-    "3'SS", "Expanded 5'SS", "Conservation 5'SS", "Expanded BP", "Conservation BP", "Expanded 3'SS",
-    "Conservation 3'SS", "Total Junction Counts", "Gene", "sequence",
+    "Chromosome",
+    "Start",
+    "End",
+    "Strand",
+    "Length (bp)",
+    "5'SS to BP (bp)",
+    "BP to 3'SS (bp)",
+    "type",
+    "5'SS",
+    "BP",
+    "3'SS",
+    "Expanded 5'SS",
+    "Conservation 5'SS",
+    "Expanded BP",
+    "Conservation BP",
+    "Expanded 3'SS",
+    "Conservation 3'SS",
+    "Total Junction Counts",
+    "Gene",
+    "sequence",
 )
 CLONING_INDEX = "AACATCTA"  # the last 8 nt of the upstream reporter in most constructs
 REPORTER_HEADERS = {
@@ -72,7 +90,9 @@ def reporter_file(payload: bytes) -> bytes:
     up = REPORTER_LENGTHS["upstream"]
     full = full[(full.str.len() == FULL_LENGTH) & (full.str[up - len(CLONING_INDEX) : up] == CLONING_INDEX)]
     if full.empty:
-        raise DataFileError(f"no full-length construct with the cloning index {CLONING_INDEX} in the downloaded table")
+        raise DataFileError(
+            f"no full-length construct with the cloning index {CLONING_INDEX} in the downloaded table"
+        )
     down = up + FULL_SLICE.stop - FULL_SLICE.start
     pieces = {"upstream": full.str[:up].mode()[0], "downstream": full.str[down:].mode()[0]}
     return fasta_text({REPORTER_HEADERS[name]: seq for name, seq in pieces.items()}).encode()
@@ -92,17 +112,26 @@ class Source:
     def urls(self) -> list[str]:
         """The original at its pinned commit, from GitHub's raw host, then from github.com."""
         name, commit = self.repo
-        return [f"https://raw.githubusercontent.com/{name}/{commit}/{self.path}", f"https://github.com/{name}/raw/{commit}/{self.path}"]
+        return [
+            f"https://raw.githubusercontent.com/{name}/{commit}/{self.path}",
+            f"https://github.com/{name}/raw/{commit}/{self.path}",
+        ]
 
 
 SOURCES = {
-    LIBRARY_FILES[1]: Source(LIBRARY_REPO, "analysis/Data/SplicingLibData_SingleIntrons.xlsx", library_file, None),
+    LIBRARY_FILES[1]: Source(
+        LIBRARY_REPO, "analysis/Data/SplicingLibData_SingleIntrons.xlsx", library_file, None
+    ),
     WILDTYPE_FILE: Source(
-        ANNOTATION_REPO, "data/wildtype_introns.csv", wildtype_file,
+        ANNOTATION_REPO,
+        "data/wildtype_introns.csv",
+        wildtype_file,
         "1b9208124b7aca907953d558bb48a33a41fb83aa02366cf518c609afbb4e3365",
     ),
     REPORTER_FILE: Source(
-        ANNOTATION_REPO, "data/splicing_data_sample.csv", reporter_file,
+        ANNOTATION_REPO,
+        "data/splicing_data_sample.csv",
+        reporter_file,
         "1d2f9eb213dc15c0ffc4c0160db42b8f048e29a04a2f88e00ad8f642b358962b",
     ),
 }
@@ -140,7 +169,7 @@ def checked_file(name: str, payload: bytes) -> bytes:
         written = source.derive(payload)
     except DataFileError:
         raise
-    except Exception as err:  # noqa: BLE001 - whatever the parser says, the download is unusable
+    except Exception as err:
         raise DataFileError(f"{name}: the downloaded file cannot be read ({err})") from err
     if source.sha256 is not None and sha256(written) != source.sha256:
         raise DataFileError(
@@ -165,7 +194,7 @@ def fetch_all(directory=None) -> list[Path]:
             continue
         try:
             payload = download(source.urls)
-        except Exception as err:  # noqa: BLE001 - every network failure gets the same help text
+        except Exception as err:
             raise DataFileError(NO_NETWORK_HELP.format(name=name, reason=err, directory=root)) from err
         target = root / name
         partial = target.with_name(f".{name}.part")

@@ -1,4 +1,5 @@
 """The in-silico mutagenesis heatmap (plotly) and reading a click on it back as a mutation."""
+
 import numpy as np
 import plotly.graph_objects as go
 
@@ -28,7 +29,9 @@ def mutation_cells(intron: str, matrix: np.ndarray) -> tuple[list[int], list[str
     return xs, ys, data
 
 
-def mutagenesis_heatmap(intron: str, subs: np.ndarray, dels: np.ndarray, spans: dict[str, tuple[int, int]]) -> go.Figure:
+def mutagenesis_heatmap(
+    intron: str, subs: np.ndarray, dels: np.ndarray, spans: dict[str, tuple[int, int]]
+) -> go.Figure:
     """Heatmap of the predicted change for every substitution and deletion; wild-type bases marked (●), sites boxed.
 
     A transparent marker layer over the cells carries the hover text and makes each cell clickable.
@@ -39,26 +42,50 @@ def mutagenesis_heatmap(intron: str, subs: np.ndarray, dels: np.ndarray, spans: 
     limit = max(float(np.abs(matrix).max()), 1e-6)
     fig = go.Figure(
         go.Heatmap(
-            z=matrix, x=positions, y=list(ROWS), text=marks, texttemplate="%{text}", zmid=0, zmin=-limit, zmax=limit,
-            colorscale="RdBu", colorbar=dict(title="Δ efficiency", thickness=12), hoverinfo="skip",
+            z=matrix,
+            x=positions,
+            y=list(ROWS),
+            text=marks,
+            texttemplate="%{text}",
+            zmid=0,
+            zmin=-limit,
+            zmax=limit,
+            colorscale="RdBu",
+            colorbar=dict(title="Δ efficiency", thickness=12),
+            hoverinfo="skip",
         )
     )
     xs, ys, data = mutation_cells(intron, matrix)
     fig.add_trace(
         go.Scatter(
-            x=xs, y=ys, customdata=data, mode="markers", showlegend=False, name="mutations",
+            x=xs,
+            y=ys,
+            customdata=data,
+            mode="markers",
+            showlegend=False,
+            name="mutations",
             marker=dict(symbol="square", size=10, color="rgba(0,0,0,0)"),
-            selected=dict(marker=dict(opacity=0)), unselected=dict(marker=dict(opacity=0)),
+            selected=dict(marker=dict(opacity=0)),
+            unselected=dict(marker=dict(opacity=0)),
             hovertemplate="%{customdata[2]}: Δ %{customdata[3]:+.3f}<extra>click to apply</extra>",
         )
     )
     for name, (start, end) in spans.items():
         fig.add_vrect(
-            x0=start + 0.5, x1=end + 0.5, line=dict(color=SITE_COLORS[name], width=2), fillcolor=SITE_COLORS[name],
-            opacity=0.15, layer="above", annotation_text=SITE_SHORT[name], annotation_position="top left",
+            x0=start + 0.5,
+            x1=end + 0.5,
+            line=dict(color=SITE_COLORS[name], width=2),
+            fillcolor=SITE_COLORS[name],
+            opacity=0.15,
+            layer="above",
+            annotation_text=SITE_SHORT[name],
+            annotation_position="top left",
         )
     fig.update_layout(
-        height=300, margin=dict(l=40, r=10, t=30, b=40), clickmode="event+select", dragmode=False,
+        height=300,
+        margin=dict(l=40, r=10, t=30, b=40),
+        clickmode="event+select",
+        dragmode=False,
         xaxis=dict(title="intron position (nt)", range=[0.5, len(intron) + 0.5]),
         yaxis=dict(title="mutant", autorange="reversed", categoryorder="array", categoryarray=list(ROWS)),
     )

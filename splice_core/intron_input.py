@@ -1,4 +1,5 @@
 """Checking a user's intron text: cleaning, and one clear message per problem found."""
+
 import re
 from dataclasses import dataclass, field
 
@@ -7,7 +8,9 @@ TRAINED_MAX = 148  # the library's longest intron: longer ones are read through 
 MAX_INTRON = 2000  # longest intron taken (the longest annotated S. cerevisiae intron is 1,309 nt)
 _ALLOWED = set("ACGTN")
 _VALID = re.compile("[ACGTN]*")
-EXAMPLE_INTRON = "GTATGTTCTTATTTACCTTTCAGATGTCTTTACAATTTCCCAACATCTTATTCATAAATTTTCGAATACTAACTCGTGGGAACACTAAAATTAG"
+EXAMPLE_INTRON = (
+    "GTATGTTCTTATTTACCTTTCAGATGTCTTTACAATTTCCCAACATCTTATTCATAAATTTTCGAATACTAACTCGTGGGAACACTAAAATTAG"
+)
 """A made-up intron with consensus 5'SS, branch site and 3'SS (not from any data set), for the first view."""
 
 
@@ -43,7 +46,9 @@ def kept_positions(typed: str, strip_digits: bool) -> list[int]:
     return list(range(1, len(typed) + 1))
 
 
-def check_intron(text: str, max_length: int = MAX_INTRON, trained_max: int = TRAINED_MAX, strip_digits: bool = True) -> IntronCheck:
+def check_intron(
+    text: str, max_length: int = MAX_INTRON, trained_max: int = TRAINED_MAX, strip_digits: bool = True
+) -> IntronCheck:
     """Clean ``text`` and report every problem that stops or weakens a prediction.
 
     Positions in messages count the characters as typed (white space and FASTA headers aside), digits included.
@@ -51,23 +56,35 @@ def check_intron(text: str, max_length: int = MAX_INTRON, trained_max: int = TRA
     """
     typed = sequence_characters(text)
     positions = kept_positions(typed, strip_digits)
-    seq = ("".join(typed[p - 1] for p in positions) if len(positions) < len(typed) else typed).upper().replace("U", "T")
+    seq = (
+        ("".join(typed[p - 1] for p in positions) if len(positions) < len(typed) else typed)
+        .upper()
+        .replace("U", "T")
+    )
     check = IntronCheck(seq)
     n_records = sum(line.lstrip().startswith(">") for line in str(text).splitlines())
     if n_records > 1:
-        check.errors.append(f"Found {n_records} FASTA records: paste one intron here (use Batch scoring for many).")
+        check.errors.append(
+            f"Found {n_records} FASTA records: paste one intron here (use Batch scoring for many)."
+        )
         return check
     if not seq:
-        check.errors.append("The intron is empty: enter a sequence (5' splice site first, 3' splice site last).")
+        check.errors.append(
+            "The intron is empty: enter a sequence (5' splice site first, 3' splice site last)."
+        )
         return check
     if not _VALID.fullmatch(seq):
         bad = [(positions[i], typed[positions[i] - 1]) for i, b in enumerate(seq) if b not in _ALLOWED]
         shown = ", ".join(f"'{b}' at {i}" for i, b in bad[:5]) + (" …" if len(bad) > 5 else "")
         check.errors.append(f"Only A, C, G, T/U and N are allowed: found {shown}.")
     if len(seq) < MIN_INTRON:
-        check.errors.append(f"Too short ({len(seq)} nt): an intron needs at least {MIN_INTRON} nt to hold the 5' splice site, branch site and 3' splice site.")
+        check.errors.append(
+            f"Too short ({len(seq)} nt): an intron needs at least {MIN_INTRON} nt to hold the 5' splice site, branch site and 3' splice site."
+        )
     if len(seq) > max_length:
-        check.errors.append(f"Too long ({len(seq):,} nt): introns of at most {max_length:,} nt are taken (the longest annotated yeast intron is 1,309 nt).")
+        check.errors.append(
+            f"Too long ({len(seq):,} nt): introns of at most {max_length:,} nt are taken (the longest annotated yeast intron is 1,309 nt)."
+        )
     if check.errors:
         return check
     if not seq.startswith(("GT", "GC")):
@@ -81,5 +98,7 @@ def check_intron(text: str, max_length: int = MAX_INTRON, trained_max: int = TRA
         )
     n_positions = [positions[i] for i, b in enumerate(seq) if b == "N"]
     if n_positions:
-        check.warnings.append(f"{len(n_positions)} N base(s) (first at {n_positions[0]}) are read as unknown.")
+        check.warnings.append(
+            f"{len(n_positions)} N base(s) (first at {n_positions[0]}) are read as unknown."
+        )
     return check

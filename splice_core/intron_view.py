@@ -15,6 +15,7 @@ The views stand for the middle by a fixed number of samples of it, so neither th
 per intron grows with length, and added neutral sequence moves the mean little (see the README for figures).
 Piece sizes scale with the view's length for models that read fewer than 148 nt.
 """
+
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -46,7 +47,9 @@ class ViewLayout:
 
 def view_layout(length: int = TRAINED_MAX) -> ViewLayout:
     """The layout of ``length``-nt views: the 148-nt sizes scaled to ``length``."""
-    return ViewLayout(*(size * length // TRAINED_MAX for size in (TRAINED_MAX, FIVE, THREE_MIN, THREE_MAX, BRANCH_MARGIN)))
+    return ViewLayout(
+        *(size * length // TRAINED_MAX for size in (TRAINED_MAX, FIVE, THREE_MIN, THREE_MAX, BRANCH_MARGIN))
+    )
 
 
 @dataclass(frozen=True)
@@ -85,7 +88,10 @@ def intron_view_set(intron: str, branch: int, layout: ViewLayout) -> list[Intron
     size = layout.length - layout.five - three
     starts = np.unique(np.linspace(layout.five, n - three - size, layout.n_views).round().astype(int))
     return [
-        IntronView(intron[: layout.five] + intron[s : s + size] + intron[n - three :], ((0, layout.five), (s, s + size), (n - three, n)))
+        IntronView(
+            intron[: layout.five] + intron[s : s + size] + intron[n - three :],
+            ((0, layout.five), (s, s + size), (n - three, n)),
+        )
         for s in starts.tolist()
     ]
 
@@ -100,7 +106,9 @@ def long_intron_indices(introns: list[str], length: int = TRAINED_MAX) -> np.nda
     return np.flatnonzero(np.array([len(i) > length for i in introns], bool))
 
 
-def intron_view_sets(introns: list[str], branch: np.ndarray, length: int = TRAINED_MAX) -> list[list[IntronView]]:
+def intron_view_sets(
+    introns: list[str], branch: np.ndarray, length: int = TRAINED_MAX
+) -> list[list[IntronView]]:
     """The ``length``-nt views of each intron (an intron that fits is its own one view); ``branch``: 0-based ``(N,)``."""
     layout = view_layout(length)
     return [intron_view_set(intron, b, layout) for intron, b in zip(introns, np.asarray(branch).tolist())]
@@ -110,7 +118,9 @@ def scan_in_chunks(introns: list[str], find_branch: Callable[[list[str]], np.nda
     """``find_branch(introns) -> (N,)`` branch starts run on chunks of :data:`SCAN_CHUNK` introns (bounded memory)."""
     if not introns:
         return np.zeros(0, int)
-    return np.concatenate([np.asarray(find_branch(introns[i : i + SCAN_CHUNK])) for i in range(0, len(introns), SCAN_CHUNK)])
+    return np.concatenate(
+        [np.asarray(find_branch(introns[i : i + SCAN_CHUNK])) for i in range(0, len(introns), SCAN_CHUNK)]
+    )
 
 
 def mean_over_views(values: np.ndarray, owner: np.ndarray, n: int) -> np.ndarray:

@@ -10,6 +10,7 @@ starts and by the training process after each epoch and at its end. A training p
 started it (a watchdog thread notices when its parent is gone, even after ``kill -9``, and marks the job
 ``interrupted``), so no run goes on unseen; after a restart the registry reads the journal and shows every job again.
 """
+
 import dataclasses
 import json
 import multiprocessing
@@ -84,9 +85,17 @@ class TrainingJob(JobControls):
     def to_journal(self) -> dict:
         """The job as a journal entry (plain JSON values)."""
         return {
-            "id": self.id, "config": self.config.to_dict(), "data_dir": str(self.data_dir), "models_dir": str(self.models_dir),
-            "device": self.device, "status": self.status, "records": self.records, "started": self.started,
-            "finished": self.finished, "saved_path": str(self.saved_path) if self.saved_path else None, "error": self.error,
+            "id": self.id,
+            "config": self.config.to_dict(),
+            "data_dir": str(self.data_dir),
+            "models_dir": str(self.models_dir),
+            "device": self.device,
+            "status": self.status,
+            "records": self.records,
+            "started": self.started,
+            "finished": self.finished,
+            "saved_path": str(self.saved_path) if self.saved_path else None,
+            "error": self.error,
             "pid": self.pid,
         }
 
@@ -175,6 +184,7 @@ def parent_alive(parent_pid: int) -> bool:
 
 def watch_parent(parent_pid: int, journal: ChildJournal, period: float = POLL_SECONDS) -> None:
     """In the training process: end it (journal: interrupted) as soon as the app that started it is gone."""
+
     def watch():
         while parent_alive(parent_pid):
             time.sleep(period)
@@ -185,8 +195,13 @@ def watch_parent(parent_pid: int, journal: ChildJournal, period: float = POLL_SE
 
 
 def train_in_child(
-    config: TrainConfig, data_dir: Path, version_path: Path, events: Queue, cancel: ProcessEvent,
-    journal: Path | None = None, parent_pid: int | None = None,
+    config: TrainConfig,
+    data_dir: Path,
+    version_path: Path,
+    events: Queue,
+    cancel: ProcessEvent,
+    journal: Path | None = None,
+    parent_pid: int | None = None,
 ) -> None:
     """Child-process entry: train, save the version, report ``(kind, value)`` events to the parent and the journal.
 
@@ -282,11 +297,20 @@ def process_alive(pid: int | None) -> bool:
 def job_from_journal(entry: dict) -> TrainingJob:
     """A job read back from its journal entry (not owned by this app); a run whose process is gone is interrupted."""
     job = TrainingJob(
-        config=recipe_from_card(entry), data_dir=Path(entry.get("data_dir", "")), models_dir=Path(entry.get("models_dir", "")),
-        device=entry.get("device", "CPU"), id=entry["id"], status=entry["status"], records=list(entry.get("records", [])),
-        started=float(entry.get("started") or 0.0), finished=entry.get("finished"),
-        saved_path=Path(entry["saved_path"]) if entry.get("saved_path") else None, error=entry.get("error", ""),
-        pid=entry.get("pid"), owned=False, cancel_requested=threading.Event(),
+        config=recipe_from_card(entry),
+        data_dir=Path(entry.get("data_dir", "")),
+        models_dir=Path(entry.get("models_dir", "")),
+        device=entry.get("device", "CPU"),
+        id=entry["id"],
+        status=entry["status"],
+        records=list(entry.get("records", [])),
+        started=float(entry.get("started") or 0.0),
+        finished=entry.get("finished"),
+        saved_path=Path(entry["saved_path"]) if entry.get("saved_path") else None,
+        error=entry.get("error", ""),
+        pid=entry.get("pid"),
+        owned=False,
+        cancel_requested=threading.Event(),
     )
     if job.status == RUNNING and not process_alive(job.pid):
         job.status, job.error, job.finished = INTERRUPTED, INTERRUPTED_TEXT, job.finished or time.time()
@@ -298,7 +322,9 @@ def job_from_journal(entry: dict) -> TrainingJob:
 
 def prune_journal(models_dir: Path, keep: int = KEPT_JOURNALS) -> None:
     """Remove the oldest journal entries beyond ``keep`` (by modification time)."""
-    entries = sorted((Path(models_dir) / JOURNAL_DIR).glob("*.json"), key=lambda p: p.stat().st_mtime, reverse=True)
+    entries = sorted(
+        (Path(models_dir) / JOURNAL_DIR).glob("*.json"), key=lambda p: p.stat().st_mtime, reverse=True
+    )
     for path in entries[keep:]:
         path.unlink(missing_ok=True)
 
@@ -310,7 +336,9 @@ class JobRegistry:
         self._jobs: dict[str, TrainingJob] = {}
         self._lock = threading.Lock()
 
-    def start(self, config: TrainConfig, data_dir: str | Path, models_dir: str | Path | None = None) -> TrainingJob:
+    def start(
+        self, config: TrainConfig, data_dir: str | Path, models_dir: str | Path | None = None
+    ) -> TrainingJob:
         """Register a job, start its training process and the thread that follows it.
 
         Models go to a new version folder under ``models_dir`` (default: the models root).
@@ -318,21 +346,27 @@ class JobRegistry:
         """
         if library_path(data_dir) is None:
             raise DataFileError(f"{data_dir}: no library file in the data directory, nothing to train on")
-        job = TrainingJob(config=config, data_dir=Path(data_dir), models_dir=models_root(models_dir), device=device_name())
+        job = TrainingJob(
+            config=config, data_dir=Path(data_dir), models_dir=models_root(models_dir), device=device_name()
+        )
         events = SPAWN.Queue()
         version_path = new_version_path(job.models_dir, version_name(job))
         journal = journal_path(job.models_dir, job.id)
         prune_journal(job.models_dir)
         write_journal(journal, job.to_journal())
         process = SPAWN.Process(
-            target=train_in_child, args=(config, job.data_dir, version_path, events, job.cancel_requested, journal, os.getpid()),
-            name=f"training-{job.id}", daemon=True,
+            target=train_in_child,
+            args=(config, job.data_dir, version_path, events, job.cancel_requested, journal, os.getpid()),
+            name=f"training-{job.id}",
+            daemon=True,
         )
         process.start()
         job.pid = process.pid
         with self._lock:
             self._jobs[job.id] = job
-        threading.Thread(target=follow, args=(job, process, events), name=f"follow-{job.id}", daemon=True).start()
+        threading.Thread(
+            target=follow, args=(job, process, events), name=f"follow-{job.id}", daemon=True
+        ).start()
         return job
 
     def jobs(self, models_dir: str | Path | None = None) -> list[TrainingJob]:

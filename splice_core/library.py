@@ -1,4 +1,5 @@
 """Reading and validating the data directory: designed-intron library, wild-type introns, reporter."""
+
 import csv
 import hashlib
 import os
@@ -110,7 +111,9 @@ def require_columns(frame: pd.DataFrame, columns: tuple[str, ...], path: str | o
 def first_bad_sequence(values: pd.Series) -> tuple[int, str] | None:
     """(row position, problem) of the first value that is not an upper-case ACGT string, or None."""
     text = values.astype(str)
-    bad = values.isna().to_numpy() | text.str.contains(_NON_ACGT).to_numpy() | (text.str.len() == 0).to_numpy()
+    bad = (
+        values.isna().to_numpy() | text.str.contains(_NON_ACGT).to_numpy() | (text.str.len() == 0).to_numpy()
+    )
     if not bad.any():
         return None
     row = int(np.flatnonzero(bad)[0])
@@ -155,7 +158,9 @@ def check_numbers(
         if bad.any():
             row = int(np.flatnonzero(bad)[0])
             kind = "an integer" if integer else "a number"
-            raise row_error(path, row, column, f"{frame[column].iloc[row]!s} is not {kind} from {low:g} to {high:g}{note}")
+            raise row_error(
+                path, row, column, f"{frame[column].iloc[row]!s} is not {kind} from {low:g} to {high:g}{note}"
+            )
 
 
 def validate_library(frame: pd.DataFrame, path: str | os.PathLike) -> None:
@@ -166,17 +171,26 @@ def validate_library(frame: pd.DataFrame, path: str | os.PathLike) -> None:
     wrong_length = (frame["seq"].str.len() != OLIGO_LENGTH).to_numpy()
     if wrong_length.any():
         row = int(np.flatnonzero(wrong_length)[0])
-        raise row_error(path, row, "seq", f"{len(frame['seq'].iloc[row])} nt; library oligos are {OLIGO_LENGTH} nt")
+        raise row_error(
+            path, row, "seq", f"{len(frame['seq'].iloc[row])} nt; library oligos are {OLIGO_LENGTH} nt"
+        )
     check_numbers(frame, ("splicing_eff",), path, 0.0, 1.0)
     site_note = f" (seq[index + {SITE_OFFSET}] must lie in the {OLIGO_LENGTH}-nt seq)"
-    check_numbers(frame, INDEX_COLUMNS, path, -SITE_OFFSET, OLIGO_LENGTH - SITE_OFFSET - 1, integer=True, note=site_note)
+    check_numbers(
+        frame, INDEX_COLUMNS, path, -SITE_OFFSET, OLIGO_LENGTH - SITE_OFFSET - 1, integer=True, note=site_note
+    )
     check_intron_matches_indices(frame, path)
     if "intron_len" in frame.columns:
         lengths = pd.to_numeric(frame["intron_len"], errors="coerce").to_numpy(float)
         wrong = frame["intron_len"].notna().to_numpy() & (lengths != frame["intron_seq"].str.len().to_numpy())
         if wrong.any():
             row = int(np.flatnonzero(wrong)[0])
-            raise row_error(path, row, "intron_len", f"{frame['intron_len'].iloc[row]!s} but intron_seq has {len(frame['intron_seq'].iloc[row])} nt{CUT_OFF_HINT}")
+            raise row_error(
+                path,
+                row,
+                "intron_len",
+                f"{frame['intron_len'].iloc[row]!s} but intron_seq has {len(frame['intron_seq'].iloc[row])} nt{CUT_OFF_HINT}",
+            )
 
 
 def check_intron_matches_indices(frame: pd.DataFrame, path: str | os.PathLike) -> None:
@@ -190,7 +204,9 @@ def check_intron_matches_indices(frame: pd.DataFrame, path: str | os.PathLike) -
     if not all(starts_intron):
         row = starts_intron.index(False)
         raise row_error(
-            path, row, "SS5_inds",
+            path,
+            row,
+            "SS5_inds",
             f"seq[{frame['SS5_inds'].iloc[row]!s} + {SITE_OFFSET}:] does not start with intron_seq",
         )
     whole = [s[i : j + SS3_LENGTH] == t for s, i, j, t in zip(frame["seq"], ss5, ss3, frame["intron_seq"])]
@@ -198,7 +214,9 @@ def check_intron_matches_indices(frame: pd.DataFrame, path: str | os.PathLike) -
         row = whole.index(False)
         expected = ss3.iloc[row] + SS3_LENGTH - ss5.iloc[row]
         raise row_error(
-            path, row, "intron_seq",
+            path,
+            row,
+            "intron_seq",
             f"{len(frame['intron_seq'].iloc[row])} nt, but SS5_inds and SS3_inds say the intron is seq[{ss5.iloc[row]}:{ss3.iloc[row] + SS3_LENGTH}] "
             f"({expected} nt){CUT_OFF_HINT}",
         )

@@ -1,4 +1,5 @@
 """Sequence-logo figures of per-base attributions (logomaker), with the splice sites shaded."""
+
 import io
 
 import logomaker
@@ -31,8 +32,13 @@ def draw_logo(ax, values: np.ndarray) -> None:
     """Draw ``(L, 4)`` values as upright logomaker glyphs at x = 1..L, creating glyphs for non-zero cells only."""
     for position, base, floor, ceiling in glyph_spans(values):
         letter = ALPHABET[base]
-        logomaker.Glyph(position + 1, letter, min(floor, ceiling), max(floor, ceiling), ax=ax, color=BASE_COLORS[letter])
-    low, high = min(0.0, values.clip(max=0).sum(1).min(initial=0)), max(0.0, values.clip(min=0).sum(1).max(initial=0))
+        logomaker.Glyph(
+            position + 1, letter, min(floor, ceiling), max(floor, ceiling), ax=ax, color=BASE_COLORS[letter]
+        )
+    low, high = (
+        min(0.0, values.clip(max=0).sum(1).min(initial=0)),
+        max(0.0, values.clip(min=0).sum(1).max(initial=0)),
+    )
     pad = 0.05 * (high - low) or 1.0
     ax.set_ylim(low - pad, high + pad)
 
@@ -40,16 +46,32 @@ def draw_logo(ax, values: np.ndarray) -> None:
 def shade_sites(ax, spans: dict[str, tuple[int, int]]) -> None:
     """Shade each 0-based ``[start, end)`` site span on an axis whose x is the 1-based position."""
     for name, (start, end) in spans.items():
-        ax.axvspan(start + 0.5, end + 0.5, color=SITE_COLORS[name], alpha=0.18, lw=0, zorder=-3, label=SITE_NAMES[name])
+        ax.axvspan(
+            start + 0.5,
+            end + 0.5,
+            color=SITE_COLORS[name],
+            alpha=0.18,
+            lw=0,
+            zorder=-3,
+            label=SITE_NAMES[name],
+        )
 
 
-def saliency_logo(attribution: np.ndarray, spans: dict[str, tuple[int, int]], entropy: np.ndarray | None = None) -> Figure:
+def saliency_logo(
+    attribution: np.ndarray, spans: dict[str, tuple[int, int]], entropy: np.ndarray | None = None
+) -> Figure:
     """Logo of an ``(L, 4)`` attribution (x = 1-based position), sites shaded; library entropy below when given."""
     length = len(attribution)
     rows = 2 if entropy is not None else 1
     width = max(6.0, WIDTH_PER_NT * length)
     fig = Figure(figsize=(width, 2.4 * rows))
-    fig.subplots_adjust(left=0.8 / width, right=1 - 0.15 / width, bottom=0.45 / (2.4 * rows), top=1 - 0.35 / (2.4 * rows), hspace=0.08)
+    fig.subplots_adjust(
+        left=0.8 / width,
+        right=1 - 0.15 / width,
+        bottom=0.45 / (2.4 * rows),
+        top=1 - 0.35 / (2.4 * rows),
+        hspace=0.08,
+    )
     axes = np.atleast_1d(fig.subplots(rows, 1, sharex=True, height_ratios=[2, 1][:rows]))
     draw_logo(axes[0], np.asarray(attribution, float))
     axes[0].set_ylabel("gradient × input")

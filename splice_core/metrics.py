@@ -1,4 +1,5 @@
 """Regression metrics of predicted vs measured splicing efficiency."""
+
 import numpy as np
 import pandas as pd
 from scipy import stats
@@ -47,5 +48,8 @@ def regression_metrics(y: np.ndarray, pred: np.ndarray) -> dict[str, float]:
 def per_library_metrics(types: pd.Series, y: np.ndarray, pred: np.ndarray) -> pd.DataFrame:
     """One row of :func:`regression_metrics` per library type, sorted by type."""
     types = np.asarray(types)
-    rows = {t: regression_metrics(np.asarray(y)[types == t], np.asarray(pred)[types == t]) for t in sorted(set(types))}
+    rows = {
+        t: regression_metrics(np.asarray(y)[types == t], np.asarray(pred)[types == t])
+        for t in sorted(set(types))
+    }
     return pd.DataFrame.from_dict(rows, orient="index").rename_axis("type")

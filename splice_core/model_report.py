@@ -1,4 +1,6 @@
 """Model page tables: a card's metrics beside the PWM baseline, test-split predictions, curves, Table 1, versions."""
+
+import itertools
 from pathlib import Path
 
 import numpy as np
@@ -43,8 +45,13 @@ def replicate_table(card: dict) -> pd.DataFrame | None:
         return None
     peer = card.get("peer", {}).get("replicates", {})
     rows = [
-        {"part": part, "rows": values["n"], "other barcodes' mean": values["other_barcodes_pearson"], MODEL: values["pearson"],
-         **({"LightGBM peer": peer[part]["pearson"]} if part in peer else {})}
+        {
+            "part": part,
+            "rows": values["n"],
+            "other barcodes' mean": values["other_barcodes_pearson"],
+            MODEL: values["pearson"],
+            **({"LightGBM peer": peer[part]["pearson"]} if part in peer else {}),
+        }
         for part, values in card["replicates"].items()
     ]
     return pd.DataFrame(rows)
@@ -61,9 +68,24 @@ def noise_floor_table(card: dict) -> pd.DataFrame | None:
             continue
         low, high = floor[part]["pearson_interval"]
         perfect, model = floor[part], card["metrics"][part]
-        rows.append({"part": part, "predictor": PERFECT, **{m: perfect[m] for m in FLOOR_METRICS}, "Pearson 95% interval": f"{low:.3f}–{high:.3f}", EXPLAINED: 1.0})
-        rows.append({"part": part, "predictor": MODEL, **{m: model[m] for m in FLOOR_METRICS}, "Pearson 95% interval": "",
-                     EXPLAINED: explained_share(model["pearson"], perfect["pearson"])})
+        rows.append(
+            {
+                "part": part,
+                "predictor": PERFECT,
+                **{m: perfect[m] for m in FLOOR_METRICS},
+                "Pearson 95% interval": f"{low:.3f}–{high:.3f}",
+                EXPLAINED: 1.0,
+            }
+        )
+        rows.append(
+            {
+                "part": part,
+                "predictor": MODEL,
+                **{m: model[m] for m in FLOOR_METRICS},
+                "Pearson 95% interval": "",
+                EXPLAINED: explained_share(model["pearson"], perfect["pearson"]),
+            }
+        )
     return pd.DataFrame(rows) if rows else None
 
 
@@ -72,9 +94,14 @@ def variant_effect_table(card: dict) -> pd.DataFrame | None:
     (expected), each with its 95% interval; None for cards without variant figures."""
     bench = card.get("variant_effects", {}).get("benchmark", {})
     rows = [
-        {"part": part, "pairs": kind, "n": figures["model"]["n"], "predictor": name,
-         **{m: values[m] for m in CHANGE_METRICS},
-         **{f"{m} 95%": "–".join(f"{v:.2f}" for v in values[f"{m}_interval"]) for m in CHANGE_METRICS}}
+        {
+            "part": part,
+            "pairs": kind,
+            "n": figures["model"]["n"],
+            "predictor": name,
+            **{m: values[m] for m in CHANGE_METRICS},
+            **{f"{m} 95%": "–".join(f"{v:.2f}" for v in values[f"{m}_interval"]) for m in CHANGE_METRICS},
+        }
         for part, kinds in bench.items()
         for kind, figures in kinds.items()
         for name, values in ((PERFECT, figures["perfect"]), (MODEL, figures["model"]))
@@ -100,7 +127,12 @@ def per_library_mse(card: dict) -> pd.DataFrame:
     ]
     noise = card.get("noise_by_type", {})
     rows += [
-        {"type": library_type, "predictor": PERFECT, "mse": noise[library_type], "constructs": int(values["n"])}
+        {
+            "type": library_type,
+            "predictor": PERFECT,
+            "mse": noise[library_type],
+            "constructs": int(values["n"]),
+        }
         for library_type, values in card["per_library_test"].items()
         if library_type in noise
     ]
@@ -112,8 +144,10 @@ def per_library_mse(card: dict) -> pd.DataFrame:
 def scatter_count_grid(card: dict) -> pd.DataFrame:
     """The card's test counts as a grid: measured bins (rows) by predicted bins (columns), both ascending."""
     bins = np.asarray(card["histograms"]["bins"])
-    labels = [f"{(a + b) / 2:.3f}" for a, b in zip(bins[:-1], bins[1:])]
-    return pd.DataFrame(card["test_scatter_counts"], index=labels, columns=labels).rename_axis(index="measured", columns="predicted")
+    labels = [f"{(a + b) / 2:.3f}" for a, b in itertools.pairwise(bins)]
+    return pd.DataFrame(card["test_scatter_counts"], index=labels, columns=labels).rename_axis(
+        index="measured", columns="predicted"
+    )
 
 
 def test_split_predictions(predictor: Predictor, frame: pd.DataFrame, data_dir=None) -> pd.DataFrame:
@@ -154,7 +188,9 @@ def seed_table1() -> pd.DataFrame:
     """The seed study's Table 1 as reported: parameter counts and the published figures."""
     rows = [{"model": "PWM baseline", "context": "sites", "seed_parameters": 0}]
     rows += [{"model": a, "context": c, "seed_parameters": p} for a, c, p in SEED_TABLE1]
-    return pd.DataFrame([{**r, **SEED_REPORTED.get((r["model"], r["context"]), {})} for r in rows], columns=SEED_COLUMNS)
+    return pd.DataFrame(
+        [{**r, **SEED_REPORTED.get((r["model"], r["context"]), {})} for r in rows], columns=SEED_COLUMNS
+    )
 
 
 def reproduce_tables(paths: tuple[Path, ...] | None = None) -> dict[str, pd.DataFrame]:
@@ -173,12 +209,24 @@ def version_row(path: Path) -> dict:
     card = read_card(path)
     config, test = card["config"], card["metrics"]["test"]
     return {
-        "version": "pretrained (shipped)" if Path(path).resolve() == PRETRAINED_DIR.resolve() else Path(path).name,
-        "architecture": config["architecture"], "context": config["context"], "epochs": config["epochs"],
-        "seeds": config["n_seeds"], "ensemble": config["ensemble"], "parameters": card["parameters"],
-        "constructs": card["data"]["n_usable"], "test_mse": test["mse"], "test_balanced_mse": test["balanced_mse"],
-        "test_pearson": test["pearson"], "test_spearman": test["spearman"], "dev_mse": card["metrics"]["dev"]["mse"],
-        "pwm_test_mse": card["baseline_metrics"]["test"]["mse"], "device": card["device"], "seconds": card["seconds"],
+        "version": "pretrained (shipped)"
+        if Path(path).resolve() == PRETRAINED_DIR.resolve()
+        else Path(path).name,
+        "architecture": config["architecture"],
+        "context": config["context"],
+        "epochs": config["epochs"],
+        "seeds": config["n_seeds"],
+        "ensemble": config["ensemble"],
+        "parameters": card["parameters"],
+        "constructs": card["data"]["n_usable"],
+        "test_mse": test["mse"],
+        "test_balanced_mse": test["balanced_mse"],
+        "test_pearson": test["pearson"],
+        "test_spearman": test["spearman"],
+        "dev_mse": card["metrics"]["dev"]["mse"],
+        "pwm_test_mse": card["baseline_metrics"]["test"]["mse"],
+        "device": card["device"],
+        "seconds": card["seconds"],
     }
 
 

@@ -1,4 +1,5 @@
 """Model directories (``model.keras`` + ``model_card.json``), versions and the active-model choice."""
+
 import json
 import os
 import shutil
@@ -64,7 +65,9 @@ def read_card(path: str | os.PathLike) -> dict:
     except FileNotFoundError as err:
         raise ModelDirError(f"{file}: file not found") from err
     except (UnicodeDecodeError, json.JSONDecodeError) as err:
-        raise ModelDirError(f"{file} is corrupt (not valid JSON: {err}); the file may have been cut off or edited") from err
+        raise ModelDirError(
+            f"{file} is corrupt (not valid JSON: {err}); the file may have been cut off or edited"
+        ) from err
     if not isinstance(card, dict):
         raise ModelDirError(f"{file} is not a model card (a JSON object)")
     return card
@@ -78,7 +81,9 @@ def load_model(path: str | os.PathLike) -> keras.Model:
     try:
         return keras.models.load_model(file, compile=False)
     except Exception as err:  # Keras reports a damaged archive in many ways (even as "File not found")
-        raise ModelDirError(f"{file} is corrupt: Keras cannot read it ({type(err).__name__}); the file may have been cut off or overwritten") from err
+        raise ModelDirError(
+            f"{file} is corrupt: Keras cannot read it ({type(err).__name__}); the file may have been cut off or overwritten"
+        ) from err
 
 
 def is_model_dir(path: str | os.PathLike) -> bool:
@@ -101,7 +106,9 @@ def new_version_path(root: str | os.PathLike | None = None, name: str = "model")
 def list_versions(root: str | os.PathLike | None = None) -> list[Path]:
     """The shipped model followed by every saved version under the models root, newest first."""
     base = models_root(root)
-    found = [p for p in base.glob("*") if not p.name.startswith(".") and is_model_dir(p)] if base.is_dir() else []
+    found = (
+        [p for p in base.glob("*") if not p.name.startswith(".") and is_model_dir(p)] if base.is_dir() else []
+    )
     versions = sorted(found, reverse=True)
     return [PRETRAINED_DIR, *versions]
 

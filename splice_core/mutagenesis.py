@@ -3,6 +3,7 @@
 Analyses take ``predict(introns, branch)``, a function from intron strings and their 0-based branch-site
 starts (or None: the model's default) to ``(N,)`` predictions, such as ``Predictor.predict_introns``.
 """
+
 from collections.abc import Callable
 
 import numpy as np
@@ -29,7 +30,9 @@ def variant_branch_starts(length: int, branch: int) -> np.ndarray:
     return np.concatenate([np.full(1 + 4 * length, branch), deletions])
 
 
-def distinct_variants(variants: list[str], starts: np.ndarray | None) -> tuple[list[str], np.ndarray | None, np.ndarray]:
+def distinct_variants(
+    variants: list[str], starts: np.ndarray | None
+) -> tuple[list[str], np.ndarray | None, np.ndarray]:
     """(distinct variants, their branch starts, index of each input variant among them), first occurrence order."""
     keys = zip(variants, starts.tolist() if starts is not None else [None] * len(variants))
     first: dict[tuple[str, int | None], int] = {}
@@ -38,7 +41,9 @@ def distinct_variants(variants: list[str], starts: np.ndarray | None) -> tuple[l
     return [variant for variant, _ in first], unique_starts, inverse
 
 
-def mutagenesis_effects(predict: PredictIntrons, intron: str, branch: int | None = None) -> tuple[float, np.ndarray, np.ndarray]:
+def mutagenesis_effects(
+    predict: PredictIntrons, intron: str, branch: int | None = None
+) -> tuple[float, np.ndarray, np.ndarray]:
     """(reference, substitution deltas ``(L, 4)``, deletion deltas ``(L,)``) in one batched call.
 
     The call predicts each distinct variant once (the wild-type base's substitution is the intron itself, and

@@ -5,6 +5,7 @@ The summary holds only aggregates of the model's own predictions (a histogram, c
 band, summary statistics): no rows, no sequences, no gene names. It is written to
 ``pretrained/native_summary.json`` by ``python -m splice_core native`` (and by ``ship``).
 """
+
 import json
 import os
 from pathlib import Path
@@ -21,8 +22,14 @@ SUMMARY_FILE = "native_summary.json"
 HISTOGRAM_EDGES = np.linspace(0.0, 1.0, 21)
 LENGTH_BANDS = ((0, TRAINED_MAX), (TRAINED_MAX + 1, 300), (301, 500), (501, 1000), (1001, MAX_INTRON))
 TABLE_COLUMNS = {
-    "Gene": "gene", "Chromosome": "chromosome", "Length (bp)": "length", "5'SS": "ss5", "BP": "branch_site", "3'SS": "ss3",
-    "5'SS to BP (bp)": "ss5_to_branch", "BP to 3'SS (bp)": "branch_to_ss3",
+    "Gene": "gene",
+    "Chromosome": "chromosome",
+    "Length (bp)": "length",
+    "5'SS": "ss5",
+    "BP": "branch_site",
+    "3'SS": "ss3",
+    "5'SS to BP (bp)": "ss5_to_branch",
+    "BP to 3'SS (bp)": "branch_to_ss3",
 }
 
 
@@ -45,7 +52,11 @@ def score_native(predictor: Predictor, wildtype: pd.DataFrame) -> pd.DataFrame:
 
     The branch site the model uses is the branch PWM's best match, as for a pasted intron.
     """
-    out = wildtype[[c for c in TABLE_COLUMNS if c in wildtype.columns]].rename(columns=TABLE_COLUMNS).reset_index(drop=True)
+    out = (
+        wildtype[[c for c in TABLE_COLUMNS if c in wildtype.columns]]
+        .rename(columns=TABLE_COLUMNS)
+        .reset_index(drop=True)
+    )
     if "gene" not in out.columns:
         out.insert(0, "gene", [f"intron {i + 1}" for i in range(len(out))])
     sequences = wildtype["sequence"].astype(str).str.upper().str.replace("U", "T").tolist()
@@ -66,12 +77,17 @@ def band_rows(table: pd.DataFrame) -> list[dict]:
     rows = []
     for low, high in LENGTH_BANDS:
         part = table[table["band"] == band_label(low, high)]
-        rows.append({
-            "band": band_label(low, high), "low": low, "high": high, "n": int(len(part)),
-            "mean": rounded(part["predicted_eff"].mean()) if len(part) else None,
-            "median": rounded(part["predicted_eff"].median()) if len(part) else None,
-            "mean_spread": rounded(part["predicted_sd"].mean()) if len(part) else None,
-        })
+        rows.append(
+            {
+                "band": band_label(low, high),
+                "low": low,
+                "high": high,
+                "n": int(len(part)),
+                "mean": rounded(part["predicted_eff"].mean()) if len(part) else None,
+                "median": rounded(part["predicted_eff"].median()) if len(part) else None,
+                "mean_spread": rounded(part["predicted_sd"].mean()) if len(part) else None,
+            }
+        )
     return rows
 
 
@@ -93,9 +109,14 @@ def native_summary(table: pd.DataFrame, predictor: Predictor) -> dict:
         "n_read_through_views": int((table["length"] > TRAINED_MAX).sum()),
         "length_range": [int(table["length"].min()), int(table["length"].max())],
         "stats": {
-            "mean": rounded(pred.mean()), "sd": rounded(pred.std()), "median": rounded(np.median(pred)),
-            "q25": rounded(np.quantile(pred, 0.25)), "q75": rounded(np.quantile(pred, 0.75)),
-            "min": rounded(pred.min()), "max": rounded(pred.max()), "mean_spread": rounded(table["predicted_sd"].mean()),
+            "mean": rounded(pred.mean()),
+            "sd": rounded(pred.std()),
+            "median": rounded(np.median(pred)),
+            "q25": rounded(np.quantile(pred, 0.25)),
+            "q75": rounded(np.quantile(pred, 0.75)),
+            "min": rounded(pred.min()),
+            "max": rounded(pred.max()),
+            "mean_spread": rounded(table["predicted_sd"].mean()),
             "share_below_0.1": rounded((pred < 0.1).mean()),
         },
         "histogram": {"edges": [rounded(e) for e in HISTOGRAM_EDGES], "counts": counts.astype(int).tolist()},
@@ -122,7 +143,12 @@ def summary_matches(summary: dict, predictor: Predictor) -> bool:
     return bool(saved and saved.is_file() and summary.get("model_sha256") == file_sha256(saved))
 
 
-def filter_native(table: pd.DataFrame, gene: str = "", length: tuple[int, int] | None = None, predicted: tuple[float, float] | None = None) -> pd.DataFrame:
+def filter_native(
+    table: pd.DataFrame,
+    gene: str = "",
+    length: tuple[int, int] | None = None,
+    predicted: tuple[float, float] | None = None,
+) -> pd.DataFrame:
     """Rows whose gene contains ``gene`` (any case), whose length and prediction lie within the given closed ranges."""
     keep = np.ones(len(table), bool)
     if gene.strip():

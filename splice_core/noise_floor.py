@@ -7,6 +7,7 @@ or a higher Pearson r than it. The balanced MSE weighs rows by their measured cl
 that weighting can score below a perfect model on it. Assumes that barcodes' errors are independent and have
 mean zero, and that designs measured once are as noisy as the replicated designs of their library type.
 """
+
 import numpy as np
 import pandas as pd
 
@@ -30,15 +31,17 @@ def replicate_rows(frame: pd.DataFrame) -> pd.DataFrame:
     with np.errstate(invalid="ignore", divide="ignore"):
         others = (total - y) / (n - 1)
         var_others = np.where(n > 2, np.maximum(squares - y * y - (n - 1) * others**2, 0) / (n - 2), np.nan)
-    table = pd.DataFrame({
-        "group": group,
-        "type": frame["type"].astype(str).to_numpy(),
-        "low": y < LOW_HIGH_THRESHOLD,
-        "n": n,
-        "sq_mean": (y - total / n) ** 2 * n / np.maximum(n - 1, 1),
-        "sq_others": (y - others) ** 2,
-        "var_others": var_others,
-    })
+    table = pd.DataFrame(
+        {
+            "group": group,
+            "type": frame["type"].astype(str).to_numpy(),
+            "low": y < LOW_HIGH_THRESHOLD,
+            "n": n,
+            "sq_mean": (y - total / n) ** 2 * n / np.maximum(n - 1, 1),
+            "sq_others": (y - others) ** 2,
+            "var_others": var_others,
+        }
+    )
     return table[n > 1].reset_index(drop=True)
 
 
@@ -49,7 +52,9 @@ def weighted_means(values: np.ndarray, keys: list[np.ndarray], weights: np.ndarr
     return sums["wv"] / sums["w"]
 
 
-def noise_variances(replicates: pd.DataFrame, weights: np.ndarray | None = None) -> tuple[pd.Series, pd.Series, float]:
+def noise_variances(
+    replicates: pd.DataFrame, weights: np.ndarray | None = None
+) -> tuple[pd.Series, pd.Series, float]:
     """Noise of one measurement: its variance per library type, its mean square per (type, low) class, and pooled.
 
     The variance per type is unbiased. Within a class, only designs with at least 3 barcodes count:
@@ -66,7 +71,9 @@ def noise_variances(replicates: pd.DataFrame, weights: np.ndarray | None = None)
     return per_type, per_class, float(np.sum(w * sq_mean) / np.sum(w))
 
 
-def floor_metrics(frame: pd.DataFrame, parts: pd.Series, per_type: pd.Series, per_class: pd.Series, pooled: float) -> dict[str, dict]:
+def floor_metrics(
+    frame: pd.DataFrame, parts: pd.Series, per_type: pd.Series, per_class: pd.Series, pooled: float
+) -> dict[str, dict]:
     """Per split part, the expected MSE, balanced MSE and Pearson r of a model that predicts each design's true mean.
 
     Rows take their type's noise (``pooled`` for a type without replicates), and their class's for the balanced
@@ -98,12 +105,18 @@ def floor_metrics(frame: pd.DataFrame, parts: pd.Series, per_type: pd.Series, pe
 def bootstrap_weights(replicates: pd.DataFrame, rng: np.random.Generator) -> np.ndarray:
     """Per replicate row, how often its design was drawn when each type's designs are resampled with replacement."""
     designs = replicates.drop_duplicates("group")
-    draws = np.concatenate([rng.choice(groups.to_numpy(), len(groups)) for _, groups in designs.groupby("type")["group"]])
+    draws = np.concatenate(
+        [rng.choice(groups.to_numpy(), len(groups)) for _, groups in designs.groupby("type")["group"]]
+    )
     return replicates["group"].map(pd.Series(draws).value_counts()).fillna(0).to_numpy()
 
 
 def noise_floor(
-    frame: pd.DataFrame, parts: pd.Series, replicates: pd.DataFrame, draws: int = BOOTSTRAP_DRAWS, seed: int = 0
+    frame: pd.DataFrame,
+    parts: pd.Series,
+    replicates: pd.DataFrame,
+    draws: int = BOOTSTRAP_DRAWS,
+    seed: int = 0,
 ) -> dict[str, dict]:
     """Per split part, :func:`floor_metrics` with a 95% interval for each (``"<metric>_interval"``); ``{}`` when no
     design has replicates. ``replicates``: :func:`replicate_rows` of ``frame``.
@@ -115,7 +128,10 @@ def noise_floor(
         return {}
     point = floor_metrics(frame, parts, *noise_variances(replicates))
     rng = np.random.default_rng(seed)
-    resampled = [floor_metrics(frame, parts, *noise_variances(replicates, bootstrap_weights(replicates, rng))) for _ in range(draws)]
+    resampled = [
+        floor_metrics(frame, parts, *noise_variances(replicates, bootstrap_weights(replicates, rng)))
+        for _ in range(draws)
+    ]
     for part, metrics in point.items():
         for key in FLOOR_METRICS:
             metrics[f"{key}_interval"] = interval_95([r[part][key] for r in resampled])

@@ -3,6 +3,7 @@
 A change is a substitution to another base or a deletion. Analyses take ``predict(introns, branch)`` as in
 :mod:`splice_core.mutagenesis`. Epistasis is the pair's effect minus the sum of its two single effects.
 """
+
 from collections.abc import Callable
 
 import numpy as np
@@ -13,7 +14,17 @@ from .mutagenesis import PredictIntrons, distinct_variants, mutagenesis_effects,
 
 CHUNK = 8192
 Progress = Callable[[int, int], None]
-PAIR_COLUMNS = ["position_1", "mutant_1", "position_2", "mutant_2", "mutation", "effect", "effect_1", "effect_2", "epistasis"]
+PAIR_COLUMNS = [
+    "position_1",
+    "mutant_1",
+    "position_2",
+    "mutant_2",
+    "mutation",
+    "effect",
+    "effect_1",
+    "effect_2",
+    "epistasis",
+]
 
 
 def pair_count(length: int) -> int:
@@ -39,17 +50,26 @@ def double_mutant(intron: str, i: int, a: str, j: int, b: str) -> str:
     return intron[:i] + a.strip("-") + intron[i + 1 : j] + b.strip("-") + intron[j + 1 :]
 
 
-def pair_branch_starts(branch: int, positions: np.ndarray, mutants: np.ndarray, first: np.ndarray, second: np.ndarray) -> np.ndarray:
+def pair_branch_starts(
+    branch: int, positions: np.ndarray, mutants: np.ndarray, first: np.ndarray, second: np.ndarray
+) -> np.ndarray:
     """Branch starts ``(P,)`` of the double mutants: each deletion upstream of the site shifts it by -1."""
     upstream = (mutants == "-") & (positions < branch)
     return branch - upstream[first].astype(int) - upstream[second].astype(int)
 
 
-def predict_in_chunks(predict: PredictIntrons, variants: list[str], starts: np.ndarray | None, on_progress: Progress | None = None) -> np.ndarray:
+def predict_in_chunks(
+    predict: PredictIntrons,
+    variants: list[str],
+    starts: np.ndarray | None,
+    on_progress: Progress | None = None,
+) -> np.ndarray:
     """Predictions ``(N,)`` of ``variants`` in chunks of :data:`CHUNK`, reporting ``(done, total)`` after each."""
     out = np.empty(len(variants))
     for k in range(0, len(variants), CHUNK):
-        out[k : k + CHUNK] = np.asarray(predict(variants[k : k + CHUNK], None if starts is None else starts[k : k + CHUNK]), float)
+        out[k : k + CHUNK] = np.asarray(
+            predict(variants[k : k + CHUNK], None if starts is None else starts[k : k + CHUNK]), float
+        )
         if on_progress is not None:
             on_progress(min(k + CHUNK, len(variants)), len(variants))
     return out
@@ -62,7 +82,9 @@ def single_effect_per_change(intron: str, subs: np.ndarray, dels: np.ndarray) ->
     return np.where(mutants == "-", dels[positions], subs[positions, np.maximum(columns, 0)])
 
 
-def pair_effects(predict: PredictIntrons, intron: str, branch: int | None = None, on_progress: Progress | None = None) -> pd.DataFrame:
+def pair_effects(
+    predict: PredictIntrons, intron: str, branch: int | None = None, on_progress: Progress | None = None
+) -> pd.DataFrame:
     """Every double mutant of ``intron`` with its effect, both single effects and the epistasis: ``(P, 9)``.
 
     ``P = 16 * L * (L - 1) / 2`` for an intron of ``L`` ACGT bases (178,800 for 150 nt). Positions are 1-based;
@@ -74,19 +96,24 @@ def pair_effects(predict: PredictIntrons, intron: str, branch: int | None = None
     singles = single_effect_per_change(intron, subs, dels)
     positions, mutants = single_changes(intron)
     first, second = change_pairs(positions)
-    variants = [double_mutant(intron, positions[a], mutants[a], positions[b], mutants[b]) for a, b in zip(first.tolist(), second.tolist())]
+    variants = [
+        double_mutant(intron, positions[a], mutants[a], positions[b], mutants[b])
+        for a, b in zip(first.tolist(), second.tolist())
+    ]
     starts = None if branch is None else pair_branch_starts(branch, positions, mutants, first, second)
     unique, unique_starts, inverse = distinct_variants(variants, starts)
     effect = predict_in_chunks(predict, unique, unique_starts, on_progress)[inverse] - reference
     labels_1 = [mutation_label(intron, p + 1, m) for p, m in zip(positions, mutants)]
-    return pd.DataFrame({
-        "position_1": positions[first] + 1,
-        "mutant_1": mutants[first],
-        "position_2": positions[second] + 1,
-        "mutant_2": mutants[second],
-        "mutation": [f"{labels_1[a]}+{labels_1[b]}" for a, b in zip(first.tolist(), second.tolist())],
-        "effect": effect,
-        "effect_1": singles[first],
-        "effect_2": singles[second],
-        "epistasis": effect - singles[first] - singles[second],
-    })[PAIR_COLUMNS]
+    return pd.DataFrame(
+        {
+            "position_1": positions[first] + 1,
+            "mutant_1": mutants[first],
+            "position_2": positions[second] + 1,
+            "mutant_2": mutants[second],
+            "mutation": [f"{labels_1[a]}+{labels_1[b]}" for a, b in zip(first.tolist(), second.tolist())],
+            "effect": effect,
+            "effect_1": singles[first],
+            "effect_2": singles[second],
+            "epistasis": effect - singles[first] - singles[second],
+        }
+    )[PAIR_COLUMNS]

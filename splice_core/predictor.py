@@ -1,4 +1,5 @@
 """A loaded model ready for fast inference: compiled ``tf.function``, member mean and spread."""
+
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -48,7 +49,9 @@ class Predictor:
     path: str = ""
 
     def __post_init__(self):
-        self._call = tf.function(lambda x: self.model(x, training=False), input_signature=[model_input_spec(self.model)])
+        self._call = tf.function(
+            lambda x: self.model(x, training=False), input_signature=[model_input_spec(self.model)]
+        )
 
     @property
     def context(self) -> str:
@@ -80,7 +83,9 @@ class Predictor:
         """Longest intron the model reads whole: the library's longest, or less when the model reads less."""
         return min(TRAINED_MAX, self.max_intron_length(template))
 
-    def intron_view_sets(self, introns: list[str], branch: np.ndarray | None = None, template: DesignTemplate | None = None) -> list[list[IntronView]]:
+    def intron_view_sets(
+        self, introns: list[str], branch: np.ndarray | None = None, template: DesignTemplate | None = None
+    ) -> list[list[IntronView]]:
         """What the model reads of each intron (:mod:`splice_core.intron_view`); ``branch`` defaults to the PWM's best match."""
         length = self.view_length(template)
         starts = np.zeros(len(introns), int) if branch is None else np.array(branch, int)
@@ -119,7 +124,10 @@ class Predictor:
         """Each member's prediction for ``(N, L, 4)`` inputs: ``(N, K)``."""
         if len(x) == 0:
             return np.zeros((0, self.n_members), np.float32)
-        out = [np.asarray(self._call(tf.constant(crop_padding(x[i : i + BATCH], self.model), tf.float32))) for i in range(0, len(x), BATCH)]
+        out = [
+            np.asarray(self._call(tf.constant(crop_padding(x[i : i + BATCH], self.model), tf.float32)))
+            for i in range(0, len(x), BATCH)
+        ]
         return np.concatenate(out).reshape(len(x), -1)
 
     def predict(self, x: np.ndarray) -> np.ndarray:
@@ -139,7 +147,9 @@ class Predictor:
         ``branch`` (0-based starts) defaults to the best branch-PWM match in each intron.
         """
         if self.needs_design and template is None:
-            raise ValueError(f"a {self.context!r} model needs the library's oligo design (data directory) for bare introns")
+            raise ValueError(
+                f"a {self.context!r} model needs the library's oligo design (data directory) for bare introns"
+            )
         if not self.needs_design:
             return strings_to_one_hot(introns, self.input_length)
         branch = self.branch_starts(introns) if branch is None else branch

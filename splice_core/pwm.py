@@ -1,4 +1,5 @@
 """Position weight matrices of wild-type splice sites and the seed study's PWM baseline."""
+
 from dataclasses import asdict, dataclass
 
 import numpy as np
@@ -25,14 +26,18 @@ def pwm_scores(x: np.ndarray, pwm: np.ndarray) -> np.ndarray:
     return np.einsum("nkc,kc->n", x, np.log2(pwm / BACKGROUND))
 
 
-def branch_scan(introns: list[str], pwm: np.ndarray, min_start: int = 10, min_to_end: int = 12) -> tuple[np.ndarray, np.ndarray]:
+def branch_scan(
+    introns: list[str], pwm: np.ndarray, min_start: int = 10, min_to_end: int = 12
+) -> tuple[np.ndarray, np.ndarray]:
     """Best branch-site start (0-based) and its score in each intron, scanning ``[min_start, len - min_to_end]``."""
     k = len(pwm)
     x = strings_to_one_hot(introns)
     weights = np.log2(pwm / BACKGROUND)
     n, length = x.shape[:2]
     starts = np.arange(max(length - k + 1, 1))
-    windows = np.stack([x[:, s : s + k] if s + k <= length else np.zeros((n, k, 4), np.float32) for s in starts], 1)
+    windows = np.stack(
+        [x[:, s : s + k] if s + k <= length else np.zeros((n, k, 4), np.float32) for s in starts], 1
+    )
     scores = np.einsum("nskc,kc->ns", windows, weights)
     lengths = np.array([len(i) for i in introns])[:, None]
     allowed = (starts[None] >= min_start) & (starts[None] <= lengths - max(min_to_end, k))
@@ -45,12 +50,14 @@ def branch_scan(introns: list[str], pwm: np.ndarray, min_start: int = 10, min_to
 def intron_site_scores(introns: list[str], pwms: dict) -> tuple[pd.DataFrame, np.ndarray]:
     """(scores of the 5'SS, best branch site and 3'SS plus intron length, branch starts ``(N,)``) of bare introns."""
     branch, branch_score = branch_scan(introns, np.asarray(pwms["branch"]))
-    scores = pd.DataFrame({
-        "ss5": pwm_scores(strings_to_one_hot([i[:6] for i in introns], 6), np.asarray(pwms["ss5"])),
-        "branch": branch_score,
-        "ss3": pwm_scores(strings_to_one_hot([i[-3:] for i in introns], 3), np.asarray(pwms["ss3"])),
-        "intron_length": np.array([len(i) for i in introns], float),
-    })
+    scores = pd.DataFrame(
+        {
+            "ss5": pwm_scores(strings_to_one_hot([i[:6] for i in introns], 6), np.asarray(pwms["ss5"])),
+            "branch": branch_score,
+            "ss3": pwm_scores(strings_to_one_hot([i[-3:] for i in introns], 3), np.asarray(pwms["ss3"])),
+            "intron_length": np.array([len(i) for i in introns], float),
+        }
+    )
     return scores, branch
 
 
@@ -81,7 +88,10 @@ class PWMBaseline:
         ok = np.ones(len(f), bool)
         for name, low in self.score_min.items():
             ok &= f[name].to_numpy() >= low
-        for column, (low, high) in (("intron_length", self.intron_length_range), ("branch_to_3", self.branch_to_3_range)):
+        for column, (low, high) in (
+            ("intron_length", self.intron_length_range),
+            ("branch_to_3", self.branch_to_3_range),
+        ):
             ok &= f[column].between(low, high).to_numpy()
         return ok
 
@@ -108,7 +118,11 @@ def fit_pwm_baseline(wildtype: pd.DataFrame, train_y: np.ndarray, coverage: floa
     """The baseline from wild-type introns and the training efficiencies."""
     pwms = wildtype_pwms(wildtype)
     score_min = {
-        name: float(np.quantile(pwm_scores(strings_to_one_hot(wildtype_sites(wildtype, name)), pwms[name]), 1 - coverage))
+        name: float(
+            np.quantile(
+                pwm_scores(strings_to_one_hot(wildtype_sites(wildtype, name)), pwms[name]), 1 - coverage
+            )
+        )
         for name in SITE_COLUMNS
     }
     tail = (1 - coverage) / 2

@@ -5,6 +5,7 @@ holding the model once, scores them with :func:`splice_core.batch.score_frame` (
 them); the driver receives the scored chunks in input order and writes them as they arrive, so memory stays
 bounded and the output is the single-process path's.
 """
+
 import logging
 import os
 import tempfile
@@ -68,12 +69,18 @@ def block_bytes(first_rows: pd.DataFrame, chunk_rows: int) -> int:
     Ray holds a task's output until it passes this size and slices outputs of 1.5 times it or more, so a chunk
     of about 1.25 times the target is passed on alone and whole (a slice would only make a smaller block).
     """
-    per_row = first_rows.memory_usage(index=True, deep=True).sum() / max(len(first_rows), 1) + 16  # + the helper columns
+    per_row = (
+        first_rows.memory_usage(index=True, deep=True).sum() / max(len(first_rows), 1) + 16
+    )  # + the helper columns
     return max(1 << 14, int(per_row * chunk_rows * 0.8))
 
 
 def scored_chunks(
-    model_path: str | os.PathLike, source: str | os.PathLike, design: dict, first_rows: pd.DataFrame, chunk_rows: int = RAY_CHUNK_ROWS,
+    model_path: str | os.PathLike,
+    source: str | os.PathLike,
+    design: dict,
+    first_rows: pd.DataFrame,
+    chunk_rows: int = RAY_CHUNK_ROWS,
 ) -> Iterator[pd.DataFrame]:
     """Scored chunks of an input file in input order, from the connected Ray cluster (helper columns kept)."""
     import ray
@@ -81,35 +88,58 @@ def scored_chunks(
     from ray.util.scheduling_strategies import NodeAffinitySchedulingStrategy
 
     context = ray.data.DataContext.get_current()
-    saved = context.execution_options.preserve_order, context.target_max_block_size, context.enable_progress_bars
+    saved = (
+        context.execution_options.preserve_order,
+        context.target_max_block_size,
+        context.enable_progress_bars,
+    )
     context.execution_options.preserve_order, context.enable_progress_bars = True, False
     context.target_max_block_size = block_bytes(first_rows, chunk_rows)
     logging.getLogger("ray.data").setLevel(logging.WARNING)
     try:
         path = str(Path(source).resolve())
-        here = NodeAffinitySchedulingStrategy(ray.get_runtime_context().get_node_id(), soft=True)  # read where the file is
+        here = NodeAffinitySchedulingStrategy(
+            ray.get_runtime_context().get_node_id(), soft=True
+        )  # read where the file is
         chunks = ray.data.from_items([{"path": path, "name": path}]).map_batches(
-            read_chunks, batch_size=1, batch_format="pandas", fn_kwargs={"chunk_rows": chunk_rows}, num_cpus=0,
+            read_chunks,
+            batch_size=1,
+            batch_format="pandas",
+            fn_kwargs={"chunk_rows": chunk_rows},
+            num_cpus=0,
             ray_remote_args_fn=lambda: {"scheduling_strategy": here},
         )
         scored = chunks.map_batches(
-            ChunkScorer, batch_size=None, batch_format="pandas", fn_constructor_kwargs={"files": model_files(model_path), "design": design},
+            ChunkScorer,
+            batch_size=None,
+            batch_format="pandas",
+            fn_constructor_kwargs={"files": model_files(model_path), "design": design},
             **replica_options(*cluster_resources()),
         )
         yield from scored.iter_batches(batch_size=None, batch_format="pandas", prefetch_batches=1)
     finally:
-        context.execution_options.preserve_order, context.target_max_block_size, context.enable_progress_bars = saved
+        (
+            context.execution_options.preserve_order,
+            context.target_max_block_size,
+            context.enable_progress_bars,
+        ) = saved
 
 
 def score_file_on_ray(
-    model_path: str | os.PathLike, source: str | os.PathLike, output: str | os.PathLike, design: dict,
-    on_progress: ProgressFn | None = None, chunk_rows: int = RAY_CHUNK_ROWS,
+    model_path: str | os.PathLike,
+    source: str | os.PathLike,
+    output: str | os.PathLike,
+    design: dict,
+    on_progress: ProgressFn | None = None,
+    chunk_rows: int = RAY_CHUNK_ROWS,
 ) -> BatchSummary:
     """Score an input file into ``output`` on the connected Ray cluster, as :func:`splice_core.batch.score_file` does."""
     import ray.exceptions
 
     output_format(output)
-    first_rows, _ = next(input_chunks(source, chunk_rows=100))  # an unreadable input fails here, before any worker starts
+    first_rows, _ = next(
+        input_chunks(source, chunk_rows=100)
+    )  # an unreadable input fails here, before any worker starts
     writer = ScoredWriter(output)
     summary = BatchSummary()
     try:

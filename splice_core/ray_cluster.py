@@ -2,6 +2,7 @@
 
 Ray is an optional dependency (``requirements-ray.txt``); it is imported only when a command asks for it.
 """
+
 import os
 from pathlib import Path
 
@@ -35,7 +36,13 @@ def connect(address: str | None = None, num_cpus: int | None = None) -> bool:
     if target:
         ray.init(address=target, runtime_env=runtime_env(), log_to_driver=False)
     else:
-        ray.init(address="local", num_cpus=num_cpus, include_dashboard=False, runtime_env=runtime_env(), log_to_driver=False)
+        ray.init(
+            address="local",
+            num_cpus=num_cpus,
+            include_dashboard=False,
+            runtime_env=runtime_env(),
+            log_to_driver=False,
+        )
     return True
 
 

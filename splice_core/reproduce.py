@@ -1,4 +1,5 @@
 """The seed study's Table 1 on one split: heuristics, PWM baseline and every architecture."""
+
 import time
 from collections.abc import Callable
 
@@ -13,18 +14,36 @@ from .pwm import heuristic_predictions
 from .training import ProgressCallback, TrainConfig
 
 COLUMNS = (
-    "model", "context", "parameters", "seed_parameters", "train_mse", "dev_mse", "dev_pearson",
-    "test_mse", "test_balanced_mse", "test_pearson", "test_spearman", "seconds",
+    "model",
+    "context",
+    "parameters",
+    "seed_parameters",
+    "train_mse",
+    "dev_mse",
+    "dev_pearson",
+    "test_mse",
+    "test_balanced_mse",
+    "test_pearson",
+    "test_spearman",
+    "seconds",
 )
 
 
 def table_row(name: str, context: str, parameters, seed_parameters, metrics: dict, seconds: float) -> dict:
     """One row of the reproduction table from :func:`metrics_by_part` output."""
     return {
-        "model": name, "context": context, "parameters": parameters, "seed_parameters": seed_parameters,
-        "train_mse": metrics["train"]["mse"], "dev_mse": metrics["dev"]["mse"], "dev_pearson": metrics["dev"]["pearson"],
-        "test_mse": metrics["test"]["mse"], "test_balanced_mse": metrics["test"]["balanced_mse"],
-        "test_pearson": metrics["test"]["pearson"], "test_spearman": metrics["test"]["spearman"], "seconds": seconds,
+        "model": name,
+        "context": context,
+        "parameters": parameters,
+        "seed_parameters": seed_parameters,
+        "train_mse": metrics["train"]["mse"],
+        "dev_mse": metrics["dev"]["mse"],
+        "dev_pearson": metrics["dev"]["pearson"],
+        "test_mse": metrics["test"]["mse"],
+        "test_balanced_mse": metrics["test"]["balanced_mse"],
+        "test_pearson": metrics["test"]["pearson"],
+        "test_spearman": metrics["test"]["spearman"],
+        "seconds": seconds,
     }
 
 
@@ -39,7 +58,16 @@ def heuristic_rows(data: PreparedData) -> list[dict]:
     ):
         start = time.monotonic()
         pred = make()
-        rows.append(table_row(name, "sites" if name == "PWM baseline" else "-", 0, 0, metrics_by_part(data.frame, data.parts, pred), time.monotonic() - start))
+        rows.append(
+            table_row(
+                name,
+                "sites" if name == "PWM baseline" else "-",
+                0,
+                0,
+                metrics_by_part(data.frame, data.parts, pred),
+                time.monotonic() - start,
+            )
+        )
     return rows
 
 
@@ -54,7 +82,11 @@ def planned_epochs(data: PreparedData, n_seeds: int, epochs: int, rows=SEED_TABL
 
 
 def reproduce_table(
-    data: PreparedData, n_seeds: int = 5, epochs: int = 20, rows=SEED_TABLE1, on_row: Callable[[dict], None] | None = None,
+    data: PreparedData,
+    n_seeds: int = 5,
+    epochs: int = 20,
+    rows=SEED_TABLE1,
+    on_row: Callable[[dict], None] | None = None,
     on_epoch_end: ProgressCallback | None = None,
 ) -> pd.DataFrame:
     """Train and evaluate every Table 1 row (seed recipe, best of ``n_seeds``) plus the heuristics."""
@@ -63,9 +95,13 @@ def reproduce_table(
         if on_row:
             on_row(row)
     for architecture, context, seed_parameters in trained_rows(data, rows):
-        config = TrainConfig(architecture=architecture, context=context, n_seeds=n_seeds, epochs=epochs, split_seed=0)
+        config = TrainConfig(
+            architecture=architecture, context=context, n_seeds=n_seeds, epochs=epochs, split_seed=0
+        )
         _, card = run_training(config, data=data, on_epoch_end=on_epoch_end)
-        row = table_row(architecture, context, card["parameters"], seed_parameters, card["metrics"], card["seconds"])
+        row = table_row(
+            architecture, context, card["parameters"], seed_parameters, card["metrics"], card["seconds"]
+        )
         table.append(row)
         if on_row:
             on_row(row)

@@ -1,4 +1,5 @@
 """The shipped model: its recipe, the gradient-boosting peer beside it, and the generated report."""
+
 import shutil
 import time
 from dataclasses import replace
@@ -13,12 +14,35 @@ from .model_store import PRETRAINED_DIR, load_model, read_card, save_model_dir
 from .noise_floor import FLOOR_METRICS, explained_share, noise_by_type, noise_floor, replicate_rows
 from .peer import fit_peer
 from .training import ProgressCallback, TrainConfig
-from .variant_effects import CHANGE_METRICS, HEADLINE_KIND, MIN_CONSTRUCTS, NON_SPLICING, SIGN_THRESHOLD, library_pairs, variant_card
+from .variant_effects import (
+    CHANGE_METRICS,
+    HEADLINE_KIND,
+    MIN_CONSTRUCTS,
+    NON_SPLICING,
+    SIGN_THRESHOLD,
+    library_pairs,
+    variant_card,
+)
 
 SHIPPED_CONFIG = TrainConfig(
-    architecture="site_aware_cnn", context="intron", n_seeds=4, epochs=40, learning_rate=1e-3,
-    lr_decay=2e-3, patience=10, min_delta=0.0, ensemble=True, clipnorm=1.0, loss="bce", mixed_weighting=True,
-    design_mean_labels=True, cryptic_weight=0.5, pair_epochs=3, pair_learning_rate=2e-4, change_weight=1.0, knockout_weight=2.0,
+    architecture="site_aware_cnn",
+    context="intron",
+    n_seeds=4,
+    epochs=40,
+    learning_rate=1e-3,
+    lr_decay=2e-3,
+    patience=10,
+    min_delta=0.0,
+    ensemble=True,
+    clipnorm=1.0,
+    loss="bce",
+    mixed_weighting=True,
+    design_mean_labels=True,
+    cryptic_weight=0.5,
+    pair_epochs=3,
+    pair_learning_rate=2e-4,
+    change_weight=1.0,
+    knockout_weight=2.0,
 )
 CANDIDATES = (("dilated_resnet", "intron"), ("cnn_res1_conv", "windows"), ("cnn_res1_conv", "intron"))
 SEED_REPORTED = {"dev_mse": 0.104, "dev_pearson": 0.625, "test_mse": 0.102, "baseline_test_mse": 0.202}
@@ -37,23 +61,43 @@ def peer_results(data: PreparedData) -> dict:
         "metrics": metrics_by_part(data.frame, data.parts, pred),
         "per_library_test": table_to_records(per_library_table(data.frame, data.parts, pred)),
         "replicates": replicate_agreement(data.frame, data.parts, pred),
-        "variant_effects": variant_card(peer.predict_introns, data.frame, data.parts, library_pairs(data.frame, data.parts),
-                                        noise_by_type(data.frame, replicate_rows(data.frame))),
+        "variant_effects": variant_card(
+            peer.predict_introns,
+            data.frame,
+            data.parts,
+            library_pairs(data.frame, data.parts),
+            noise_by_type(data.frame, replicate_rows(data.frame)),
+        ),
         "n_trees": int(peer.model.best_iteration_ or peer.model.n_estimators),
         "seconds": time.monotonic() - start,
     }
 
 
-def candidate_results(data: PreparedData, config: TrainConfig, on_epoch_end: ProgressCallback | None = None) -> list[dict]:
+def candidate_results(
+    data: PreparedData, config: TrainConfig, on_epoch_end: ProgressCallback | None = None
+) -> list[dict]:
     """Single-seed runs of the other architectures with the shipped recipe, for the report."""
     out = []
     for architecture, context in CANDIDATES:
-        _, card = run_training(replace(config, architecture=architecture, context=context, n_seeds=1, ensemble=False), data=data, on_epoch_end=on_epoch_end)
-        out.append({"name": card["name"], "parameters": card["parameters"], "metrics": card["metrics"], "seconds": card["seconds"]})
+        _, card = run_training(
+            replace(config, architecture=architecture, context=context, n_seeds=1, ensemble=False),
+            data=data,
+            on_epoch_end=on_epoch_end,
+        )
+        out.append(
+            {
+                "name": card["name"],
+                "parameters": card["parameters"],
+                "metrics": card["metrics"],
+                "seconds": card["seconds"],
+            }
+        )
     return out
 
 
-def ablation_results(data: PreparedData, config: TrainConfig, on_epoch_end: ProgressCallback | None = None) -> list[dict]:
+def ablation_results(
+    data: PreparedData, config: TrainConfig, on_epoch_end: ProgressCallback | None = None
+) -> list[dict]:
     """The shipped recipe without its cryptic head (same seeds), for the report; none when it has no head."""
     if config.cryptic_weight <= 0:
         return []
@@ -74,8 +118,12 @@ def planned_epochs(config: TrainConfig, candidates: bool = True, fine_tune_only:
 
 
 def build_shipped(
-    data_dir=None, out: Path = PRETRAINED_DIR, config: TrainConfig = SHIPPED_CONFIG, candidates: bool = True,
-    on_epoch_end: ProgressCallback | None = None, base_dir: Path | None = None,
+    data_dir=None,
+    out: Path = PRETRAINED_DIR,
+    config: TrainConfig = SHIPPED_CONFIG,
+    candidates: bool = True,
+    on_epoch_end: ProgressCallback | None = None,
+    base_dir: Path | None = None,
 ) -> dict:
     """Train the shipped ensemble, the peer and the candidates; write ``out`` (model, card, REPORT.md), keeping its other files.
 
@@ -97,7 +145,10 @@ def build_shipped(
         card["ablations"] = ablation_results(data, config, on_epoch_end) if candidates else []
         card["candidates"] = candidate_results(data, config, on_epoch_end) if candidates else []
     if "before_pair_tuning" in card:
-        card["ablations"] = [{"name": "the same ensemble before its pair fine-tuning", **card["before_pair_tuning"]}, *card["ablations"]]
+        card["ablations"] = [
+            {"name": "the same ensemble before its pair fine-tuning", **card["before_pair_tuning"]},
+            *card["ablations"],
+        ]
     card["seed_reported"] = SEED_REPORTED
     card["target"] = TARGET
     staging = Path(out).with_name(Path(out).name + ".new")
@@ -130,14 +181,20 @@ def metric_cells(metrics: dict, dev: dict | None = None) -> str:
 def recipe_text(config: dict) -> str:
     """The training recipe of a card's config in words."""
     parts = [
-        f"{config['loss']} loss", f"{config['epochs']} epochs at most (patience {config['patience']})",
-        f"learning rate {config['learning_rate']:g} (decay {config['lr_decay']:g})", f"batch {config['batch_size']}",
-        "every other seed unweighted" if config.get("mixed_weighting") else ("rebalanced" if config["rebalance"] else "unweighted"),
+        f"{config['loss']} loss",
+        f"{config['epochs']} epochs at most (patience {config['patience']})",
+        f"learning rate {config['learning_rate']:g} (decay {config['lr_decay']:g})",
+        f"batch {config['batch_size']}",
+        "every other seed unweighted"
+        if config.get("mixed_weighting")
+        else ("rebalanced" if config["rebalance"] else "unweighted"),
     ]
     if config.get("design_mean_labels"):
         parts.append("training labels are design means over barcodes")
     if config.get("cryptic_weight", 0) > 0:
-        parts.append(f"a cryptic-splicing head trained beside efficiency (loss weight {config['cryptic_weight']:g}), dropped after training")
+        parts.append(
+            f"a cryptic-splicing head trained beside efficiency (loss weight {config['cryptic_weight']:g}), dropped after training"
+        )
     if config.get("pair_epochs", 0) > 0:
         parts.append(
             f"then fine-tuned for {config['pair_epochs']} rounds at learning rate {config['pair_learning_rate']:g}, each one epoch on the "
@@ -172,9 +229,18 @@ def report_markdown(card: dict) -> str:
         "| model | MSE | balanced MSE | Pearson | Spearman | dev balanced MSE | dev Pearson |",
         "|---|---|---|---|---|---|---|",
         f"| **shipped ensemble: {card['name']}** | {metric_cells(test, card['metrics']['dev'])} |",
-        *[f"| member {i + 1} alone{member_note(seed)} | {metric_cells(m, seed.get('dev'))} |" for i, (m, seed) in enumerate(zip(card.get("members_test", []), kept_seeds(card)))],
-        *[f"| {a['name']} | {metric_cells(a['metrics']['test'], a['metrics']['dev'])} |" for a in card.get("ablations", [])],
-        *[f"| {c['name']} (1 seed) | {metric_cells(c['metrics']['test'], c['metrics']['dev'])} |" for c in card.get("candidates", [])],
+        *[
+            f"| member {i + 1} alone{member_note(seed)} | {metric_cells(m, seed.get('dev'))} |"
+            for i, (m, seed) in enumerate(zip(card.get("members_test", []), kept_seeds(card)))
+        ],
+        *[
+            f"| {a['name']} | {metric_cells(a['metrics']['test'], a['metrics']['dev'])} |"
+            for a in card.get("ablations", [])
+        ],
+        *[
+            f"| {c['name']} (1 seed) | {metric_cells(c['metrics']['test'], c['metrics']['dev'])} |"
+            for c in card.get("candidates", [])
+        ],
         f"| LightGBM peer (k-mers, sites, lengths, RNAfold energies) | {metric_cells(card['peer']['metrics']['test'], card['peer']['metrics']['dev'])} |",
         f"| PWM baseline (seed study) | {metric_cells(card['baseline_metrics']['test'], card['baseline_metrics']['dev'])} |",
         "",
@@ -254,7 +320,10 @@ def variant_lines(card: dict) -> list[str]:
         "| part | site | bases | introns | wild type predicted | knocked out predicted | before pair fine-tuning | peer | library measured |",
         "|---|---|---|---|---|---|---|---|---|",
     ]
-    others = [card.get(key, {}).get("variant_effects", {}).get("knockouts", {}) for key in ("before_pair_tuning", "peer")]
+    others = [
+        card.get(key, {}).get("variant_effects", {}).get("knockouts", {})
+        for key in ("before_pair_tuning", "peer")
+    ]
     for part, rows in variants["knockouts"].items():
         earlier, peer_ko = ({r["site"]: r["predicted"] for r in other.get(part, [])} for other in others)
         for r in rows:
@@ -262,7 +331,11 @@ def variant_lines(card: dict) -> list[str]:
                 f"| {part} | {r['site']} | {r['bases']} | {r['introns']} | {r['wild_type_predicted']:.3f} | {r['predicted']:.3f} | "
                 f"{earlier.get(r['site'], float('nan')):.3f} | {peer_ko.get(r['site'], float('nan')):.3f} | {r['library_measured']:.3f} |"
             )
-    return lines + ["", f"Target: knock-outs of the 5' G or T predicted ≤ {VARIANT_TARGET['knockout']} on average.", ""]
+    return lines + [
+        "",
+        f"Target: knock-outs of the 5' G or T predicted ≤ {VARIANT_TARGET['knockout']} on average.",
+        "",
+    ]
 
 
 def replicate_lines(card: dict) -> list[str]:
@@ -280,8 +353,14 @@ def replicate_lines(card: dict) -> list[str]:
     ]
     for part, row in card["replicates"].items():
         peer = card["peer"]["replicates"][part]
-        lines.append(f"| {part} | {row['n']} | {row['other_barcodes_pearson']:.3f} | {row['pearson']:.3f} | {peer['pearson']:.3f} |")
-    lines += ["", "Where a model matches the other barcodes, it predicts a measurement as well as repeating the measurement does.", ""]
+        lines.append(
+            f"| {part} | {row['n']} | {row['other_barcodes_pearson']:.3f} | {row['pearson']:.3f} | {peer['pearson']:.3f} |"
+        )
+    lines += [
+        "",
+        "Where a model matches the other barcodes, it predicts a measurement as well as repeating the measurement does.",
+        "",
+    ]
     return lines
 
 

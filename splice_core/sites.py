@@ -1,4 +1,5 @@
 """The three splice signals of an intron: where they lie and how to mark them on the sequence."""
+
 import numpy as np
 
 from .pwm import SITE_LENGTHS, branch_scan
@@ -64,7 +65,9 @@ def natural_sites(frame, min_count: int = 50, min_mean_eff: float = 0.05) -> dic
     at least ``min_count`` times with a mean efficiency of at least ``min_mean_eff``, most measured first."""
     out = {}
     for key, column in (("ss5", "SS_5"), ("branch", "branch_seq"), ("ss3", "SS_3")):
-        stats = frame.groupby(column)["splicing_eff"].agg(["size", "mean"]).sort_values("size", ascending=False)
+        stats = (
+            frame.groupby(column)["splicing_eff"].agg(["size", "mean"]).sort_values("size", ascending=False)
+        )
         keep = stats[(stats["size"] >= min_count) & (stats["mean"] >= min_mean_eff)].index
         out[key] = tuple(str(v) for v in keep if set(str(v)) <= set("ACGT"))
     return out

@@ -1,4 +1,5 @@
 """Design-grouped train/dev/test splits within each library type, and training rebalancing."""
+
 import hashlib
 
 import numpy as np
@@ -8,7 +9,9 @@ PARTS = ("train", "dev", "test")
 LOW_HIGH_THRESHOLD = 0.1
 
 
-def split_designs(frame: pd.DataFrame, fractions: tuple[float, float, float] = (0.9, 0.05, 0.05), seed: int = 0) -> pd.Series:
+def split_designs(
+    frame: pd.DataFrame, fractions: tuple[float, float, float] = (0.9, 0.05, 0.05), seed: int = 0
+) -> pd.Series:
     """Part name (train/dev/test) of every row: designs are split within each ``type``, never across parts.
 
     A design seen in several library types is assigned once, in the type where it first appears.

@@ -5,6 +5,7 @@ has GPUs. Each trial trains with :func:`splice_core.experiment.run_training` and
 test); the best trial on dev is saved as a new model version whose card names the sweep. The table of all
 trials is written next to Tune's own records.
 """
+
 import tempfile
 import time
 from collections.abc import Callable
@@ -38,21 +39,37 @@ def train_trial(params: dict, base: dict, data_dir: str | None) -> None:
     from .training import TrainConfig
 
     def on_epoch(record: dict) -> None:
-        tune.report({"seed": record["seed_index"] + 1, "epoch": record["epoch"], "loss": record["loss"], "dev_loss": record["val_loss"]})
+        tune.report(
+            {
+                "seed": record["seed_index"] + 1,
+                "epoch": record["epoch"],
+                "loss": record["loss"],
+                "dev_loss": record["val_loss"],
+            }
+        )
 
-    model, card = run_training(TrainConfig(**{**base, **params["trial"]["recipe"]}), data_dir, on_epoch_end=on_epoch)
+    model, card = run_training(
+        TrainConfig(**{**base, **params["trial"]["recipe"]}), data_dir, on_epoch_end=on_epoch
+    )
     dev = card["metrics"]["dev"]
     with tempfile.TemporaryDirectory() as folder:
         save_model_dir(Path(folder) / MODEL_DIR, model, card)
-        tune.report({f"dev_{k}": float(dev[k]) for k in ("pearson", "balanced_mse", "mse")} | {"done": True},
-                    checkpoint=tune.Checkpoint.from_directory(folder))
+        tune.report(
+            {f"dev_{k}": float(dev[k]) for k in ("pearson", "balanced_mse", "mse")} | {"done": True},
+            checkpoint=tune.Checkpoint.from_directory(folder),
+        )
 
 
 def trial_row(index: int, recipe: dict, metrics: dict, status: str, error: str = "") -> dict:
     """One row of the trials table: the trial's recipe fields, status, last epoch, dev metrics, seconds, error."""
     return {
-        "trial": index + 1, **recipe, "status": status, "epoch": metrics.get("epoch"),
-        **{column: metrics.get(column) for column in DEV_COLUMNS}, "seconds": metrics.get("time_total_s"), "error": error,
+        "trial": index + 1,
+        **recipe,
+        "status": status,
+        "epoch": metrics.get("epoch"),
+        **{column: metrics.get(column) for column in DEV_COLUMNS},
+        "seconds": metrics.get("time_total_s"),
+        "error": error,
     }
 
 
@@ -84,7 +101,9 @@ class TrialsCallback(tune.Callback):
 
     def on_trial_error(self, iteration, trials, trial, **info):
         """A trial failed."""
-        self.update(trial, "failed", error=str(getattr(trial, "error_msg", "") or "failed").splitlines()[-1][:300])
+        self.update(
+            trial, "failed", error=str(getattr(trial, "error_msg", "") or "failed").splitlines()[-1][:300]
+        )
 
 
 def results_table(results, spec: SweepSpec) -> pd.DataFrame:
@@ -93,25 +112,42 @@ def results_table(results, spec: SweepSpec) -> pd.DataFrame:
     rows = []
     for result in results:
         index = result.config["trial"]["index"]
-        error = "" if result.error is None else f"{type(result.error).__name__}: {str(result.error).splitlines()[-1][:300]}"
-        rows.append(trial_row(index, trials[index], result.metrics or {}, "failed" if error else "done", error))
+        error = (
+            ""
+            if result.error is None
+            else f"{type(result.error).__name__}: {str(result.error).splitlines()[-1][:300]}"
+        )
+        rows.append(
+            trial_row(index, trials[index], result.metrics or {}, "failed" if error else "done", error)
+        )
     return pd.DataFrame(rows).sort_values("trial").reset_index(drop=True)
 
 
-def save_best(result, spec: SweepSpec, table: pd.DataFrame, best: int, folder: Path, models_dir: str | Path | None) -> Path:
+def save_best(
+    result, spec: SweepSpec, table: pd.DataFrame, best: int, folder: Path, models_dir: str | Path | None
+) -> Path:
     """Save the picked trial's model as a new version; its card records the sweep and the dev metric it was picked on."""
     with result.checkpoint.as_directory() as checkpoint:
         source = Path(checkpoint) / MODEL_DIR
         card = read_card(source)
         card["sweep"] = {
-            "name": spec.name, "picked_on": f"dev {spec.select}", "trial": int(table["trial"][best]), "n_trials": len(table),
-            "recipe": spec.trials()[best], "folder": str(folder),
+            "name": spec.name,
+            "picked_on": f"dev {spec.select}",
+            "trial": int(table["trial"][best]),
+            "n_trials": len(table),
+            "recipe": spec.trials()[best],
+            "folder": str(folder),
         }
-        return save_model_dir(new_version_path(models_root(models_dir), f"sweep-{spec.name}"), load_model(source), card)
+        return save_model_dir(
+            new_version_path(models_root(models_dir), f"sweep-{spec.name}"), load_model(source), card
+        )
 
 
 def run_sweep(
-    spec: SweepSpec, data_dir: str | Path | None = None, out: str | Path = "runs", models_dir: str | Path | None = None,
+    spec: SweepSpec,
+    data_dir: str | Path | None = None,
+    out: str | Path = "runs",
+    models_dir: str | Path | None = None,
     on_update: TrialsUpdate | None = None,
 ) -> SweepResult:
     """Run every trial of ``spec`` on the connected Ray cluster; write the trials table; save the best on dev."""
@@ -121,14 +157,21 @@ def run_sweep(
     trials = spec.trials()
     _, gpus = cluster_resources()
     trainable = tune.with_resources(
-        tune.with_parameters(train_trial, base=spec.base, data_dir=None if data_dir is None else str(Path(data_dir).resolve())),
+        tune.with_parameters(
+            train_trial, base=spec.base, data_dir=None if data_dir is None else str(Path(data_dir).resolve())
+        ),
         {"cpu": 1, "gpu": 1 if gpus else 0},
     )
     tuner = tune.Tuner(
         trainable,
-        param_space={"trial": tune.grid_search([{"index": i, "recipe": recipe} for i, recipe in enumerate(trials)])},
+        param_space={
+            "trial": tune.grid_search([{"index": i, "recipe": recipe} for i, recipe in enumerate(trials)])
+        },
         run_config=tune.RunConfig(
-            name="tune", storage_path=str(folder), verbose=0, callbacks=[TrialsCallback(trials, on_update)] if on_update else [],
+            name="tune",
+            storage_path=str(folder),
+            verbose=0,
+            callbacks=[TrialsCallback(trials, on_update)] if on_update else [],
         ),
     )
     results = tuner.fit()

@@ -3,6 +3,7 @@
 Nothing here touches Streamlit or imports Ray: the child process joins the cluster and runs
 :func:`splice_core.sweep.run_sweep`, sending the trials table as it changes; the page reads the job's fields.
 """
+
 import os
 import threading
 import time
@@ -49,7 +50,9 @@ class SweepJob:
         return self.ended.wait(timeout)
 
 
-def sweep_in_child(spec: SweepSpec, address: str, data_dir: Path, out: Path, models_dir: Path, events, parent_pid: int) -> None:
+def sweep_in_child(
+    spec: SweepSpec, address: str, data_dir: Path, out: Path, models_dir: Path, events, parent_pid: int
+) -> None:
     """Child-process entry: join the cluster, run the sweep, report ``("trials", table)`` events and the saved version.
 
     The process ends as soon as the app that started it is gone (its trials on the cluster end with it).
@@ -60,9 +63,13 @@ def sweep_in_child(spec: SweepSpec, address: str, data_dir: Path, out: Path, mod
         from .sweep import run_sweep
 
         connect(address)
-        result = run_sweep(spec, data_dir, out, models_dir, on_update=lambda table: events.put(("trials", table)))
+        result = run_sweep(
+            spec, data_dir, out, models_dir, on_update=lambda table: events.put(("trials", table))
+        )
         events.put(("trials", result.table))
-        events.put((DONE, str(result.saved)) if result.saved else (FAILED, "no trial finished: nothing was saved"))
+        events.put(
+            (DONE, str(result.saved)) if result.saved else (FAILED, "no trial finished: nothing was saved")
+        )
     except Exception as err:  # noqa: BLE001 - a background sweep reports every failure on the page
         events.put((FAILED, f"{type(err).__name__}: {err}"))
 
@@ -88,19 +95,33 @@ class SweepRegistry:
         self._jobs: dict[str, SweepJob] = {}
         self._lock = threading.Lock()
 
-    def start(self, spec: SweepSpec, address: str, data_dir: str | Path, models_dir: str | Path | None = None, out: str | Path = "runs") -> SweepJob:
+    def start(
+        self,
+        spec: SweepSpec,
+        address: str,
+        data_dir: str | Path,
+        models_dir: str | Path | None = None,
+        out: str | Path = "runs",
+    ) -> SweepJob:
         """Start a sweep on the cluster at ``address`` in a child process; DataFileError at once without a library."""
         if library_path(data_dir) is None:
             raise DataFileError(f"{data_dir}: no library file in the data directory, nothing to train on")
-        job = SweepJob(spec=spec, address=address, data_dir=Path(data_dir).resolve(), models_dir=models_root(models_dir))
+        job = SweepJob(
+            spec=spec, address=address, data_dir=Path(data_dir).resolve(), models_dir=models_root(models_dir)
+        )
         events = SPAWN.Queue()
         process = SPAWN.Process(
-            target=sweep_in_child, args=(spec, address, job.data_dir, Path(out).resolve(), job.models_dir, events, os.getpid()), name=f"sweep-{job.id}", daemon=True,
+            target=sweep_in_child,
+            args=(spec, address, job.data_dir, Path(out).resolve(), job.models_dir, events, os.getpid()),
+            name=f"sweep-{job.id}",
+            daemon=True,
         )
         process.start()
         with self._lock:
             self._jobs[job.id] = job
-        threading.Thread(target=follow, args=(job, process, events), name=f"follow-sweep-{job.id}", daemon=True).start()
+        threading.Thread(
+            target=follow, args=(job, process, events), name=f"follow-sweep-{job.id}", daemon=True
+        ).start()
         return job
 
     def jobs(self) -> list[SweepJob]:

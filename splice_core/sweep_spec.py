@@ -12,6 +12,7 @@ Picking the best trial uses dev metrics only (never test). No Ray here: the Retr
       learning_rate: [0.001, 0.0003]
       loss: [mse, bce]
 """
+
 import dataclasses
 import itertools
 from dataclasses import dataclass, field
@@ -66,12 +67,18 @@ def parse_spec(text: str) -> SweepSpec:
     if not isinstance(base, dict) or not isinstance(grid, dict):
         raise ValueError("base and grid must be mappings of recipe fields")
     problems += [f"unknown recipe field {k!r}" for k in unknown_fields([*base, *grid])]
-    problems += [f"grid field {k!r} needs a non-empty list of values" for k, v in grid.items() if not isinstance(v, list) or not v]
+    problems += [
+        f"grid field {k!r} needs a non-empty list of values"
+        for k, v in grid.items()
+        if not isinstance(v, list) or not v
+    ]
     select = str(raw.get("select", "pearson"))
     if select not in SELECT:
         problems.append(f"select must be one of {', '.join(SELECT)} (dev metrics), not {select!r}")
     if problems:
-        raise ValueError("sweep spec: " + "; ".join(problems) + f" (recipe fields: {', '.join(sorted(RECIPE_FIELDS))})")
+        raise ValueError(
+            "sweep spec: " + "; ".join(problems) + f" (recipe fields: {', '.join(sorted(RECIPE_FIELDS))})"
+        )
     spec = SweepSpec(base=base, grid=grid, select=select, name=str(raw.get("name", "sweep")))
     problems = [problem for trial in spec.trials() for problem in choice_problems({**base, **trial})]
     if problems:
@@ -81,7 +88,11 @@ def parse_spec(text: str) -> SweepSpec:
 
 def choice_problems(recipe: dict) -> list[str]:
     """A message for each recipe field whose value is not one of its choices (architecture, context, loss, output)."""
-    return [f"{name} {recipe[name]!r} is not one of {', '.join(choices)}" for name, choices in CHOICES.items() if name in recipe and recipe[name] not in choices]
+    return [
+        f"{name} {recipe[name]!r} is not one of {', '.join(choices)}"
+        for name, choices in CHOICES.items()
+        if name in recipe and recipe[name] not in choices
+    ]
 
 
 def spec_for_recipe(config: TrainConfig, name: str = "run") -> SweepSpec:
@@ -91,7 +102,9 @@ def spec_for_recipe(config: TrainConfig, name: str = "run") -> SweepSpec:
 
 def spec_to_yaml(spec: SweepSpec) -> str:
     """YAML text of a spec (what :func:`parse_spec` reads back)."""
-    return yaml.safe_dump({"name": spec.name, "select": spec.select, "base": spec.base, "grid": spec.grid}, sort_keys=False)
+    return yaml.safe_dump(
+        {"name": spec.name, "select": spec.select, "base": spec.base, "grid": spec.grid}, sort_keys=False
+    )
 
 
 def best_trial(table: pd.DataFrame, select: str) -> int | None:
@@ -105,8 +118,12 @@ def best_trial(table: pd.DataFrame, select: str) -> int | None:
 def trials_markdown(table: pd.DataFrame, spec: SweepSpec, best: int | None) -> str:
     """The trials table as Markdown, the picked trial marked."""
     shown = table.assign(picked=["◀ best on dev" if i == best else "" for i in range(len(table))])
-    lines = [f"# Sweep {spec.name}: {len(table)} trials, picked on dev {spec.select}", "", "| " + " | ".join(shown.columns) + " |",
-             "|" + "---|" * len(shown.columns)]
+    lines = [
+        f"# Sweep {spec.name}: {len(table)} trials, picked on dev {spec.select}",
+        "",
+        "| " + " | ".join(shown.columns) + " |",
+        "|" + "---|" * len(shown.columns),
+    ]
     for row in shown.itertuples(index=False):
         lines.append("| " + " | ".join(f"{v:.4f}" if isinstance(v, float) else str(v) for v in row) + " |")
     return "\n".join(lines) + "\n"

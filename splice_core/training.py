@@ -1,4 +1,5 @@
 """Training Keras models on one-hot arrays ``(N, L, 4)`` with plain progress and cancel callbacks."""
+
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
@@ -91,7 +92,11 @@ def device_name() -> str:
         import tensorflow as tf
 
         gpus = tf.config.list_physical_devices("GPU")
-        return f"GPU: {tf.config.experimental.get_device_details(gpus[0]).get('device_name', gpus[0].name)}" if gpus else "CPU"
+        return (
+            f"GPU: {tf.config.experimental.get_device_details(gpus[0]).get('device_name', gpus[0].name)}"
+            if gpus
+            else "CPU"
+        )
     if backend == "jax":
         import jax
 
@@ -107,14 +112,18 @@ def make_optimizer(config: TrainConfig) -> keras.optimizers.Optimizer:
     """Adam (β1 0.9, β2 0.999) with the seed's per-step inverse-time learning-rate decay, optional clipping."""
     rate = config.learning_rate
     if config.lr_decay:
-        rate = keras.optimizers.schedules.InverseTimeDecay(config.learning_rate, decay_steps=1, decay_rate=config.lr_decay)
+        rate = keras.optimizers.schedules.InverseTimeDecay(
+            config.learning_rate, decay_steps=1, decay_rate=config.lr_decay
+        )
     return keras.optimizers.Adam(learning_rate=rate, beta_1=0.9, beta_2=0.999, clipnorm=config.clipnorm)
 
 
 class _Progress(keras.callbacks.Callback):
     """Forwards epoch ends to ``on_epoch_end`` and stops at the next batch once ``should_stop`` says so."""
 
-    def __init__(self, seed: int, seed_index: int, config: TrainConfig, on_epoch_end, should_stop, history: list):
+    def __init__(
+        self, seed: int, seed_index: int, config: TrainConfig, on_epoch_end, should_stop, history: list
+    ):
         super().__init__()
         self.seed, self.seed_index, self.config = seed, seed_index, config
         self.on_epoch, self.should_stop, self.history = on_epoch_end, should_stop, history
@@ -166,7 +175,11 @@ def compile_model(model: keras.Model, config: TrainConfig) -> None:
     if len(model.outputs) == 1:
         model.compile(optimizer=make_optimizer(config), loss=LOSSES[config.loss])
     else:
-        model.compile(optimizer=make_optimizer(config), loss=[LOSSES[config.loss]] * 2, loss_weights=[1.0, config.cryptic_weight])
+        model.compile(
+            optimizer=make_optimizer(config),
+            loss=[LOSSES[config.loss]] * 2,
+            loss_weights=[1.0, config.cryptic_weight],
+        )
 
 
 def training_model(config: TrainConfig, input_length: int) -> keras.Model:
@@ -207,7 +220,9 @@ def train_one_seed(
     stopper = keras.callbacks.EarlyStopping(
         monitor="val_loss", min_delta=config.min_delta, patience=config.patience, restore_best_weights=True
     )
-    targets, dev_targets = (y_train, y_dev) if cryptic is None else ((y_train, cryptic[0]), (y_dev, cryptic[1]))
+    targets, dev_targets = (
+        (y_train, y_dev) if cryptic is None else ((y_train, cryptic[0]), (y_dev, cryptic[1]))
+    )
     model.fit(
         x_train,
         targets,
@@ -223,7 +238,9 @@ def train_one_seed(
         raise TrainingCancelled("training cancelled")
     model = efficiency_only(model) if cryptic is not None else model
     dev_pred = model.predict(x_dev, batch_size=1024, verbose=0)[:, 0]
-    return SeedRun(seed=seed, model=model, history=history, dev=regression_metrics(y_dev, dev_pred), rebalanced=rebalance)
+    return SeedRun(
+        seed=seed, model=model, history=history, dev=regression_metrics(y_dev, dev_pred), rebalanced=rebalance
+    )
 
 
 def train_seeds(
@@ -242,7 +259,18 @@ def train_seeds(
     :func:`train_one_seed`.
     """
     runs = [
-        train_one_seed(x_train, y_train, x_dev, y_dev, config, config.first_seed + i, i, on_epoch_end, should_stop, cryptic)
+        train_one_seed(
+            x_train,
+            y_train,
+            x_dev,
+            y_dev,
+            config,
+            config.first_seed + i,
+            i,
+            on_epoch_end,
+            should_stop,
+            cryptic,
+        )
         for i in range(config.n_seeds)
     ]
     key = "balanced_mse" if config.rebalance else "mse"
@@ -278,31 +306,67 @@ def pair_model(member: keras.Model) -> keras.Model:
 
 
 def tune_on_pairs(
-    member: keras.Model, rows: tuple[np.ndarray, np.ndarray], pairs: PairArrays, config: TrainConfig, seed: int,
-    rebalance: bool, on_epoch_end: ProgressCallback | None = None, seed_index: int = 0, n_members: int = 1,
+    member: keras.Model,
+    rows: tuple[np.ndarray, np.ndarray],
+    pairs: PairArrays,
+    config: TrainConfig,
+    seed: int,
+    rebalance: bool,
+    on_epoch_end: ProgressCallback | None = None,
+    seed_index: int = 0,
+    n_members: int = 1,
 ) -> keras.Model:
     """Fine-tune a trained efficiency model in place: each of ``pair_epochs`` rounds is one epoch on the library
     ``rows`` (x ``(N, L, 4)``, y ``(N,)``; cross-entropy, rebalanced when ``rebalance``), then one on ``pairs``
     (cross-entropy on both values plus ``change_weight`` × the squared error of their difference). Progress records
     are :func:`train_one_seed`'s, with ``stage`` ``pairs`` and the pair epoch's ``pair_loss``."""
     keras.utils.set_random_seed(seed)
-    optimizer = lambda: keras.optimizers.Adam(config.pair_learning_rate, clipnorm=config.clipnorm)
+
+    def optimizer():
+        return keras.optimizers.Adam(config.pair_learning_rate, clipnorm=config.clipnorm)
+
     member.compile(optimizer=optimizer(), loss=LOSSES["bce"])
     paired = pair_model(member)
-    paired.compile(optimizer=optimizer(), loss=[LOSSES["bce"], LOSSES["bce"], "mse"], loss_weights=[1.0, 1.0, config.change_weight])
+    paired.compile(
+        optimizer=optimizer(),
+        loss=[LOSSES["bce"], LOSSES["bce"], "mse"],
+        loss_weights=[1.0, 1.0, config.change_weight],
+    )
     x, y = rows
     change = pairs.mutant_y - pairs.wild_type_y
     start = time.monotonic()
     for epoch in range(config.pair_epochs):
-        fitted = member.fit(x, y, sample_weight=loss_weights(y, rebalance), batch_size=config.batch_size, epochs=1, shuffle=True, verbose=0)
+        fitted = member.fit(
+            x,
+            y,
+            sample_weight=loss_weights(y, rebalance),
+            batch_size=config.batch_size,
+            epochs=1,
+            shuffle=True,
+            verbose=0,
+        )
         tuned = paired.fit(
-            [pairs.mutant, pairs.wild_type], [pairs.mutant_y, pairs.wild_type_y, change], sample_weight=pairs.weight,
-            batch_size=config.batch_size, epochs=1, shuffle=True, verbose=0,
+            [pairs.mutant, pairs.wild_type],
+            [pairs.mutant_y, pairs.wild_type_y, change],
+            sample_weight=pairs.weight,
+            batch_size=config.batch_size,
+            epochs=1,
+            shuffle=True,
+            verbose=0,
         )
         if on_epoch_end is not None:
-            on_epoch_end({
-                "seed": seed, "seed_index": seed_index, "n_seeds": n_members, "epoch": epoch + 1, "epochs": config.pair_epochs,
-                "loss": float(fitted.history["loss"][-1]), "val_loss": float("nan"), "pair_loss": float(tuned.history["loss"][-1]),
-                "seconds": time.monotonic() - start, "stage": "pairs",
-            })
+            on_epoch_end(
+                {
+                    "seed": seed,
+                    "seed_index": seed_index,
+                    "n_seeds": n_members,
+                    "epoch": epoch + 1,
+                    "epochs": config.pair_epochs,
+                    "loss": float(fitted.history["loss"][-1]),
+                    "val_loss": float("nan"),
+                    "pair_loss": float(tuned.history["loss"][-1]),
+                    "seconds": time.monotonic() - start,
+                    "stage": "pairs",
+                }
+            )
     return member

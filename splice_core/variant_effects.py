@@ -4,6 +4,7 @@ knock-outs of natural introns' splice sites against what the library's own broke
 Analyses take ``predict(introns)``, a function from intron strings to ``(N,)`` predictions or ``(N, K)`` member
 predictions (averaged here), such as ``Predictor.intron_members``.
 """
+
 from collections.abc import Callable
 
 import numpy as np
@@ -18,7 +19,12 @@ PredictIntrons = Callable[[list[str]], np.ndarray]
 PAIRINGS = (
     ("endogenous, mutated sites", "endogenous - mutated sites", "endogenous", ("source_gene_cerevisiae",)),
     ("endogenous, all sites broken", "endogenous ss control", "endogenous", ("source_gene_cerevisiae",)),
-    ("orthologous, all sites broken", "orthologous ss control", "orthologous", ("source_gene_cerevisiae", "orth_organism")),
+    (
+        "orthologous, all sites broken",
+        "orthologous ss control",
+        "orthologous",
+        ("source_gene_cerevisiae", "orth_organism"),
+    ),
 )
 HEADLINE_KIND = PAIRINGS[0][0]
 SIGN_THRESHOLD = 0.05  # sign agreement counts pairs whose measured change exceeds this
@@ -27,7 +33,9 @@ CHANGE_METRICS = ("pearson", "spearman", "sign_agreement")
 # (site, position counted from the 5' end, or from the 3' end when negative, the natural base)
 KNOCKOUT_SITES = (("5' G", 0, "G"), ("5' T", 1, "T"), ("3' A", -2, "A"), ("3' G", -1, "G"))
 NATURAL_TYPES = ("endogenous", "orthologous")  # the library's wild-type natural introns
-NON_SPLICING = 0.05  # a substitution counts as a knock-out when the library's constructs with it average at most this
+NON_SPLICING = (
+    0.05  # a substitution counts as a knock-out when the library's constructs with it average at most this
+)
 MIN_CONSTRUCTS = 20  # ... over at least this many constructs
 
 
@@ -71,13 +79,34 @@ def library_pairs(frame: pd.DataFrame, parts: pd.Series) -> pd.DataFrame:
                 continue
             distance = [mismatches(mutant.design, w) for w in candidates["design"]]
             best = candidates.iloc[int(np.argmin(distance))]
-            rows.append({
-                "kind": kind, "part": mutant.part, "mutant": mutant.design, "wild_type": best["design"],
-                "mutant_mean": mutant.mean, "wild_type_mean": best["mean"], "mutant_n": mutant.n, "wild_type_n": best["n"],
-                "mutant_type": mutant_type, "wild_type_type": wild_type, "mismatches": int(min(distance)),
-            })
-    columns = ["kind", "part", "mutant", "wild_type", "mutant_mean", "wild_type_mean", "mutant_n", "wild_type_n",
-               "mutant_type", "wild_type_type", "mismatches"]
+            rows.append(
+                {
+                    "kind": kind,
+                    "part": mutant.part,
+                    "mutant": mutant.design,
+                    "wild_type": best["design"],
+                    "mutant_mean": mutant.mean,
+                    "wild_type_mean": best["mean"],
+                    "mutant_n": mutant.n,
+                    "wild_type_n": best["n"],
+                    "mutant_type": mutant_type,
+                    "wild_type_type": wild_type,
+                    "mismatches": int(min(distance)),
+                }
+            )
+    columns = [
+        "kind",
+        "part",
+        "mutant",
+        "wild_type",
+        "mutant_mean",
+        "wild_type_mean",
+        "mutant_n",
+        "wild_type_n",
+        "mutant_type",
+        "wild_type_type",
+        "mismatches",
+    ]
     return pd.DataFrame(rows, columns=columns)
 
 
@@ -111,11 +140,15 @@ def change_metrics(predicted: np.ndarray, measured: np.ndarray, threshold: float
         "n_sign": int(clear.sum()),
         "pearson": float(np.corrcoef(predicted, measured)[0, 1]) if varied else float("nan"),
         "spearman": float(stats.spearmanr(predicted, measured)[0]) if varied else float("nan"),
-        "sign_agreement": float(np.mean(np.sign(predicted[clear]) == np.sign(measured[clear]))) if clear.any() else float("nan"),
+        "sign_agreement": float(np.mean(np.sign(predicted[clear]) == np.sign(measured[clear])))
+        if clear.any()
+        else float("nan"),
     }
 
 
-def bootstrap_change_metrics(predicted: np.ndarray, measured: np.ndarray, draws: int = BOOTSTRAP_DRAWS, seed: int = 0) -> dict:
+def bootstrap_change_metrics(
+    predicted: np.ndarray, measured: np.ndarray, draws: int = BOOTSTRAP_DRAWS, seed: int = 0
+) -> dict:
     """:func:`change_metrics` with ``"<metric>_interval"``: 95% intervals over ``draws`` resamples of the pairs."""
     out = change_metrics(predicted, measured)
     rng = np.random.default_rng(seed)
@@ -130,11 +163,18 @@ def change_noise(pairs: pd.DataFrame, noise_by_type: dict[str, float]) -> np.nda
     """``(N,)`` noise variance of each pair's measured change: each design mean's type noise over its barcode count,
     summed (``noise_by_type``: :func:`~splice_core.noise_floor.noise_by_type`; a type without one takes their mean)."""
     fallback = float(np.mean(list(noise_by_type.values()))) if noise_by_type else 0.0
-    noise = lambda side: pairs[f"{side}_type"].map(noise_by_type).fillna(fallback).to_numpy(float) / pairs[f"{side}_n"].to_numpy(float)
+
+    def noise(side):
+        return pairs[f"{side}_type"].map(noise_by_type).fillna(fallback).to_numpy(float) / pairs[
+            f"{side}_n"
+        ].to_numpy(float)
+
     return noise("mutant") + noise("wild_type")
 
 
-def perfect_change_metrics(measured: np.ndarray, noise: np.ndarray, draws: int = BOOTSTRAP_DRAWS, seed: int = 0) -> dict:
+def perfect_change_metrics(
+    measured: np.ndarray, noise: np.ndarray, draws: int = BOOTSTRAP_DRAWS, seed: int = 0
+) -> dict:
     """What a model predicting every pair's true change would be expected to score, with a 95% range.
 
     The true changes are the measured ones shrunk toward their mean until their variance is the measured variance
@@ -143,7 +183,9 @@ def perfect_change_metrics(measured: np.ndarray, noise: np.ndarray, draws: int =
     """
     measured = np.asarray(measured, float)
     if len(measured) < 3:
-        return {k: float("nan") for k in CHANGE_METRICS} | {f"{k}_interval": [float("nan")] * 2 for k in CHANGE_METRICS}
+        return {k: float("nan") for k in CHANGE_METRICS} | {
+            f"{k}_interval": [float("nan")] * 2 for k in CHANGE_METRICS
+        }
     spread = measured.var()
     shrink = np.sqrt(max(0.0, 1 - noise.mean() / spread)) if spread > 0 else 0.0
     true = measured.mean() + (measured - measured.mean()) * shrink
@@ -156,7 +198,9 @@ def perfect_change_metrics(measured: np.ndarray, noise: np.ndarray, draws: int =
     return out
 
 
-def variant_benchmark(predict: PredictIntrons, pairs: pd.DataFrame, noise_by_type: dict[str, float], parts=("dev", "test")) -> dict:
+def variant_benchmark(
+    predict: PredictIntrons, pairs: pd.DataFrame, noise_by_type: dict[str, float], parts=("dev", "test")
+) -> dict:
     """Per split part and pair kind: the model's change figures (:func:`bootstrap_change_metrics`) and a perfect
     model's (:func:`perfect_change_metrics`), ``{part: {kind: {"model": ..., "perfect": ...}}}``."""
     pairs = pairs[pairs["part"].isin(parts)].reset_index(drop=True)
@@ -186,7 +230,15 @@ def knockout_references(frame: pd.DataFrame) -> pd.DataFrame:
             if base != natural:
                 chosen = bases == base
                 measured = float(y[chosen].mean()) if chosen.any() else float("nan")
-                rows.append({"site": site, "position": position, "base": base, "n": int(chosen.sum()), "measured": measured})
+                rows.append(
+                    {
+                        "site": site,
+                        "position": position,
+                        "base": base,
+                        "n": int(chosen.sum()),
+                        "measured": measured,
+                    }
+                )
     table = pd.DataFrame(rows)
     return table.assign(backed=(table["n"] >= MIN_CONSTRUCTS) & (table["measured"] <= NON_SPLICING))
 
@@ -202,7 +254,13 @@ def knockout_variants(introns: list[str], references: pd.DataFrame) -> pd.DataFr
     columns ``intron`` (the wild type), ``variant``, ``site``, ``base``, ``measured`` (the library's figure)."""
     natural = {site: base for site, _, base in KNOCKOUT_SITES}
     rows = [
-        {"intron": s, "variant": substitute(s, r.position, r.base), "site": r.site, "base": r.base, "measured": r.measured}
+        {
+            "intron": s,
+            "variant": substitute(s, r.position, r.base),
+            "site": r.site,
+            "base": r.base,
+            "measured": r.measured,
+        }
         for s in introns
         for r in references[references["backed"]].itertuples(index=False)
         if len(s) > 2 and s[r.position] == natural[r.site]
@@ -218,18 +276,31 @@ def knockout_check(predict: PredictIntrons, introns: list[str], references: pd.D
         return []
     distinct = pd.unique(pd.concat([variants["intron"], variants["variant"]]))
     pred = dict(zip(distinct, mean_predictions(predict, list(distinct))))
-    variants = variants.assign(predicted=variants["variant"].map(pred), wild_type=variants["intron"].map(pred))
+    variants = variants.assign(
+        predicted=variants["variant"].map(pred), wild_type=variants["intron"].map(pred)
+    )
     out = []
     for site, group in variants.groupby("site", sort=False):
-        out.append({
-            "site": site, "bases": "".join(sorted(group["base"].unique())), "introns": int(group["intron"].nunique()),
-            "predicted": float(group["predicted"].mean()), "wild_type_predicted": float(group["wild_type"].mean()),
-            "library_measured": float(group.drop_duplicates("base")["measured"].mean()),
-        })
+        out.append(
+            {
+                "site": site,
+                "bases": "".join(sorted(group["base"].unique())),
+                "introns": int(group["intron"].nunique()),
+                "predicted": float(group["predicted"].mean()),
+                "wild_type_predicted": float(group["wild_type"].mean()),
+                "library_measured": float(group.drop_duplicates("base")["measured"].mean()),
+            }
+        )
     return out
 
 
-def variant_card(predict: PredictIntrons, frame: pd.DataFrame, parts: pd.Series, pairs: pd.DataFrame, noise_by_type: dict[str, float]) -> dict:
+def variant_card(
+    predict: PredictIntrons,
+    frame: pd.DataFrame,
+    parts: pd.Series,
+    pairs: pd.DataFrame,
+    noise_by_type: dict[str, float],
+) -> dict:
     """A model's variant-effect figures for its card: pair counts per kind and part, :func:`variant_benchmark`, the
     knock-out references and :func:`knockout_check` on the library's natural wild types (``endogenous``) per part.
     ``pairs``: :func:`library_pairs` of ``frame``."""
@@ -238,14 +309,26 @@ def variant_card(predict: PredictIntrons, frame: pd.DataFrame, parts: pd.Series,
     wild = designs[designs["type"] == NATURAL_TYPES[0]].drop_duplicates("design")
     chosen = {"dev": wild["part"] == "dev", "test": wild["part"] == "test", "all": wild["part"].notna()}
     return {
-        "pairs": {kind: {part: int(n) for part, n in row.items()} for kind, row in pair_count_table(pairs).iterrows()} if len(pairs) else {},
+        "pairs": {
+            kind: {part: int(n) for part, n in row.items()}
+            for kind, row in pair_count_table(pairs).iterrows()
+        }
+        if len(pairs)
+        else {},
         "benchmark": variant_benchmark(predict, pairs, noise_by_type),
-        "knockout_references": [{**r, "n": int(r["n"]), "backed": bool(r["backed"])} for r in references.to_dict("records")],
-        "knockouts": {part: knockout_check(predict, wild.loc[rows, "design"].tolist(), references) for part, rows in chosen.items()},
+        "knockout_references": [
+            {**r, "n": int(r["n"]), "backed": bool(r["backed"])} for r in references.to_dict("records")
+        ],
+        "knockouts": {
+            part: knockout_check(predict, wild.loc[rows, "design"].tolist(), references)
+            for part, rows in chosen.items()
+        },
     }
 
 
-def training_pairs(frame: pd.DataFrame, parts: pd.Series, part: str = "train", knockout_weight: float = 1.0) -> pd.DataFrame:
+def training_pairs(
+    frame: pd.DataFrame, parts: pd.Series, part: str = "train", knockout_weight: float = 1.0
+) -> pd.DataFrame:
     """Pairs to train on from one split part: the library's own (:func:`library_pairs`, weight 1) and every natural
     wild type of the part (:data:`NATURAL_TYPES`) with each backed knock-out (:func:`knockout_references`), labelled
     with the library's figure for that knock-out and weighted ``knockout_weight`` / (backed bases at the site), so that
@@ -253,20 +336,33 @@ def training_pairs(frame: pd.DataFrame, parts: pd.Series, part: str = "train", k
     ``wild_type_y``, ``weight``, ``source`` (``library`` or ``knock-out``)."""
     pairs = library_pairs(frame, parts)
     pairs = pairs[pairs["part"] == part]
-    own = pd.DataFrame({
-        "mutant": pairs["mutant"], "wild_type": pairs["wild_type"], "mutant_y": pairs["mutant_mean"],
-        "wild_type_y": pairs["wild_type_mean"], "weight": 1.0, "source": "library",
-    })
+    own = pd.DataFrame(
+        {
+            "mutant": pairs["mutant"],
+            "wild_type": pairs["wild_type"],
+            "mutant_y": pairs["mutant_mean"],
+            "wild_type_y": pairs["wild_type_mean"],
+            "weight": 1.0,
+            "source": "library",
+        }
+    )
     designs = design_table(frame.assign(part=parts.to_numpy()))
     natural = designs[designs["type"].isin(NATURAL_TYPES) & (designs["part"] == part)]
     references = knockout_references(frame)
     knockouts = knockout_variants(natural["design"].tolist(), references)
     per_site = references[references["backed"]].groupby("site").size()
-    knocked = pd.DataFrame({
-        "mutant": knockouts["variant"], "wild_type": knockouts["intron"], "mutant_y": knockouts["measured"],
-        "wild_type_y": knockouts["intron"].map(natural.drop_duplicates("design").set_index("design")["mean"]),
-        "weight": knockout_weight / knockouts["site"].map(per_site), "source": "knock-out",
-    })
+    knocked = pd.DataFrame(
+        {
+            "mutant": knockouts["variant"],
+            "wild_type": knockouts["intron"],
+            "mutant_y": knockouts["measured"],
+            "wild_type_y": knockouts["intron"].map(
+                natural.drop_duplicates("design").set_index("design")["mean"]
+            ),
+            "weight": knockout_weight / knockouts["site"].map(per_site),
+            "source": "knock-out",
+        }
+    )
     return pd.concat([own, knocked], ignore_index=True)
 
 

@@ -1,4 +1,5 @@
 """Helpers to run the app with ``streamlit run`` and drive it in Debian's headless chromium (tests, benchmark)."""
+
 import contextlib
 import os
 import socket
@@ -11,8 +12,16 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 INTRON_LABEL = "Intron (5' splice site first, 3' splice site last; DNA or RNA, FASTA allowed)"
 IDLE = '[data-testid="stApp"][data-test-script-state="notRunning"]'
 
@@ -43,9 +52,24 @@ def running_app(models_dir: Path, log_path: Path, data_dir: Path | None = None) 
     """``streamlit run app.py`` on a free port with ``SPLICE_MODELS_DIR=models_dir`` (and ``SPLICE_DATA_DIR=data_dir``
     when given); yields its base URL."""
     port = free_port()
-    env = dict(os.environ, SPLICE_MODELS_DIR=str(models_dir), **({"SPLICE_DATA_DIR": str(data_dir)} if data_dir else {}))
-    command = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true", "--server.port", str(port),
-               "--browser.gatherUsageStats", "false"]
+    env = dict(
+        os.environ,
+        SPLICE_MODELS_DIR=str(models_dir),
+        **({"SPLICE_DATA_DIR": str(data_dir)} if data_dir else {}),
+    )
+    command = [
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        "app.py",
+        "--server.headless",
+        "true",
+        "--server.port",
+        str(port),
+        "--browser.gatherUsageStats",
+        "false",
+    ]
     with open(log_path, "w") as log:
         process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
         try:

@@ -1,4 +1,5 @@
 """Shared fixtures: the real data directory and a tiny made-up data directory."""
+
 import os
 from pathlib import Path
 
@@ -47,11 +48,24 @@ def make_library(n_designs: int = 60, seed: int = 0) -> pd.DataFrame:
             seq = HOMOLOGY5 + bc + exon5 + intron + down + HOMOLOGY3
             eff = float(np.clip((0.6 if good else 0.01) + rng.normal(0, 0.05), 0, 1))
             cryptic = float(np.clip((0.05 if good else 0.3) + rng.normal(0, 0.05), 0, 1))
-            rows.append({
-                "type": TYPES[d % 3], "BC": bc, "splicing_eff": eff, "cryptic_splicing_eff": cryptic, "seq": seq, "intron_seq": intron,
-                "SS5_inds": 6, "branch_inds": 6 + length - 30, "SS3_inds": 6 + length - 3, "BC_num": 1,
-                "intron_len": length, "SS_5": intron[:6], "branch_seq": intron[-30:-23], "SS_3": intron[-3:],
-            })
+            rows.append(
+                {
+                    "type": TYPES[d % 3],
+                    "BC": bc,
+                    "splicing_eff": eff,
+                    "cryptic_splicing_eff": cryptic,
+                    "seq": seq,
+                    "intron_seq": intron,
+                    "SS5_inds": 6,
+                    "branch_inds": 6 + length - 30,
+                    "SS3_inds": 6 + length - 3,
+                    "BC_num": 1,
+                    "intron_len": length,
+                    "SS_5": intron[:6],
+                    "branch_seq": intron[-30:-23],
+                    "SS_3": intron[-3:],
+                }
+            )
     frame = pd.DataFrame(rows)
     frame.loc[len(frame) - 1, "splicing_eff"] = np.nan
     return frame
@@ -64,8 +78,16 @@ def make_wildtype(n: int = 40, seed: int = 1) -> pd.DataFrame:
     for _ in range(n):
         length = int(rng.integers(70, 400))
         intron = make_intron(rng, length, True)
-        rows.append({"5'SS": intron[:6], "BP": "TACTAACA", "3'SS": intron[-3:], "Length (bp)": length,
-                     "BP to 3'SS (bp)": 30, "sequence": intron})
+        rows.append(
+            {
+                "5'SS": intron[:6],
+                "BP": "TACTAACA",
+                "3'SS": intron[-3:],
+                "Length (bp)": length,
+                "BP to 3'SS (bp)": 30,
+                "sequence": intron,
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -75,7 +97,9 @@ def tiny_data_dir(tmp_path: Path) -> Path:
     make_library().to_csv(tmp_path / "splicing_library.csv", index=False)
     make_wildtype().to_csv(tmp_path / "wildtype_introns.csv", index=False)
     rng = np.random.default_rng(2)
-    (tmp_path / "reporter.fa").write_text(f">upstream\n{random_dna(rng, 302)}\n>downstream\n{random_dna(rng, 1102)}\n")
+    (tmp_path / "reporter.fa").write_text(
+        f">upstream\n{random_dna(rng, 302)}\n>downstream\n{random_dna(rng, 1102)}\n"
+    )
     return tmp_path
 
 

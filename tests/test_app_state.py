@@ -1,16 +1,19 @@
 """app_state: Keras state kept across script runs; a damaged model version gives way to the shipped model."""
+
 import keras
 import pytest
+from conftest import ROOT
 from streamlit.testing.v1 import AppTest
+from toy_model import install_toy_model
 
 from app_state import keep_compiled_models
-from conftest import ROOT
 from splice_core.model_store import CARD_FILE, MODEL_FILE, PRETRAINED_DIR, active_model_path, set_active_model
-from toy_model import install_toy_model
 
 
 def test_streamlits_per_run_keras_reset_is_skipped_in_the_app(monkeypatch):
-    monkeypatch.setattr(keras.backend, "clear_session", keras.backend.clear_session)  # restored after the test
+    monkeypatch.setattr(
+        keras.backend, "clear_session", keras.backend.clear_session
+    )  # restored after the test
     keras.utils.clear_session()
     assert keras.layers.Dense(1).name == "dense"
     keep_compiled_models()
@@ -22,14 +25,23 @@ def test_streamlits_per_run_keras_reset_is_skipped_in_the_app(monkeypatch):
 
 # --- a damaged model version gives way to the shipped model ----------------------------------------------------
 
+
 @pytest.mark.parametrize(
     "damage, said",
     [
-        (lambda path: (path / CARD_FILE).write_text('{"name": "toy", "config": {'), "model_card.json is corrupt (not valid JSON"),
-        (lambda path: (path / MODEL_FILE).write_bytes((path / MODEL_FILE).read_bytes()[:300]), "model.keras is corrupt: Keras cannot read it"),
+        (
+            lambda path: (path / CARD_FILE).write_text('{"name": "toy", "config": {'),
+            "model_card.json is corrupt (not valid JSON",
+        ),
+        (
+            lambda path: (path / MODEL_FILE).write_bytes((path / MODEL_FILE).read_bytes()[:300]),
+            "model.keras is corrupt: Keras cannot read it",
+        ),
     ],
 )
-def test_a_damaged_active_version_is_named_and_the_shipped_model_takes_over(tmp_path, monkeypatch, damage, said):
+def test_a_damaged_active_version_is_named_and_the_shipped_model_takes_over(
+    tmp_path, monkeypatch, damage, said
+):
     monkeypatch.setenv("SPLICE_MODELS_DIR", str(tmp_path / "models"))
     monkeypatch.setenv("SPLICE_DATA_DIR", str(tmp_path / "no_data"))
     damage(install_toy_model(tmp_path))  # installed as the active model
@@ -40,7 +52,9 @@ def test_a_damaged_active_version_is_named_and_the_shipped_model_takes_over(tmp_
     assert active_model_path().resolve() == PRETRAINED_DIR.resolve()
     assert any(m.label == "Predicted splicing efficiency" for m in app.metric)  # the page still works
     app.run()
-    assert not app.exception and not app.warning and active_model_path().resolve() == PRETRAINED_DIR.resolve()  # it stays fixed
+    assert (
+        not app.exception and not app.warning and active_model_path().resolve() == PRETRAINED_DIR.resolve()
+    )  # it stays fixed
     app.switch_page("pages/model.py").run()
     assert not app.exception
 
@@ -56,21 +70,28 @@ def test_choosing_a_damaged_version_again_falls_back_again(tmp_path, monkeypatch
     assert not app.exception and any("toy cannot be used" in w.value for w in app.warning)
     assert active_model_path().resolve() == PRETRAINED_DIR.resolve()
 
+
 def test_a_choice_made_in_another_session_is_not_undone(tmp_path, monkeypatch):
     """Session B picks a model; session A's sidebar then shows it instead of putting its own choice back."""
-    from streamlit.testing.v1 import AppTest
-
     from conftest import ROOT
-    from splice_core.model_store import active_model_path, save_model_dir, set_active_model
+    from streamlit.testing.v1 import AppTest
     from toy_model import install_toy_model, linear_model, toy_card, toy_weights
+
+    from splice_core.model_store import active_model_path, save_model_dir, set_active_model
 
     monkeypatch.setenv("SPLICE_MODELS_DIR", str(tmp_path / "models"))
     monkeypatch.setenv("SPLICE_DATA_DIR", str(tmp_path / "no_data"))
     old = install_toy_model(tmp_path)
-    new = save_model_dir(tmp_path / "models" / "20260101-000000-new", linear_model(toy_weights(200, seed=1)), toy_card())
+    new = save_model_dir(
+        tmp_path / "models" / "20260101-000000-new", linear_model(toy_weights(200, seed=1)), toy_card()
+    )
     first = AppTest.from_file(str(ROOT / "app.py"), default_timeout=90).run()
     second = AppTest.from_file(str(ROOT / "app.py"), default_timeout=90).run()
-    assert first.selectbox(key="active_model_choice").value == second.selectbox(key="active_model_choice").value == old.name
+    assert (
+        first.selectbox(key="active_model_choice").value
+        == second.selectbox(key="active_model_choice").value
+        == old.name
+    )
     second.selectbox(key="active_model_choice").set_value(new.name).run()
     assert active_model_path() == new
     first.run()

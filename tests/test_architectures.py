@@ -1,4 +1,5 @@
 """Tests for splice_core.architectures: every registered builder builds and maps (N, L, 4) to (N, 1)."""
+
 import os
 import subprocess
 import sys
@@ -10,12 +11,21 @@ import pytest
 import tensorflow as tf
 
 from splice_core.architectures import (
-    BUILDERS, SEED_TABLE1, EndAlign, KmerCounts, MaskedPooling, PaddingMask, SequenceLength, build_model, efficiency_only,
-    reads_any_length, with_cryptic_head,
+    BUILDERS,
+    SEED_TABLE1,
+    EndAlign,
+    KmerCounts,
+    MaskedPooling,
+    PaddingMask,
+    SequenceLength,
+    build_model,
+    efficiency_only,
+    reads_any_length,
+    with_cryptic_head,
 )
-from splice_core.training import stack_members
 from splice_core.contexts import context_length
 from splice_core.encoding import strings_to_one_hot
+from splice_core.training import stack_members
 
 SEED_CONTEXTS = {name: context for name, context, _ in SEED_TABLE1}
 OTHER_CONTEXTS = {"cnn_res4_conv": "windows", "dilated_resnet": "intron"}
@@ -86,7 +96,12 @@ def with_random_batch_norm(model, seed: int = 0):
     rng = np.random.default_rng(seed)
     for layer in model.layers:
         if layer.__class__.__name__ == "BatchNormalization":
-            layer.set_weights([rng.normal(0 if i == 2 else 1, 0.5 if i == 2 else 0.2, w.shape).astype(np.float32) for i, w in enumerate(layer.get_weights())])
+            layer.set_weights(
+                [
+                    rng.normal(0 if i == 2 else 1, 0.5 if i == 2 else 0.2, w.shape).astype(np.float32)
+                    for i, w in enumerate(layer.get_weights())
+                ]
+            )
     return model
 
 
@@ -110,7 +125,9 @@ def test_site_aware_cnn_output_does_not_depend_on_padding():
     model = with_random_batch_norm(build_model("site_aware_cnn", 200))  # padding would show if it leaked
     x = left_aligned([30, 70, 100], 200)
     full = np.asarray(model(x, training=False))
-    any_length = tf.function(lambda x: model(x, training=False), input_signature=[tf.TensorSpec((None, None, 4))])
+    any_length = tf.function(
+        lambda x: model(x, training=False), input_signature=[tf.TensorSpec((None, None, 4))]
+    )
     cropped = np.asarray(any_length(x[:, :104]))
     np.testing.assert_allclose(cropped, full, atol=1e-5)
     assert reads_any_length(model)
@@ -154,8 +171,18 @@ def test_the_project_models_load_predict_and_train_on_the_jax_backend(tmp_path):
     np.save(tmp_path / "x.npy", x)
     env = {**os.environ, "KERAS_BACKEND": "jax"}
     subprocess.run(
-        [sys.executable, "-c", ON_JAX, str(tmp_path / "x.npy"), str(tmp_path / "jax.npy"), str(tmp_path / "model")],
-        env=env, check=True, cwd=Path(__file__).resolve().parents[1], timeout=300,
+        [
+            sys.executable,
+            "-c",
+            ON_JAX,
+            str(tmp_path / "x.npy"),
+            str(tmp_path / "jax.npy"),
+            str(tmp_path / "model"),
+        ],
+        env=env,
+        check=True,
+        cwd=Path(__file__).resolve().parents[1],
+        timeout=300,
     )
     np.testing.assert_allclose(np.load(tmp_path / "jax.npy"), np.asarray(model(x, training=False)), atol=1e-5)
 

@@ -1,13 +1,20 @@
 """SmoothGrad: the batched map, its agreement with tf-keras-vis on the same noise, gradient x input."""
+
 import numpy as np
 import pytest
 import tensorflow as tf
+from toy_model import linear_model, toy_card, toy_predictor, toy_weights
 
-from splice_core.attribution import gradient_times_input, intron_saliency, smoothgrad, smoothgrad_noise, smoothgrad_tf_keras_vis
 from splice_core.architectures import build_model
+from splice_core.attribution import (
+    gradient_times_input,
+    intron_saliency,
+    smoothgrad,
+    smoothgrad_noise,
+    smoothgrad_tf_keras_vis,
+)
 from splice_core.encoding import strings_to_one_hot
 from splice_core.predictor import Predictor
-from toy_model import linear_model, toy_card, toy_predictor, toy_weights
 
 INTRONS = ["GTATGTAAAATACTAACTTTTAG", "GTACGTCCCCCCTACTAACAAACAG"]
 

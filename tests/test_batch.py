@@ -1,14 +1,23 @@
 """Batch scoring: streaming FASTA/CSV/xlsx inputs in chunks, scoring them with bad rows kept and explained, writing csv/xlsx/FASTA."""
+
 import io
 
 import numpy as np
 import pandas as pd
 import pytest
+from toy_model import expected_members, toy_predictor, toy_weights
 
-from splice_core.batch import BatchSummary, bad_rows, input_chunks, measured_metrics, output_format, score_file, score_frame
+from splice_core.batch import (
+    BatchSummary,
+    bad_rows,
+    input_chunks,
+    measured_metrics,
+    output_format,
+    score_file,
+    score_frame,
+)
 from splice_core.intron_view import intron_view_set, view_layout
 from splice_core.library import DataFileError
-from toy_model import expected_members, toy_predictor, toy_weights
 
 GOOD = ["GTATGTAAAATACTAACTTTTAG", "GTACGTCCCCCCTACTAACAAACAG"]
 
@@ -19,13 +28,21 @@ def read_all(source, name=None, chunk_rows=2) -> pd.DataFrame:
 
 
 def test_fasta_bytes_become_id_and_intron_columns():
-    frame = read_all(f">one\n{GOOD[0][:10]}\n{GOOD[0][10:]}\n>two\n{GOOD[1]}\n>three\n{GOOD[0]}\n".encode(), "x.fa")
+    frame = read_all(
+        f">one\n{GOOD[0][:10]}\n{GOOD[0][10:]}\n>two\n{GOOD[1]}\n>three\n{GOOD[0]}\n".encode(), "x.fa"
+    )
     assert frame.to_dict("list") == {"id": ["one", "two", "three"], "intron_seq": [*GOOD, GOOD[0]]}
     assert frame.index.tolist() == [0, 1, 2]
 
 
 def test_csv_and_xlsx_keep_their_columns_and_order_across_chunks(tmp_path):
-    table = pd.DataFrame({"name": list("abcde"), "intron": [GOOD[i % 2] for i in range(5)], "splicing_eff": [0.1, 0.2, 0.3, 0.4, 0.5]})
+    table = pd.DataFrame(
+        {
+            "name": list("abcde"),
+            "intron": [GOOD[i % 2] for i in range(5)],
+            "splicing_eff": [0.1, 0.2, 0.3, 0.4, 0.5],
+        }
+    )
     csv = tmp_path / "x.csv"
     table.to_csv(csv, index=False)
     pd.testing.assert_frame_equal(read_all(csv), table)
@@ -56,7 +73,12 @@ def test_unreadable_files_raise_one_clear_error(raw, name, message):
 
 
 def test_output_format_follows_the_suffix():
-    assert [output_format(p) for p in ("a.csv", "a.XLSX", "a.fa", "a.fasta")] == ["csv", "xlsx", "fasta", "fasta"]
+    assert [output_format(p) for p in ("a.csv", "a.XLSX", "a.fa", "a.fasta")] == [
+        "csv",
+        "xlsx",
+        "fasta",
+        "fasta",
+    ]
     with pytest.raises(ValueError, match="cannot write '.txt'; name it .csv, .xlsx or .fa/.fasta"):
         output_format("a.txt")
 
@@ -71,7 +93,13 @@ def test_score_file_writes_every_row_in_order_in_the_suffixs_format(tmp_path, su
     introns = [GOOD[0], "GTAXG", GOOD[1], GOOD[1], GOOD[0]]
     (tmp_path / "in.fa").write_text("".join(f">r{i}\n{s}\n" for i, s in enumerate(introns)))
     progress = []
-    summary = score_file(toy_predictor(40), tmp_path / "in.fa", tmp_path / f"out.{suffix}", chunk_rows=2, on_progress=lambda f, n: progress.append(n))
+    summary = score_file(
+        toy_predictor(40),
+        tmp_path / "in.fa",
+        tmp_path / f"out.{suffix}",
+        chunk_rows=2,
+        on_progress=lambda f, n: progress.append(n),
+    )
     assert (summary.n_rows, summary.n_scored, progress) == (5, 4, [2, 4, 5])
     expected = expected_members([s for s in introns if "X" not in s], toy_weights(40)).mean(1)
     if suffix == "csv":
@@ -81,7 +109,15 @@ def test_score_file_writes_every_row_in_order_in_the_suffixs_format(tmp_path, su
     else:
         lines = (tmp_path / "out.fa").read_text().splitlines()
         assert lines[3] == "GTAXG" and lines[2].startswith(">r1 error=Only A, C, G")
-        out = pd.DataFrame({"id": [line[1:].split()[0] for line in lines[::2]], "predicted_eff": [line.split("predicted_eff=")[-1].split()[0] if "predicted_eff=" in line else "" for line in lines[::2]]})
+        out = pd.DataFrame(
+            {
+                "id": [line[1:].split()[0] for line in lines[::2]],
+                "predicted_eff": [
+                    line.split("predicted_eff=")[-1].split()[0] if "predicted_eff=" in line else ""
+                    for line in lines[::2]
+                ],
+            }
+        )
         expected = np.round(expected, 4)
     assert out["id"].tolist() == [f"r{i}" for i in range(5)] and out["predicted_eff"][1] == ""
     np.testing.assert_allclose(out["predicted_eff"].drop(index=1).astype(float), expected, atol=1e-6)
@@ -101,7 +137,10 @@ def test_summary_keeps_bounded_parts(monkeypatch):
     monkeypatch.setattr(batch_module, "PREVIEW_ROWS", 4)
     summary = BatchSummary()
     for start in (0, 3):
-        frame = pd.DataFrame({"intron_seq": ["GTAXG", GOOD[0], "GTAXG"], "splicing_eff": [0.1, 0.2, 0.3]}, index=range(start, start + 3))
+        frame = pd.DataFrame(
+            {"intron_seq": ["GTAXG", GOOD[0], "GTAXG"], "splicing_eff": [0.1, 0.2, 0.3]},
+            index=range(start, start + 3),
+        )
         summary.add(score_frame(toy_predictor(40), frame))
     assert (summary.n_rows, summary.n_bad) == (6, 4)
     assert summary.bad_table()["row"].tolist() == [1, 3, 4] and len(summary.preview_table()) == 4
@@ -110,14 +149,20 @@ def test_summary_keeps_bounded_parts(monkeypatch):
 
 def test_bad_rows_are_reported_and_the_rest_scored_in_order():
     predictor = toy_predictor(40)
-    frame = pd.DataFrame({"id": list("abcd"), "intron_seq": [GOOD[0], "GTAXG", None, GOOD[1].lower().replace("t", "u")]})
+    frame = pd.DataFrame(
+        {"id": list("abcd"), "intron_seq": [GOOD[0], "GTAXG", None, GOOD[1].lower().replace("t", "u")]}
+    )
     scored = score_frame(predictor, frame)
     members = expected_members(GOOD, toy_weights(40))
     assert scored["id"].tolist() == list("abcd")
     np.testing.assert_allclose(scored["predicted_eff"].to_numpy()[[0, 3]], members.mean(1), atol=1e-7)
     np.testing.assert_allclose(scored["predicted_sd"].to_numpy()[[0, 3]], members.std(1), atol=1e-7)
     assert scored["predicted_eff"].isna().tolist() == [False, True, True, False]
-    assert scored["error"].tolist()[0] == "" and "'X' at 4" in scored["error"][1] and "empty" in scored["error"][2]
+    assert (
+        scored["error"].tolist()[0] == ""
+        and "'X' at 4" in scored["error"][1]
+        and "empty" in scored["error"][2]
+    )
     report = bad_rows(scored)
     assert report["row"].tolist() == [2, 3] and report["id"].tolist() == ["b", "c"]
     assert report.columns.tolist() == ["row", "id", "error"]
@@ -132,7 +177,9 @@ def test_ten_thousand_introns_are_scored():
     rng = np.random.default_rng(0)
     introns = ["GTATGT" + "".join(rng.choice(list("ACGT"), 20)) + "TACTAAC" + "TAG" for _ in range(10_000)]
     scored = score_frame(toy_predictor(40), pd.DataFrame({"intron_seq": introns}))
-    np.testing.assert_allclose(scored["predicted_eff"], expected_members(introns, toy_weights(40)).mean(1), atol=1e-6)
+    np.testing.assert_allclose(
+        scored["predicted_eff"], expected_members(introns, toy_weights(40)).mean(1), atol=1e-6
+    )
     assert bad_rows(scored).empty
 
 
@@ -149,7 +196,9 @@ def test_introns_up_to_2000_nt_are_scored_through_views_and_longer_ones_refused(
     frame = pd.DataFrame({"intron_seq": [long, long + "A", GOOD[0]]})
     scored = score_frame(predictor, frame)
     assert len(long) == 2000 and list(scored["error"] == "") == [True, False, True]
-    assert scored.loc[1, "error"].startswith("Too long (2,001 nt)") and np.isnan(scored.loc[1, "predicted_eff"])
+    assert scored.loc[1, "error"].startswith("Too long (2,001 nt)") and np.isnan(
+        scored.loc[1, "predicted_eff"]
+    )
     views = intron_view_set(long, predictor.branch_starts([long])[0], view_layout(40))
     members = expected_members([view.sequence for view in views], toy_weights(40)).mean(0)
     assert len(views) == 16 and scored.loc[0, "predicted_eff"] == pytest.approx(members.mean(), abs=1e-7)

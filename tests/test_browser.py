@@ -2,14 +2,15 @@
 
 Locally the tests skip without /usr/bin/chromium; under CI (CI=true) a missing browser is a failure.
 """
+
 import functools
 import os
 from pathlib import Path
 
 import pytest
-
+from browser_app import CHROMIUM, IDLE, INTRON_LABEL, launch_chromium, open_page, paste_intron, running_app
 from conftest import make_wildtype
-from browser_app import CHROMIUM, INTRON_LABEL, IDLE, launch_chromium, open_page, paste_intron, running_app
+
 from splice_core.intron_input import EXAMPLE_INTRON
 from splice_core.model_store import PRETRAINED_DIR
 from splice_core.mutagenesis import apply_mutation
@@ -17,7 +18,15 @@ from splice_core.predictor import Predictor, load_predictor, mean_and_spread
 
 ROOT = Path(__file__).resolve().parent.parent
 INTRON = "GTATGTTAATATCGATTCGCATTTGCATACGATTACTAACAATTTGCTCCTTTTCAG"
-PAGES = [("predict.py", ""), ("batch.py", "batch"), ("native.py", "native"), ("design.py", "design"), ("dataset.py", "dataset"), ("model.py", "model"), ("retrain.py", "retrain")]
+PAGES = [
+    ("predict.py", ""),
+    ("batch.py", "batch"),
+    ("native.py", "native"),
+    ("design.py", "design"),
+    ("dataset.py", "dataset"),
+    ("model.py", "model"),
+    ("retrain.py", "retrain"),
+]
 TIMEOUT_MS = 120_000
 NATIVE_GENES = [f"GENE{i}" for i in range(6)]
 
@@ -26,7 +35,7 @@ def require_browser() -> None:
     """Skip locally, fail under CI, when the browser or Playwright is missing."""
     missing = None if CHROMIUM.is_file() else f"{CHROMIUM} is missing (apt-get install chromium)"
     try:
-        import playwright.sync_api  # noqa: F401
+        import playwright.sync_api
     except ImportError:
         missing = "the playwright package is missing (pip install playwright)"
     if missing and os.environ.get("CI") == "true":
@@ -42,7 +51,9 @@ def app_url(tmp_path_factory):
     require_browser()
     data = tmp_path_factory.mktemp("data")
     make_wildtype(6).assign(Gene=NATIVE_GENES).to_csv(data / "wildtype_introns.csv", index=False)
-    with running_app(tmp_path_factory.mktemp("models"), tmp_path_factory.mktemp("log") / "streamlit.log", data) as url:
+    with running_app(
+        tmp_path_factory.mktemp("models"), tmp_path_factory.mktemp("log") / "streamlit.log", data
+    ) as url:
         yield url
 
 
@@ -110,7 +121,9 @@ def test_every_page_opens_without_an_exception(page, app_url, file_name, url_pat
         pytest.skip(f"pages/{file_name} is not written yet")
     open_page(page, f"{app_url}/{url_path}")
     page.wait_for_selector('[data-testid="stMain"] h1')
-    assert page.get_by_test_id("stException").count() == 0, page.get_by_test_id("stException").first.inner_text()
+    assert page.get_by_test_id("stException").count() == 0, page.get_by_test_id(
+        "stException"
+    ).first.inner_text()
 
 
 def test_design_edits_and_hand_the_best_to_predict(page, app_url):
@@ -157,9 +170,13 @@ def test_native_page_opens_an_intron_on_the_predict_page_in_one_click(page, app_
     grid.wait_for()
     assert page.get_by_test_id("stException").count() == 0
     box = grid.bounding_box()
-    page.mouse.click(box["x"] + 12, box["y"] + 35 + 17)  # the first row's selection box (rows and header are 35 px)
+    page.mouse.click(
+        box["x"] + 12, box["y"] + 35 + 17
+    )  # the first row's selection box (rows and header are 35 px)
     intron = make_wildtype(6)["sequence"][0]
-    page.wait_for_function("(seq) => { const t = document.querySelector('textarea'); return t && t.value === seq; }", arg=intron)
+    page.wait_for_function(
+        "(seq) => { const t = document.querySelector('textarea'); return t && t.value === seq; }", arg=intron
+    )
     page.wait_for_selector(IDLE)
     assert page.get_by_test_id("stMain").locator("h1").first.inner_text() == "Predict & explain"
     assert page.get_by_test_id("stMetricValue").first.inner_text() == expected_text(intron)

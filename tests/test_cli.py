@@ -1,4 +1,5 @@
 """cli: every sub-command end to end on tiny made-up data, in a subprocess like a user runs it."""
+
 import json
 import os
 import subprocess
@@ -8,14 +9,20 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-
 from conftest import ROOT, make_library
 
 
 def run_cli(*args: str, data_dir: Path) -> subprocess.CompletedProcess:
     """``python -m splice_core ARGS`` with the data directory set; output captured."""
     env = {**os.environ, "SPLICE_DATA_DIR": str(data_dir)}
-    return subprocess.run([sys.executable, "-m", "splice_core", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
+    return subprocess.run(
+        [sys.executable, "-m", "splice_core", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
 
 
 @pytest.fixture(scope="module")
@@ -30,13 +37,33 @@ def trained(tmp_path_factory) -> tuple[Path, Path]:
     make_wildtype().to_csv(data / "wildtype_introns.csv", index=False)
     out = root / "model"
     result = run_cli(
-        "train", "--architecture", "cnn_res1", "--context", "intron", "--epochs", "1", "--seeds", "1", "--loss", "bce",
-        "--mixed-weighting", "--design-mean-labels", "--cryptic-weight", "0.5", "--out", str(out), data_dir=data,
+        "train",
+        "--architecture",
+        "cnn_res1",
+        "--context",
+        "intron",
+        "--epochs",
+        "1",
+        "--seeds",
+        "1",
+        "--loss",
+        "bce",
+        "--mixed-weighting",
+        "--design-mean-labels",
+        "--cryptic-weight",
+        "0.5",
+        "--out",
+        str(out),
+        data_dir=data,
     )
     assert result.returncode == 0, result.stderr
-    assert "saved" in result.stdout and (out / "model.keras").is_file() and (out / "model_card.json").is_file()
+    assert (
+        "saved" in result.stdout and (out / "model.keras").is_file() and (out / "model_card.json").is_file()
+    )
     config = json.loads((out / "model_card.json").read_text())["config"]
-    assert config["loss"] == "bce" and config["mixed_weighting"] is True and config["design_mean_labels"] is True
+    assert (
+        config["loss"] == "bce" and config["mixed_weighting"] is True and config["design_mean_labels"] is True
+    )
     assert config["cryptic_weight"] == 0.5
     return data, out
 
@@ -49,11 +76,19 @@ def test_evaluate_prints_metrics_per_part(trained):
 
 
 def test_predict_library_format_without_measured_columns_keeps_order(trained, tmp_path):
-    data, model = trained
+    _data, model = trained
     frame = make_library(6, seed=5).drop(columns=["splicing_eff"])
     frame.loc[2, "intron_seq"] = "GTAXXXAG"
     frame.to_csv(tmp_path / "in.csv", index=False)
-    result = run_cli("predict", str(tmp_path / "in.csv"), "-o", str(tmp_path / "out.csv"), "--model", str(model), data_dir=tmp_path)
+    result = run_cli(
+        "predict",
+        str(tmp_path / "in.csv"),
+        "-o",
+        str(tmp_path / "out.csv"),
+        "--model",
+        str(model),
+        data_dir=tmp_path,
+    )
     assert result.returncode == 0, result.stderr
     out = pd.read_csv(tmp_path / "out.csv", keep_default_na=False)
     assert list(out["BC"]) == list(frame["BC"])
@@ -64,9 +99,17 @@ def test_predict_library_format_without_measured_columns_keeps_order(trained, tm
 
 
 def test_predict_fasta(trained, tmp_path):
-    data, model = trained
+    _data, model = trained
     (tmp_path / "in.fa").write_text(">one\nGTATGTAAAATACTAACTTTTAG\n>two\nGUAUGUAAAAUACUAACUUUUAG\n")
-    result = run_cli("predict", str(tmp_path / "in.fa"), "-o", str(tmp_path / "out.csv"), "--model", str(model), data_dir=tmp_path)
+    result = run_cli(
+        "predict",
+        str(tmp_path / "in.fa"),
+        "-o",
+        str(tmp_path / "out.csv"),
+        "--model",
+        str(model),
+        data_dir=tmp_path,
+    )
     assert result.returncode == 0, result.stderr
     out = pd.read_csv(tmp_path / "out.csv")
     assert list(out["id"]) == ["one", "two"]
@@ -87,7 +130,9 @@ def test_train_without_data_says_where(tmp_path):
 
 
 def test_reproduce_writes_markdown_and_csv(tiny_data_dir, tmp_path):
-    result = run_cli("reproduce", "--seeds", "1", "--epochs", "1", "--out", str(tmp_path / "runs"), data_dir=tiny_data_dir)
+    result = run_cli(
+        "reproduce", "--seeds", "1", "--epochs", "1", "--out", str(tmp_path / "runs"), data_dir=tiny_data_dir
+    )
     assert result.returncode == 0, result.stderr
     table = pd.read_csv(tmp_path / "runs" / "reproduce.csv")
     assert list(table["model"][:3]) == ["all zeros", "uniform random", "PWM baseline"]
@@ -104,8 +149,9 @@ GOOD = ["GTATGTAAAATACTAACTTTTAG", "GTACGTCCCCCCTACTAACAAACAG"]
 @pytest.fixture(scope="module")
 def toy_models(tmp_path_factory) -> dict[str, Path]:
     """Toy linear models saved as model directories: one reading the intron, one the 120-nt windows of the design."""
-    from splice_core.model_store import save_model_dir
     from toy_model import linear_model, toy_card, toy_weights
+
+    from splice_core.model_store import save_model_dir
 
     root = tmp_path_factory.mktemp("toys")
     return {
@@ -114,18 +160,41 @@ def toy_models(tmp_path_factory) -> dict[str, Path]:
     }
 
 
-def test_predict_with_a_windows_model_reads_the_design_from_the_data_directory(toy_models, tiny_data_dir, tmp_path):
+def test_predict_with_a_windows_model_reads_the_design_from_the_data_directory(
+    toy_models, tiny_data_dir, tmp_path
+):
     from splice_core.contexts import design_template
     from splice_core.library import read_library
     from splice_core.predictor import load_predictor
 
     (tmp_path / "in.fa").write_text(f">a\n{GOOD[0]}\n>b\n{GOOD[1]}\n")
-    result = run_cli("predict", str(tmp_path / "in.fa"), "-o", str(tmp_path / "out.csv"), "--model", str(toy_models["windows"]), data_dir=tiny_data_dir)
+    result = run_cli(
+        "predict",
+        str(tmp_path / "in.fa"),
+        "-o",
+        str(tmp_path / "out.csv"),
+        "--model",
+        str(toy_models["windows"]),
+        data_dir=tiny_data_dir,
+    )
     assert result.returncode == 0, result.stderr
-    expected = load_predictor(toy_models["windows"]).predict_introns(GOOD, template=design_template(read_library(tiny_data_dir)))
+    expected = load_predictor(toy_models["windows"]).predict_introns(
+        GOOD, template=design_template(read_library(tiny_data_dir))
+    )
     np.testing.assert_allclose(pd.read_csv(tmp_path / "out.csv")["predicted_eff"], expected, atol=1e-6)
-    missing = run_cli("predict", str(tmp_path / "in.fa"), "-o", str(tmp_path / "o.csv"), "--model", str(toy_models["windows"]), data_dir=tmp_path / "none")
-    assert missing.returncode == 2 and "error: a 'windows' model needs the library's oligo design" in missing.stderr
+    missing = run_cli(
+        "predict",
+        str(tmp_path / "in.fa"),
+        "-o",
+        str(tmp_path / "o.csv"),
+        "--model",
+        str(toy_models["windows"]),
+        data_dir=tmp_path / "none",
+    )
+    assert (
+        missing.returncode == 2
+        and "error: a 'windows' model needs the library's oligo design" in missing.stderr
+    )
 
 
 def test_predict_writes_a_real_xlsx_and_fasta(toy_models, tmp_path):
@@ -133,25 +202,57 @@ def test_predict_writes_a_real_xlsx_and_fasta(toy_models, tmp_path):
 
     (tmp_path / "in.csv").write_text("name,intron\nx," + GOOD[0] + "\ny," + GOOD[1] + "\n")
     for name in ("out.xlsx", "out.fasta"):
-        result = run_cli("predict", str(tmp_path / "in.csv"), "-o", str(tmp_path / name), "--model", str(toy_models["intron"]), data_dir=tmp_path)
+        result = run_cli(
+            "predict",
+            str(tmp_path / "in.csv"),
+            "-o",
+            str(tmp_path / name),
+            "--model",
+            str(toy_models["intron"]),
+            data_dir=tmp_path,
+        )
         assert result.returncode == 0, result.stderr
     sheet = openpyxl.load_workbook(tmp_path / "out.xlsx").active
     rows = list(sheet.iter_rows(values_only=True))
     assert rows[0][:3] == ("name", "intron", "predicted_eff") and [r[0] for r in rows[1:]] == ["x", "y"]
     fasta = (tmp_path / "out.fasta").read_text().splitlines()
-    assert fasta[0].startswith(">row1 predicted_eff=") and fasta[1] == GOOD[0] and fasta[2].startswith(">row2 predicted_eff=")
+    assert (
+        fasta[0].startswith(">row1 predicted_eff=")
+        and fasta[1] == GOOD[0]
+        and fasta[2].startswith(">row2 predicted_eff=")
+    )
 
 
 def test_predict_refuses_an_unknown_suffix_before_loading(toy_models, tmp_path):
     (tmp_path / "in.fa").write_text(f">a\n{GOOD[0]}\n")
-    result = run_cli("predict", str(tmp_path / "in.fa"), "-o", str(tmp_path / "out.json"), "--model", str(toy_models["intron"]), data_dir=tmp_path)
-    assert result.returncode == 2 and "cannot write '.json'; name it .csv, .xlsx or .fa/.fasta" in result.stderr
+    result = run_cli(
+        "predict",
+        str(tmp_path / "in.fa"),
+        "-o",
+        str(tmp_path / "out.json"),
+        "--model",
+        str(toy_models["intron"]),
+        data_dir=tmp_path,
+    )
+    assert (
+        result.returncode == 2 and "cannot write '.json'; name it .csv, .xlsx or .fa/.fasta" in result.stderr
+    )
     assert not (tmp_path / "out.json").exists()
 
 
-def test_predict_exits_1_when_no_row_is_scored_and_keeps_tensorflows_log_off_the_terminal(toy_models, tmp_path):
+def test_predict_exits_1_when_no_row_is_scored_and_keeps_tensorflows_log_off_the_terminal(
+    toy_models, tmp_path
+):
     (tmp_path / "in.csv").write_text("intron\nACGT123!!\nGTAXG\n")
-    result = run_cli("predict", str(tmp_path / "in.csv"), "-o", str(tmp_path / "out.csv"), "--model", str(toy_models["intron"]), data_dir=tmp_path)
+    result = run_cli(
+        "predict",
+        str(tmp_path / "in.csv"),
+        "-o",
+        str(tmp_path / "out.csv"),
+        "--model",
+        str(toy_models["intron"]),
+        data_dir=tmp_path,
+    )
     assert result.returncode == 1 and "scored 0 of 2 rows" in result.stdout
     assert result.stderr.strip().splitlines()[-1].startswith("error: no row could be scored")
     errors = pd.read_csv(tmp_path / "out.csv")["error"]
@@ -169,11 +270,17 @@ def test_help_needs_no_tensorflow_and_every_option_and_command_is_explained():
         "no_example = [n for n, p in sub.choices.items() if 'example:' not in (p.epilog or '')]\n"
         "print(sorted(sub.choices), missing, no_example, 'tensorflow' in sys.modules, 'keras' in sys.modules, 'pandas' in sys.modules)\n"
     )
-    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120
+    )
     assert result.returncode == 0, result.stderr
     assert result.stdout.split("] ", 1)[1].strip() == "[] [] False False False"
     shown = run_cli("train", "--help", data_dir=Path("."))
-    assert shown.returncode == 0 and "example:\n  python -m splice_core train" in shown.stdout and "--cryptic-weight" in shown.stdout
+    assert (
+        shown.returncode == 0
+        and "example:\n  python -m splice_core train" in shown.stdout
+        and "--cryptic-weight" in shown.stdout
+    )
 
 
 def long_intron(length: int) -> str:
@@ -183,13 +290,27 @@ def long_intron(length: int) -> str:
 
 
 def test_predict_takes_a_2000_nt_intron_and_refuses_a_longer_one(trained, tmp_path):
-    data, model = trained
+    _data, model = trained
     (tmp_path / "in.fa").write_text(f">long\n{long_intron(2000)}\n>too_long\n{long_intron(2001)}\n")
-    result = run_cli("predict", str(tmp_path / "in.fa"), "-o", str(tmp_path / "out.csv"), "--model", str(model), data_dir=tmp_path)
+    result = run_cli(
+        "predict",
+        str(tmp_path / "in.fa"),
+        "-o",
+        str(tmp_path / "out.csv"),
+        "--model",
+        str(model),
+        data_dir=tmp_path,
+    )
     assert result.returncode == 0, result.stderr
     out = pd.read_csv(tmp_path / "out.csv", keep_default_na=False)
-    assert 0 <= float(out.loc[0, "predicted_eff"]) <= 1 and out.loc[0, "error"] == "" and "148-nt views" in out.loc[0, "warning"]
-    assert out.loc[1, "predicted_eff"] == "" and out.loc[1, "error"].startswith("Too long (2,001 nt): introns of at most 2,000 nt")
+    assert (
+        0 <= float(out.loc[0, "predicted_eff"]) <= 1
+        and out.loc[0, "error"] == ""
+        and "148-nt views" in out.loc[0, "warning"]
+    )
+    assert out.loc[1, "predicted_eff"] == "" and out.loc[1, "error"].startswith(
+        "Too long (2,001 nt): introns of at most 2,000 nt"
+    )
     assert "scored 1 of 2 rows" in result.stdout
 
 

@@ -1,20 +1,23 @@
 """cli ``design``: edits and from-scratch designs end to end (in-process ``main``), CSV and FASTA out, clear errors."""
+
 from pathlib import Path
 
 import pandas as pd
 import pytest
-
 from conftest import HOMOLOGY5
+from toy_model import expected_members, linear_model, toy_card, toy_weights
+
 from splice_core.cli import main
 from splice_core.model_store import save_model_dir
-from toy_model import expected_members, linear_model, toy_card, toy_weights
 
 INTRON = "GTATGTAAGCATTCGATACTTACTAACACGTTTGCATAG"
 
 
 def run_cli(*args: str, data_dir: Path, capsys) -> tuple[int, str, str]:
     """(exit code, stdout, stderr) of ``python -m splice_core --data-dir DATA ARGS``, run in this process."""
-    code = main(["--verbose", "--data-dir", str(data_dir), *args])  # --verbose: stderr stays Python's (captured)
+    code = main(
+        ["--verbose", "--data-dir", str(data_dir), *args]
+    )  # --verbose: stderr stays Python's (captured)
     out, err = capsys.readouterr()
     return code, out, err
 
@@ -27,23 +30,71 @@ def toy_dir(tmp_path_factory):
 
 def test_edit_writes_the_best_design_per_edit_count(toy_dir, tmp_path, capsys):
     out, fasta = tmp_path / "designs.csv", tmp_path / "designs.fa"
-    result = run_cli("design", "edit", INTRON, "--high", "--edits", "2", "--model", str(toy_dir), "-o", str(out), "--fasta", str(fasta),
-                     data_dir=tmp_path / "no_data", capsys=capsys)
+    result = run_cli(
+        "design",
+        "edit",
+        INTRON,
+        "--high",
+        "--edits",
+        "2",
+        "--model",
+        str(toy_dir),
+        "-o",
+        str(out),
+        "--fasta",
+        str(fasta),
+        data_dir=tmp_path / "no_data",
+        capsys=capsys,
+    )
     assert result[0] == 0, result[2]
-    assert "3 designs" in result[1] and "held-out member agrees" in result[1] and "oligos needs the data directory" in result[1]
+    assert (
+        "3 designs" in result[1]
+        and "held-out member agrees" in result[1]
+        and "oligos needs the data directory" in result[1]
+    )
     table = pd.read_csv(out)
-    assert table["design"].tolist() == ["edits-0", "edits-1", "edits-2"] and table["n_edits"].tolist() == [0, 1, 2]
+    assert table["design"].tolist() == ["edits-0", "edits-1", "edits-2"] and table["n_edits"].tolist() == [
+        0,
+        1,
+        2,
+    ]
     searched = expected_members(table["sequence"].tolist(), toy_weights(200))[:, 0]
     assert table["predicted"].to_numpy() == pytest.approx(searched, abs=1e-4)
-    assert all(s[:6] == INTRON[:6] and s[-3:] == INTRON[-3:] for s in table["sequence"])  # sites kept by default
+    assert all(
+        s[:6] == INTRON[:6] and s[-3:] == INTRON[-3:] for s in table["sequence"]
+    )  # sites kept by default
     records = fasta.read_text().splitlines()
     assert records[0].startswith(">edits-0 predicted=") and records[1] == INTRON and len(records) == 6
 
 
 def test_scratch_writes_oligos_in_the_library_design(toy_dir, tiny_data_dir, tmp_path, capsys):
     out, fasta = tmp_path / "designs.csv", tmp_path / "designs.fa"
-    result = run_cli("design", "scratch", "--target", "0.25", "--target-high", "0.35", "--n", "3", "--length", "100-120", "--gc", "0.2-0.6",
-                     "--forbid", "GAATTC", "--max-run", "5", "--model", str(toy_dir), "-o", str(out), "--fasta", str(fasta), data_dir=tiny_data_dir, capsys=capsys)
+    result = run_cli(
+        "design",
+        "scratch",
+        "--target",
+        "0.25",
+        "--target-high",
+        "0.35",
+        "--n",
+        "3",
+        "--length",
+        "100-120",
+        "--gc",
+        "0.2-0.6",
+        "--forbid",
+        "GAATTC",
+        "--max-run",
+        "5",
+        "--model",
+        str(toy_dir),
+        "-o",
+        str(out),
+        "--fasta",
+        str(fasta),
+        data_dir=tiny_data_dir,
+        capsys=capsys,
+    )
     assert result[0] == 0, result[2]
     table = pd.read_csv(out)
     assert len(table) == 3 and (abs(table["predicted"] - table["target"]) <= 0.05).all()
@@ -54,11 +105,31 @@ def test_scratch_writes_oligos_in_the_library_design(toy_dir, tiny_data_dir, tmp
     assert oligos == table["oligo"].tolist()
 
 
-@pytest.mark.parametrize("args, message", [
-    (["edit", INTRON, "--target", "1.5"], "error: the target efficiency must lie within 0..1, got 1.5"),
-    (["scratch", "--target", "0.5", "--forbid", "TATG"], "error: the fixed sites themselves break the rules"),
-    (["scratch", "--target", "0.5", "--sites", "library"], "error: --sites library needs the library in the data directory"),
-])
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["edit", INTRON, "--target", "1.5"], "error: the target efficiency must lie within 0..1, got 1.5"),
+        (
+            ["scratch", "--target", "0.5", "--forbid", "TATG"],
+            "error: the fixed sites themselves break the rules",
+        ),
+        (
+            ["scratch", "--target", "0.5", "--sites", "library"],
+            "error: --sites library needs the library in the data directory",
+        ),
+    ],
+)
 def test_bad_input_exits_2_with_one_clear_line(toy_dir, tmp_path, args, message, capsys):
-    code, _, err = run_cli("design", *args, "--model", str(toy_dir), "-o", str(tmp_path / "x.csv"), data_dir=tmp_path / "no_data", capsys=capsys)
-    assert code == 2 and err.strip().splitlines()[-1].startswith(message) and not (tmp_path / "x.csv").exists()
+    code, _, err = run_cli(
+        "design",
+        *args,
+        "--model",
+        str(toy_dir),
+        "-o",
+        str(tmp_path / "x.csv"),
+        data_dir=tmp_path / "no_data",
+        capsys=capsys,
+    )
+    assert (
+        code == 2 and err.strip().splitlines()[-1].startswith(message) and not (tmp_path / "x.csv").exists()
+    )

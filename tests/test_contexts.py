@@ -1,9 +1,10 @@
 """Tests for splice_core.contexts: the sequence contexts a model reads."""
+
 import numpy as np
 import pandas as pd
 import pytest
-
 from conftest import HOMOLOGY3, HOMOLOGY5, make_library
+
 from splice_core.contexts import (
     CONTEXTS,
     FULL_LENGTH,
@@ -41,14 +42,25 @@ def oligo(intron: str, barcode: str = BARCODE, exon5: str = EXON5) -> str:
 def row(intron: str = INTRON, branch: int = 36, **columns) -> dict:
     """A library row with the real index convention: index + 41 is the 0-based position in ``seq``."""
     return {
-        "type": "synthetic", "BC": BARCODE, "splicing_eff": 0.5, "seq": oligo(intron), "intron_seq": intron,
-        "SS5_inds": INTRON_START - SITE_OFFSET, "branch_inds": INTRON_START + branch - SITE_OFFSET,
-        "SS3_inds": INTRON_START + len(intron) - 3 - SITE_OFFSET, **columns,
+        "type": "synthetic",
+        "BC": BARCODE,
+        "splicing_eff": 0.5,
+        "seq": oligo(intron),
+        "intron_seq": intron,
+        "SS5_inds": INTRON_START - SITE_OFFSET,
+        "branch_inds": INTRON_START + branch - SITE_OFFSET,
+        "SS3_inds": INTRON_START + len(intron) - 3 - SITE_OFFSET,
+        **columns,
     }
 
 
 def test_context_lengths():
-    assert {c: context_length(c) for c in CONTEXTS} == {"full": 1615, "intron": 200, "windows": 120, "oligo": 230}
+    assert {c: context_length(c) for c in CONTEXTS} == {
+        "full": 1615,
+        "intron": 200,
+        "windows": 120,
+        "oligo": 230,
+    }
     with pytest.raises(ValueError, match="unknown context 'exon'"):
         context_length("exon")
 
@@ -96,7 +108,9 @@ def test_windows_are_centred_on_site_starts():
 
 def test_windows_are_n_padded_outside_the_oligo():
     seq = "ACGT" * 57 + "AC"  # 230 nt
-    constructs = Constructs(oligos=[seq], introns=[""], ss5=np.array([5]), branch=np.array([100]), ss3=np.array([225]))
+    constructs = Constructs(
+        oligos=[seq], introns=[""], ss5=np.array([5]), branch=np.array([100]), ss3=np.array([225])
+    )
     (text,) = site_windows(constructs)
     assert text[:40] == "N" * 15 + seq[:25]
     assert text[40:80] == seq[80:120]
@@ -134,12 +148,14 @@ def test_contexts_of_made_up_library_have_their_lengths():
 def template_frame() -> pd.DataFrame:
     """Four rows: three share the most common 5' exon, the second has the shortest intron (longest exon)."""
     short = INTRON[:40] + INTRON[-20:]
-    return pd.DataFrame([
-        row(),
-        row(short, branch=20),
-        row(INTRON + "A" * 10, seq=oligo(INTRON + "A" * 10, barcode="TTTTGGGGCCCC")),
-        row(short, branch=20, seq=oligo(short, exon5="GGGGG")),
-    ])
+    return pd.DataFrame(
+        [
+            row(),
+            row(short, branch=20),
+            row(INTRON + "A" * 10, seq=oligo(INTRON + "A" * 10, barcode="TTTTGGGGCCCC")),
+            row(short, branch=20, seq=oligo(short, exon5="GGGGG")),
+        ]
+    )
 
 
 def test_design_template():
@@ -160,13 +176,18 @@ def test_introns_to_constructs_rebuilds_the_library_oligo():
     library = library_to_constructs(frame.iloc[:2])
     for name in ("ss5", "branch", "ss3"):
         np.testing.assert_array_equal(getattr(constructs, name), getattr(library, name))
-    np.testing.assert_array_equal(constructs_to_one_hot(constructs, "windows"), library_to_one_hot(frame.iloc[:2], "windows"))
+    np.testing.assert_array_equal(
+        constructs_to_one_hot(constructs, "windows"), library_to_one_hot(frame.iloc[:2], "windows")
+    )
 
 
 def test_introns_to_constructs_rejects_long_introns():
     template = design_template(template_frame())
     fitting = "GT" + "A" * 150 + "G"
-    assert introns_to_constructs([fitting], np.array([100]), template).oligos[0] == template.prefix + fitting + HOMOLOGY3
+    assert (
+        introns_to_constructs([fitting], np.array([100]), template).oligos[0]
+        == template.prefix + fitting + HOMOLOGY3
+    )
     assert len(introns_to_constructs(["GTAG" * 15], np.array([30]), template).oligos[0]) == 230
     with pytest.raises(ValueError, match="longer than 153 nt"):
         introns_to_constructs([fitting + "A"], np.array([100]), template)
@@ -187,7 +208,9 @@ def test_real_data_convention(real_data_dir):
     assert len(template.prefix) == INTRON_START
     assert frame["seq"].str[-30:].eq(template.homology).all()
     same_design = frame[frame["seq"].str[42:47] == template.prefix[42:]]
-    rebuilt = introns_to_constructs(same_design["intron_seq"].tolist(), np.zeros(len(same_design), int), template)
+    rebuilt = introns_to_constructs(
+        same_design["intron_seq"].tolist(), np.zeros(len(same_design), int), template
+    )
     assert all(len(s) == 230 for s in rebuilt.oligos)
     exact = np.mean([a[42:] == b[42:] for a, b in zip(rebuilt.oligos, same_design["seq"])])
     assert exact > 0.75, f"only {exact:.1%} of the template design's oligos are rebuilt from their introns"

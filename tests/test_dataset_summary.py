@@ -1,4 +1,5 @@
 """Dataset page tables: site sequences, filters and summaries from rows and from card histograms."""
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -11,15 +12,31 @@ PREFIX = "P" * SITE_OFFSET  # seq before index 0 of the site columns
 
 def toy_rows() -> pd.DataFrame:
     """Four hand-made rows (one unusable) whose sites sit at known indices of ``seq``."""
-    introns = ["GTATGTAAATACTAACAAATAG", "GTACGTCCCTACTAACCCCAG", "CTATGTGGGGTTTAACGGGGGTAG", "GTATGTTTACTAACTAG"]
+    introns = [
+        "GTATGTAAATACTAACAAATAG",
+        "GTACGTCCCTACTAACCCCAG",
+        "CTATGTGGGGTTTAACGGGGGTAG",
+        "GTATGTTTACTAACTAG",
+    ]
     rows = []
-    for i, (library_type, eff, intron) in enumerate(zip(["a", "a", "b", "b"], [0.05, 0.5, 0.0, np.nan], introns)):
+    for i, (library_type, eff, intron) in enumerate(
+        zip(["a", "a", "b", "b"], [0.05, 0.5, 0.0, np.nan], introns)
+    ):
         branch = intron.index("TACTAAC") if "TACTAAC" in intron else intron.index("TTTAAC")
-        rows.append({
-            "type": library_type, "splicing_eff": eff, "seq": PREFIX + intron + "ACGT", "intron_seq": intron,
-            "SS5_inds": 0, "branch_inds": branch, "SS3_inds": len(intron) - 3, "BC_num": 1, "dG": float(i),
-            "usable": not np.isnan(eff),
-        })
+        rows.append(
+            {
+                "type": library_type,
+                "splicing_eff": eff,
+                "seq": PREFIX + intron + "ACGT",
+                "intron_seq": intron,
+                "SS5_inds": 0,
+                "branch_inds": branch,
+                "SS3_inds": len(intron) - 3,
+                "BC_num": 1,
+                "dG": float(i),
+                "usable": not np.isnan(eff),
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -71,9 +88,16 @@ def test_numeric_columns_leave_out_target_indices_and_helpers():
 
 def toy_card() -> dict:
     """A card with 4-bin histograms over [0, 0.2] so that the 0.1 threshold splits them in half."""
-    return {"histograms": {"bins": [0.0, 0.05, 0.1, 0.15, 0.2], "measured": {
-        "all": [3, 1, 0, 4], "a": [2, 1, 0, 1], "b": [1, 0, 0, 3],
-    }}}
+    return {
+        "histograms": {
+            "bins": [0.0, 0.05, 0.1, 0.15, 0.2],
+            "measured": {
+                "all": [3, 1, 0, 4],
+                "a": [2, 1, 0, 1],
+                "b": [1, 0, 0, 3],
+            },
+        }
+    }
 
 
 def test_card_histograms_rows_per_type_and_bin():

@@ -1,6 +1,10 @@
 """Intron design: the beam search finds hand-known best edits; from-scratch designs meet targets and rules."""
+
+import itertools
+
 import numpy as np
 import pytest
+from toy_model import expected_members, toy_predictor, toy_weights
 
 from splice_core.design import (
     Design,
@@ -15,7 +19,6 @@ from splice_core.design import (
     edit_name,
 )
 from splice_core.design_constraints import SequenceRules, gc_share, longest_run
-from toy_model import expected_members, toy_predictor, toy_weights
 
 INTRON = "GTAAGTAAAGTACTAACTAG"
 GAINS = {(2, "C"): 0.25, (5, "A"): 0.125, (8, "T"): 0.0625}  # 0-based position, base: gain in every member
@@ -55,14 +58,16 @@ def test_a_beam_of_one_matches_brute_force_on_random_dyadic_weights():
     best = design(predict, EditRequest(INTRON, Goal("low"), max_edits=2, beam=1, spread_weight=0))
     mean = weights[:, :, :2].mean(2)
     wild = mean[np.arange(len(INTRON)), ["ACGT".index(b) for b in INTRON]]
-    gains = np.sort((mean.min(1) - wild))[:2]
+    gains = np.sort(mean.min(1) - wild)[:2]
     reference = best[0].predicted
     assert best[1].predicted == pytest.approx(reference + gains[0], abs=1e-12)
     assert best[2].predicted == pytest.approx(reference + gains.sum(), abs=1e-12)
 
 
 def test_fixed_positions_never_change():
-    designs = design(linear_predict(hand_weights()), EditRequest(INTRON, Goal("high"), max_edits=2, fixed=frozenset({2})))
+    designs = design(
+        linear_predict(hand_weights()), EditRequest(INTRON, Goal("high"), max_edits=2, fixed=frozenset({2}))
+    )
     assert [d.edits for d in designs[1:]] == [("T6A",), ("T6A", "A9T")]
     assert all(d.sequence[2] == "A" for d in designs)
 
@@ -78,14 +83,24 @@ def test_the_search_leaves_the_last_member_out_and_reports_it():
     (_, one) = design(linear_predict(weights), EditRequest(INTRON, Goal("target", 0.125), max_edits=1))
     assert one.edits == ("T6A",) and one.predicted == 0.125 and one.held_out == -0.5
     assert one.held_out_agrees is False and one.spread == pytest.approx(np.std([0.125, 0.125, -0.5]))
-    (_, all_members) = design(linear_predict(weights), EditRequest(INTRON, Goal("target", 0.125), max_edits=1), hold_out=False)
-    assert all_members.held_out is None and all_members.held_out_agrees is None and all_members.edits == ("A9T",)
+    (_, all_members) = design(
+        linear_predict(weights), EditRequest(INTRON, Goal("target", 0.125), max_edits=1), hold_out=False
+    )
+    assert (
+        all_members.held_out is None and all_members.held_out_agrees is None and all_members.edits == ("A9T",)
+    )
 
 
 def test_insertions_and_deletions_are_applied_and_named():
-    high = design(length_predict, EditRequest(INTRON, Goal("high"), max_edits=2, insertions=True, fixed=frozenset(range(4))))
+    high = design(
+        length_predict,
+        EditRequest(INTRON, Goal("high"), max_edits=2, insertions=True, fixed=frozenset(range(4))),
+    )
     assert len(high[2].sequence) == 22 and all("ins" in e for e in high[2].edits)
-    low = design(length_predict, EditRequest(INTRON, Goal("low"), max_edits=2, deletions=True, fixed=frozenset(range(4))))
+    low = design(
+        length_predict,
+        EditRequest(INTRON, Goal("low"), max_edits=2, deletions=True, fixed=frozenset(range(4))),
+    )
     assert len(low[2].sequence) == 18 and all(e.startswith("del") for e in low[2].edits)
     state = EditState("GTAC", ((1, "del", ""),))
     assert state.sequence == "GTAC" and state.names("GTAC") == ("delT2",)
@@ -97,7 +112,11 @@ def test_children_apply_each_edit_at_its_original_position():
     after_deletion = EditState("GTCG", ((2, "del", ""),))
     children = {c.edits[-1]: c.sequence for c in after_deletion.children(request)}
     assert children[(3, "sub", "T")] == "GTTG" and children[(4, "del", "")] == "GTC"
-    assert children[(3, "ins", "A")] == "GTCAG" and (2, "sub", "A") not in children and (0, "sub", "A") not in children
+    assert (
+        children[(3, "ins", "A")] == "GTCAG"
+        and (2, "sub", "A") not in children
+        and (0, "sub", "A") not in children
+    )
     assert (1, "ins", "A") in children and (0, "ins", "A") not in children  # 0 and 1 are both fixed
 
 
@@ -119,36 +138,56 @@ RULES = SequenceRules(gc=(0.3, 0.6), forbidden=("GAATTC", "GGTCTC"), max_run=4)
 
 
 def test_from_scratch_designs_meet_targets_sites_and_rules():
-    request = ScratchRequest(Goal("target", 0.35), n=6, target_high=0.55, lengths=(60, 80), rules=RULES, seed=1,
-                             ss5=("GTATGT", "GTACGT"), branch=("TACTAAC",), ss3=("TAG", "CAG"))
+    request = ScratchRequest(
+        Goal("target", 0.35),
+        n=6,
+        target_high=0.55,
+        lengths=(60, 80),
+        rules=RULES,
+        seed=1,
+        ss5=("GTATGT", "GTACGT"),
+        branch=("TACTAAC",),
+        ss3=("TAG", "CAG"),
+    )
     designs = design(gc_predict, request)
-    assert len(designs) == 6 and sorted(d.goal.target for d in designs) == pytest.approx(np.linspace(0.35, 0.55, 6))
+    assert len(designs) == 6 and sorted(d.goal.target for d in designs) == pytest.approx(
+        np.linspace(0.35, 0.55, 6)
+    )
     for d in designs:
         seq = d.sequence
         assert abs(d.predicted - d.goal.target) <= 0.05 and RULES.allows(seq) and longest_run(seq) <= 4
         assert 60 <= len(seq) <= 80 and seq[:6] in ("GTATGT", "GTACGT") and seq[-3:] in ("TAG", "CAG")
-        assert "TACTAAC" in seq[-45:-25 + 7] and d.held_out == pytest.approx(d.predicted + 0.03) and d.held_out_agrees
+        assert (
+            "TACTAAC" in seq[-45 : -25 + 7]
+            and d.held_out == pytest.approx(d.predicted + 0.03)
+            and d.held_out_agrees
+        )
     assert len({d.sequence for d in designs}) == 6
 
 
 def test_from_scratch_progress_ends_at_one_and_is_reproducible():
     request = ScratchRequest(Goal("target", 0.5), n=3, lengths=(50, 60), seed=4)
     steps = list(design_steps(gc_predict, request))
-    assert steps[-1][0] == 1.0 and all(a <= b for (a, _), (b, _) in zip(steps, steps[1:]))
-    assert [d.sequence for d in design(gc_predict, request)] == [d.sequence for _, batch in steps for d in batch]
+    assert steps[-1][0] == 1.0 and all(a <= b for (a, _), (b, _) in itertools.pairwise(steps))
+    assert [d.sequence for d in design(gc_predict, request)] == [
+        d.sequence for _, batch in steps for d in batch
+    ]
 
 
-@pytest.mark.parametrize("request_, message", [
-    (EditRequest("GTAXGTACTAACTTTTTTAG", Goal("high")), "Only A, C, G, T"),
-    (EditRequest(INTRON, Goal("high"), fixed=frozenset(range(20))), "every position is fixed"),
-    (EditRequest(INTRON * 3, Goal("high"), max_edits=0), "number of edits"),
-    (ScratchRequest(Goal("target", 0.5), lengths=(10, 20)), "cannot hold the sites"),
-    (ScratchRequest(Goal("target", 0.5), lengths=(90, 80)), "length range"),
-    (ScratchRequest(Goal("target", 0.5), target_high=1.2), "target range"),
-    (ScratchRequest(Goal("high")), "need a target"),
-    (ScratchRequest(Goal("target", 0.5), rules=SequenceRules(gc=(0.7, 0.5))), "GC range"),
-    (ScratchRequest(Goal("target", 0.5), rules=SequenceRules(max_run=0)), "homopolymer cap"),
-])
+@pytest.mark.parametrize(
+    "request_, message",
+    [
+        (EditRequest("GTAXGTACTAACTTTTTTAG", Goal("high")), "Only A, C, G, T"),
+        (EditRequest(INTRON, Goal("high"), fixed=frozenset(range(20))), "every position is fixed"),
+        (EditRequest(INTRON * 3, Goal("high"), max_edits=0), "number of edits"),
+        (ScratchRequest(Goal("target", 0.5), lengths=(10, 20)), "cannot hold the sites"),
+        (ScratchRequest(Goal("target", 0.5), lengths=(90, 80)), "length range"),
+        (ScratchRequest(Goal("target", 0.5), target_high=1.2), "target range"),
+        (ScratchRequest(Goal("high")), "need a target"),
+        (ScratchRequest(Goal("target", 0.5), rules=SequenceRules(gc=(0.7, 0.5))), "GC range"),
+        (ScratchRequest(Goal("target", 0.5), rules=SequenceRules(max_run=0)), "homopolymer cap"),
+    ],
+)
 def test_bad_requests_get_a_clear_message(request_, message):
     with pytest.raises(DesignInputError, match=message):
         check_request(request_)
@@ -162,11 +201,17 @@ def test_goals_outside_0_to_1_are_refused_at_once():
         Goal("sideways")
 
 
-@pytest.mark.parametrize("rules, message", [
-    (SequenceRules(forbidden=("TATG",)), "fixed sites themselves break the rules: every 5' splice site given"),
-    (SequenceRules(gc=(0.95, 1.0)), "can reach GC"),
-    (SequenceRules(max_run=1), "fixed sites themselves"),
-])
+@pytest.mark.parametrize(
+    "rules, message",
+    [
+        (
+            SequenceRules(forbidden=("TATG",)),
+            "fixed sites themselves break the rules: every 5' splice site given",
+        ),
+        (SequenceRules(gc=(0.95, 1.0)), "can reach GC"),
+        (SequenceRules(max_run=1), "fixed sites themselves"),
+    ],
+)
 def test_impossible_constraints_are_reported_not_searched(rules, message):
     with pytest.raises(DesignInputError, match=message):
         design(gc_predict, ScratchRequest(Goal("target", 0.5), n=2, lengths=(60, 70), rules=rules))

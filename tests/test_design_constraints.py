@@ -1,4 +1,5 @@
 """Sequence rules for designs: GC, forbidden motifs, homopolymer cap, fixed positions, constrained random sequences."""
+
 import numpy as np
 import pytest
 
@@ -16,7 +17,11 @@ from splice_core.design_constraints import (
 
 def test_rules_name_every_violation():
     rules = SequenceRules(gc=(0.4, 0.6), forbidden=("GAATTC",), max_run=3)
-    assert rules.violations("GAATTCAAAAT") == ["GC 18% outside 40%–60%", "contains GAATTC", "a run of 4 identical bases (cap 3)"]
+    assert rules.violations("GAATTCAAAAT") == [
+        "GC 18% outside 40%–60%",
+        "contains GAATTC",
+        "a run of 4 identical bases (cap 3)",
+    ]
     assert rules.allows("GACTGCATGC") and not rules.allows("GGGG" + "ATAT")
 
 
@@ -42,12 +47,15 @@ def test_motifs_and_positions_are_read_from_text():
         parse_positions("a-b", 10)
 
 
-@pytest.mark.parametrize("rules, message", [
-    (SequenceRules(gc=(0.6, 0.4)), "GC range"),
-    (SequenceRules(gc=(-0.1, 0.4)), "GC range"),
-    (SequenceRules(max_run=0), "homopolymer cap"),
-    (SequenceRules(forbidden=("A", "C", "G", "T")), "every single base is forbidden"),
-])
+@pytest.mark.parametrize(
+    "rules, message",
+    [
+        (SequenceRules(gc=(0.6, 0.4)), "GC range"),
+        (SequenceRules(gc=(-0.1, 0.4)), "GC range"),
+        (SequenceRules(max_run=0), "homopolymer cap"),
+        (SequenceRules(forbidden=("A", "C", "G", "T")), "every single base is forbidden"),
+    ],
+)
 def test_contradicting_rules_are_refused(rules, message):
     with pytest.raises(DesignInputError, match=message):
         check_rules(rules)

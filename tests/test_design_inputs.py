@@ -1,4 +1,5 @@
 """design_inputs: which oligo-design inputs a model needs, loaded only when needed, and a clear error when missing."""
+
 import pytest
 
 from splice_core.design_inputs import data_dir_loaders, design_inputs, needed_design_inputs
@@ -6,7 +7,13 @@ from splice_core.library import DataFileError
 
 
 @pytest.mark.parametrize(
-    "context, needed", [("intron", ()), ("windows", ("template",)), ("oligo", ("template",)), ("full", ("template", "reporter"))]
+    "context, needed",
+    [
+        ("intron", ()),
+        ("windows", ("template",)),
+        ("oligo", ("template",)),
+        ("full", ("template", "reporter")),
+    ],
 )
 def test_needed_inputs_per_context(context, needed):
     assert needed_design_inputs(context) == needed
@@ -14,20 +21,29 @@ def test_needed_inputs_per_context(context, needed):
 
 def test_only_the_needed_inputs_are_loaded():
     calls = []
-    loaders = {"template": lambda: calls.append("template") or "T", "reporter": lambda: calls.append("reporter") or "R"}
+    loaders = {
+        "template": lambda: calls.append("template") or "T",
+        "reporter": lambda: calls.append("reporter") or "R",
+    }
     assert design_inputs("intron", loaders) == {"template": None, "reporter": None} and calls == []
     assert design_inputs("windows", loaders) == {"template": "T", "reporter": None} and calls == ["template"]
     assert design_inputs("full", loaders) == {"template": "T", "reporter": "R"}
 
 
 def test_a_missing_input_says_what_to_add_and_why():
-    with pytest.raises(DataFileError, match="a 'oligo' model needs the library's oligo design .*: add it, or choose an intron-context model"):
+    with pytest.raises(
+        DataFileError,
+        match="a 'oligo' model needs the library's oligo design .*: add it, or choose an intron-context model",
+    ):
         design_inputs("oligo", {"template": lambda: None})
 
     def no_reporter():
         raise DataFileError("data/reporter.fa: file not found")
 
-    with pytest.raises(DataFileError, match=r"needs the reporter transcript \(reporter.fa in the data directory\) \(data/reporter.fa: file not found\)"):
+    with pytest.raises(
+        DataFileError,
+        match=r"needs the reporter transcript \(reporter.fa in the data directory\) \(data/reporter.fa: file not found\)",
+    ):
         design_inputs("full", {"template": lambda: "T", "reporter": no_reporter})
 
 

@@ -1,4 +1,5 @@
 """Design jobs: a search in a background thread, designs as they arrive, progress, cancel, errors."""
+
 import threading
 
 import numpy as np

@@ -1,4 +1,5 @@
 """Design output: table, FASTA, oligos in the library's design flanks, trust warnings, library distance."""
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -24,9 +25,21 @@ def test_the_table_has_one_row_per_design_with_its_figures():
     table = designs_table([ORIGINAL, EDITED], TEMPLATE)
     assert table["design"].tolist() == ["edits-0", "edits-1"] and table["n_edits"].tolist() == [0, 1]
     row = table.iloc[1]
-    assert row["edits"] == "A3C" and row["predicted"] == 0.375 and row["held_out"] == 0.75 and not row["held_out_agrees"]
-    assert row["spread"] == pytest.approx(np.std([0.5, 0.25, 0.75]), abs=1e-4) and row["gc"] == 0.4 and row["length"] == 10
-    assert row["warning"] == "members disagree (spread 0.20); held-out member predicts 0.75, more than 0.1 from 0.38"
+    assert (
+        row["edits"] == "A3C"
+        and row["predicted"] == 0.375
+        and row["held_out"] == 0.75
+        and not row["held_out_agrees"]
+    )
+    assert (
+        row["spread"] == pytest.approx(np.std([0.5, 0.25, 0.75]), abs=1e-4)
+        and row["gc"] == 0.4
+        and row["length"] == 10
+    )
+    assert (
+        row["warning"]
+        == "members disagree (spread 0.20); held-out member predicts 0.75, more than 0.1 from 0.38"
+    )
     assert row["oligo"].startswith("P" * 47 + "GTAAGCATAG") and pd.isna(row["library_distance"])
     assert agreement_share(table) == 0.0
     near = Design("GTAAGAATAG", (), np.array([0.25, 0.5, 0.3]), 2, Goal("target", 0.375))
@@ -56,7 +69,12 @@ def test_designs_far_from_the_library_are_warned():
     distances = near.distances([library[0], "GC" * 40])
     assert distances[0] == pytest.approx(0, abs=1e-6) and distances[1] > near.threshold
     far = Design("GC" * 40, (), np.array([0.5, 0.5]), 1, Goal("high"))
-    assert design_warnings(far, distances[1], near.threshold)[0].startswith("far from the library (4-mer distance")
+    assert design_warnings(far, distances[1], near.threshold)[0].startswith(
+        "far from the library (4-mer distance"
+    )
     assert design_warnings(far, distances[0], near.threshold) == []
     table = designs_table([far], None, near)
-    assert table["library_distance"].item() == pytest.approx(distances[1], abs=1e-4) and "far from the library" in table["warning"].item()
+    assert (
+        table["library_distance"].item() == pytest.approx(distances[1], abs=1e-4)
+        and "far from the library" in table["warning"].item()
+    )

@@ -1,4 +1,5 @@
 """Tests for splice_core.encoding: one-hot (N, L, 4) arrays, channels A, C, G, T."""
+
 import time
 
 import numpy as np

@@ -1,4 +1,5 @@
 """Per-position entropy of a set of introns."""
+
 import numpy as np
 
 from splice_core.entropy import position_entropy
@@ -6,7 +7,9 @@ from splice_core.entropy import position_entropy
 
 def test_entropy_in_bits_over_the_introns_covering_each_position():
     entropy = position_entropy(["ACGT", "AAGG", "AC"], 5)
-    np.testing.assert_allclose(entropy[:4], [0.0, -(1 / 3) * np.log2(1 / 3) - (2 / 3) * np.log2(2 / 3), 0.0, 1.0])
+    np.testing.assert_allclose(
+        entropy[:4], [0.0, -(1 / 3) * np.log2(1 / 3) - (2 / 3) * np.log2(2 / 3), 0.0, 1.0]
+    )
     assert np.isnan(entropy[4])
 
 

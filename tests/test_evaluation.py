@@ -1,4 +1,5 @@
 """Tests for splice_core.evaluation: metrics per split part and per library type."""
+
 import json
 
 import numpy as np
@@ -6,13 +7,19 @@ import pandas as pd
 import pytest
 
 from splice_core.evaluation import (
-    metrics_by_part, other_barcodes_mean, per_library_table, replicate_agreement, table_to_records,
+    metrics_by_part,
+    other_barcodes_mean,
+    per_library_table,
+    replicate_agreement,
+    table_to_records,
 )
 
-FRAME = pd.DataFrame({
-    "type": ["x", "y", "x", "y", "x", "y"],
-    "splicing_eff": [0.0, 1.0, 0.5, 0.5, 0.2, 0.8],
-})
+FRAME = pd.DataFrame(
+    {
+        "type": ["x", "y", "x", "y", "x", "y"],
+        "splicing_eff": [0.0, 1.0, 0.5, 0.5, 0.2, 0.8],
+    }
+)
 PARTS = pd.Series(["train", "train", "dev", "test", "test", "test"])
 PRED = np.array([0.0, 1.0, 0.3, 0.4, 0.2, 0.6])
 
@@ -49,15 +56,19 @@ def test_other_barcodes_mean_on_literals():
 
 
 def test_replicate_agreement_scores_the_other_barcodes_and_the_prediction_on_the_same_rows():
-    frame = pd.DataFrame({
-        "design": ["a", "a", "b", "b", "c", "c", "d"],
-        "splicing_eff": [0.1, 0.2, 0.5, 0.7, 0.9, 0.8, 0.4],
-    })
+    frame = pd.DataFrame(
+        {
+            "design": ["a", "a", "b", "b", "c", "c", "d"],
+            "splicing_eff": [0.1, 0.2, 0.5, 0.7, 0.9, 0.8, 0.4],
+        }
+    )
     parts = pd.Series(["test"] * 7)
     pred = np.array([0.1, 0.2, 0.5, 0.7, 0.9, 0.8, 0.0])
     test = replicate_agreement(frame, parts, pred)["test"]
     assert test["n"] == 6
     assert test["pearson"] == pytest.approx(1.0)
     others = [0.2, 0.1, 0.7, 0.5, 0.8, 0.9]
-    assert test["other_barcodes_pearson"] == pytest.approx(np.corrcoef(frame["splicing_eff"][:6], others)[0, 1])
+    assert test["other_barcodes_pearson"] == pytest.approx(
+        np.corrcoef(frame["splicing_eff"][:6], others)[0, 1]
+    )
     assert replicate_agreement(frame, parts, pred)["dev"]["n"] == 0

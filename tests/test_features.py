@@ -1,4 +1,5 @@
 """features: k-mer counts, site features and RNAfold energies of bare introns, exact on tiny inputs."""
+
 import numpy as np
 import pytest
 
@@ -12,7 +13,9 @@ def test_kmer_counts_exact():
     counts = kmer_counts(["AAAC", "ACGN"], 2)
     assert counts.shape == (2, 16)
     assert counts.loc[0, "k_AA"] == 2 and counts.loc[0, "k_AC"] == 1 and counts.loc[0].sum() == 3
-    assert counts.loc[1, "k_AC"] == 1 and counts.loc[1, "k_CG"] == 1 and counts.loc[1].sum() == 2  # GN skipped
+    assert (
+        counts.loc[1, "k_AC"] == 1 and counts.loc[1, "k_CG"] == 1 and counts.loc[1].sum() == 2
+    )  # GN skipped
 
 
 def test_folding_energy_of_a_hairpin_is_negative_and_empty_is_zero():

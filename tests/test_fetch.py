@@ -1,4 +1,5 @@
 """Tests for splice_core.fetch with the network replaced: pinned sources, sha256 checks, hand-copy help offline."""
+
 import hashlib
 import io
 import re
@@ -8,11 +9,19 @@ import urllib.request
 import numpy as np
 import pandas as pd
 import pytest
-
 from conftest import make_library, make_wildtype, random_dna
+
 from splice_core import fetch
 from splice_core.fetch import SOURCES, download, fetch_all, reporter_file, wildtype_file
-from splice_core.library import LIBRARY_FILES, REPORTER_FILE, WILDTYPE_FILE, DataFileError, read_library, read_reporter, read_wildtype
+from splice_core.library import (
+    LIBRARY_FILES,
+    REPORTER_FILE,
+    WILDTYPE_FILE,
+    DataFileError,
+    read_library,
+    read_reporter,
+    read_wildtype,
+)
 
 XLSX_NAME = LIBRARY_FILES[1]
 
@@ -45,7 +54,13 @@ def construct_table(upstream: str, downstream: str, n: int = 6, seed: int = 3) -
     rows = []
     for i in range(n):
         up = upstream if i % 2 == 0 else upstream[:-8] + "TGTTGGGA"
-        rows.append({"type": "synthetic", "barcode": random_dna(rng, 12), "full_seq": up + random_dna(rng, 211) + downstream})
+        rows.append(
+            {
+                "type": "synthetic",
+                "barcode": random_dna(rng, 12),
+                "full_seq": up + random_dna(rng, 211) + downstream,
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -81,7 +96,7 @@ def fake_download(originals: dict[str, bytes], calls: list):
 
 
 def test_sources_are_pinned_commits():
-    for name, source in SOURCES.items():
+    for _name, source in SOURCES.items():
         for url in source.urls:
             assert re.search(r"/[0-9a-f]{40}/", url), url
             assert "/master/" not in url and "/main/" not in url
@@ -128,7 +143,9 @@ def test_fetch_writes_checked_files_including_the_reporter(tmp_path, monkeypatch
     assert calls == [SOURCES[name].urls[0] for name in (XLSX_NAME, WILDTYPE_FILE, REPORTER_FILE)]
     assert (tmp_path / XLSX_NAME).read_bytes() == originals[XLSX_NAME]
     assert len(read_library(tmp_path)) == len(library)
-    pd.testing.assert_frame_equal(read_wildtype(tmp_path), annotation, check_like=True)  # RNA-seq columns dropped
+    pd.testing.assert_frame_equal(
+        read_wildtype(tmp_path), annotation, check_like=True
+    )  # RNA-seq columns dropped
     assert (read_reporter(tmp_path).upstream, read_reporter(tmp_path).downstream) == reporter
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted([XLSX_NAME, WILDTYPE_FILE, REPORTER_FILE])
     calls.clear()
@@ -150,7 +167,9 @@ def test_a_file_that_is_not_the_pinned_one_is_refused(tmp_path, monkeypatch):
     originals, *_ = toy_originals()
     pin_toy_sums(monkeypatch, originals)
     changed = original_wildtype(make_wildtype(n=5, seed=9))
-    monkeypatch.setattr(fetch, "download", fake_download({**originals, WILDTYPE_FILE: csv_bytes(changed)}, []))
+    monkeypatch.setattr(
+        fetch, "download", fake_download({**originals, WILDTYPE_FILE: csv_bytes(changed)}, [])
+    )
     with pytest.raises(DataFileError) as info:
         fetch_all(tmp_path)
     assert f"{WILDTYPE_FILE}: sha256" in str(info.value) and SOURCES[WILDTYPE_FILE].sha256 in str(info.value)

@@ -1,4 +1,5 @@
 """The mutagenesis heatmap and reading a click back as a mutation."""
+
 import numpy as np
 
 from splice_core.heatmap import ROWS, effect_matrix, mutagenesis_heatmap, mutation_cells, point_to_mutation

@@ -1,6 +1,8 @@
 """intron_view: the fixed-size views through which a model reads an intron longer than the library's longest."""
+
 import numpy as np
 import pytest
+from toy_model import expected_members, toy_predictor, toy_weights
 
 from splice_core.intron_input import TRAINED_MAX
 from splice_core.intron_view import (
@@ -15,7 +17,6 @@ from splice_core.intron_view import (
     three_region_length,
     view_layout,
 )
-from toy_model import expected_members, toy_predictor, toy_weights
 
 LAYOUT = view_layout()
 
@@ -36,7 +37,14 @@ def neutral(rng: np.random.Generator, length: int) -> str:
 
 
 def test_layout_is_148_nt_and_scales_for_shorter_models():
-    assert (LAYOUT.length, LAYOUT.five, LAYOUT.three_min, LAYOUT.three_max, LAYOUT.margin, LAYOUT.n_views) == (148, 50, 64, 80, 10, 16)
+    assert (
+        LAYOUT.length,
+        LAYOUT.five,
+        LAYOUT.three_min,
+        LAYOUT.three_max,
+        LAYOUT.margin,
+        LAYOUT.n_views,
+    ) == (148, 50, 64, 80, 10, 16)
     small = view_layout(40)
     assert (small.length, small.five, small.three_min, small.three_max, small.margin) == (40, 13, 17, 21, 2)
 
@@ -71,7 +79,10 @@ def test_a_long_intron_is_read_as_16_views_of_its_ends_and_evenly_spread_middle_
         assert view.sequence == "".join(intron[i] for i in view.positions())
         assert view.position_of(branch) == 50 + size + 10
     middle = central_view(views)
-    assert middle is views[8] and middle.describe() == f"1–50, {starts[8] + 1}–{starts[8] + size} and {700 - three + 1}–700"
+    assert (
+        middle is views[8]
+        and middle.describe() == f"1–50, {starts[8] + 1}–{starts[8] + size} and {700 - three + 1}–700"
+    )
     assert middle.position_of(51 if starts[8] > 51 else 700 - three - 1) is None
 
 
@@ -85,9 +96,14 @@ def test_neutral_sequence_in_the_middle_leaves_the_views_ends_and_length_alone()
     rng = np.random.default_rng(1)
     intron = made_up_intron(rng, 500)
     longer = intron[:250] + neutral(rng, 700) + intron[250:]
-    for short_view, long_view in zip(intron_view_set(intron, 470, LAYOUT), intron_view_set(longer, 1170, LAYOUT)):
+    for short_view, long_view in zip(
+        intron_view_set(intron, 470, LAYOUT), intron_view_set(longer, 1170, LAYOUT)
+    ):
         assert len(short_view.sequence) == len(long_view.sequence) == TRAINED_MAX
-        assert short_view.sequence[:50] == long_view.sequence[:50] and short_view.sequence[-64:] == long_view.sequence[-64:]
+        assert (
+            short_view.sequence[:50] == long_view.sequence[:50]
+            and short_view.sequence[-64:] == long_view.sequence[-64:]
+        )
 
 
 def test_homopolymer_middle_of_any_length_gives_the_same_prediction_on_a_toy_model():
@@ -105,7 +121,9 @@ def test_a_long_introns_members_are_the_mean_over_its_views_on_a_toy_model():
     introns = [made_up_intron(rng, 30, to_end=12), made_up_intron(rng, 300)]
     branch = np.array([14, 270])
     views = [v.sequence for v in intron_view_set(introns[1], 270, view_layout(40))]
-    want = np.vstack([expected_members(introns[:1], toy_weights(40)), expected_members(views, toy_weights(40)).mean(0)])
+    want = np.vstack(
+        [expected_members(introns[:1], toy_weights(40)), expected_members(views, toy_weights(40)).mean(0)]
+    )
     np.testing.assert_allclose(predictor.intron_members(introns, branch), want, atol=1e-6)
     reads, _, owner = predictor.model_reads(introns, branch)
     assert reads == introns[:1] + views and owner.tolist() == [0] + [1] * len(views)

@@ -1,4 +1,5 @@
 """Background training jobs: concurrent runs save loadable versions, cancel keeps nothing, failures report."""
+
 import os
 import queue
 import signal
@@ -9,8 +10,8 @@ import time
 from pathlib import Path
 
 import pytest
-
 from conftest import ROOT
+
 from splice_core import jobs
 from splice_core.library import DataFileError
 from splice_core.model_store import PRETRAINED_DIR, is_model_dir, list_versions, read_card
@@ -62,7 +63,9 @@ def test_cancel_stops_within_one_epoch_and_saves_nothing(tiny_data_dir, tmp_path
     assert versions == []  # no model version saved; only the jobs' journal
 
 
-def child_events(config: TrainConfig, data_dir: Path, version_path: Path, cancelled: bool = False) -> list[tuple]:
+def child_events(
+    config: TrainConfig, data_dir: Path, version_path: Path, cancelled: bool = False
+) -> list[tuple]:
     """The events the child-process entry reports, run in this process with a plain queue."""
     events, cancel = queue.Queue(), threading.Event()
     if cancelled:
@@ -78,7 +81,9 @@ def test_child_reports_epochs_then_the_saved_version(tiny_data_dir, tmp_path):
 
 
 def test_child_cancelled_before_training_saves_nothing(tiny_data_dir, tmp_path):
-    assert child_events(TINY, tiny_data_dir, tmp_path / "models" / "v1", cancelled=True) == [(jobs.CANCELLED, "")]
+    assert child_events(TINY, tiny_data_dir, tmp_path / "models" / "v1", cancelled=True) == [
+        (jobs.CANCELLED, "")
+    ]
     versions = [p for p in (tmp_path / "models").glob("*") if p.name != jobs.JOURNAL_DIR]
     assert versions == []  # no model version saved; only the jobs' journal
 
@@ -95,7 +100,10 @@ def test_a_training_process_that_dies_without_a_word_counts_as_failed():
     process = jobs.SPAWN.Process(target=time.sleep, args=(0,))
     process.start()
     process.join()
-    assert jobs.next_event(jobs.SPAWN.Queue(), process) == (jobs.FAILED, "training process exited with code 0")
+    assert jobs.next_event(jobs.SPAWN.Queue(), process) == (
+        jobs.FAILED,
+        "training process exited with code 0",
+    )
 
 
 def test_starting_without_a_library_fails_at_once(tmp_path):
@@ -107,8 +115,16 @@ def test_starting_without_a_library_fails_at_once(tmp_path):
 
 def record(seed_index: int, epoch: int, n_seeds: int = 2, epochs: int = 4) -> dict:
     """An epoch record as the training callback writes it."""
-    return {"seed": seed_index, "seed_index": seed_index, "n_seeds": n_seeds, "epoch": epoch, "epochs": epochs,
-            "loss": 0.1, "val_loss": 0.2, "seconds": 1.0}
+    return {
+        "seed": seed_index,
+        "seed_index": seed_index,
+        "n_seeds": n_seeds,
+        "epoch": epoch,
+        "epochs": epochs,
+        "loss": 0.1,
+        "val_loss": 0.2,
+        "seconds": 1.0,
+    }
 
 
 def test_progress_fraction_remaining_and_text_from_records():
@@ -119,10 +135,16 @@ def test_progress_fraction_remaining_and_text_from_records():
     assert job.remaining() == pytest.approx(30 * 3 / 5, rel=0.05)
     assert job.progress_text() == "seed 2/2 · epoch 1/4"
     job.status, job.finished = jobs.CANCELLED, job.started + 40
-    assert job.elapsed() == pytest.approx(40) and job.remaining() == 0.0 and job.fraction() == pytest.approx(5 / 8)
+    assert (
+        job.elapsed() == pytest.approx(40)
+        and job.remaining() == 0.0
+        and job.fraction() == pytest.approx(5 / 8)
+    )
 
 
-@pytest.mark.parametrize("seconds, text", [(None, "–"), (42.4, "42 s"), (185, "3 min 05 s"), (3720, "1 h 02 min")])
+@pytest.mark.parametrize(
+    "seconds, text", [(None, "–"), (42.4, "42 s"), (185, "3 min 05 s"), (3720, "1 h 02 min")]
+)
 def test_duration_text(seconds, text):
     assert jobs.duration_text(seconds) == text
 
@@ -132,7 +154,9 @@ def test_recipe_from_card_reads_the_config_and_ignores_unknown_keys():
     assert (recipe.architecture, recipe.epochs, recipe.context) == ("bilstm", 7, TrainConfig().context)
     config = read_card(PRETRAINED_DIR)["config"]
     shipped = jobs.recipe_from_card({"config": config}).to_dict()
-    assert {k: shipped[k] for k in config if k in shipped} == {k: v for k, v in config.items() if k in shipped}
+    assert {k: shipped[k] for k in config if k in shipped} == {
+        k: v for k, v in config.items() if k in shipped
+    }
 
 
 def test_version_names_are_unique_per_job(tmp_path):
@@ -164,13 +188,20 @@ def wait_for(condition, timeout: float) -> bool:
 
 def test_killing_the_app_ends_its_training_run_which_a_new_app_shows_as_interrupted(tiny_data_dir, tmp_path):
     models = tmp_path / "models"
-    parent = subprocess.Popen([sys.executable, "-c", PARENT_SCRIPT, str(tiny_data_dir), str(models)], stdout=subprocess.PIPE, text=True, cwd=ROOT)
+    parent = subprocess.Popen(
+        [sys.executable, "-c", PARENT_SCRIPT, str(tiny_data_dir), str(models)],
+        stdout=subprocess.PIPE,
+        text=True,
+        cwd=ROOT,
+    )
     try:
         job_id, child_pid = parent.stdout.readline().split()
         assert jobs.process_alive(int(child_pid))
         os.kill(parent.pid, signal.SIGKILL)  # the app dies without a word
         parent.wait(30)
-        assert wait_for(lambda: not jobs.process_alive(int(child_pid)), 60), "the training process outlived the app"
+        assert wait_for(lambda: not jobs.process_alive(int(child_pid)), 60), (
+            "the training process outlived the app"
+        )
     finally:
         parent.kill()
     time.sleep(1)
@@ -182,15 +213,30 @@ def test_killing_the_app_ends_its_training_run_which_a_new_app_shows_as_interrup
 
 def test_the_journal_shows_finished_and_vanished_runs_and_skips_a_damaged_entry(tmp_path):
     models = tmp_path / "models"
-    done = jobs.TrainingJob(TINY, data_dir=tmp_path, models_dir=models, status=jobs.DONE, saved_path=models / "v1", records=[record(0, 1)])
-    vanished = jobs.TrainingJob(TINY, data_dir=tmp_path, models_dir=models, pid=2**22 + 12345, started=done.started + 1)
+    done = jobs.TrainingJob(
+        TINY,
+        data_dir=tmp_path,
+        models_dir=models,
+        status=jobs.DONE,
+        saved_path=models / "v1",
+        records=[record(0, 1)],
+    )
+    vanished = jobs.TrainingJob(
+        TINY, data_dir=tmp_path, models_dir=models, pid=2**22 + 12345, started=done.started + 1
+    )
     for job in (done, vanished):
         jobs.write_journal(jobs.journal_path(models, job.id), job.to_journal())
     jobs.journal_path(models, "damaged").write_text('{"id": "dam')
     shown = jobs.JobRegistry().jobs(models)
     assert [(j.id, j.status) for j in shown] == [(vanished.id, jobs.INTERRUPTED), (done.id, jobs.DONE)]
-    assert shown[1].saved_path == models / "v1" and shown[1].records == [record(0, 1)] and shown[1].config == TINY
-    assert jobs.read_journal(jobs.journal_path(models, vanished.id))["status"] == jobs.INTERRUPTED  # written back
+    assert (
+        shown[1].saved_path == models / "v1"
+        and shown[1].records == [record(0, 1)]
+        and shown[1].config == TINY
+    )
+    assert (
+        jobs.read_journal(jobs.journal_path(models, vanished.id))["status"] == jobs.INTERRUPTED
+    )  # written back
 
 
 def test_a_started_job_writes_its_journal_to_the_end(tiny_data_dir, tmp_path):
@@ -198,5 +244,9 @@ def test_a_started_job_writes_its_journal_to_the_end(tiny_data_dir, tmp_path):
     job = registry.start(TINY, tiny_data_dir, tmp_path / "models")
     assert job.wait(300) and job.status == jobs.DONE
     entry = jobs.read_journal(jobs.journal_path(tmp_path / "models", job.id))
-    assert entry["status"] == jobs.DONE and entry["saved_path"] == str(job.saved_path) and len(entry["records"]) == 2
+    assert (
+        entry["status"] == jobs.DONE
+        and entry["saved_path"] == str(job.saved_path)
+        and len(entry["records"]) == 2
+    )
     assert registry.jobs(tmp_path / "models") == [job]  # its own job is not read twice

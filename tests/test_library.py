@@ -1,12 +1,13 @@
 """Tests for splice_core.library: reading and validating the data directory."""
+
 import zipfile
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
-
 from conftest import make_library, make_wildtype
+
 from splice_core.library import (
     LIBRARY_FILES,
     REPORTER_FILE,
@@ -189,7 +190,9 @@ def test_bad_efficiency(tmp_path, value, shown):
     frame = make_library(n_designs=5)
     frame["splicing_eff"] = frame["splicing_eff"].astype(object)
     frame.loc[0, "splicing_eff"] = value
-    assert f"data row 1, column splicing_eff: {shown} is not a number from 0 to 1" in library_error(frame, tmp_path)
+    assert f"data row 1, column splicing_eff: {shown} is not a number from 0 to 1" in library_error(
+        frame, tmp_path
+    )
 
 
 @pytest.mark.parametrize("column", ["type", "BC"])
@@ -276,7 +279,10 @@ def test_reporter_multi_line_and_lower_case(tmp_path):
     [
         (">up\n" + "A" * 302 + "\n", "expected 2 records (upstream, downstream), found 1"),
         (">up\n" + "A" * 301 + "\n>down\n" + "C" * 1102, "record 1 (upstream): 301 nt, expected 302"),
-        (">up\n" + "A" * 302 + "\n>down\n" + "C" * 1101 + "Z", "record 2 (downstream): non-ACGT letter 'Z' at position 1102"),
+        (
+            ">up\n" + "A" * 302 + "\n>down\n" + "C" * 1101 + "Z",
+            "record 2 (downstream): non-ACGT letter 'Z' at position 1102",
+        ),
         ("A" * 302 + "\n>down\n" + "C" * 1102, "sequence before the first '>' header"),
     ],
 )
@@ -338,7 +344,10 @@ def test_a_file_cut_off_at_a_line_end_with_an_intron_cut_short_is_refused(tmp_pa
     frame.loc[3, "intron_seq"] = frame.loc[3, "intron_seq"][:-10]
     message = library_error(frame.drop(columns="intron_len"), tmp_path)
     length = len(frame.loc[3, "intron_seq"])
-    assert f"data row 4, column intron_seq: {length} nt, but SS5_inds and SS3_inds say the intron is seq[47:{47 + length + 10}] ({length + 10} nt)" in message
+    assert (
+        f"data row 4, column intron_seq: {length} nt, but SS5_inds and SS3_inds say the intron is seq[47:{47 + length + 10}] ({length + 10} nt)"
+        in message
+    )
     assert "cut off or edited" in message
 
 

@@ -1,4 +1,5 @@
 """The saliency logo figure."""
+
 import numpy as np
 
 from splice_core.logo import figure_png, glyph_spans, saliency_logo
@@ -17,14 +18,22 @@ def test_logo_has_one_letter_per_base_and_shaded_sites():
     (ax,) = figure.axes
     assert ax.get_xlim() == (0.5, 30.5)
     shaded = [p for p in ax.patches if p.get_label() in ("5' splice site", "branch site", "3' splice site")]
-    assert sorted((round(p.get_x(), 1), round(p.get_width(), 1)) for p in shaded) == [(0.5, 6.0), (12.5, 8.0), (27.5, 3.0)]
+    assert sorted((round(p.get_x(), 1), round(p.get_width(), 1)) for p in shaded) == [
+        (0.5, 6.0),
+        (12.5, 8.0),
+        (27.5, 3.0),
+    ]
 
 
 def test_entropy_track_is_drawn_below():
     entropy = np.full(30, 1.5)
     figure = saliency_logo(attribution(30), site_spans(30, 12), entropy)
     assert len(figure.axes) == 2
-    (track,) = [p for p in figure.axes[1].patches if p.get_label() not in ("5' splice site", "branch site", "3' splice site")]
+    (track,) = [
+        p
+        for p in figure.axes[1].patches
+        if p.get_label() not in ("5' splice site", "branch site", "3' splice site")
+    ]
     data = track.get_data()
     np.testing.assert_array_equal(data.values, entropy)
     np.testing.assert_array_equal(data.edges, np.arange(31) + 0.5)

@@ -1,4 +1,5 @@
 """Tests for splice_core.metrics: regression metrics computed by hand on tiny arrays."""
+
 import numpy as np
 import pandas as pd
 import pytest

@@ -1,10 +1,11 @@
 """Model page tables from cards: metrics, per-library MSE, test predictions, curves, Table 1 and versions."""
+
 import keras
 import numpy as np
 import pandas as pd
 import pytest
-
 from conftest import make_library
+
 from splice_core import model_report as mr
 from splice_core.model_store import PRETRAINED_DIR, save_model_dir
 from splice_core.predictor import Predictor
@@ -13,14 +14,29 @@ from splice_core.splits import PARTS, barcode_keys
 
 def part_metrics(mse: float) -> dict:
     """Metrics of one part whose values are derived from ``mse`` (so each is recognisable)."""
-    return {"mse": mse, "balanced_mse": mse + 0.01, "pearson": 1 - mse, "spearman": 1 - 2 * mse, "n": int(mse * 1000)}
+    return {
+        "mse": mse,
+        "balanced_mse": mse + 0.01,
+        "pearson": 1 - mse,
+        "spearman": 1 - 2 * mse,
+        "n": int(mse * 1000),
+    }
 
 
 def toy_card(test_mse: float = 0.1) -> dict:
     """A model card with every field the Model page reads, hand-set values."""
     return {
-        "name": "toy", "parameters": 5, "device": "CPU", "seconds": 1.5,
-        "config": {"architecture": "cnn_res1", "context": "intron", "epochs": 3, "n_seeds": 2, "ensemble": False},
+        "name": "toy",
+        "parameters": 5,
+        "device": "CPU",
+        "seconds": 1.5,
+        "config": {
+            "architecture": "cnn_res1",
+            "context": "intron",
+            "epochs": 3,
+            "n_seeds": 2,
+            "ensemble": False,
+        },
         "data": {"n_usable": 80},
         "metrics": {"train": part_metrics(0.05), "dev": part_metrics(0.08), "test": part_metrics(test_mse)},
         "baseline_metrics": {p: part_metrics(0.2) for p in PARTS},
@@ -29,7 +45,13 @@ def toy_card(test_mse: float = 0.1) -> dict:
         "histograms": {"bins": [0.0, 0.5, 1.0]},
         "test_scatter_counts": [[5, 1], [2, 7]],
         "seeds": [
-            {"seed": 0, "history": [{"seed": 0, "epoch": 1, "loss": 0.3, "val_loss": 0.4}, {"seed": 0, "epoch": 2, "loss": 0.2, "val_loss": 0.35}]},
+            {
+                "seed": 0,
+                "history": [
+                    {"seed": 0, "epoch": 1, "loss": 0.3, "val_loss": 0.4},
+                    {"seed": 0, "epoch": 2, "loss": 0.2, "val_loss": 0.35},
+                ],
+            },
             {"seed": 1, "history": [{"seed": 1, "epoch": 1, "loss": 0.25, "val_loss": 0.3}]},
         ],
     }
@@ -47,7 +69,9 @@ def a_fraction_model() -> keras.Model:
 
 def test_overall_metrics_rows_per_predictor_and_part():
     table = mr.overall_metrics(toy_card())
-    assert table[["predictor", "part"]].values.tolist() == [[p, part] for p in (mr.MODEL, mr.BASELINE) for part in PARTS]
+    assert table[["predictor", "part"]].values.tolist() == [
+        [p, part] for p in (mr.MODEL, mr.BASELINE) for part in PARTS
+    ]
     assert table["mse"].tolist() == pytest.approx([0.05, 0.08, 0.1, 0.2, 0.2, 0.2])
     assert table.loc[2, "n"] == 100
 
@@ -79,15 +103,22 @@ def test_test_split_predictions_score_only_the_saved_test_rows():
     frame["usable"] = frame["splicing_eff"].notna()
     usable = frame[frame["usable"]].reset_index(drop=True)
     test_rows = usable.iloc[[1, 4, 6]]
-    card = {"config": {"context": "intron"}, "split": {"barcodes": {"test": barcode_keys(test_rows["BC"]).tolist(), "train": []}}}
+    card = {
+        "config": {"context": "intron"},
+        "split": {"barcodes": {"test": barcode_keys(test_rows["BC"]).tolist(), "train": []}},
+    }
     table = mr.test_split_predictions(Predictor(a_fraction_model(), card), frame)
     assert table["measured"].tolist() == pytest.approx(test_rows["splicing_eff"].tolist())
     assert table["type"].tolist() == test_rows["type"].tolist()
-    assert table["predicted"].tolist() == pytest.approx([s[:200].count("A") / 200 for s in test_rows["intron_seq"]], abs=1e-6)
+    assert table["predicted"].tolist() == pytest.approx(
+        [s[:200].count("A") / 200 for s in test_rows["intron_seq"]], abs=1e-6
+    )
 
 
 def test_test_split_predictions_are_empty_when_no_barcode_matches():
-    frame = make_library(6).assign(design=lambda f: f["intron_seq"], usable=True).dropna(subset=["splicing_eff"])
+    frame = (
+        make_library(6).assign(design=lambda f: f["intron_seq"], usable=True).dropna(subset=["splicing_eff"])
+    )
     card = {"config": {"context": "intron"}, "split": {"barcodes": {"test": ["0" * 16]}}}
     table = mr.test_split_predictions(Predictor(a_fraction_model(), card), frame)
     assert table.empty and table.columns.tolist() == ["type", "measured", "predicted"]
@@ -103,7 +134,10 @@ def test_history_frame_has_a_train_and_a_dev_row_per_epoch():
 def test_seed_table1_holds_the_reported_figures():
     table = mr.seed_table1().set_index(["model", "context"])
     assert table.loc[("cnn_res1_conv", "windows")].to_dict() == {
-        "seed_parameters": 16536, "seed_dev_mse": 0.104, "seed_dev_pearson": 0.625, "seed_test_mse": 0.102,
+        "seed_parameters": 16536,
+        "seed_dev_mse": 0.104,
+        "seed_dev_pearson": 0.625,
+        "seed_test_mse": 0.102,
     }
     assert table.loc[("PWM baseline", "sites"), "seed_test_mse"] == 0.202
     assert np.isnan(table.loc[("cnn_res4", "windows"), "seed_test_mse"])
@@ -111,8 +145,13 @@ def test_seed_table1_holds_the_reported_figures():
 
 def test_reproduce_tables_found_and_put_beside_the_seed(tmp_path):
     path = tmp_path / "reproduce.csv"
-    pd.DataFrame({"model": ["PWM baseline", "cnn_res1_conv", "all zeros"], "context": ["sites", "windows", "-"],
-                  "test_mse": [0.08, 0.07, 0.3]}).to_csv(path, index=False)
+    pd.DataFrame(
+        {
+            "model": ["PWM baseline", "cnn_res1_conv", "all zeros"],
+            "context": ["sites", "windows", "-"],
+            "test_mse": [0.08, 0.07, 0.3],
+        }
+    ).to_csv(path, index=False)
     tables = mr.reproduce_tables((tmp_path / "missing.csv", path))
     assert list(tables) == [str(path)]
     beside = mr.beside_seed(tables[str(path)])
@@ -122,11 +161,17 @@ def test_reproduce_tables_found_and_put_beside_the_seed(tmp_path):
 
 
 def test_reproduce_tables_default_paths_are_runs_and_pretrained():
-    assert mr.REPRODUCE_FILES == (PRETRAINED_DIR.parent / "runs" / "reproduce.csv", PRETRAINED_DIR / "reproduce.csv")
+    assert (
+        PRETRAINED_DIR.parent / "runs" / "reproduce.csv",
+        PRETRAINED_DIR / "reproduce.csv",
+    ) == mr.REPRODUCE_FILES
 
 
 def test_versions_table_compares_cards_side_by_side(tmp_path):
-    paths = [save_model_dir(tmp_path / name, a_fraction_model(), toy_card(mse)) for name, mse in (("v1", 0.1), ("v2", 0.06))]
+    paths = [
+        save_model_dir(tmp_path / name, a_fraction_model(), toy_card(mse))
+        for name, mse in (("v1", 0.1), ("v2", 0.06))
+    ]
     table = mr.versions_table(paths)
     assert table.index.tolist() == ["v1", "v2"]
     assert table["test_mse"].tolist() == pytest.approx([0.1, 0.06])
@@ -140,7 +185,9 @@ def test_replicate_table_puts_the_model_and_peer_beside_the_other_barcodes():
         "peer": {"replicates": {"dev": {"n": 4, "other_barcodes_pearson": 0.5, "pearson": 0.75}}},
     }
     table = mr.replicate_table(card)
-    assert table.to_dict("records") == [{"part": "dev", "rows": 4, "other barcodes' mean": 0.5, mr.MODEL: 0.625, "LightGBM peer": 0.75}]
+    assert table.to_dict("records") == [
+        {"part": "dev", "rows": 4, "other barcodes' mean": 0.5, mr.MODEL: 0.625, "LightGBM peer": 0.75}
+    ]
     del card["peer"]
     assert list(mr.replicate_table(card).columns) == ["part", "rows", "other barcodes' mean", mr.MODEL]
     assert mr.replicate_table({}) is None
@@ -148,7 +195,10 @@ def test_replicate_table_puts_the_model_and_peer_beside_the_other_barcodes():
 
 def test_noise_floor_table_puts_a_perfect_model_beside_the_model():
     floor = {"mse": 0.02, "balanced_mse": 0.04, "pearson": 0.875, "pearson_interval": [0.85, 0.9]}
-    card = {"noise_floor": {"train": floor, "test": floor}, "metrics": {"test": {"mse": 0.03, "balanced_mse": 0.05, "pearson": 0.8, "n": 9}}}
+    card = {
+        "noise_floor": {"train": floor, "test": floor},
+        "metrics": {"test": {"mse": 0.03, "balanced_mse": 0.05, "pearson": 0.8, "n": 9}},
+    }
     table = mr.noise_floor_table(card)
     assert table["predictor"].tolist() == ["perfect model (expected)", mr.MODEL]  # dev and test only
     assert table.loc[0, "Pearson 95% interval"] == "0.850–0.900" and table.loc[1, "pearson"] == 0.8
@@ -157,17 +207,44 @@ def test_noise_floor_table_puts_a_perfect_model_beside_the_model():
 
 
 def test_variant_tables_put_the_model_beside_a_perfect_model_and_the_library():
-    figures = lambda r: {"n": 9, "pearson": r, "spearman": r / 2, "sign_agreement": 0.75,
-                         **{f"{k}_interval": [0.25, 0.5] for k in ("pearson", "spearman", "sign_agreement")}}
-    card = {"variant_effects": {
-        "benchmark": {"test": {"endogenous, mutated sites": {"model": figures(0.5), "perfect": figures(0.75)}}},
-        "knockouts": {"test": [{"site": "5' G", "bases": "AC", "introns": 3, "predicted": 0.125, "wild_type_predicted": 0.5, "library_measured": 0.0}]},
-    }}
+    def figures(r):
+        return {
+            "n": 9,
+            "pearson": r,
+            "spearman": r / 2,
+            "sign_agreement": 0.75,
+            **{f"{k}_interval": [0.25, 0.5] for k in ("pearson", "spearman", "sign_agreement")},
+        }
+
+    card = {
+        "variant_effects": {
+            "benchmark": {
+                "test": {"endogenous, mutated sites": {"model": figures(0.5), "perfect": figures(0.75)}}
+            },
+            "knockouts": {
+                "test": [
+                    {
+                        "site": "5' G",
+                        "bases": "AC",
+                        "introns": 3,
+                        "predicted": 0.125,
+                        "wild_type_predicted": 0.5,
+                        "library_measured": 0.0,
+                    }
+                ]
+            },
+        }
+    }
     table = mr.variant_effect_table(card).set_index("predictor")
     assert table.loc[mr.PERFECT, "pearson"] == 0.75 and table.loc[mr.MODEL, "spearman"] == 0.25
     assert table.loc[mr.MODEL, "pearson 95%"] == "0.25–0.50" and table.loc[mr.MODEL, "n"] == 9
     knockouts = mr.knockout_table(card)
-    assert knockouts.loc[0, ["part", "site", "predicted", "library_measured"]].tolist() == ["test", "5' G", 0.125, 0.0]
+    assert knockouts.loc[0, ["part", "site", "predicted", "library_measured"]].tolist() == [
+        "test",
+        "5' G",
+        0.125,
+        0.0,
+    ]
     assert mr.variant_effect_table({}) is None and mr.knockout_table({}) is None
 
 

@@ -1,4 +1,5 @@
 """Tests for splice_core.model_store: model folders, versions and the active model."""
+
 import json
 
 import keras
@@ -51,7 +52,11 @@ def test_save_load_round_trip(tmp_path):
     assert sorted(p.name for p in path.iterdir()) == sorted([MODEL_FILE, CARD_FILE])
     loaded = load_model(path)
     np.testing.assert_array_equal(np.asarray(loaded(X)), expected)
-    assert read_card(path) == {"name": "toy", "config": {"context": "intron"}, "metrics": {"test": {"mse": 0.125}}}
+    assert read_card(path) == {
+        "name": "toy",
+        "config": {"context": "intron"},
+        "metrics": {"test": {"mse": 0.125}},
+    }
 
 
 def test_save_refuses_an_existing_path_and_leaves_no_temp_folders(tmp_path):
@@ -94,7 +99,10 @@ def test_list_versions_shipped_first_then_newest(tmp_path):
     for name in (MODEL_FILE, CARD_FILE):
         (tmp_path / ".staging" / name).write_text("{}")
     assert [p.name for p in list_versions(tmp_path)] == [
-        PRETRAINED_DIR.name, "20250101-000000-b", "20240101-000000-a", "20230101-000000-c",
+        PRETRAINED_DIR.name,
+        "20250101-000000-b",
+        "20240101-000000-a",
+        "20230101-000000-c",
     ]
 
 
@@ -146,12 +154,15 @@ def test_the_site_aware_cnn_with_its_custom_layers_round_trips(tmp_path):
 
 
 def test_a_damaged_card_or_model_file_is_named_with_its_problem(tmp_path):
-    from splice_core.model_store import CARD_FILE, MODEL_FILE, ModelDirError, load_model, read_card
     from toy_model import install_toy_model
+
+    from splice_core.model_store import CARD_FILE, MODEL_FILE, ModelDirError, load_model, read_card
 
     path = install_toy_model(tmp_path, length=40)
     (path / CARD_FILE).write_text('{"config": {"context": "intr')
-    with pytest.raises(ModelDirError, match=r"model_card.json is corrupt \(not valid JSON: Unterminated string"):
+    with pytest.raises(
+        ModelDirError, match=r"model_card.json is corrupt \(not valid JSON: Unterminated string"
+    ):
         read_card(path)
     (path / CARD_FILE).write_text("[1, 2]")
     with pytest.raises(ModelDirError, match="is not a model card"):

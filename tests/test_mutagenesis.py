@@ -1,7 +1,9 @@
 """In-silico mutagenesis: variants, one batched call, exact deltas, tables and applying a mutation."""
+
 import numpy as np
 import pandas as pd
 import pytest
+from toy_model import expected_members, toy_predictor, toy_weights
 
 from splice_core.mutagenesis import (
     apply_mutation,
@@ -14,7 +16,6 @@ from splice_core.mutagenesis import (
     substitution_variants,
     variant_branch_starts,
 )
-from toy_model import expected_members, toy_predictor, toy_weights
 
 INTRON = "GTATGTAACTAACTTTAG"
 
@@ -47,8 +48,10 @@ def test_effects_are_exact_deltas_from_one_batched_call():
     ref = expected_members([INTRON], predict.weights).mean()
     assert reference == pytest.approx(ref, abs=1e-12)
     for i, wild in enumerate(INTRON):
-        for j, base in enumerate("ACGT"):
-            assert subs[i, j] == pytest.approx(mean_weights[i, j] - mean_weights[i, "ACGT".index(wild)], abs=1e-12)
+        for j, _base in enumerate("ACGT"):
+            assert subs[i, j] == pytest.approx(
+                mean_weights[i, j] - mean_weights[i, "ACGT".index(wild)], abs=1e-12
+            )
         deleted = INTRON[:i] + INTRON[i + 1 :]
         assert dels[i] == pytest.approx(expected_members([deleted], predict.weights).mean() - ref, abs=1e-12)
     wild_cells = subs[np.arange(len(INTRON)), ["ACGT".index(b) for b in INTRON]]

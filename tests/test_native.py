@@ -1,10 +1,12 @@
 """native: every annotated intron scored, the shippable aggregates (no rows), filtering."""
+
 import json
 
 import numpy as np
 import pandas as pd
-
 from conftest import make_wildtype
+from toy_model import linear_model, toy_card, toy_predictor, toy_weights
+
 from splice_core.model_store import save_model_dir
 from splice_core.native import (
     LENGTH_BANDS,
@@ -19,7 +21,6 @@ from splice_core.native import (
     write_native_summary,
 )
 from splice_core.predictor import load_predictor
-from toy_model import linear_model, toy_card, toy_predictor, toy_weights
 
 
 def wildtype() -> pd.DataFrame:
@@ -30,7 +31,12 @@ def wildtype() -> pd.DataFrame:
 def test_length_bands_name_the_read_whole_band_and_cover_every_length():
     assert band_label(*LENGTH_BANDS[0]) == "≤148 nt (read whole)" and band_label(149, 300) == "149–300 nt"
     assert length_band(np.array([52, 148, 149, 309, 1309, 2000])) == [
-        "≤148 nt (read whole)", "≤148 nt (read whole)", "149–300 nt", "301–500 nt", "1,001–2,000 nt", "1,001–2,000 nt"
+        "≤148 nt (read whole)",
+        "≤148 nt (read whole)",
+        "149–300 nt",
+        "301–500 nt",
+        "1,001–2,000 nt",
+        "1,001–2,000 nt",
     ]
 
 
@@ -38,7 +44,16 @@ def test_every_intron_is_scored_as_the_predictor_scores_it():
     predictor = toy_predictor(40)
     table = score_native(predictor, wildtype())
     assert list(table["gene"]) == [f"GENE{i}" for i in range(12)]
-    assert {"length", "ss5", "branch_site", "ss3", "band", "predicted_eff", "predicted_sd", "sequence"} <= set(table.columns)
+    assert {
+        "length",
+        "ss5",
+        "branch_site",
+        "ss3",
+        "band",
+        "predicted_eff",
+        "predicted_sd",
+        "sequence",
+    } <= set(table.columns)
     members = predictor.intron_members(wildtype()["sequence"].tolist())
     np.testing.assert_allclose(table["predicted_eff"], members.mean(1), atol=1e-7)
     np.testing.assert_allclose(table["predicted_sd"], members.std(1), atol=1e-7)
@@ -59,7 +74,9 @@ def test_summary_holds_aggregates_only(tmp_path):
     assert sum(summary["histogram"]["counts"]) == 12 and len(summary["histogram"]["edges"]) == 21
     assert sum(band["n"] for band in summary["bands"]) == 12
     pred = table["predicted_eff"].to_numpy()
-    assert summary["stats"]["median"] == round(float(np.median(pred)), 4) and summary["stats"]["max"] == round(float(pred.max()), 4)
+    assert summary["stats"]["median"] == round(float(np.median(pred)), 4) and summary["stats"][
+        "max"
+    ] == round(float(pred.max()), 4)
     text = json.dumps(summary)
     assert "GENE" not in text and not any(seq[:20] in text for seq in table["sequence"])
     path = write_native_summary(summary, tmp_path)
@@ -69,14 +86,18 @@ def test_summary_holds_aggregates_only(tmp_path):
 
 def test_summary_names_the_model_file_it_came_from(tmp_path):
     one = load_predictor(save_model_dir(tmp_path / "one", linear_model(toy_weights(40)), toy_card()))
-    other = load_predictor(save_model_dir(tmp_path / "other", linear_model(toy_weights(40, seed=1)), toy_card()))
+    other = load_predictor(
+        save_model_dir(tmp_path / "other", linear_model(toy_weights(40, seed=1)), toy_card())
+    )
     summary = native_summary(score_native(one, wildtype()), one)
     assert summary_matches(summary, one) and not summary_matches(summary, other)
     assert not summary_matches(summary, toy_predictor(40))
 
 
 def test_filter_by_gene_length_and_prediction():
-    table = pd.DataFrame({"gene": ["ACT1", "RPL28", "act1b"], "length": [309, 511, 100], "predicted_eff": [0.8, 0.5, 0.1]})
+    table = pd.DataFrame(
+        {"gene": ["ACT1", "RPL28", "act1b"], "length": [309, 511, 100], "predicted_eff": [0.8, 0.5, 0.1]}
+    )
     assert list(filter_native(table, "act1")["gene"]) == ["ACT1", "act1b"]
     assert list(filter_native(table, length=(300, 600))["gene"]) == ["ACT1", "RPL28"]
     assert list(filter_native(table, " ", predicted=(0.5, 0.8))["gene"]) == ["ACT1", "RPL28"]
@@ -90,6 +111,17 @@ def test_the_shipped_summary_is_of_the_shipped_model_and_holds_no_rows():
         "pretrained/native_summary.json is not of pretrained/model.keras: run `python -m splice_core native`"
     )
     assert summary["n_scored"] == summary["n_introns"] and set(summary) == {
-        "model", "model_sha256", "n_introns", "n_scored", "n_read_through_views", "length_range", "stats", "histogram", "bands"
+        "model",
+        "model_sha256",
+        "n_introns",
+        "n_scored",
+        "n_read_through_views",
+        "length_range",
+        "stats",
+        "histogram",
+        "bands",
     }
-    assert all(set(band) == {"band", "low", "high", "n", "mean", "median", "mean_spread"} for band in summary["bands"])
+    assert all(
+        set(band) == {"band", "low", "high", "n", "mean", "median", "mean_spread"}
+        for band in summary["bands"]
+    )

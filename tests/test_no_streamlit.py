@@ -1,4 +1,5 @@
 """splice_core never imports streamlit: the core runs headless (CLI, batch jobs, tests)."""
+
 import json
 import os
 import pkgutil
@@ -15,7 +16,9 @@ ROOT = CORE.parent
 
 def core_modules() -> list[str]:
     """Every module of the splice_core package."""
-    return ["splice_core"] + [f"splice_core.{m.name}" for m in pkgutil.iter_modules([str(CORE)]) if m.name != "__main__"]
+    return ["splice_core"] + [
+        f"splice_core.{m.name}" for m in pkgutil.iter_modules([str(CORE)]) if m.name != "__main__"
+    ]
 
 
 def test_importing_every_core_module_leaves_streamlit_out():
@@ -28,7 +31,11 @@ def test_importing_every_core_module_leaves_streamlit_out():
         "print(json.dumps(sorted(m for m in sys.modules if m == 'streamlit' or m.startswith('streamlit.'))))\n"
     )
     result = subprocess.run(
-        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=300,
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
         env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"},
     )
     assert result.returncode == 0, result.stderr[-3000:]
@@ -37,6 +44,10 @@ def test_importing_every_core_module_leaves_streamlit_out():
 
 def test_no_streamlit_import_in_the_sources():
     pattern = re.compile(r"^\s*(import\s+streamlit|from\s+streamlit)\b", re.MULTILINE)
-    offenders = [str(p.relative_to(ROOT)) for p in sorted(CORE.rglob("*.py")) if pattern.search(p.read_text())]
+    offenders = [
+        str(p.relative_to(ROOT)) for p in sorted(CORE.rglob("*.py")) if pattern.search(p.read_text())
+    ]
     assert offenders == []
-    assert pattern.search("import streamlit as st\n") and pattern.search("    from streamlit.testing import x\n")
+    assert pattern.search("import streamlit as st\n") and pattern.search(
+        "    from streamlit.testing import x\n"
+    )

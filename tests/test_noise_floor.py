@@ -1,19 +1,29 @@
 """Tests for splice_core.noise_floor: a perfect model's expected figures, from literal replicated designs."""
+
 import numpy as np
 import pandas as pd
 import pytest
 
 from splice_core.noise_floor import (
-    bootstrap_weights, explained_share, floor_metrics, interval_95, noise_by_type, noise_floor, noise_variances, replicate_rows,
+    bootstrap_weights,
+    explained_share,
+    floor_metrics,
+    interval_95,
+    noise_by_type,
+    noise_floor,
+    noise_variances,
+    replicate_rows,
 )
 
 # Design "a" (type x): barcodes 0.0, 0.0, 0.6 (mean 0.2). Design "b" (type w): 0.6, 0.8.
 # Designs "c" and "d" (type z) are measured once.
-FRAME = pd.DataFrame({
-    "design": ["a", "a", "a", "b", "b", "c", "d"],
-    "type": ["x", "x", "x", "w", "w", "z", "z"],
-    "splicing_eff": [0.0, 0.0, 0.6, 0.6, 0.8, 0.05, 1.0],
-})
+FRAME = pd.DataFrame(
+    {
+        "design": ["a", "a", "a", "b", "b", "c", "d"],
+        "type": ["x", "x", "x", "w", "w", "z", "z"],
+        "splicing_eff": [0.0, 0.0, 0.6, 0.6, 0.8, 0.05, 1.0],
+    }
+)
 PARTS = pd.Series(["test", "test", "test", "train", "train", "test", "test"])
 
 
@@ -23,7 +33,9 @@ def test_replicate_rows_keep_designs_with_several_barcodes():
     assert rows["low"].tolist() == [True, True, False, False, False]
     np.testing.assert_allclose(rows["sq_mean"], [0.06, 0.06, 0.24, 0.02, 0.02])  # (y - mean)^2 * n / (n - 1)
     np.testing.assert_allclose(rows["sq_others"], [0.09, 0.09, 0.36, 0.04, 0.04])
-    np.testing.assert_allclose(rows["var_others"], [0.18, 0.18, 0.0, np.nan, np.nan])  # sample variance of the others
+    np.testing.assert_allclose(
+        rows["var_others"], [0.18, 0.18, 0.0, np.nan, np.nan]
+    )  # sample variance of the others
 
 
 def test_a_design_is_counted_within_its_type():
@@ -66,11 +78,15 @@ def test_class_estimates_hold_where_the_noise_grows_with_the_true_mean():
 
 
 def test_bootstrap_weights_resample_designs_within_each_type():
-    replicates = replicate_rows(pd.DataFrame({
-        "design": ["a", "a", "b", "b", "c", "c", "e", "e"],
-        "type": ["x"] * 6 + ["w"] * 2,
-        "splicing_eff": [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.9],
-    }))
+    replicates = replicate_rows(
+        pd.DataFrame(
+            {
+                "design": ["a", "a", "b", "b", "c", "c", "e", "e"],
+                "type": ["x"] * 6 + ["w"] * 2,
+                "splicing_eff": [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.9],
+            }
+        )
+    )
     rng = np.random.default_rng(1)
     for _ in range(20):
         weights = bootstrap_weights(replicates, rng)
@@ -79,13 +95,17 @@ def test_bootstrap_weights_resample_designs_within_each_type():
 
 
 def test_bootstrap_weights_count_a_design_as_often_as_drawn():
-    frame = pd.DataFrame({"design": ["a", "a", "b", "b"], "type": ["x"] * 4, "splicing_eff": [0.2, 0.4, 0.6, 0.6]})
+    frame = pd.DataFrame(
+        {"design": ["a", "a", "b", "b"], "type": ["x"] * 4, "splicing_eff": [0.2, 0.4, 0.6, 0.6]}
+    )
     per_type, _, _ = noise_variances(replicate_rows(frame), np.array([2.0, 2.0, 1.0, 1.0]))
     assert per_type["x"] == pytest.approx((2 * 0.02 + 2 * 0.02) / 6)  # design a twice, b (no noise) once
 
 
 def test_noise_floor_without_noise_is_perfect():
-    frame = pd.DataFrame({"design": ["a", "a", "b", "b", "c"], "type": ["x"] * 5, "splicing_eff": [0.2, 0.2, 0.7, 0.7, 0.0]})
+    frame = pd.DataFrame(
+        {"design": ["a", "a", "b", "b", "c"], "type": ["x"] * 5, "splicing_eff": [0.2, 0.2, 0.7, 0.7, 0.0]}
+    )
     parts = pd.Series(["train", "train", "test", "test", "test"])
     floor = noise_floor(frame, parts, replicate_rows(frame), draws=20)
     assert set(floor) == {"train", "test"}
@@ -96,7 +116,9 @@ def test_noise_floor_without_noise_is_perfect():
 def test_noise_floor_intervals_hold_the_estimate():
     rng = np.random.default_rng(0)
     mu = np.repeat(rng.uniform(0, 1, 60), 3)
-    frame = pd.DataFrame({"design": np.repeat(np.arange(60), 3), "type": "x", "splicing_eff": mu + rng.normal(0, 0.1, 180)})
+    frame = pd.DataFrame(
+        {"design": np.repeat(np.arange(60), 3), "type": "x", "splicing_eff": mu + rng.normal(0, 0.1, 180)}
+    )
     test = noise_floor(frame, pd.Series(["test"] * 180), replicate_rows(frame), draws=100)["test"]
     for key in ("mse", "balanced_mse", "pearson"):
         low, high = test[f"{key}_interval"]

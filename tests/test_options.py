@@ -1,4 +1,5 @@
 """options: the names a training recipe chooses from match what the modules implement."""
+
 from splice_core.architectures import BUILDERS, build_model
 from splice_core.options import ARCHITECTURES, CONTEXTS, LOSSES, OUTPUTS
 from splice_core.training import LOSSES as TRAINING_LOSSES

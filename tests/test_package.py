@@ -1,4 +1,5 @@
 """The package as a user installs it: a wheel built from the clone, installed away from it, with the shipped model."""
+
 import argparse
 import os
 import shutil
@@ -8,12 +9,14 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-
 from conftest import ROOT
+
 from splice_core.cli import parser
 
 SHIPPED_FILES = ("model.keras", "model_card.json", "REPORT.md", "reproduce.md", "reproduce.csv")
-PROBE = "GTATGTTTAATATATCTTTTCTTTTGTTTAATTACTAACAATATTTGCAG"  # made up: consensus 5' site, branch site and 3' AG
+PROBE = (
+    "GTATGTTTAATATATCTTTTCTTTTGTTTAATTACTAACAATATTTGCAG"  # made up: consensus 5' site, branch site and 3' AG
+)
 
 
 def subcommands() -> list[str]:
@@ -33,9 +36,15 @@ def installed(tmp_path_factory) -> Path:
     for folder in ("splice_core", "pretrained"):
         shutil.copytree(ROOT / folder, source / folder, ignore=shutil.ignore_patterns("__pycache__"))
     pip = [sys.executable, "-m", "pip", "--disable-pip-version-check", "-q"]
-    subprocess.run([*pip, "wheel", "--no-deps", "--no-build-isolation", ".", "-w", str(base / "wheel")], cwd=source, check=True)
+    subprocess.run(
+        [*pip, "wheel", "--no-deps", "--no-build-isolation", ".", "-w", str(base / "wheel")],
+        cwd=source,
+        check=True,
+    )
     wheel = next((base / "wheel").glob("splice_predict-*.whl"))
-    subprocess.run([*pip, "install", "--no-deps", "--target", str(base / "site"), str(wheel)], cwd=base, check=True)
+    subprocess.run(
+        [*pip, "install", "--no-deps", "--target", str(base / "site"), str(wheel)], cwd=base, check=True
+    )
     return base / "site"
 
 
@@ -54,7 +63,9 @@ def test_console_command_has_every_subcommand(installed):
 
 def test_shipped_model_travels_with_the_package(installed):
     for name in SHIPPED_FILES:
-        assert (installed / "splice_core" / "pretrained" / name).read_bytes() == (ROOT / "pretrained" / name).read_bytes()
+        assert (installed / "splice_core" / "pretrained" / name).read_bytes() == (
+            ROOT / "pretrained" / name
+        ).read_bytes()
 
 
 def test_installed_copy_loads_the_shipped_model_from_anywhere(installed):

@@ -1,4 +1,5 @@
 """The Batch scoring page (AppTest) with a hand-set linear model: uploads, bad rows, downloads."""
+
 import io
 import json
 from pathlib import Path
@@ -7,9 +8,9 @@ import numpy as np
 import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
+from toy_model import expected_members, linear_model, toy_card, toy_page, toy_weights
 
 from splice_core.model_store import save_model_dir, set_active_model
-from toy_model import expected_members, linear_model, toy_card, toy_page, toy_weights
 
 ROOT = Path(__file__).resolve().parent.parent
 PAGE = str(ROOT / "pages" / "batch.py")
@@ -44,21 +45,41 @@ def test_fasta_upload_scores_good_rows_and_lists_bad_ones(page):
     upload(page.run(), "introns.fa", fasta)
     assert not page.exception and not page.error
     assert metrics(page) == {"Rows": "3", "Scored": "2", "Not scored": "1"}
-    assert [w.value for w in page.warning] == ["1 of 3 rows could not be scored (listed below); the other rows were scored."]
+    assert [w.value for w in page.warning] == [
+        "1 of 3 rows could not be scored (listed below); the other rows were scored."
+    ]
     bad = page.dataframe[0].value
     assert bad["row"].tolist() == [2] and bad["id"].tolist() == ["b"] and "'X' at 4" in bad["error"][0]
     scores = page.dataframe[1].value
-    np.testing.assert_allclose(scores["predicted_eff"].to_numpy()[[0, 2]], expected_members(GOOD, toy_weights(LENGTH)).mean(1), atol=1e-7)
+    np.testing.assert_allclose(
+        scores["predicted_eff"].to_numpy()[[0, 2]],
+        expected_members(GOOD, toy_weights(LENGTH)).mean(1),
+        atol=1e-7,
+    )
     assert np.isnan(scores["predicted_eff"][1])
     assert [b.label for b in page.get("download_button")] == ["Download predictions (CSV)"]
 
 
 def test_csv_with_measured_values_is_compared(page):
-    table = pd.DataFrame({"name": ["a", "b", "c"], "intron_seq": [GOOD[0], GOOD[1], GOOD[0][:-1] + "C"], "splicing_eff": [0.1, 0.5, 0.3]})
+    table = pd.DataFrame(
+        {
+            "name": ["a", "b", "c"],
+            "intron_seq": [GOOD[0], GOOD[1], GOOD[0][:-1] + "C"],
+            "splicing_eff": [0.1, 0.5, 0.3],
+        }
+    )
     upload(page.run(), "lib.csv", table.to_csv(index=False).encode())
     assert metrics(page) == {"Rows": "3", "Scored": "3", "Not scored": "0"}
     assert not page.warning and "Against `splicing_eff` (3 rows): Pearson" in page.caption[0].value
-    assert page.dataframe[0].value.columns.tolist() == ["name", "intron_seq", "splicing_eff", "predicted_eff", "predicted_sd", "error", "warning"]
+    assert page.dataframe[0].value.columns.tolist() == [
+        "name",
+        "intron_seq",
+        "splicing_eff",
+        "predicted_eff",
+        "predicted_sd",
+        "error",
+        "warning",
+    ]
 
 
 def test_xlsx_upload(page):
@@ -71,7 +92,11 @@ def test_xlsx_upload(page):
 @pytest.mark.parametrize(
     "name, content, message",
     [
-        ("x.csv", b"foo,bar\n1,2\n", "x.csv: needs an intron column (intron_seq or intron or sequence) or FASTA records"),
+        (
+            "x.csv",
+            b"foo,bar\n1,2\n",
+            "x.csv: needs an intron column (intron_seq or intron or sequence) or FASTA records",
+        ),
         ("x.fa", b"GTAAG\n", "x.fa: sequence before the first '>' header"),
         ("x.xlsx", b"not a workbook", "x.xlsx: cannot read the file"),
     ],
@@ -87,7 +112,14 @@ def test_ten_thousand_introns_preview_and_full_download(page, tmp_path, monkeypa
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "scratch"))
     (tmp_path / "scratch").mkdir()
     rng = np.random.default_rng(0)
-    introns = ["GTATGT" + "".join(rng.choice(list("ACGT"), 60)) + "TACTAACA" + "".join(rng.choice(list("ACGT"), 20)) + "TAG" for _ in range(10_000)]
+    introns = [
+        "GTATGT"
+        + "".join(rng.choice(list("ACGT"), 60))
+        + "TACTAACA"
+        + "".join(rng.choice(list("ACGT"), 20))
+        + "TAG"
+        for _ in range(10_000)
+    ]
     fasta = "".join(f">r{i}\n{s}\n" for i, s in enumerate(introns)).encode()
     upload(page.run(), "many.fasta", fasta)
     assert not page.exception and metrics(page) == {"Rows": "10,000", "Scored": "10,000", "Not scored": "0"}
@@ -98,7 +130,6 @@ def test_ten_thousand_introns_preview_and_full_download(page, tmp_path, monkeypa
     full = pd.read_csv(written)
     assert full["id"].tolist() == [f"r{i}" for i in range(10_000)]
     np.testing.assert_allclose(full["predicted_eff"], expected, atol=1e-6)
-
 
 
 def test_the_histogram_keeps_the_whole_efficiency_range(page):
@@ -115,7 +146,11 @@ def test_an_ensembles_spread_is_shown_and_a_single_models_is_not(page, tmp_path)
     upload(page.run(), "introns.fa", f">a\n{GOOD[0]}\n>b\n{GOOD[1]}\n".encode())
     assert "spread (SD) of the 2 ensemble members" in page.caption[-1].value
     assert "hidden" not in json.loads(page.dataframe[0].proto.columns).get("predicted_sd", {})
-    single = save_model_dir(tmp_path / "models" / "single", linear_model(toy_weights(LENGTH, members=1), bias=np.array([0.25])), toy_card())
+    single = save_model_dir(
+        tmp_path / "models" / "single",
+        linear_model(toy_weights(LENGTH, members=1), bias=np.array([0.25])),
+        toy_card(),
+    )
     set_active_model(single, tmp_path / "models")
     page.run()
     assert "no ensemble spread" in page.caption[-1].value

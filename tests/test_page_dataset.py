@@ -1,12 +1,13 @@
 """Dataset page (AppTest): distributions and filters from a tiny data directory, card aggregates without data."""
+
 import base64
 import json
 
 import numpy as np
 import pytest
+from conftest import ROOT, make_library
 from streamlit.testing.v1 import AppTest
 
-from conftest import ROOT, make_library
 from splice_core.dataset_summary import SHARE_LOW
 from splice_core.model_store import PRETRAINED_DIR, read_card
 
@@ -78,7 +79,9 @@ def test_filters_by_type_length_and_site(with_data):
     assert at.dataframe[0].value.loc["all", "constructs"] == (rows["type"] == "orthologous").sum()
     at.multiselect(key="dataset_types").set_value([]).run()
     at.slider(key="dataset_length").set_value((60, 80)).run()
-    assert at.dataframe[0].value.loc["all", "constructs"] == rows["intron_seq"].str.len().between(60, 80).sum()
+    assert (
+        at.dataframe[0].value.loc["all", "constructs"] == rows["intron_seq"].str.len().between(60, 80).sum()
+    )
     at.slider(key="dataset_length").set_value((60, 119)).run()
     at.multiselect(key="dataset_ss3").set_value(["TCC"]).run()
     broken = rows[rows["intron_seq"].str.endswith("TCC")]
@@ -131,8 +134,11 @@ def panel_axes(figure_dict: dict) -> list[str]:
 def test_histogram_count_axis_is_log_or_one_panel_per_type(data, request):
     request.getfixturevalue(data)
     at = run_page()
-    types = sorted(usable_library()["type"].unique()) if data == "with_data" else sorted(
-        t for t in read_card(PRETRAINED_DIR)["histograms"]["measured"] if t != "all")
+    types = (
+        sorted(usable_library()["type"].unique())
+        if data == "with_data"
+        else sorted(t for t in read_card(PRETRAINED_DIR)["histograms"]["measured"] if t != "all")
+    )
     assert at.radio(key="dataset_histogram_view").value == "log count axis"
     log = figure(at, 0)
     assert log["layout"]["yaxis"]["type"] == "log" and len(panel_axes(log)) == 1

@@ -1,4 +1,5 @@
 """The Design page (AppTest) over the toy model: start, progress, cancel, results, hand-over to Predict, bad input."""
+
 import threading
 import time
 from pathlib import Path
@@ -6,10 +7,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
+from toy_model import expected_members, install_toy_model, toy_weights
 
 from splice_core import design_job
 from splice_core.intron_input import EXAMPLE_INTRON
-from toy_model import expected_members, install_toy_model, toy_weights
 
 ROOT = Path(__file__).resolve().parent.parent
 LENGTH = 200
@@ -56,12 +57,17 @@ def test_edit_mode_finds_designs_plots_them_and_hands_one_to_predict(app):
     job = app.session_state["design_job"]
     assert app.success[0].value.startswith("Done: 3 design(s)")
     assert [len(d.edits) for d in job.designs] == [0, 1, 2]
-    assert [d.predicted for d in job.designs] == pytest.approx([toy_mean(d.sequence) for d in job.designs], abs=1e-6)
+    assert [d.predicted for d in job.designs] == pytest.approx(
+        [toy_mean(d.sequence) for d in job.designs], abs=1e-6
+    )
     assert job.designs[2].predicted > job.designs[1].predicted > job.designs[0].predicted
     sites = set(range(6)) | set(range(len(EXAMPLE_INTRON) - 3, len(EXAMPLE_INTRON)))
     assert all(d.sequence[i] == EXAMPLE_INTRON[i] for d in job.designs for i in sites)
     table = app.dataframe[0].value
-    assert table["design"].tolist() == ["edits-0", "edits-1", "edits-2"] and (table["oligo"].str.contains("data directory")).all()
+    assert (
+        table["design"].tolist() == ["edits-0", "edits-1", "edits-2"]
+        and (table["oligo"].str.contains("data directory")).all()
+    )
     assert len(app.get("plotly_chart")) == 1
     assert "held-out member agrees" in " ".join(c.value for c in app.caption)
     assert app.get("download_button")[2].proto.disabled  # oligos need the data directory
@@ -122,12 +128,19 @@ def test_from_scratch_designs_meet_their_targets(app):
     job = app.session_state["design_job"]
     assert job.status == "done" and len(job.designs) == 3
     for d in job.designs:
-        assert abs(toy_mean(d.sequence) - d.goal.target) <= 0.05 and "GAATTC" not in d.sequence and 60 <= len(d.sequence) <= 90
+        assert (
+            abs(toy_mean(d.sequence) - d.goal.target) <= 0.05
+            and "GAATTC" not in d.sequence
+            and 60 <= len(d.sequence) <= 90
+        )
     assert sorted(d.goal.target for d in job.designs) == pytest.approx(np.linspace(0.25, 0.35, 3))
     assert len(app.get("plotly_chart")) == 1 and len(app.dataframe[0].value) == 3
 
 
-@pytest.mark.parametrize("forbid, message", [("TATG", "the fixed sites themselves break the rules"), ("GAAXTC", "may only hold A, C, G, T")])
+@pytest.mark.parametrize(
+    "forbid, message",
+    [("TATG", "the fixed sites themselves break the rules"), ("GAAXTC", "may only hold A, C, G, T")],
+)
 def test_impossible_constraints_get_a_clear_message(app, forbid, message):
     app.radio(key="design_mode").set_value("From scratch").run()
     app.text_input(key="design_forbid").set_value(forbid)

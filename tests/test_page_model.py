@@ -1,14 +1,15 @@
 """Model page (AppTest): card figures without data, test-split scatter with data, Table 1, versions."""
+
 import pandas as pd
 import pytest
-from streamlit.testing.v1 import AppTest
-
 from conftest import ROOT, run_page
+from streamlit.testing.v1 import AppTest
+from test_page_dataset import figure
+
 from splice_core import model_report
 from splice_core.experiment import run_training
 from splice_core.model_store import PRETRAINED_DIR, read_card, save_model_dir, set_active_model
 from splice_core.training import TrainConfig
-from test_page_dataset import figure
 
 PAGE = str(ROOT / "pages" / "model.py")
 
@@ -33,7 +34,10 @@ def without_data(tmp_path, monkeypatch, models_dir):
 def trained_active(tiny_data_dir, monkeypatch, models_dir):
     """A tiny model trained on the tiny data directory, saved as a version and made active."""
     monkeypatch.setenv("SPLICE_DATA_DIR", str(tiny_data_dir))
-    model, card = run_training(TrainConfig(architecture="cnn_res1", context="intron", epochs=1, n_seeds=1, max_rows=150), tiny_data_dir)
+    model, card = run_training(
+        TrainConfig(architecture="cnn_res1", context="intron", epochs=1, n_seeds=1, max_rows=150),
+        tiny_data_dir,
+    )
     path = save_model_dir(models_dir / "20250101-000000-tiny", model, card)
     set_active_model(path)
     return path
@@ -47,41 +51,68 @@ def test_without_data_the_card_figures_are_shown(without_data):
     assert overall.loc[2, "mse"] == pytest.approx(card["metrics"]["test"]["mse"])
     assert overall.loc[5, "mse"] == pytest.approx(card["baseline_metrics"]["test"]["mse"])
     noise = dataframe_with(at, "other barcodes' mean")
-    assert noise.set_index("part").loc["test", "model"] == pytest.approx(card["replicates"]["test"]["pearson"])
+    assert noise.set_index("part").loc["test", "model"] == pytest.approx(
+        card["replicates"]["test"]["pearson"]
+    )
     floor = dataframe_with(at, "Pearson 95% interval").set_index(["part", "predictor"])
-    assert floor.loc[("test", "perfect model (expected)"), "pearson"] == pytest.approx(card["noise_floor"]["test"]["pearson"])
+    assert floor.loc[("test", "perfect model (expected)"), "pearson"] == pytest.approx(
+        card["noise_floor"]["test"]["pearson"]
+    )
     changes = dataframe_with(at, "sign_agreement 95%").set_index(["part", "pairs", "predictor"])
     headline = card["variant_effects"]["benchmark"]["test"]["endogenous, mutated sites"]
-    assert changes.loc[("test", "endogenous, mutated sites", "model"), "pearson"] == pytest.approx(headline["model"]["pearson"])
-    assert changes.loc[("test", "endogenous, mutated sites", "perfect model (expected)"), "pearson"] == pytest.approx(headline["perfect"]["pearson"])
+    assert changes.loc[("test", "endogenous, mutated sites", "model"), "pearson"] == pytest.approx(
+        headline["model"]["pearson"]
+    )
+    assert changes.loc[
+        ("test", "endogenous, mutated sites", "perfect model (expected)"), "pearson"
+    ] == pytest.approx(headline["perfect"]["pearson"])
     knockouts = dataframe_with(at, "library_measured").set_index(["part", "site"])
-    assert knockouts.loc[("test", "5' G"), "predicted"] == pytest.approx(card["variant_effects"]["knockouts"]["test"][0]["predicted"])
+    assert knockouts.loc[("test", "5' G"), "predicted"] == pytest.approx(
+        card["variant_effects"]["knockouts"]["test"][0]["predicted"]
+    )
     bars = figure(at, 0)["data"]
     assert [t["name"] for t in bars] == ["model", "PWM baseline", "perfect model (expected)"]
     first_type, first = next(iter(card["per_library_test"].items()))
-    assert bars[0]["x"][0] == f"{first_type} (n={int(first['n'])})" and bars[0]["y"][0] == pytest.approx(first["mse"])
+    assert bars[0]["x"][0] == f"{first_type} (n={int(first['n'])})" and bars[0]["y"][0] == pytest.approx(
+        first["mse"]
+    )
     assert "No library" in at.info[0].value
     heatmap = figure(at, 1)
     assert heatmap["data"][0]["type"] == "heatmap" and heatmap["data"][0]["z"] == card["test_scatter_counts"]
     assert heatmap["layout"]["yaxis"].get("autorange") != "reversed"
     curves = figure(at, 2)
     assert sum(len(t["x"]) for t in curves["data"]) == 2 * sum(len(s["history"]) for s in card["seeds"])
-    assert curves["layout"]["yaxis"]["title"]["text"] == "loss (binary cross-entropy + 0.5 × the cryptic head's)"
+    assert (
+        curves["layout"]["yaxis"]["title"]["text"] == "loss (binary cross-entropy + 0.5 × the cryptic head's)"
+    )
 
 
 def test_seed_table1_alone_then_beside_a_reproduce_table(without_data, tmp_path, monkeypatch):
     monkeypatch.setattr(model_report, "REPRODUCE_FILES", (tmp_path / "none" / "reproduce.csv",))
     at = run_page(PAGE)
     seed = dataframe_with(at, "seed_parameters").set_index("model")
-    assert seed.loc["cnn_res1_conv", "seed_dev_mse"] == 0.104 and seed.loc["PWM baseline", "seed_test_mse"] == 0.202
+    assert (
+        seed.loc["cnn_res1_conv", "seed_dev_mse"] == 0.104
+        and seed.loc["PWM baseline", "seed_test_mse"] == 0.202
+    )
     assert any("python -m splice_core reproduce" in c.value for c in at.caption)
     path = tmp_path / "reproduce.csv"
-    pd.DataFrame({"model": ["PWM baseline", "cnn_res1_conv"], "context": ["sites", "windows"], "parameters": [0, 16536],
-                  "test_mse": [0.09, 0.07]}).to_csv(path, index=False)
+    pd.DataFrame(
+        {
+            "model": ["PWM baseline", "cnn_res1_conv"],
+            "context": ["sites", "windows"],
+            "parameters": [0, 16536],
+            "test_mse": [0.09, 0.07],
+        }
+    ).to_csv(path, index=False)
     monkeypatch.setattr(model_report, "REPRODUCE_FILES", (path,))
     at = run_page(PAGE)
     beside = dataframe_with(at, "test_mse").set_index("model")
-    assert beside.loc["cnn_res1_conv", ["test_mse", "seed_test_mse", "seed_dev_pearson"]].tolist() == [0.07, 0.102, 0.625]
+    assert beside.loc["cnn_res1_conv", ["test_mse", "seed_test_mse", "seed_dev_pearson"]].tolist() == [
+        0.07,
+        0.102,
+        0.625,
+    ]
     assert any(str(path) in c.value for c in at.caption)
 
 
@@ -109,6 +140,8 @@ def test_versions_are_compared_side_by_side(trained_active, tmp_path, monkeypatc
     assert at.multiselect(key="model_versions").value == ["shipped model (pretrained/)", trained_active.name]
     table = dataframe_with(at, "test_mse")
     assert table.index.tolist() == ["pretrained (shipped)", trained_active.name]
-    assert table.loc[trained_active.name, "test_mse"] == pytest.approx(read_card(trained_active)["metrics"]["test"]["mse"])
+    assert table.loc[trained_active.name, "test_mse"] == pytest.approx(
+        read_card(trained_active)["metrics"]["test"]["mse"]
+    )
     at.multiselect(key="model_versions").set_value([trained_active.name]).run()
     assert dataframe_with(at, "test_mse").index.tolist() == [trained_active.name]

@@ -1,14 +1,15 @@
 """The Native introns page (AppTest through app.py): full table with data, shipped aggregates without, hand-over to Predict."""
+
 from pathlib import Path
 
 import numpy as np
-from streamlit.testing.v1 import AppTest
-
 from conftest import make_wildtype
+from streamlit.testing.v1 import AppTest
+from toy_model import install_toy_model
+
 from splice_core.model_store import PRETRAINED_DIR
 from splice_core.native import native_summary, read_native_summary, score_native, write_native_summary
 from splice_core.predictor import load_predictor
-from toy_model import install_toy_model
 
 ROOT = Path(__file__).resolve().parent.parent
 GENES = [f"GENE{i}" for i in range(12)]
@@ -29,7 +30,9 @@ def native_app(tmp_path: Path, monkeypatch, with_data: bool, own_summary: int = 
     model = install_toy_model(tmp_path)
     if own_summary:
         predictor = load_predictor(model)
-        write_native_summary(native_summary(score_native(predictor, make_wildtype(own_summary)), predictor), model)
+        write_native_summary(
+            native_summary(score_native(predictor, make_wildtype(own_summary)), predictor), model
+        )
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120).run()
     at.switch_page("pages/native.py").run()
     assert not at.exception, at.exception
@@ -81,7 +84,9 @@ def test_without_data_the_shipped_aggregates_are_shown(tmp_path, monkeypatch):
     at = native_app(tmp_path, monkeypatch, with_data=False)
     shipped = read_native_summary(PRETRAINED_DIR)
     assert "No wildtype_introns.csv" in at.info[0].value and "no sequences" in at.info[0].value
-    assert {m.label: m.value for m in at.metric}["Introns scored"] == f"{shipped['n_scored']} of {shipped['n_introns']}"
+    assert {m.label: m.value for m in at.metric}[
+        "Introns scored"
+    ] == f"{shipped['n_scored']} of {shipped['n_introns']}"
     assert "not the active model's file" in " ".join(c.value for c in at.caption)
     bands = at.dataframe[0].value
     assert list(bands["introns"]) == [band["n"] for band in shipped["bands"]]

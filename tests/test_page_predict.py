@@ -1,4 +1,5 @@
 """The Predict & explain page (AppTest) with a hand-set linear model: values, messages, clicks, undo."""
+
 import json
 from pathlib import Path
 
@@ -6,13 +7,21 @@ import numpy as np
 import pytest
 from streamlit.proto.WidgetStates_pb2 import WidgetState
 from streamlit.testing.v1 import AppTest
+from toy_model import (
+    BRANCH_PWM,
+    expected_members,
+    install_toy_model,
+    linear_model,
+    toy_card,
+    toy_page,
+    toy_weights,
+)
 
 from splice_core.intron_input import EXAMPLE_INTRON, MAX_INTRON, TRAINED_MAX
 from splice_core.intron_view import central_view, intron_view_set, view_layout
 from splice_core.model_store import save_model_dir, set_active_model
 from splice_core.mutagenesis import apply_mutation, mutation_label
 from splice_core.sites import find_branch_start, site_spans, sites_html
-from toy_model import BRANCH_PWM, expected_members, install_toy_model, linear_model, toy_card, toy_page, toy_weights
 
 ROOT = Path(__file__).resolve().parent.parent
 PAGE = str(ROOT / "pages" / "predict.py")
@@ -59,8 +68,19 @@ def click_heatmap_cell(at: AppTest, position: int, mutant: str) -> AppTest:
     chart = next(c for c in at.get("plotly_chart") if c.key == "heatmap")
     cells = json.loads(chart.proto.spec)["data"][1]["customdata"]
     index, point = next((i, d) for i, d in enumerate(cells) if d[0] == position and d[1] == mutant)
-    selection = {"points": [{"x": position, "y": "del" if mutant == "-" else mutant, "customdata": point, "point_index": index}],
-                 "point_indices": [index], "box": [], "lasso": []}
+    selection = {
+        "points": [
+            {
+                "x": position,
+                "y": "del" if mutant == "-" else mutant,
+                "customdata": point,
+                "point_index": index,
+            }
+        ],
+        "point_indices": [index],
+        "box": [],
+        "lasso": [],
+    }
     states = at._tree.get_widget_states()
     states.widgets.append(WidgetState(id=chart.proto.id, string_value=json.dumps({"selection": selection})))
     return at._run(states)
@@ -75,7 +95,9 @@ def test_first_view_predicts_the_example_with_its_spread(page):
 
 def test_rna_lower_case_fasta_with_spaces_is_cleaned_and_predicted(page):
     page.run()
-    text = ">my intron\n" + " ".join(INTRON[i : i + 10] for i in range(0, len(INTRON), 10)).lower().replace("t", "u")
+    text = ">my intron\n" + " ".join(INTRON[i : i + 10] for i in range(0, len(INTRON), 10)).lower().replace(
+        "t", "u"
+    )
     run_with(page, text)
     assert not page.exception and not page.error
     assert metrics(page)["Predicted splicing efficiency"][0] == shown(INTRON)
@@ -95,13 +117,17 @@ def test_a_mutant_is_shown_beside_its_wild_type(page):
     mutant = apply_mutation(INTRON, 3, "C")
     run_with(page.run(), mutant, INTRON)
     change = mean(mutant) - mean(INTRON)
-    member_changes = (expected_members([mutant], toy_weights(LENGTH)) - expected_members([INTRON], toy_weights(LENGTH)))[0]
+    member_changes = (
+        expected_members([mutant], toy_weights(LENGTH)) - expected_members([INTRON], toy_weights(LENGTH))
+    )[0]
     assert metrics(page) == {
         "Wild-type": (shown(INTRON), ""),
         "Predicted splicing efficiency": (shown(mutant), f"{change:+.3f}"),
         "Change (mutant − wild-type)": (f"{change:+.3f} ± {member_changes.std():.3f}", ""),
     }
-    assert member_changes.std() != pytest.approx(expected_members([mutant], toy_weights(LENGTH))[0].std())  # the change's own spread
+    assert member_changes.std() != pytest.approx(
+        expected_members([mutant], toy_weights(LENGTH))[0].std()
+    )  # the change's own spread
 
 
 @pytest.mark.parametrize(
@@ -109,9 +135,15 @@ def test_a_mutant_is_shown_beside_its_wild_type(page):
     [
         ("", "Intron: The intron is empty"),
         ("  \n ", "Intron: The intron is empty"),
-        (INTRON[:10] + "XZ" + INTRON[12:], "Only A, C, G, T/U and N are allowed: found 'X' at 11, 'Z' at 12."),
+        (
+            INTRON[:10] + "XZ" + INTRON[12:],
+            "Only A, C, G, T/U and N are allowed: found 'X' at 11, 'Z' at 12.",
+        ),
         ("GTATGTAG", "Too short (8 nt)"),
-        (INTRON[:-3] + "A" * (MAX_INTRON + 1 - len(INTRON)) + "TAG", f"Too long ({MAX_INTRON + 1:,} nt): introns of at most {MAX_INTRON:,} nt are taken"),
+        (
+            INTRON[:-3] + "A" * (MAX_INTRON + 1 - len(INTRON)) + "TAG",
+            f"Too long ({MAX_INTRON + 1:,} nt): introns of at most {MAX_INTRON:,} nt are taken",
+        ),
         (f">a\n{INTRON}\n>b\n{INTRON}", "Found 2 FASTA records"),
     ],
 )
@@ -126,7 +158,10 @@ def test_unusable_input_gets_one_error_and_no_prediction(page, text, message):
     [
         ("CC" + INTRON[2:], "No GT/GC at the 5' end (starts with CC): predicted anyway."),
         (INTRON[:-2] + "TT", "No AG at the 3' end (ends with TT): predicted anyway."),
-        (INTRON[:-3] + "A" * (TRAINED_MAX + 5 - len(INTRON)) + "TAG", f"than any intron in the training library ({TRAINED_MAX} nt): the model reads {TRAINED_MAX}-nt views"),
+        (
+            INTRON[:-3] + "A" * (TRAINED_MAX + 5 - len(INTRON)) + "TAG",
+            f"than any intron in the training library ({TRAINED_MAX} nt): the model reads {TRAINED_MAX}-nt views",
+        ),
         (INTRON[:15] + "NN" + INTRON[17:], "2 N base(s) (first at 16) are read as unknown."),
     ],
 )
@@ -139,7 +174,9 @@ def test_weak_input_gets_one_warning_and_is_still_predicted(page, text, message)
 
 def test_a_bad_wild_type_is_reported_and_the_intron_still_predicted(page):
     run_with(page.run(), INTRON, "GTAG")
-    assert [e.value for e in page.error] == ["Wild-type: Too short (4 nt): an intron needs at least 20 nt to hold the 5' splice site, branch site and 3' splice site."]
+    assert [e.value for e in page.error] == [
+        "Wild-type: Too short (4 nt): an intron needs at least 20 nt to hold the 5' splice site, branch site and 3' splice site."
+    ]
     assert metrics(page) == {"Predicted splicing efficiency": (shown(INTRON), "")}
 
 
@@ -167,15 +204,23 @@ def test_clicking_a_heatmap_cell_applies_the_mutation_and_undo_restores(page):
     assert page.text_area(key="intron_text").value == mutant
     assert page.text_area(key="wildtype_text").value == INTRON
     assert [s.value for s in page.success] == [f"Applied {mutation_label(INTRON, 5, 'C')}."]
-    assert metrics(page)["Predicted splicing efficiency"] == (shown(mutant), f"{mean(mutant) - mean(INTRON):+.3f}")
+    assert metrics(page)["Predicted splicing efficiency"] == (
+        shown(mutant),
+        f"{mean(mutant) - mean(INTRON):+.3f}",
+    )
     page.run()
     assert page.text_area(key="intron_text").value == mutant
     click_heatmap_cell(page, 1, "-")
-    assert page.text_area(key="intron_text").value == mutant[1:] and page.text_area(key="wildtype_text").value == INTRON
+    assert (
+        page.text_area(key="intron_text").value == mutant[1:]
+        and page.text_area(key="wildtype_text").value == INTRON
+    )
     page.button[1].click().run()
     assert page.text_area(key="intron_text").value == mutant
     page.button[1].click().run()
-    assert page.text_area(key="intron_text").value == INTRON and page.text_area(key="wildtype_text").value == ""
+    assert (
+        page.text_area(key="intron_text").value == INTRON and page.text_area(key="wildtype_text").value == ""
+    )
     assert page.button[1].disabled
 
 
@@ -200,14 +245,22 @@ def test_library_entropy_is_drawn_when_the_data_is_present(page, tiny_data_dir, 
     monkeypatch.setenv("SPLICE_DATA_DIR", str(tiny_data_dir))
     run_with(page.run(), INTRON)
     page.radio(key="entropy_align").set_value("3' end").run()
-    assert not page.exception and any("per-position entropy of the training library" in c.value for c in page.caption)
+    assert not page.exception and any(
+        "per-position entropy of the training library" in c.value for c in page.caption
+    )
 
 
 def test_a_model_that_needs_the_oligo_design_without_data_is_one_clear_error(page, tmp_path):
-    path = save_model_dir(tmp_path / "models" / "windows", linear_model(toy_weights(120)), toy_card("windows"))
+    path = save_model_dir(
+        tmp_path / "models" / "windows", linear_model(toy_weights(120)), toy_card("windows")
+    )
     set_active_model(path, tmp_path / "models")
     page.run()
-    assert not page.exception and len(page.error) == 1 and "needs the library's oligo design" in page.error[0].value
+    assert (
+        not page.exception
+        and len(page.error) == 1
+        and "needs the library's oligo design" in page.error[0].value
+    )
 
 
 def test_the_intron_survives_a_visit_to_another_page(page):
@@ -223,7 +276,9 @@ def test_the_intron_survives_a_visit_to_another_page(page):
 
 def test_a_single_model_says_it_has_no_ensemble_spread(page, tmp_path):
     weights = toy_weights(LENGTH, members=1)
-    path = save_model_dir(tmp_path / "models" / "single", linear_model(weights, bias=np.array([0.25])), toy_card())
+    path = save_model_dir(
+        tmp_path / "models" / "single", linear_model(weights, bias=np.array([0.25])), toy_card()
+    )
     set_active_model(path, tmp_path / "models")
     run_with(page.run(), INTRON)
     value = metrics(page)["Predicted splicing efficiency"][0]
@@ -243,9 +298,13 @@ def test_a_long_intron_is_predicted_from_its_views_and_explained_on_its_central_
     note = next(i.value for i in page.info if "central view" in i.value)
     assert f"Your intron is {len(LONG)} nt" in note and view.describe() in note
     assert "held no intron over 148 nt" in page.caption[0].value
-    cells = json.loads(next(c for c in page.get("plotly_chart") if c.key == "heatmap").proto.spec)["data"][1]["customdata"]
+    cells = json.loads(next(c for c in page.get("plotly_chart") if c.key == "heatmap").proto.spec)["data"][1][
+        "customdata"
+    ]
     assert max(cell[0] for cell in cells) == TRAINED_MAX
     mutant = "A" if view.sequence[59] != "A" else "C"
     click_heatmap_cell(page, 60, mutant)
     assert not page.exception
-    assert page.text_area(key="intron_text").value == apply_mutation(LONG, int(view.positions()[59]) + 1, mutant)
+    assert page.text_area(key="intron_text").value == apply_mutation(
+        LONG, int(view.positions()[59]) + 1, mutant
+    )

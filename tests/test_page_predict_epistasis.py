@@ -1,11 +1,12 @@
 """Predict page, epistasis map (AppTest, toy model): computed on request, one cell per pair of positions, a click shows and applies the pair."""
+
 import json
 
 from streamlit.proto.WidgetStates_pb2 import WidgetState
+from test_page_predict import page, run_with
 
 from splice_core.mutagenesis import apply_mutation
 from splice_core.pairs import pair_count
-from test_page_predict import page, run_with  # noqa: F401  (page is a fixture)
 
 INTRON = "GTATGTAACTAACTTTTTTTTTAG"  # a double deletion leaves 22 nt, still an intron
 
@@ -14,10 +15,19 @@ def click_map_cell(at, position_1: int, position_2: int):
     """Send the selection a browser click on the map cell of two positions produces, and rerun."""
     chart = next(c for c in at.get("plotly_chart") if c.key == "epistasis_map")
     trace = json.loads(chart.proto.spec)["data"][1]
-    index = next(i for i, (x, y) in enumerate(zip(trace["x"], trace["y"])) if (x, y) == (position_1, position_2))
+    index = next(
+        i for i, (x, y) in enumerate(zip(trace["x"], trace["y"])) if (x, y) == (position_1, position_2)
+    )
     point = {"x": position_1, "y": position_2, "customdata": trace["customdata"][index], "point_index": index}
     states = at._tree.get_widget_states()
-    states.widgets.append(WidgetState(id=chart.proto.id, string_value=json.dumps({"selection": {"points": [point], "point_indices": [index], "box": [], "lasso": []}})))
+    states.widgets.append(
+        WidgetState(
+            id=chart.proto.id,
+            string_value=json.dumps(
+                {"selection": {"points": [point], "point_indices": [index], "box": [], "lasso": []}}
+            ),
+        )
+    )
     return at._run(states)
 
 
@@ -38,7 +48,10 @@ def test_the_map_is_computed_on_request_and_a_cell_applies_its_pair(page):
     page.button(key="epistasis_apply").click().run()
     mutant_1, mutant_2 = ("-" if m.startswith("del") else m[-1] for m in (first, second))
     expected = apply_mutation(apply_mutation(INTRON, 9, mutant_2), 3, mutant_1)
-    assert page.text_area(key="intron_text").value == expected and page.text_area(key="wildtype_text").value == INTRON
+    assert (
+        page.text_area(key="intron_text").value == expected
+        and page.text_area(key="wildtype_text").value == INTRON
+    )
     assert f"Applied {first}+{second}." in page.success[0].value
 
 

@@ -1,12 +1,13 @@
 """Retrain page (AppTest): no training without data; a real short run from the page; cancel from the page."""
+
 import dataclasses
 import json
 import time
 
 import pytest
+from conftest import ROOT, run_page
 from streamlit.testing.v1 import AppTest
 
-from conftest import ROOT, run_page
 from splice_core import jobs
 from splice_core.model_store import PRETRAINED_DIR, active_model_path, list_versions, read_card
 from splice_core.predictor import load_predictor
@@ -77,7 +78,9 @@ def test_defaults_are_the_shipped_recipe(with_data):
     assert at.selectbox(key="recipe_loss").value == config["loss"]
     assert at.checkbox(key="recipe_mixed_weighting").value == config["mixed_weighting"]
     assert at.checkbox(key="recipe_design_mean_labels").value == config["design_mean_labels"]
-    assert at.number_input(key="recipe_cryptic_weight").value == pytest.approx(config.get("cryptic_weight", 0.0))
+    assert at.number_input(key="recipe_cryptic_weight").value == pytest.approx(
+        config.get("cryptic_weight", 0.0)
+    )
 
 
 def test_a_short_run_from_the_page_becomes_a_loadable_active_version(with_data):
@@ -121,7 +124,9 @@ def test_cancel_from_the_page_keeps_nothing(with_data, monkeypatch):
     assert job.status == jobs.CANCELLED and job.config.patience == 1000
     assert len(job.records) < 500
     assert at.info[0].value == "Cancelled: nothing was saved."
-    assert [p for p in with_data.glob("*") if p.name != jobs.JOURNAL_DIR] == []  # no version saved; only the jobs' journal
+    assert [
+        p for p in with_data.glob("*") if p.name != jobs.JOURNAL_DIR
+    ] == []  # no version saved; only the jobs' journal
 
 
 def test_two_sessions_see_every_job_and_a_closed_session_still_saves(with_data):
@@ -139,7 +144,10 @@ def test_two_sessions_see_every_job_and_a_closed_session_still_saves(with_data):
     second_job = next(j for j in jobs.REGISTRY.jobs() if j is not first_job)
     poll_until_ended(second, first_job)
     poll_until_ended(second, second_job)
-    assert [first_job.status, second_job.status] == [jobs.DONE, jobs.DONE], [first_job.error, second_job.error]
+    assert [first_job.status, second_job.status] == [jobs.DONE, jobs.DONE], [
+        first_job.error,
+        second_job.error,
+    ]
     assert sorted(list_versions()[1:]) == sorted([first_job.saved_path, second_job.saved_path])
     for job in (first_job, second_job):
         assert load_predictor(job.saved_path).predict_introns(["GTATGTTACTAACTAG"]).shape == (1,)
@@ -156,8 +164,12 @@ def test_make_it_the_active_model_holds_in_the_whole_app(tmp_path, monkeypatch, 
     monkeypatch.setenv("SPLICE_MODELS_DIR", str(tmp_path / "models"))
     monkeypatch.setenv("SPLICE_DATA_DIR", str(tmp_path / "no_data"))
     old = install_toy_model(tmp_path)
-    new = save_model_dir(tmp_path / "models" / "20260101-000000-new", linear_model(toy_weights(200, seed=1)), toy_card())
-    job = jobs.TrainingJob(TrainConfig(), tmp_path / "no_data", tmp_path / "models", status=jobs.DONE, saved_path=new)
+    new = save_model_dir(
+        tmp_path / "models" / "20260101-000000-new", linear_model(toy_weights(200, seed=1)), toy_card()
+    )
+    job = jobs.TrainingJob(
+        TrainConfig(), tmp_path / "no_data", tmp_path / "models", status=jobs.DONE, saved_path=new
+    )
     registry._jobs[job.id] = job
     app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=90).run()
     app.switch_page("pages/retrain.py").run()

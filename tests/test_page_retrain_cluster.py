@@ -1,12 +1,13 @@
 """Retrain page with a Ray cluster configured (the test run's local Ray): send a sweep, follow its trials, the best saved."""
+
 import time
 
 import pytest
-
 from conftest import run_page
+from test_page_retrain import PAGE, registry, with_data
+
 from splice_core import sweep_jobs
 from splice_core.model_store import list_versions, read_card
-from test_page_retrain import PAGE, registry, with_data  # noqa: F401  (fixtures)
 
 TINY = """
 name: page
@@ -30,21 +31,27 @@ def test_without_a_cluster_there_is_no_cluster_option(with_data, sweeps, monkeyp
     assert not any(t.key == "sweep_spec" for t in at.text_area)
 
 
-def test_a_sweep_sent_to_the_cluster_shows_its_trials_and_saves_the_best(with_data, sweeps, local_ray, monkeypatch):
+def test_a_sweep_sent_to_the_cluster_shows_its_trials_and_saves_the_best(
+    with_data, sweeps, local_ray, monkeypatch
+):
     import ray
 
     address = ray.get_runtime_context().gcs_address
     monkeypatch.setenv("RAY_ADDRESS", address)
     at = run_page(PAGE)
     spec_box = at.text_area(key="sweep_spec")
-    assert "name: run" in spec_box.value and "grid: {}" in spec_box.value  # a single run of the shipped recipe to start from
+    assert (
+        "name: run" in spec_box.value and "grid: {}" in spec_box.value
+    )  # a single run of the shipped recipe to start from
     spec_box.set_value("base: {epoch: 1}")
     at.button(key="sweep_start").click().run()
     assert "unknown recipe field 'epoch'" in at.error[0].value and not sweeps.jobs()
     at.text_area(key="sweep_spec").set_value(TINY)
     at.button(key="sweep_start").click().run()
     (job,) = sweeps.jobs()
-    assert f"to {address} as job `{job.id}`" in at.success[0].value and job.spec.trials() == [{"learning_rate": 0.003}]
+    assert f"to {address} as job `{job.id}`" in at.success[0].value and job.spec.trials() == [
+        {"learning_rate": 0.003}
+    ]
     deadline = time.monotonic() + 600
     while job.active and time.monotonic() < deadline:
         time.sleep(2)

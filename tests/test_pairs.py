@@ -1,10 +1,11 @@
 """Double-mutant scan: every pair of changes, effects against a naive per-variant computation, exact epistasis."""
+
 import numpy as np
 import pandas as pd
+from toy_model import expected_members, toy_weights
 
 from splice_core.mutagenesis import apply_mutation
 from splice_core.pairs import PAIR_COLUMNS, double_mutant, pair_count, pair_effects, single_changes
-from toy_model import expected_members, toy_weights
 
 INTRON = "GTAAGTTACTAACAG"
 
@@ -60,7 +61,9 @@ def test_a_linear_model_has_no_epistasis_between_substitutions():
 
 def test_deletions_upstream_shift_the_given_branch_site_and_progress_is_reported():
     predict, seen = ToyPredict(False), []
-    table = pair_effects(predict, INTRON, branch=7, on_progress=lambda done, total: seen.append((done, total)))
+    table = pair_effects(
+        predict, INTRON, branch=7, on_progress=lambda done, total: seen.append((done, total))
+    )
     starts = np.concatenate([s for s in predict.starts[1:]])
     assert set(starts.tolist()) == {5, 6, 7}
     assert seen[-1][0] == seen[-1][1] and len(seen) >= 1

@@ -1,4 +1,5 @@
 """peer: the LightGBM peer learns the tiny library's rule (good sites splice) from computed features."""
+
 import numpy as np
 
 from splice_core.experiment import prepare_data

@@ -1,16 +1,17 @@
 """The Predictor: member outputs, mean and spread, bare introns to model inputs, loading."""
+
 import numpy as np
 import pytest
+from toy_model import BRANCH_PWM, expected_members, linear_model, toy_card, toy_predictor, toy_weights
 
 import splice_core.predictor as predictor_module
+from splice_core.architectures import build_model
 from splice_core.contexts import DesignTemplate, introns_to_constructs, site_windows
 from splice_core.encoding import strings_to_one_hot
 from splice_core.model_store import save_model_dir
-from splice_core.architectures import build_model
 from splice_core.predictor import Predictor, crop_padding, load_predictor, mean_and_spread
-from splice_core.training import stack_members
 from splice_core.pwm import branch_scan
-from toy_model import BRANCH_PWM, expected_members, linear_model, toy_card, toy_predictor, toy_weights
+from splice_core.training import stack_members
 
 INTRONS = ["GTATGTAAAATACTAACTTTTAG", "GTACGTCCCCCCTACTAACAAACAG", "GCATGTTTTTTTTTTTTTTTTAG"]
 TEMPLATE = DesignTemplate(prefix="C" * 47, exon="G" * 150, homology="T" * 30)
@@ -77,7 +78,9 @@ def test_load_predictor_reads_a_saved_model_directory(tmp_path):
     path = save_model_dir(tmp_path / "toy", linear_model(toy_weights(40)), toy_card())
     predictor = load_predictor(path)
     assert predictor.path == str(path) and predictor.card["name"] == "toy linear"
-    np.testing.assert_allclose(predictor.predict_introns(INTRONS), expected_members(INTRONS, toy_weights(40)).mean(1), atol=1e-7)
+    np.testing.assert_allclose(
+        predictor.predict_introns(INTRONS), expected_members(INTRONS, toy_weights(40)).mean(1), atol=1e-7
+    )
 
 
 def test_padding_masking_models_are_called_on_cropped_inputs_with_the_same_result():
@@ -101,4 +104,9 @@ def test_prediction_text_gives_the_spread_only_for_an_ensemble():
 def test_n_members_counts_the_ensemble():
     from toy_model import linear_model, toy_weights
 
-    assert Predictor(linear_model(toy_weights(8, members=3), bias=np.zeros(3)), {"config": {"context": "intron"}}).n_members == 3
+    assert (
+        Predictor(
+            linear_model(toy_weights(8, members=3), bias=np.zeros(3)), {"config": {"context": "intron"}}
+        ).n_members
+        == 3
+    )

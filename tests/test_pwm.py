@@ -1,10 +1,11 @@
 """Tests for splice_core.pwm: wild-type site PWMs, branch scanning and the seed study's PWM baseline."""
+
 import json
 
 import numpy as np
 import pytest
-
 from conftest import make_wildtype
+
 from splice_core.contexts import Constructs
 from splice_core.encoding import strings_to_one_hot
 from splice_core.library import read_wildtype
@@ -98,7 +99,9 @@ def test_baseline_features_by_hand():
     assert row["branch"] == pytest.approx(8.0)
     assert row["ss3"] == pytest.approx(np.log2(1.5 * 2.5 * 2.5))
     assert row["intron_length"] == 87
-    assert row["branch_to_3"] == 87 - 56 - 6  # nucleotides after the branch-point A, as in the wild-type table
+    assert (
+        row["branch_to_3"] == 87 - 56 - 6
+    )  # nucleotides after the branch-point A, as in the wild-type table
 
 
 def test_baseline_predicts_mean_within_range_and_zero_outside():
@@ -135,7 +138,9 @@ def test_fit_on_made_up_wildtype():
     assert baseline.intron_length_range == pytest.approx((lengths.quantile(0.025), lengths.quantile(0.975)))
     assert baseline.branch_to_3_range == (30.0, 30.0)
     np.testing.assert_allclose(baseline.pwms["branch"], sites_to_pwm(["TACTAACA"] * len(wildtype)))
-    assert baseline.score_min["branch"] == pytest.approx(8 * np.log2(40.5 / 42 / 0.25))  # 40 sites + 4 x 0.5 pseudocounts
+    assert baseline.score_min["branch"] == pytest.approx(
+        8 * np.log2(40.5 / 42 / 0.25)
+    )  # 40 sites + 4 x 0.5 pseudocounts
     assert fit_pwm_baseline(wildtype, np.array([0.0, 0.0])).mean_spliced == 0.0
 
 
@@ -149,7 +154,7 @@ def test_heuristics():
     np.testing.assert_array_equal(heuristic_predictions(3, "zeros"), [0, 0, 0])
     random = heuristic_predictions(1000, "random", seed=1)
     assert random.shape == (1000,)
-    assert 0 <= random.min() and random.max() < 1
+    assert random.min() >= 0 and random.max() < 1
     np.testing.assert_array_equal(random, heuristic_predictions(1000, "random", seed=1))
     assert not np.array_equal(random, heuristic_predictions(1000, "random", seed=2))
     with pytest.raises(ValueError, match="unknown heuristic"):

@@ -1,7 +1,9 @@
 """Batch scoring on a local Ray (2 CPUs): the single-process path's output, rows and order kept, bad rows kept."""
+
 import numpy as np
 import pandas as pd
 import pytest
+from toy_model import install_toy_model
 
 from splice_core import cli
 from splice_core.batch import score_file
@@ -9,7 +11,6 @@ from splice_core.library import DataFileError
 from splice_core.model_store import PRETRAINED_DIR
 from splice_core.predictor import load_predictor
 from splice_core.ray_batch import RAY_CHUNK_ROWS, replica_options, score_file_on_ray
-from toy_model import install_toy_model
 
 BAD = {3: "GTAXGTTTTTTTTTTTTTTTTTAG", 17: "", 4_000: "GTATGTAAAA9AAAATACTAACAG"}
 
@@ -17,7 +18,10 @@ BAD = {3: "GTAXGTTTTTTTTTTTTTTTTTAG", 17: "", 4_000: "GTATGTAAAA9AAAATACTAACAG"}
 def random_introns(n: int, seed: int = 0) -> list[str]:
     """``n`` made-up introns of 40..120 nt with consensus ends."""
     rng = np.random.default_rng(seed)
-    return ["GTATGT" + "".join(rng.choice(list("ACGT"), int(rng.integers(30, 110)))) + "TACTAACAG" for _ in range(n)]
+    return [
+        "GTATGT" + "".join(rng.choice(list("ACGT"), int(rng.integers(30, 110)))) + "TACTAACAG"
+        for _ in range(n)
+    ]
 
 
 def test_replicas_go_one_per_gpu_when_the_cluster_has_gpus_else_one_per_cpu():
@@ -30,16 +34,33 @@ def test_predict_on_ray_writes_the_single_process_output(tmp_path, local_ray, ca
     introns = random_introns(RAY_CHUNK_ROWS + 1_000)
     for row, text in BAD.items():
         introns[row] = text
-    table = pd.DataFrame({"name": [f"n{i}" for i in range(len(introns))], "intron_seq": introns, "splicing_eff": np.linspace(0, 1, len(introns))})
+    table = pd.DataFrame(
+        {
+            "name": [f"n{i}" for i in range(len(introns))],
+            "intron_seq": introns,
+            "splicing_eff": np.linspace(0, 1, len(introns)),
+        }
+    )
     table.to_csv(tmp_path / "in.csv", index=False)
-    assert cli.main(["--verbose", "predict", str(tmp_path / "in.csv"), "-o", str(tmp_path / "ray.csv"), "--ray"]) == 0
+    assert (
+        cli.main(["--verbose", "predict", str(tmp_path / "in.csv"), "-o", str(tmp_path / "ray.csv"), "--ray"])
+        == 0
+    )
     assert f"scored {len(introns) - 3} of {len(introns)} rows" in capsys.readouterr().out
     score_file(load_predictor(PRETRAINED_DIR), tmp_path / "in.csv", tmp_path / "one.csv")
-    on_ray, single = pd.read_csv(tmp_path / "ray.csv", keep_default_na=False), pd.read_csv(tmp_path / "one.csv", keep_default_na=False)
+    on_ray, single = (
+        pd.read_csv(tmp_path / "ray.csv", keep_default_na=False),
+        pd.read_csv(tmp_path / "one.csv", keep_default_na=False),
+    )
     assert list(on_ray.columns) == list(single.columns) and on_ray["name"].tolist() == table["name"].tolist()
     for column in ("predicted_eff", "predicted_sd"):
-        np.testing.assert_allclose(pd.to_numeric(on_ray[column]), pd.to_numeric(single[column]), atol=1e-6, equal_nan=True)
-    pd.testing.assert_frame_equal(on_ray.drop(columns=["predicted_eff", "predicted_sd"]), single.drop(columns=["predicted_eff", "predicted_sd"]))
+        np.testing.assert_allclose(
+            pd.to_numeric(on_ray[column]), pd.to_numeric(single[column]), atol=1e-6, equal_nan=True
+        )
+    pd.testing.assert_frame_equal(
+        on_ray.drop(columns=["predicted_eff", "predicted_sd"]),
+        single.drop(columns=["predicted_eff", "predicted_sd"]),
+    )
     assert [i for i, e in enumerate(on_ray["error"]) if e] == sorted(BAD)
 
 
@@ -48,12 +69,18 @@ def test_fasta_in_many_chunks_keeps_order_and_reports_bad_rows(tmp_path, local_r
     introns = random_introns(230, seed=1)
     introns[100] = "GTNNNXAG"
     (tmp_path / "in.fa").write_text("".join(f">r{i}\n{s}\n" for i, s in enumerate(introns)))
-    summary = score_file_on_ray(model, tmp_path / "in.fa", tmp_path / "out.csv", {"template": None, "reporter": None}, chunk_rows=40)
+    summary = score_file_on_ray(
+        model, tmp_path / "in.fa", tmp_path / "out.csv", {"template": None, "reporter": None}, chunk_rows=40
+    )
     out = pd.read_csv(tmp_path / "out.csv", keep_default_na=False)
-    assert out["id"].tolist() == [f"r{i}" for i in range(230)] and summary.n_rows == 230 and summary.n_bad == 1
+    assert (
+        out["id"].tolist() == [f"r{i}" for i in range(230)] and summary.n_rows == 230 and summary.n_bad == 1
+    )
     assert summary.bad_table()["row"].tolist() == [101] and "'X'" in summary.bad_table()["error"][0]
     expected = load_predictor(model).intron_members([s for i, s in enumerate(introns) if i != 100]).mean(1)
-    np.testing.assert_allclose(np.delete(pd.to_numeric(out["predicted_eff"]).to_numpy(), 100), expected, atol=1e-6)
+    np.testing.assert_allclose(
+        np.delete(pd.to_numeric(out["predicted_eff"]).to_numpy(), 100), expected, atol=1e-6
+    )
 
 
 def test_an_unreadable_input_fails_before_any_worker_starts(tmp_path):

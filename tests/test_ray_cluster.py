@@ -1,4 +1,5 @@
 """Which Ray to use: the given address, else $RAY_ADDRESS, else a local Ray; what workers get."""
+
 from splice_core.ray_cluster import PACKAGE_DIR, cluster_address, runtime_env
 
 

@@ -1,10 +1,10 @@
 """The README stays true: its Python API snippet runs as printed, its layout names every module, set-up is unchanged."""
+
 import contextlib
 import io
 import re
 
 import numpy as np
-
 from conftest import ROOT
 
 README = (ROOT / "README.md").read_text()
@@ -24,12 +24,12 @@ def test_python_api_snippet_runs_as_printed():
     namespace: dict = {}
     printed = io.StringIO()
     with contextlib.redirect_stdout(printed):
-        exec(compile(api_snippet(), "README.md", "exec"), namespace)  # noqa: S102 - the README's own code
+        exec(compile(api_snippet(), "README.md", "exec"), namespace)
     model, introns = namespace["model"], namespace["introns"]
     efficiency, spread = namespace["efficiency"], namespace["spread"]
     assert efficiency.shape == spread.shape == (len(introns),)
     np.testing.assert_allclose(efficiency, model.predict_introns(introns), rtol=1e-6)
-    assert ((0 <= efficiency) & (efficiency <= 1)).all() and (spread > 0).all()
+    assert ((efficiency >= 0) & (efficiency <= 1)).all() and (spread > 0).all()
     length = len(introns[0])
     substitutions, deletions = namespace["substitutions"], namespace["deletions"]
     assert substitutions.shape == (length, 4) and deletions.shape == (length,)

@@ -1,4 +1,5 @@
 """reproduce: heuristic rows and the Markdown table."""
+
 import pandas as pd
 
 from splice_core.experiment import prepare_data
@@ -14,7 +15,9 @@ def test_heuristic_rows_all_zeros_is_exact(tiny_data_dir):
 
 
 def test_table_to_markdown_formats_three_decimals():
-    table = pd.DataFrame([{c: 0 for c in COLUMNS} | {"model": "m", "test_mse": 0.12345}], columns=list(COLUMNS))
+    table = pd.DataFrame(
+        [{c: 0 for c in COLUMNS} | {"model": "m", "test_mse": 0.12345}], columns=list(COLUMNS)
+    )
     text = table_to_markdown(table, "T")
     assert text.startswith("# T") and "| m |" in text and "0.123" in text and "0.12345" not in text
 

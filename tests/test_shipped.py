@@ -1,14 +1,22 @@
 """shipped: the report reads a card's figures; the shipped card and model meet the project's format."""
+
 import json
 import re
 from dataclasses import replace
 
 import pytest
 
+from splice_core.experiment import prepare_data
 from splice_core.model_store import PRETRAINED_DIR, read_card
 from splice_core.predictor import load_predictor
-from splice_core.experiment import prepare_data
-from splice_core.shipped import SHIPPED_CONFIG, ablation_results, build_shipped, kept_seeds, recipe_text, report_markdown
+from splice_core.shipped import (
+    SHIPPED_CONFIG,
+    ablation_results,
+    build_shipped,
+    kept_seeds,
+    recipe_text,
+    report_markdown,
+)
 
 
 def test_report_lists_every_model_and_library_type():
@@ -24,7 +32,15 @@ def test_shipped_model_is_the_shipped_recipe_and_small():
     card = read_card(PRETRAINED_DIR)
     assert card["config"]["architecture"] == SHIPPED_CONFIG.architecture
     assert card["config"]["context"] == "intron"  # needs no data directory
-    for key in ("loss", "mixed_weighting", "design_mean_labels", "cryptic_weight", "pair_epochs", "pair_learning_rate", "knockout_weight"):
+    for key in (
+        "loss",
+        "mixed_weighting",
+        "design_mean_labels",
+        "cryptic_weight",
+        "pair_epochs",
+        "pair_learning_rate",
+        "knockout_weight",
+    ):
         assert card["config"][key] == getattr(SHIPPED_CONFIG, key)
     assert card_members() == SHIPPED_CONFIG.n_seeds
     size = sum(p.stat().st_size for p in PRETRAINED_DIR.iterdir())
@@ -35,7 +51,9 @@ def test_shipped_card_has_no_data_rows():
     text = (PRETRAINED_DIR / "model_card.json").read_text()
     card = json.loads(text)
     assert "test_scatter_counts" in card and "histograms" in card
-    assert all(len(keys[0]) == 16 for keys in card["split"]["barcodes"].values() if keys)  # hashed barcodes only
+    assert all(
+        len(keys[0]) == 16 for keys in card["split"]["barcodes"].values() if keys
+    )  # hashed barcodes only
 
 
 def test_shipped_model_predicts_an_ensemble_in_range():
@@ -60,17 +78,30 @@ def test_report_shows_the_models_beside_the_repeat_measurements():
 
 def test_report_shows_the_noise_floor_beside_the_models():
     card = read_card(PRETRAINED_DIR)
-    floor = {"mse": 0.02, "balanced_mse": 0.045, "pearson": 0.875, "mse_interval": [0.0175, 0.025],
-             "balanced_mse_interval": [0.04, 0.05], "pearson_interval": [0.85, 0.9]}
+    floor = {
+        "mse": 0.02,
+        "balanced_mse": 0.045,
+        "pearson": 0.875,
+        "mse_interval": [0.0175, 0.025],
+        "balanced_mse_interval": [0.04, 0.05],
+        "pearson_interval": [0.85, 0.9],
+    }
     card["noise_floor"] = {"dev": floor, "test": floor}
     text = report_markdown(card)
     test = card["metrics"]["test"]
-    assert f"| test | 0.020 (0.018–0.025) | 0.045 (0.040–0.050) | 0.875 (0.850–0.900) | {test['mse']:.3f} |" in text
+    assert (
+        f"| test | 0.020 (0.018–0.025) | 0.045 (0.040–0.050) | 0.875 (0.850–0.900) | {test['mse']:.3f} |"
+        in text
+    )
     assert "A perfect model is expected at Pearson 0.875, balanced MSE 0.045." in text
     card["metrics"]["test"]["pearson"], card["peer"]["metrics"]["test"]["pearson"] = 0.7, 0.35
-    assert "shipped 64%, peer 16%; the target Pearson needs 94%." in report_markdown(card)  # (0.7/0.875)², (0.35/0.875)², (0.85/0.875)²
+    assert "shipped 64%, peer 16%; the target Pearson needs 94%." in report_markdown(
+        card
+    )  # (0.7/0.875)², (0.35/0.875)², (0.85/0.875)²
     card["noise_floor"]["test"]["pearson"] = 0.0  # noise as large as the spread: no share to give
-    assert "A perfect model is expected at Pearson 0.000" in report_markdown(card) and "Share of the variance" not in report_markdown(card)
+    assert "A perfect model is expected at Pearson 0.000" in report_markdown(
+        card
+    ) and "Share of the variance" not in report_markdown(card)
     card["noise_floor"]["test"]["pearson"] = 0.875
     del card["noise_floor"]["dev"]
     assert "| dev | 0.020" not in report_markdown(card) and "| test | 0.020" in report_markdown(card)
@@ -91,11 +122,16 @@ def test_report_lists_a_perfect_models_mse_per_library_type():
 def test_report_names_each_member_and_its_weighting():
     card = read_card(PRETRAINED_DIR)
     card["seeds"] = [
-        {"seed": 2, "rebalanced": True, "in_model": True}, {"seed": 9, "in_model": False}, {"seed": 1, "rebalanced": False, "in_model": True},
+        {"seed": 2, "rebalanced": True, "in_model": True},
+        {"seed": 9, "in_model": False},
+        {"seed": 1, "rebalanced": False, "in_model": True},
     ]
     card["members_test"] = card["members_test"][:2]
     text = report_markdown(card)
-    assert "| member 1 alone (seed 2, rebalanced) |" in text and "| member 2 alone (seed 1, unweighted) |" in text
+    assert (
+        "| member 1 alone (seed 2, rebalanced) |" in text
+        and "| member 2 alone (seed 1, unweighted) |" in text
+    )
     assert "seed 9" not in text
 
 
@@ -106,13 +142,25 @@ def test_ship_writes_model_card_and_report_and_keeps_the_reproduce_tables(tiny_d
     (out / "REPORT.md").write_text("old report")
     config = replace(SHIPPED_CONFIG, epochs=1, n_seeds=2, patience=1)
     card = build_shipped(tiny_data_dir, out, config, candidates=False)
-    assert sorted(p.name for p in out.iterdir()) == ["REPORT.md", "model.keras", "model_card.json", "reproduce.md"]
+    assert sorted(p.name for p in out.iterdir()) == [
+        "REPORT.md",
+        "model.keras",
+        "model_card.json",
+        "reproduce.md",
+    ]
     assert (out / "reproduce.md").read_text() == "# Table 1\n"
-    assert (out / "REPORT.md").read_text() == report_markdown(card) and not (tmp_path / "pretrained.new").exists()
-    assert read_card(out)["config"]["mixed_weighting"] and [s["rebalanced"] for s in card["seeds"]].count(False) == 1
+    assert (out / "REPORT.md").read_text() == report_markdown(card) and not (
+        tmp_path / "pretrained.new"
+    ).exists()
+    assert (
+        read_card(out)["config"]["mixed_weighting"]
+        and [s["rebalanced"] for s in card["seeds"]].count(False) == 1
+    )
     assert set(read_card(out)["noise_floor"]) <= {"train", "dev", "test"}
     types = set(prepare_data(tiny_data_dir).frame["type"])
-    assert set(read_card(out)["noise_by_type"]) == types and min(read_card(out)["noise_by_type"].values()) >= 0
+    assert (
+        set(read_card(out)["noise_by_type"]) == types and min(read_card(out)["noise_by_type"].values()) >= 0
+    )
     assert load_predictor(out).predict_introns(["GTATGTTACTAACTAG"]).shape == (1,)
 
 
@@ -132,8 +180,20 @@ def test_ablation_is_the_recipe_without_the_cryptic_head_and_the_report_shows_it
 
 
 def test_recipe_text_names_each_choice():
-    text = recipe_text(replace(SHIPPED_CONFIG, mixed_weighting=False, rebalance=False, design_mean_labels=False, cryptic_weight=0.0, pair_epochs=0).to_dict())
-    assert text == "bce loss; 40 epochs at most (patience 10); learning rate 0.001 (decay 0.002); batch 64; unweighted"
+    text = recipe_text(
+        replace(
+            SHIPPED_CONFIG,
+            mixed_weighting=False,
+            rebalance=False,
+            design_mean_labels=False,
+            cryptic_weight=0.0,
+            pair_epochs=0,
+        ).to_dict()
+    )
+    assert (
+        text
+        == "bce loss; 40 epochs at most (patience 10); learning rate 0.001 (decay 0.002); batch 64; unweighted"
+    )
     assert "then fine-tuned for 3 rounds at learning rate 0.0002" in recipe_text(SHIPPED_CONFIG.to_dict())
     assert "each site weighing 2" in recipe_text(SHIPPED_CONFIG.to_dict())
 
@@ -146,19 +206,41 @@ def change_figures(pearson: float, n: int = 0) -> dict:
 
 def test_report_shows_variant_effects_beside_a_perfect_model_and_before_pair_tuning():
     card = read_card(PRETRAINED_DIR)
-    knockout = {"site": "5' G", "bases": "ACT", "introns": 7, "predicted": 0.0625, "wild_type_predicted": 0.625, "library_measured": 0.01}
+    knockout = {
+        "site": "5' G",
+        "bases": "ACT",
+        "introns": 7,
+        "predicted": 0.0625,
+        "wild_type_predicted": 0.625,
+        "library_measured": 0.01,
+    }
     card["variant_effects"] = {
-        "benchmark": {"test": {"endogenous, mutated sites": {"model": change_figures(0.625, 49), "perfect": change_figures(0.5)}}},
+        "benchmark": {
+            "test": {
+                "endogenous, mutated sites": {
+                    "model": change_figures(0.625, 49),
+                    "perfect": change_figures(0.5),
+                }
+            }
+        },
         "knockouts": {"test": [knockout]},
     }
     card["peer"].pop("variant_effects", None)
-    card["before_pair_tuning"] = {"variant_effects": {
-        "benchmark": {"test": {"endogenous, mutated sites": {"model": change_figures(0.375, 49)}}},
-        "knockouts": {"test": [knockout | {"predicted": 0.375}]},
-    }}
+    card["before_pair_tuning"] = {
+        "variant_effects": {
+            "benchmark": {"test": {"endogenous, mutated sites": {"model": change_figures(0.375, 49)}}},
+            "knockouts": {"test": [knockout | {"predicted": 0.375}]},
+        }
+    }
     text = report_markdown(card)
-    assert "| test | endogenous, mutated sites: 49 | 48 | shipped | 0.62 (0.25–0.88) | 0.50 (0.25–0.88) | 0.75 (0.25–0.88) |" in text
-    assert "| perfect model (expected) | 0.50 (0.25–0.88)" in text and "| before pair fine-tuning | 0.38 (0.25–0.88)" in text
+    assert (
+        "| test | endogenous, mutated sites: 49 | 48 | shipped | 0.62 (0.25–0.88) | 0.50 (0.25–0.88) | 0.75 (0.25–0.88) |"
+        in text
+    )
+    assert (
+        "| perfect model (expected) | 0.50 (0.25–0.88)" in text
+        and "| before pair fine-tuning | 0.38 (0.25–0.88)" in text
+    )
     assert "| test | 5' G | ACT | 7 | 0.625 | 0.062 | 0.375 | nan | 0.010 |" in text
     del card["variant_effects"]
     assert "## Variant effects" not in report_markdown(card)
@@ -169,4 +251,6 @@ def test_planned_epochs_count_the_ensemble_ablation_and_candidates():
 
     assert planned_epochs(SHIPPED_CONFIG, candidates=False) == 4 * 40 + 4 * 3
     assert planned_epochs(SHIPPED_CONFIG) == (4 + 4 + len(CANDIDATES)) * 40 + 4 * 3
-    assert planned_epochs(SHIPPED_CONFIG, fine_tune_only=True) == 4 * 3  # from a base model: the pair rounds alone
+    assert (
+        planned_epochs(SHIPPED_CONFIG, fine_tune_only=True) == 4 * 3
+    )  # from a base model: the pair rounds alone

@@ -1,6 +1,8 @@
 """Splice-site placement and marking on the sequence."""
-from splice_core.sites import find_branch_start, position_sites, site_span_html, site_spans, sites_html
+
 from toy_model import BRANCH_PWM
+
+from splice_core.sites import find_branch_start, position_sites, site_span_html, site_spans, sites_html
 
 INTRON = "GTATGTAAAAAAAAAAAAAACCTACTAACACCCCCCCCCCCCTAG"
 
@@ -21,7 +23,9 @@ def test_position_sites_label_each_base():
 
 def test_html_groups_by_ten_and_splits_a_site_across_groups():
     html = sites_html(INTRON, site_spans(len(INTRON), 26))
-    ss5, branch, ss3 = (lambda text, site=site: site_span_html(text, site) for site in ("ss5", "branch", "ss3"))
+    ss5, branch, ss3 = (
+        lambda text, site=site: site_span_html(text, site) for site in ("ss5", "branch", "ss3")
+    )
     want = f"{ss5('GTATGT')}AAAA AAAAAAAAAA CCTACT{branch('AACA')} {branch('CCCC')}CCCCCC CC{ss3('TAG')}"
     assert html.split('">', 1)[1].split("</div>")[0] == want
 
@@ -42,10 +46,17 @@ def test_natural_sites_are_the_library_variants_that_splice():
 
     from splice_core.sites import natural_sites
 
-    frame = pd.DataFrame({
-        "SS_5": ["GTATGT"] * 3 + ["GTACGT"] * 2 + ["ATTGTG"] * 4 + ["GTNNGT"] * 3,
-        "branch_seq": ["TACTAAC"] * 12, "SS_3": ["TAG"] * 7 + ["CAG"] * 5,
-        "splicing_eff": [0.5] * 5 + [0.0] * 4 + [0.5] * 3,
-    })
-    assert natural_sites(frame, min_count=2) == {"ss5": ("GTATGT", "GTACGT"), "branch": ("TACTAAC",), "ss3": ("TAG", "CAG")}
+    frame = pd.DataFrame(
+        {
+            "SS_5": ["GTATGT"] * 3 + ["GTACGT"] * 2 + ["ATTGTG"] * 4 + ["GTNNGT"] * 3,
+            "branch_seq": ["TACTAAC"] * 12,
+            "SS_3": ["TAG"] * 7 + ["CAG"] * 5,
+            "splicing_eff": [0.5] * 5 + [0.0] * 4 + [0.5] * 3,
+        }
+    )
+    assert natural_sites(frame, min_count=2) == {
+        "ss5": ("GTATGT", "GTACGT"),
+        "branch": ("TACTAAC",),
+        "ss3": ("TAG", "CAG"),
+    }
     assert natural_sites(frame, min_count=3)["ss5"] == ("GTATGT",)

@@ -1,14 +1,21 @@
 """Tests for splice_core.splits: design-grouped, type-stratified splits and rebalancing weights."""
+
 import hashlib
 
 import numpy as np
 import pandas as pd
 import pytest
-
 from conftest import make_library
+
 from splice_core.library import read_library, usable_rows
 from splice_core.splits import (
-    PARTS, balance_weights, barcode_keys, barcodes_to_split, design_mean_labels, split_designs, split_to_barcodes,
+    PARTS,
+    balance_weights,
+    barcode_keys,
+    barcodes_to_split,
+    design_mean_labels,
+    split_designs,
+    split_to_barcodes,
 )
 
 
@@ -21,11 +28,17 @@ def library_frame(n_designs: int = 300) -> pd.DataFrame:
 
 def assert_stratified(frame: pd.DataFrame, parts: pd.Series, fractions=(0.9, 0.05, 0.05)) -> None:
     """Each type's designs (by the type where a design first appears) split in ``fractions``, within one design."""
-    first = pd.DataFrame({"design": frame["design"], "type": frame["type"], "part": parts}).drop_duplicates("design")
+    first = pd.DataFrame({"design": frame["design"], "type": frame["type"], "part": parts}).drop_duplicates(
+        "design"
+    )
     for library_type, group in first.groupby("type"):
         counts = group["part"].value_counts()
         for part, fraction in zip(PARTS, fractions):
-            assert abs(counts.get(part, 0) - fraction * len(group)) <= 1, (library_type, part, counts.to_dict())
+            assert abs(counts.get(part, 0) - fraction * len(group)) <= 1, (
+                library_type,
+                part,
+                counts.to_dict(),
+            )
 
 
 def test_ninety_five_five_within_each_type():
@@ -65,7 +78,11 @@ def test_design_in_two_types_is_assigned_once():
 
 def test_deterministic_from_the_seed():
     frame = library_frame()
-    first, again, other = split_designs(frame, seed=7), split_designs(frame, seed=7), split_designs(frame, seed=8)
+    first, again, other = (
+        split_designs(frame, seed=7),
+        split_designs(frame, seed=7),
+        split_designs(frame, seed=8),
+    )
     pd.testing.assert_series_equal(first, again)
     assert not first.equals(other)
 

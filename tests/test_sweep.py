@@ -1,4 +1,5 @@
 """A sweep of two tiny trials on made-up data, on the test run's local Ray: the trials table, the best version saved."""
+
 import pandas as pd
 
 from splice_core import cli
@@ -13,10 +14,24 @@ grid:
 """
 
 
-def test_a_two_trial_sweep_writes_its_table_and_saves_the_best_on_dev(tiny_data_dir, tmp_path, local_ray, capsys):
+def test_a_two_trial_sweep_writes_its_table_and_saves_the_best_on_dev(
+    tiny_data_dir, tmp_path, local_ray, capsys
+):
     (tmp_path / "sweep.yaml").write_text(SPEC)
     models = tmp_path / "models"
-    code = cli.main(["--data-dir", str(tiny_data_dir), "--verbose", "sweep", str(tmp_path / "sweep.yaml"), "--out", str(tmp_path / "runs"), "--models-dir", str(models)])
+    code = cli.main(
+        [
+            "--data-dir",
+            str(tiny_data_dir),
+            "--verbose",
+            "sweep",
+            str(tmp_path / "sweep.yaml"),
+            "--out",
+            str(tmp_path / "runs"),
+            "--models-dir",
+            str(models),
+        ]
+    )
     out = capsys.readouterr().out
     assert code == 0, out
     (folder,) = (tmp_path / "runs").glob("sweep-tiny-*")
@@ -27,6 +42,16 @@ def test_a_two_trial_sweep_writes_its_table_and_saves_the_best_on_dev(tiny_data_
     best = int(table["dev_pearson"].idxmax())
     (saved,) = list_versions(models)[1:]
     card = read_card(saved)
-    assert saved.name.endswith("sweep-tiny") and card["sweep"]["trial"] == best + 1 and card["sweep"]["picked_on"] == "dev pearson"
-    assert card["config"]["learning_rate"] == table["learning_rate"][best] and card["metrics"]["dev"]["pearson"] == table["dev_pearson"][best]
-    assert "◀ best on dev" in (folder / "trials.md").read_text() and f"trial {best + 1}, saved as model version" in out
+    assert (
+        saved.name.endswith("sweep-tiny")
+        and card["sweep"]["trial"] == best + 1
+        and card["sweep"]["picked_on"] == "dev pearson"
+    )
+    assert (
+        card["config"]["learning_rate"] == table["learning_rate"][best]
+        and card["metrics"]["dev"]["pearson"] == table["dev_pearson"][best]
+    )
+    assert (
+        "◀ best on dev" in (folder / "trials.md").read_text()
+        and f"trial {best + 1}, saved as model version" in out
+    )

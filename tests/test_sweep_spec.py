@@ -1,4 +1,5 @@
 """Sweep specs: YAML to one recipe per grid combination, clear errors, picking on dev only, the table."""
+
 import pandas as pd
 import pytest
 
@@ -18,11 +19,19 @@ grid:
 def test_every_grid_combination_is_one_recipe_over_the_base():
     spec = parse_spec(SPEC)
     assert [t for t in spec.trials()] == [
-        {"learning_rate": 0.001, "architecture": "cnn_res1"}, {"learning_rate": 0.001, "architecture": "site_aware_cnn"},
-        {"learning_rate": 0.0003, "architecture": "cnn_res1"}, {"learning_rate": 0.0003, "architecture": "site_aware_cnn"},
+        {"learning_rate": 0.001, "architecture": "cnn_res1"},
+        {"learning_rate": 0.001, "architecture": "site_aware_cnn"},
+        {"learning_rate": 0.0003, "architecture": "cnn_res1"},
+        {"learning_rate": 0.0003, "architecture": "site_aware_cnn"},
     ]
     config = spec.config(spec.trials()[3])
-    assert (config.learning_rate, config.architecture, config.context, config.epochs, config.loss) == (0.0003, "site_aware_cnn", "intron", 2, "bce")
+    assert (config.learning_rate, config.architecture, config.context, config.epochs, config.loss) == (
+        0.0003,
+        "site_aware_cnn",
+        "intron",
+        2,
+        "bce",
+    )
     assert parse_spec(spec_to_yaml(spec)) == spec
 
 
@@ -48,8 +57,17 @@ def test_bad_specs_say_what_is_wrong(text, message):
 
 
 def test_the_best_trial_is_picked_on_dev_never_on_test():
-    table = pd.DataFrame({"trial": [1, 2, 3], "dev_pearson": [0.70, 0.75, None], "dev_balanced_mse": [0.05, 0.06, None], "test_pearson": [0.9, 0.1, 0.95]})
+    table = pd.DataFrame(
+        {
+            "trial": [1, 2, 3],
+            "dev_pearson": [0.70, 0.75, None],
+            "dev_balanced_mse": [0.05, 0.06, None],
+            "test_pearson": [0.9, 0.1, 0.95],
+        }
+    )
     assert best_trial(table, "pearson") == 1 and best_trial(table, "balanced_mse") == 0
     assert best_trial(table.assign(dev_pearson=None), "pearson") is None
     markdown = trials_markdown(table.drop(columns="test_pearson"), parse_spec("name: x"), 1)
-    assert "| 2 | 0.7500 | 0.0600 | ◀ best on dev |" in markdown and markdown.startswith("# Sweep x: 3 trials, picked on dev pearson")
+    assert "| 2 | 0.7500 | 0.0600 | ◀ best on dev |" in markdown and markdown.startswith(
+        "# Sweep x: 3 trials, picked on dev pearson"
+    )

@@ -1,16 +1,26 @@
 """Tests for splice_core.training: one-epoch runs, progress/cancel callbacks, early stopping, determinism."""
+
 import numpy as np
 import pytest
 
 from splice_core.architectures import SEED_TABLE1
 from splice_core.contexts import context_length
 from splice_core.training import (
-    COLLAPSE_PEARSON, SeedRun, TrainConfig, TrainingCancelled, device_name, seed_rebalances, stack_members, train_one_seed,
+    COLLAPSE_PEARSON,
+    SeedRun,
+    TrainConfig,
+    TrainingCancelled,
+    device_name,
+    seed_rebalances,
+    stack_members,
+    train_one_seed,
     train_seeds,
 )
 
 RECORD_KEYS = {"seed", "seed_index", "n_seeds", "epoch", "epochs", "loss", "val_loss", "seconds"}
-SHORT_LENGTHS = {"full": 160}  # the BiLSTM reads the 1,615-nt transcript; a shorter input keeps the test quick
+SHORT_LENGTHS = {
+    "full": 160
+}  # the BiLSTM reads the 1,615-nt transcript; a shorter input keeps the test quick
 
 
 def sample(n: int, length: int, seed: int = 0, y: float | None = None) -> tuple[np.ndarray, np.ndarray]:
@@ -38,7 +48,9 @@ def test_every_seed_architecture_trains_one_epoch(architecture, context):
     x, y = sample(32, length)
     x_dev, y_dev = sample(16, length, seed=1)
     records = []
-    runs = train_seeds(x, y, x_dev, y_dev, config(architecture=architecture, context=context), on_epoch_end=records.append)
+    runs = train_seeds(
+        x, y, x_dev, y_dev, config(architecture=architecture, context=context), on_epoch_end=records.append
+    )
     assert len(runs) == 1
     run = runs[0]
     assert run.model.output_shape == (None, 1)
@@ -51,14 +63,23 @@ def test_on_epoch_end_records_and_stacked_members():
     x, y = sample(32, 120)
     x_dev, y_dev = sample(16, 120, seed=1)
     records = []
-    runs = train_seeds(x, y, x_dev, y_dev, config(epochs=2, n_seeds=2, first_seed=5, patience=5), on_epoch_end=records.append)
+    runs = train_seeds(
+        x, y, x_dev, y_dev, config(epochs=2, n_seeds=2, first_seed=5, patience=5), on_epoch_end=records.append
+    )
     assert len(records) == 4
     for record in records:
         assert set(record) == RECORD_KEYS
-    assert [(r["seed"], r["seed_index"], r["epoch"]) for r in records] == [(5, 0, 1), (5, 0, 2), (6, 1, 1), (6, 1, 2)]
+    assert [(r["seed"], r["seed_index"], r["epoch"]) for r in records] == [
+        (5, 0, 1),
+        (5, 0, 2),
+        (6, 1, 1),
+        (6, 1, 2),
+    ]
     assert all(r["n_seeds"] == 2 and r["epochs"] == 2 and r["seconds"] >= 0 for r in records)
     assert records[1]["seconds"] >= records[0]["seconds"]
-    assert [run.dev["balanced_mse"] for run in runs] == sorted(run.dev["balanced_mse"] for run in runs)  # rebalanced
+    assert [run.dev["balanced_mse"] for run in runs] == sorted(
+        run.dev["balanced_mse"] for run in runs
+    )  # rebalanced
     assert {run.seed for run in runs} == {5, 6}
     stacked = stack_members([r.model for r in runs])
     out = np.asarray(stacked(x_dev, training=False))
@@ -79,7 +100,15 @@ def test_should_stop_cancels():
         return len(calls) >= 2
 
     with pytest.raises(TrainingCancelled):
-        train_seeds(x, y, x_dev, y_dev, config(epochs=3, n_seeds=2), on_epoch_end=records.append, should_stop=should_stop)
+        train_seeds(
+            x,
+            y,
+            x_dev,
+            y_dev,
+            config(epochs=3, n_seeds=2),
+            on_epoch_end=records.append,
+            should_stop=should_stop,
+        )
     assert len(calls) == 2  # checked after every batch, stopped at the second
     assert records == []  # the cancelled epoch is not reported
 
@@ -88,7 +117,9 @@ def test_early_stopping_restores_the_best_weights():
     # train targets are all 1, dev targets all 0: every epoch moves predictions away from dev
     x, y = sample(64, 120, y=1.0)
     x_dev, y_dev = sample(32, 120, seed=1, y=0.0)
-    run = train_one_seed(x, y, x_dev, y_dev, config(epochs=6, patience=1, learning_rate=1e-2, rebalance=False), seed=0)
+    run = train_one_seed(
+        x, y, x_dev, y_dev, config(epochs=6, patience=1, learning_rate=1e-2, rebalance=False), seed=0
+    )
     val = [r["val_loss"] for r in run.history]
     assert len(val) == 2, "patience 1 stops after the first epoch without improvement"
     assert val[1] > val[0]
@@ -100,7 +131,10 @@ def test_same_seed_same_result():
     x_dev, y_dev = sample(16, 120, seed=1)
     first, again = (train_one_seed(x, y, x_dev, y_dev, config(), seed=3) for _ in range(2))
     np.testing.assert_allclose(
-        np.asarray(first.model(x_dev, training=False)), np.asarray(again.model(x_dev, training=False)), rtol=1e-6, atol=1e-7
+        np.asarray(first.model(x_dev, training=False)),
+        np.asarray(again.model(x_dev, training=False)),
+        rtol=1e-6,
+        atol=1e-7,
     )
     assert first.history[0]["loss"] == pytest.approx(again.history[0]["loss"], rel=1e-6)
     assert first.dev == pytest.approx(again.dev, rel=1e-6)
@@ -113,19 +147,32 @@ def test_device_name():
 
 def test_config_to_dict():
     assert config(epochs=3).to_dict()["epochs"] == 3
-    assert set(TrainConfig().to_dict()) >= {"architecture", "context", "rebalance", "epochs", "n_seeds", "ensemble", "max_rows"}
+    assert set(TrainConfig().to_dict()) >= {
+        "architecture",
+        "context",
+        "rebalance",
+        "epochs",
+        "n_seeds",
+        "ensemble",
+        "max_rows",
+    }
 
 
 def test_mixed_weighting_alternates_rebalanced_and_unweighted_seeds():
     mixed = config(mixed_weighting=True)
     assert [seed_rebalances(mixed, i) for i in range(4)] == [True, False, True, False]
     assert [seed_rebalances(config(), i) for i in range(2)] == [True, True]
-    assert [seed_rebalances(config(rebalance=False, mixed_weighting=True), i) for i in range(2)] == [False, False]
+    assert [seed_rebalances(config(rebalance=False, mixed_weighting=True), i) for i in range(2)] == [
+        False,
+        False,
+    ]
     # the dev loss of an unweighted seed is the plain mean: targets 0.05 (low) and 0.9 (high), 3 to 1
     x, y = sample(16, 120)
     x_dev = sample(4, 120, seed=1)[0]
     y_dev = np.array([0.05, 0.05, 0.05, 0.9], np.float32)
-    runs = [train_one_seed(x, y, x_dev, y_dev, config(mixed_weighting=True), seed=0, seed_index=i) for i in (0, 1)]
+    runs = [
+        train_one_seed(x, y, x_dev, y_dev, config(mixed_weighting=True), seed=0, seed_index=i) for i in (0, 1)
+    ]
     assert [run.rebalanced for run in runs] == [True, False]
     for run in runs:
         pred = np.asarray(run.model(x_dev, training=False))[:, 0]
@@ -169,11 +216,15 @@ def test_cryptic_head_adds_its_weighted_loss_and_is_dropped_after_training():
 @pytest.mark.parametrize(
     ("weight", "with_targets", "output", "message"),
     [
-        (0.5, False, "sigmoid", "cryptic targets"), (0.0, True, "sigmoid", "cryptic targets"),
-        (-1.0, True, "sigmoid", "cryptic_weight"), (0.5, True, "relu", "sigmoid output"),
+        (0.5, False, "sigmoid", "cryptic targets"),
+        (0.0, True, "sigmoid", "cryptic targets"),
+        (-1.0, True, "sigmoid", "cryptic_weight"),
+        (0.5, True, "relu", "sigmoid output"),
     ],
 )
-def test_cryptic_head_needs_targets_exactly_when_weighted_and_the_sigmoid_output(weight, with_targets, output, message):
+def test_cryptic_head_needs_targets_exactly_when_weighted_and_the_sigmoid_output(
+    weight, with_targets, output, message
+):
     x, y = sample(8, 120)
     cryptic = (np.zeros(8, np.float32), np.zeros(8, np.float32)) if with_targets else None
     with pytest.raises(ValueError, match=message):
@@ -181,13 +232,18 @@ def test_cryptic_head_needs_targets_exactly_when_weighted_and_the_sigmoid_output
 
 
 def test_pair_model_returns_both_values_and_their_difference_from_shared_weights():
+    from toy_model import linear_model, toy_weights
+
     from splice_core.encoding import strings_to_one_hot
     from splice_core.training import pair_model
-    from toy_model import linear_model, toy_weights
 
     member = linear_model(toy_weights(12, members=1), np.array([0.25]))
     paired = pair_model(member)
     a, b = strings_to_one_hot(["GTAAGTACTAAC"], 12), strings_to_one_hot(["ATAAGTACTAAC"], 12)
     mutant, wild, change = (np.asarray(v) for v in paired.predict([a, b], verbose=0))
-    assert mutant == member.predict(a, verbose=0) and wild == member.predict(b, verbose=0) and change == mutant - wild
+    assert (
+        mutant == member.predict(a, verbose=0)
+        and wild == member.predict(b, verbose=0)
+        and change == mutant - wild
+    )
     assert len(paired.trainable_weights) == len(member.trainable_weights)  # one network, not two

@@ -1,4 +1,5 @@
 """Variant effects: pairing, change figures, a perfect model's figures, knock-outs, the change's spread."""
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -6,8 +7,17 @@ import pytest
 from splice_core.library import read_library, usable_rows
 from splice_core.splits import split_designs
 from splice_core.variant_effects import (
-    change_metrics, change_noise, change_with_spread, knockout_check, knockout_references, library_pairs,
-    pair_count_table, perfect_change_metrics, predicted_changes, training_pairs, variant_benchmark,
+    change_metrics,
+    change_noise,
+    change_with_spread,
+    knockout_check,
+    knockout_references,
+    library_pairs,
+    pair_count_table,
+    perfect_change_metrics,
+    predicted_changes,
+    training_pairs,
+    variant_benchmark,
 )
 
 WT_A, WT_B = "GTAAAAAAAG", "GTACCCAAAG"  # two versions of gene G1's intron (same length)
@@ -17,17 +27,28 @@ ORTH, ORTH_CTRL = "GTATTTTTAG", "CCATTTTTCC"
 
 def row(design: str, kind: str, eff: float, gene=None, organism=None) -> dict:
     """One library row."""
-    return {"design": design, "intron_seq": design, "type": kind, "splicing_eff": eff, "source_gene_cerevisiae": gene, "orth_organism": organism}
+    return {
+        "design": design,
+        "intron_seq": design,
+        "type": kind,
+        "splicing_eff": eff,
+        "source_gene_cerevisiae": gene,
+        "orth_organism": organism,
+    }
 
 
 def tiny_library() -> tuple[pd.DataFrame, pd.Series]:
     """Rows and their parts: gene G1 (two wild-type versions, one of them with 2 barcodes), its mutant, a mutant of
     another length, a mutant whose gene has no wild type, and an orthologous intron with its broken-site control."""
     rows = [
-        row(WT_A, "endogenous", 0.6, "G1"), row(WT_A, "endogenous", 0.8, "G1"), row(WT_B, "endogenous", 0.1, "G1"),
-        row(MUT, "endogenous - mutated sites", 0.2, "G1"), row(MUT + "A", "endogenous - mutated sites", 0.3, "G1"),
+        row(WT_A, "endogenous", 0.6, "G1"),
+        row(WT_A, "endogenous", 0.8, "G1"),
+        row(WT_B, "endogenous", 0.1, "G1"),
+        row(MUT, "endogenous - mutated sites", 0.2, "G1"),
+        row(MUT + "A", "endogenous - mutated sites", 0.3, "G1"),
         row("GTCCCCCCAG", "endogenous - mutated sites", 0.5, "G2"),
-        row(ORTH, "orthologous", 0.9, "G1", "kla"), row(ORTH, "orthologous", 0.7, "G1", "kla"),
+        row(ORTH, "orthologous", 0.9, "G1", "kla"),
+        row(ORTH, "orthologous", 0.7, "G1", "kla"),
         row(ORTH_CTRL, "orthologous ss control", 0.0, "G1", "kla"),
         row(ORTH_CTRL[::-1], "orthologous ss control", 0.0, "G1", "sce"),
     ]
@@ -44,9 +65,19 @@ def test_library_pairs_follow_the_columns_and_take_the_nearest_version():
         ["orthologous, all sites broken", ORTH_CTRL, ORTH, "dev"],
     ]
     first = pairs.iloc[0]
-    assert (first["mutant_mean"], first["wild_type_mean"], first["mutant_n"], first["wild_type_n"], first["mismatches"]) == (0.2, pytest.approx(0.7), 1, 2, 1)
+    assert (
+        first["mutant_mean"],
+        first["wild_type_mean"],
+        first["mutant_n"],
+        first["wild_type_n"],
+        first["mismatches"],
+    ) == (0.2, pytest.approx(0.7), 1, 2, 1)
     assert pairs.iloc[1]["wild_type_mean"] == pytest.approx(0.8)
-    assert pair_count_table(pairs).loc["endogenous, mutated sites"].to_dict() == {"dev": 0, "test": 1, "all": 1}
+    assert pair_count_table(pairs).loc["endogenous, mutated sites"].to_dict() == {
+        "dev": 0,
+        "test": 1,
+        "all": 1,
+    }
 
 
 def test_change_metrics_by_hand():
@@ -58,7 +89,9 @@ def test_change_metrics_by_hand():
 
 
 def test_change_noise_adds_each_design_means_noise():
-    pairs = pd.DataFrame({"mutant_type": ["a", "b"], "wild_type_type": ["b", "c"], "mutant_n": [1, 4], "wild_type_n": [2, 1]})
+    pairs = pd.DataFrame(
+        {"mutant_type": ["a", "b"], "wild_type_type": ["b", "c"], "mutant_n": [1, 4], "wild_type_n": [2, 1]}
+    )
     noise = change_noise(pairs, {"a": 0.25, "b": 0.5})
     assert noise.tolist() == [0.25 + 0.5 / 2, 0.5 / 4 + 0.375]  # c has none: the mean of a and b
 
@@ -100,17 +133,31 @@ def test_knockouts_are_backed_only_by_enough_non_splicing_constructs():
     assert not refs.loc[("5' G", "C"), "backed"]  # 0.2 splices
     assert not refs.loc[("5' G", "T"), "backed"]  # no construct
     check = knockout_check(splices, ["GTCCCAG", "GTTTTAG"], refs.reset_index())
-    assert check == [{"site": "5' G", "bases": "A", "introns": 2, "predicted": 0.0, "wild_type_predicted": 0.5, "library_measured": 0.0}]
+    assert check == [
+        {
+            "site": "5' G",
+            "bases": "A",
+            "introns": 2,
+            "predicted": 0.0,
+            "wild_type_predicted": 0.5,
+            "library_measured": 0.0,
+        }
+    ]
 
 
 def test_training_pairs_weigh_each_knocked_site_as_one_pair():
     frame, parts = tiny_library()
-    library = pd.concat([frame, knockout_library().assign(design=lambda d: d["intron_seq"], type="synthetic")], ignore_index=True)
+    library = pd.concat(
+        [frame, knockout_library().assign(design=lambda d: d["intron_seq"], type="synthetic")],
+        ignore_index=True,
+    )
     all_parts = pd.concat([parts.replace("test", "train"), pd.Series(["dev"] * 75)], ignore_index=True)
     pairs = training_pairs(library, all_parts)
     own = pairs[pairs["source"] == "library"]
     assert own[["mutant", "wild_type", "weight"]].values.tolist() == [[MUT, WT_A, 1.0]]
-    knocked = pairs[pairs["source"] == "knock-out"]  # only 5' G → A is backed (one base: weight 1), measured 0.5 / 27
+    knocked = pairs[
+        pairs["source"] == "knock-out"
+    ]  # only 5' G → A is backed (one base: weight 1), measured 0.5 / 27
     assert knocked[["mutant", "wild_type", "mutant_y", "wild_type_y", "weight"]].values.tolist() == [
         [MUT, WT_A, pytest.approx(0.5 / 27), pytest.approx(0.7), 1.0],
         ["ATACCCAAAG", WT_B, pytest.approx(0.5 / 27), 0.1, 1.0],
@@ -123,13 +170,20 @@ def test_training_pairs_weigh_each_knocked_site_as_one_pair():
 def test_change_with_spread_is_the_spread_of_member_differences():
     delta, spread = change_with_spread(np.array([0.5, 0.7]), np.array([0.4, 0.4]))
     assert (delta, spread) == (pytest.approx(0.2), pytest.approx(0.1))
-    same, none = change_with_spread(np.array([0.2, 0.9]), np.array([0.1, 0.8]))  # values spread, their change does not
+    same, none = change_with_spread(
+        np.array([0.2, 0.9]), np.array([0.1, 0.8])
+    )  # values spread, their change does not
     assert (same, none) == (pytest.approx(0.1), pytest.approx(0.0))
 
 
 def test_real_library_pair_counts(real_data_dir):
     frame = usable_rows(read_library(real_data_dir))
     counts = pair_count_table(library_pairs(frame, split_designs(frame, seed=0)))
-    assert counts.loc["endogenous, mutated sites"].to_dict() == {"dev": 53, "test": 49, "train": 884, "all": 986}
+    assert counts.loc["endogenous, mutated sites"].to_dict() == {
+        "dev": 53,
+        "test": 49,
+        "train": 884,
+        "all": 986,
+    }
     assert counts.loc["endogenous, all sites broken", "all"] == 152
     assert counts.loc["orthologous, all sites broken", "all"] == 653

@@ -1,4 +1,5 @@
 """Hand-set toy models for exact tests: a linear ensemble whose predictions are sums of dyadic weights."""
+
 from pathlib import Path
 
 import keras
@@ -30,7 +31,12 @@ def linear_model(weights: np.ndarray, bias: np.ndarray = BIAS, nonlinear: bool =
 
 def toy_card(context: str = "intron") -> dict:
     """A minimal model card for a toy model."""
-    return {"name": "toy linear", "config": {"context": context}, "pwm_baseline": {"pwms": {"branch": BRANCH_PWM.tolist()}}, "metrics": {}}
+    return {
+        "name": "toy linear",
+        "config": {"context": context},
+        "pwm_baseline": {"pwms": {"branch": BRANCH_PWM.tolist()}},
+        "metrics": {},
+    }
 
 
 def toy_predictor(length: int = 40, context: str = "intron", seed: int = 0) -> Predictor:
