@@ -16,8 +16,14 @@ from pathlib import Path
 
 from .options import ARCHITECTURES, CONTEXTS, LOSSES, OUTPUTS
 
-PROG = "python -m splice_core"
+MODULE_PROG = "python -m splice_core"
+SCRIPT_PROG = "splice-predict"  # the command pyproject.toml installs
 DEFAULT_OUT = Path("runs")
+
+
+def prog_name() -> str:
+    """How the user called the CLI: ``splice-predict`` when installed as that command, else ``python -m splice_core``."""
+    return SCRIPT_PROG if Path(sys.argv[0]).name == SCRIPT_PROG else MODULE_PROG
 
 
 def command(sub, name: str, help: str, example: str) -> argparse.ArgumentParser:
@@ -26,7 +32,7 @@ def command(sub, name: str, help: str, example: str) -> argparse.ArgumentParser:
         name,
         help=help,
         description=help[0].upper() + help[1:] + ".",
-        epilog=f"example:\n  {PROG} {example}",
+        epilog=f"example:\n  {prog_name()} {example}",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
 
@@ -752,10 +758,11 @@ SUBCOMMANDS: tuple[Callable, ...] = (
 
 def parser() -> argparse.ArgumentParser:
     """The argument parser with one sub-command per task."""
+    prog = prog_name()
     top = argparse.ArgumentParser(
-        prog=PROG,
+        prog=prog,
         description="Yeast intron splicing-efficiency models.",
-        epilog=f"example:\n  {PROG} predict introns.fa -o scored.csv\n\n'{PROG} COMMAND --help' shows a command's options.",
+        epilog=f"example:\n  {prog} predict introns.fa -o scored.csv\n\n'{prog} COMMAND --help' shows a command's options.",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     top.add_argument(

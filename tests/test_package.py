@@ -59,6 +59,8 @@ def test_console_command_has_every_subcommand(installed):
     assert result.returncode == 0, result.stderr
     for name in subcommands():
         assert name in result.stdout
+    assert result.stdout.startswith("usage: splice-predict ")
+    assert "python -m splice_core" not in result.stdout
 
 
 def test_shipped_model_travels_with_the_package(installed):
