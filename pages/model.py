@@ -1,4 +1,4 @@
-"""Model page: the active model beside the PWM baseline, the seed's Table 1, training curves, versions."""
+"""Model page: the active model beside the PWM baseline, the reference study's Table 1, training curves, versions."""
 
 from pathlib import Path
 
@@ -94,17 +94,19 @@ def render_predicted_vs_measured(predictor: Predictor) -> None:
 
 
 def render_table1() -> None:
-    """The seed's reported Table 1 beside every reproduce table found."""
-    st.subheader("Seed study's Table 1 and its reproduction")
+    """The reference study's reported Table 1 beside every reproduce table found."""
+    st.subheader("The reference study's Table 1 and its reproduction")
     tables = mr.reproduce_tables()
     if not tables:
         st.caption(
-            "No reproduction yet: run `python -m splice_core reproduce --out runs` to fill this table. Seed figures:"
+            "No reproduction yet: run `python -m splice_core reproduce --out runs` to fill this table. The study's figures:"
         )
-        st.dataframe(mr.seed_table1(), hide_index=True)
+        st.dataframe(mr.study_table1(), hide_index=True)
     for path, table in tables.items():
-        st.caption(f"`{path}` (this project) with the seed's reported figures (seed_*) beside it:")
-        st.dataframe(mr.beside_seed(table), hide_index=True)
+        st.caption(
+            f"`{path}` (this project) with the reference study's reported figures (study_*) beside it:"
+        )
+        st.dataframe(mr.beside_study(table), hide_index=True)
 
 
 def render_versions() -> None:

@@ -27,7 +27,10 @@ ensure_app_frame()
 POLL_SECONDS = 2
 ARCHITECTURES = list(BUILDERS)
 LOSS_NAMES = list(LOSSES)
-LOSS_LABELS = {"mse": "Mean squared error (seed study)", "bce": "Binary cross-entropy (no sigmoid collapse)"}
+LOSS_LABELS = {
+    "mse": "Mean squared error (the reference study's)",
+    "bce": "Binary cross-entropy (no sigmoid collapse)",
+}
 
 
 def recipe_form(default: TrainConfig) -> TrainConfig | None:

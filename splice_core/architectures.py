@@ -1,4 +1,4 @@
-"""Keras model builders: the seed study's Table 1 architectures and the project's dilated ResNet and site-aware CNN.
+"""Keras model builders: the reference study's Table 1 architectures and the project's dilated ResNet and site-aware CNN.
 
 Every builder takes ``(input_length, output=...)`` and returns an uncompiled model mapping
 ``(N, L, 4)`` one-hot sequences to ``(N, 1)`` splicing efficiency.
@@ -16,7 +16,7 @@ HEAD5, HEAD3 = 48, 64  # positions the site-aware model reads from the 5' and 3'
 
 
 def output_layer(x, output: str):
-    """The final unit: ``sigmoid`` (default, bounded 0..1) or the seed's ``relu`` (can collapse to 0)."""
+    """The final unit: ``sigmoid`` (default, bounded 0..1) or the reference study's ``relu`` (can collapse to 0)."""
     if output not in OUTPUTS:
         raise ValueError(f"unknown output {output!r}; choose one of {', '.join(OUTPUTS)}")
     return layers.Dense(1, activation=output, name="efficiency")(x)
@@ -53,10 +53,10 @@ def residual_block(x, filters: int, kernel: int, dilation: int = 1, dropout: flo
     return layers.Add()([shortcut, y])
 
 
-def seed_cnn(
+def study_cnn(
     input_length: int, n_blocks: int = 1, conv_after: bool = False, output: str = "sigmoid"
 ) -> keras.Model:
-    """Seed CNN: conv stem, ``n_blocks`` residual blocks, optional conv, max-pool, dense ReLU layers."""
+    """The reference study's CNN: conv stem, ``n_blocks`` residual blocks, optional conv, max-pool, dense ReLU layers."""
     inputs = keras.Input((input_length, 4))
     x = layers.Conv1D(32, 9, padding="same", activation="relu")(inputs)
     for _ in range(n_blocks):
@@ -71,8 +71,8 @@ def seed_cnn(
     )
 
 
-def seed_stacked_cnn(input_length: int, output: str = "sigmoid") -> keras.Model:
-    """Seed plain CNN: three stacked convs with max-pooling, then dense ReLU layers."""
+def study_stacked_cnn(input_length: int, output: str = "sigmoid") -> keras.Model:
+    """The reference study's plain CNN: three stacked convs with max-pooling, then dense ReLU layers."""
     inputs = keras.Input((input_length, 4))
     x = inputs
     for filters in (32, 32, 16):
@@ -83,8 +83,8 @@ def seed_stacked_cnn(input_length: int, output: str = "sigmoid") -> keras.Model:
     return keras.Model(inputs, output_layer(x, output), name="cnn_stacked")
 
 
-def seed_bilstm(input_length: int, output: str = "sigmoid") -> keras.Model:
-    """Seed BiLSTM: conv 64 (k 15, stride 4), dropout, 2 bidirectional LSTMs with dropout + BN, dense ReLU."""
+def study_bilstm(input_length: int, output: str = "sigmoid") -> keras.Model:
+    """The reference study's BiLSTM: conv 64 (k 15, stride 4), dropout, 2 bidirectional LSTMs with dropout + BN, dense ReLU."""
     inputs = keras.Input((input_length, 4))
     x = layers.Conv1D(64, 15, strides=4, activation="relu")(inputs)
     x = layers.Dropout(0.2)(x)
@@ -268,24 +268,15 @@ def reads_any_length(model: keras.Model) -> bool:
 
 
 BUILDERS: dict[str, Callable[..., keras.Model]] = {
-    "bilstm": seed_bilstm,
-    "cnn_res1": lambda n, output="sigmoid": seed_cnn(n, 1, False, output),
-    "cnn_res1_conv": lambda n, output="sigmoid": seed_cnn(n, 1, True, output),
-    "cnn_res4": lambda n, output="sigmoid": seed_cnn(n, 4, False, output),
-    "cnn_res4_conv": lambda n, output="sigmoid": seed_cnn(n, 4, True, output),
-    "cnn_stacked": seed_stacked_cnn,
+    "bilstm": study_bilstm,
+    "cnn_res1": lambda n, output="sigmoid": study_cnn(n, 1, False, output),
+    "cnn_res1_conv": lambda n, output="sigmoid": study_cnn(n, 1, True, output),
+    "cnn_res4": lambda n, output="sigmoid": study_cnn(n, 4, False, output),
+    "cnn_res4_conv": lambda n, output="sigmoid": study_cnn(n, 4, True, output),
+    "cnn_stacked": study_stacked_cnn,
     "dilated_resnet": dilated_resnet,
     "site_aware_cnn": site_aware_cnn,
 }
-
-# Seed study's Table 1: (architecture, context, parameter count reported by the seed).
-SEED_TABLE1 = (
-    ("cnn_res1", "windows", 14424),
-    ("cnn_res1_conv", "windows", 16536),
-    ("cnn_res4", "windows", 57912),
-    ("cnn_stacked", "windows", 15480),
-    ("bilstm", "full", 991329),
-)
 
 
 def build_model(architecture: str, input_length: int, output: str = "sigmoid") -> keras.Model:

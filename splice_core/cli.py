@@ -168,7 +168,7 @@ def add_train(sub) -> None:
         "--loss",
         choices=list(LOSSES),
         default="mse",
-        help="mse (the seed study's) or bce (binary cross-entropy) (default: %(default)s)",
+        help="mse (the reference study's) or bce (binary cross-entropy) (default: %(default)s)",
     )
     train.add_argument(
         "--mixed-weighting", action="store_true", help="every other seed trains unweighted (not rebalanced)"
@@ -498,7 +498,7 @@ def cmd_reproduce(args) -> int:
         )
     args.out.mkdir(parents=True, exist_ok=True)
     table.to_csv(args.out / "reproduce.csv", index=False)
-    title = f"Seed Table 1 reproduced ({args.seeds} seeds, {args.epochs} epochs, {time.monotonic() - start:.0f} s)"
+    title = f"The reference study's Table 1 reproduced ({args.seeds} seeds, {args.epochs} epochs, {time.monotonic() - start:.0f} s)"
     (args.out / "reproduce.md").write_text(table_to_markdown(table, title))
     print((args.out / "reproduce.md").read_text())
     return 0
@@ -509,7 +509,7 @@ def add_reproduce(sub) -> None:
     reproduce = command(
         sub,
         "reproduce",
-        "train and evaluate every row of the seed study's Table 1",
+        "train and evaluate every row of the reference study's Table 1",
         "reproduce --seeds 1 --epochs 20 --out runs",
     )
     reproduce.add_argument(
@@ -539,7 +539,8 @@ def cmd_ship(args) -> int:
 
     from .cli_progress import EpochProgress, progress_bar
     from .model_store import PRETRAINED_DIR
-    from .shipped import SHIPPED_CONFIG, build_shipped, planned_epochs
+    from .shipped import build_shipped, planned_epochs
+    from .shipped_recipe import SHIPPED_CONFIG
 
     config = replace(SHIPPED_CONFIG, n_seeds=args.seeds or SHIPPED_CONFIG.n_seeds, max_rows=args.max_rows)
     out = args.out or PRETRAINED_DIR

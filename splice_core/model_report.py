@@ -6,25 +6,25 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .architectures import SEED_TABLE1
 from .contexts import library_to_one_hot
 from .library import read_reporter, usable_rows
 from .model_store import PRETRAINED_DIR, read_card
 from .noise_floor import FLOOR_METRICS, explained_share
 from .predictor import Predictor
 from .splits import PARTS, barcodes_to_split
+from .study import BASELINE_ROW, STUDY_REPORTED, STUDY_TABLE1
 from .variant_effects import CHANGE_METRICS
 
 METRICS = ("mse", "balanced_mse", "pearson", "spearman", "n")
 MODEL, BASELINE, PERFECT = "model", "PWM baseline", "perfect model (expected)"
 EXPLAINED = "r² share"
 LOSS_NAMES = {"mse": "MSE", "bce": "binary cross-entropy"}
-# The seed study's reported Table 1 figures (best CNN: 1 residual block + conv on the 120-nt site windows).
-SEED_REPORTED = {
-    ("cnn_res1_conv", "windows"): {"seed_dev_mse": 0.104, "seed_dev_pearson": 0.625, "seed_test_mse": 0.102},
-    ("PWM baseline", "sites"): {"seed_test_mse": 0.202},
-}
-SEED_COLUMNS = ["model", "context", "seed_parameters", "seed_dev_mse", "seed_dev_pearson", "seed_test_mse"]
+STUDY_COLUMNS = [
+    "model",
+    "context",
+    *(f"study_{k}" for k in ("parameters", "dev_mse", "dev_pearson", "test_mse")),
+]
+RENAMED_COLUMNS = {"seed_parameters": "study_parameters"}  # in reproduce tables written by earlier versions
 REPRODUCE_FILES = (PRETRAINED_DIR.parent / "runs" / "reproduce.csv", PRETRAINED_DIR / "reproduce.csv")
 
 
@@ -184,24 +184,36 @@ def loss_label(config: dict) -> str:
     return f"loss ({name} + {weight:g} × the cryptic head's)" if weight else f"loss ({name})"
 
 
-def seed_table1() -> pd.DataFrame:
-    """The seed study's Table 1 as reported: parameter counts and the published figures."""
-    rows = [{"model": "PWM baseline", "context": "sites", "seed_parameters": 0}]
-    rows += [{"model": a, "context": c, "seed_parameters": p} for a, c, p in SEED_TABLE1]
+def study_table1() -> pd.DataFrame:
+    """The reference study's Table 1 as reported: parameter counts and the published figures (``study_*``)."""
+    rows = [(*BASELINE_ROW, 0), *STUDY_TABLE1]
     return pd.DataFrame(
-        [{**r, **SEED_REPORTED.get((r["model"], r["context"]), {})} for r in rows], columns=SEED_COLUMNS
+        [
+            {
+                "model": model,
+                "context": context,
+                "study_parameters": parameters,
+                **{f"study_{k}": v for k, v in STUDY_REPORTED.get((model, context), {}).items()},
+            }
+            for model, context, parameters in rows
+        ],
+        columns=STUDY_COLUMNS,
     )
 
 
 def reproduce_tables(paths: tuple[Path, ...] | None = None) -> dict[str, pd.DataFrame]:
-    """Every ``reproduce.csv`` found (default: runs/ and pretrained/), keyed by path."""
-    return {str(p): pd.read_csv(p) for p in (paths or REPRODUCE_FILES) if Path(p).is_file()}
+    """Every ``reproduce.csv`` found (default: runs/ and pretrained/), keyed by path; old column names renamed."""
+    return {
+        str(p): pd.read_csv(p).rename(columns=RENAMED_COLUMNS)
+        for p in (paths or REPRODUCE_FILES)
+        if Path(p).is_file()
+    }
 
 
-def beside_seed(reproduce: pd.DataFrame) -> pd.DataFrame:
-    """A reproduce table's rows with the seed's reported figures beside them (matched on model and context)."""
-    seed = seed_table1().drop(columns="seed_parameters")
-    return reproduce.merge(seed, on=["model", "context"], how="left")
+def beside_study(reproduce: pd.DataFrame) -> pd.DataFrame:
+    """A reproduce table's rows with the study's reported figures beside them (matched on model and context)."""
+    study = study_table1().drop(columns="study_parameters")
+    return reproduce.merge(study, on=["model", "context"], how="left")
 
 
 def version_row(path: Path) -> dict:

@@ -1,4 +1,4 @@
-"""Position weight matrices of wild-type splice sites and the seed study's PWM baseline."""
+"""Position weight matrices of wild-type splice sites and the reference study's PWM baseline."""
 
 from dataclasses import asdict, dataclass
 

@@ -1,4 +1,4 @@
-"""The seed study's Table 1 on one split: heuristics, PWM baseline and every architecture."""
+"""The reference study's Table 1 on one split: heuristics, PWM baseline and every architecture."""
 
 import time
 from collections.abc import Callable
@@ -6,18 +6,18 @@ from collections.abc import Callable
 import numpy as np
 import pandas as pd
 
-from .architectures import SEED_TABLE1
 from .contexts import library_to_constructs
 from .evaluation import metrics_by_part
 from .experiment import PreparedData, run_training
 from .pwm import heuristic_predictions
+from .study import STUDY_TABLE1
 from .training import ProgressCallback, TrainConfig
 
 COLUMNS = (
     "model",
     "context",
     "parameters",
-    "seed_parameters",
+    "study_parameters",
     "train_mse",
     "dev_mse",
     "dev_pearson",
@@ -29,13 +29,13 @@ COLUMNS = (
 )
 
 
-def table_row(name: str, context: str, parameters, seed_parameters, metrics: dict, seconds: float) -> dict:
+def table_row(name: str, context: str, parameters, study_parameters, metrics: dict, seconds: float) -> dict:
     """One row of the reproduction table from :func:`metrics_by_part` output."""
     return {
         "model": name,
         "context": context,
         "parameters": parameters,
-        "seed_parameters": seed_parameters,
+        "study_parameters": study_parameters,
         "train_mse": metrics["train"]["mse"],
         "dev_mse": metrics["dev"]["mse"],
         "dev_pearson": metrics["dev"]["pearson"],
@@ -71,12 +71,12 @@ def heuristic_rows(data: PreparedData) -> list[dict]:
     return rows
 
 
-def trained_rows(data: PreparedData, rows=SEED_TABLE1) -> list[tuple]:
+def trained_rows(data: PreparedData, rows=STUDY_TABLE1) -> list[tuple]:
     """The Table 1 rows that can be trained on ``data`` (``full`` needs the reporter)."""
     return [row for row in rows if row[1] != "full" or data.reporter is not None]
 
 
-def planned_epochs(data: PreparedData, n_seeds: int, epochs: int, rows=SEED_TABLE1) -> int:
+def planned_epochs(data: PreparedData, n_seeds: int, epochs: int, rows=STUDY_TABLE1) -> int:
     """Epochs :func:`reproduce_table` trains at most."""
     return len(trained_rows(data, rows)) * n_seeds * epochs
 
@@ -85,22 +85,22 @@ def reproduce_table(
     data: PreparedData,
     n_seeds: int = 5,
     epochs: int = 20,
-    rows=SEED_TABLE1,
+    rows=STUDY_TABLE1,
     on_row: Callable[[dict], None] | None = None,
     on_epoch_end: ProgressCallback | None = None,
 ) -> pd.DataFrame:
-    """Train and evaluate every Table 1 row (seed recipe, best of ``n_seeds``) plus the heuristics."""
+    """Train and evaluate every Table 1 row (the study's recipe, best of ``n_seeds``) plus the heuristics."""
     table = heuristic_rows(data)
     for row in table:
         if on_row:
             on_row(row)
-    for architecture, context, seed_parameters in trained_rows(data, rows):
+    for architecture, context, study_parameters in trained_rows(data, rows):
         config = TrainConfig(
             architecture=architecture, context=context, n_seeds=n_seeds, epochs=epochs, split_seed=0
         )
         _, card = run_training(config, data=data, on_epoch_end=on_epoch_end)
         row = table_row(
-            architecture, context, card["parameters"], seed_parameters, card["metrics"], card["seconds"]
+            architecture, context, card["parameters"], study_parameters, card["metrics"], card["seconds"]
         )
         table.append(row)
         if on_row:

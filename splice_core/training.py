@@ -23,7 +23,7 @@ class TrainingCancelled(RuntimeError):
 
 @dataclass
 class TrainConfig:
-    """One training recipe; defaults are the seed study's (Adam 1e-3, inverse-time decay 0.01, batch 64, MSE).
+    """One training recipe; defaults are the reference study's (Adam 1e-3, inverse-time decay 0.01, batch 64, MSE).
 
     ``loss`` is ``mse`` or ``bce`` (binary cross-entropy against the 0..1 efficiency: its gradient does not
     vanish when the sigmoid saturates, so runs do not collapse to a constant). With ``mixed_weighting``,
@@ -109,7 +109,7 @@ def device_name() -> str:
 
 
 def make_optimizer(config: TrainConfig) -> keras.optimizers.Optimizer:
-    """Adam (β1 0.9, β2 0.999) with the seed's per-step inverse-time learning-rate decay, optional clipping."""
+    """Adam (β1 0.9, β2 0.999) with the reference study's per-step inverse-time learning-rate decay, optional clipping."""
     rate = config.learning_rate
     if config.lr_decay:
         rate = keras.optimizers.schedules.InverseTimeDecay(

@@ -12,7 +12,6 @@ import tensorflow as tf
 
 from splice_core.architectures import (
     BUILDERS,
-    SEED_TABLE1,
     EndAlign,
     KmerCounts,
     MaskedPooling,
@@ -25,15 +24,16 @@ from splice_core.architectures import (
 )
 from splice_core.contexts import context_length
 from splice_core.encoding import strings_to_one_hot
+from splice_core.study import STUDY_TABLE1
 from splice_core.training import stack_members
 
-SEED_CONTEXTS = {name: context for name, context, _ in SEED_TABLE1}
+STUDY_CONTEXTS = {name: context for name, context, _ in STUDY_TABLE1}
 OTHER_CONTEXTS = {"cnn_res4_conv": "windows", "dilated_resnet": "intron"}
 
 
 def context_of(name: str) -> str:
-    """The context an architecture is used with (the seed's Table 1, else the project's choice)."""
-    return SEED_CONTEXTS.get(name) or OTHER_CONTEXTS.get(name, "intron")
+    """The context an architecture is used with (the reference study's Table 1, else the project's choice)."""
+    return STUDY_CONTEXTS.get(name) or OTHER_CONTEXTS.get(name, "intron")
 
 
 def one_hot_batch(length: int, n: int = 2, seed: int = 0) -> np.ndarray:
@@ -53,12 +53,12 @@ def test_builder_maps_batch_to_one_output(name):
     print(f"{name} ({context_of(name)}, L={length}): {model.count_params():,} parameters")
 
 
-def test_parameter_counts_match_the_seed_size_class():
+def test_parameter_counts_match_the_study_size_class():
     rows = []
-    for name, context, reported in SEED_TABLE1:
+    for name, context, reported in STUDY_TABLE1:
         count = build_model(name, context_length(context)).count_params()
         rows.append((name, count, reported))
-        print(f"{name:14s} {context:8s} ours {count:>8,}  seed {reported:>8,}  ratio {count / reported:.3f}")
+        print(f"{name:14s} {context:8s} ours {count:>8,}  study {reported:>8,}  ratio {count / reported:.3f}")
     for name, count, reported in rows:
         assert 0.5 < count / reported < 2.0, (name, count, reported)
 

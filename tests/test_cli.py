@@ -137,7 +137,7 @@ def test_reproduce_writes_markdown_and_csv(tiny_data_dir, tmp_path):
     table = pd.read_csv(tmp_path / "runs" / "reproduce.csv")
     assert list(table["model"][:3]) == ["all zeros", "uniform random", "PWM baseline"]
     assert {"cnn_res1", "cnn_res1_conv", "cnn_res4", "cnn_stacked", "bilstm"} <= set(table["model"])
-    assert {"seed_parameters", "test_balanced_mse", "test_spearman", "seconds"} <= set(table.columns)
+    assert {"study_parameters", "test_balanced_mse", "test_spearman", "seconds"} <= set(table.columns)
     assert "| model |" in (tmp_path / "runs" / "reproduce.md").read_text()
 
 

@@ -10,6 +10,7 @@ from splice_core import model_report as mr
 from splice_core.model_store import PRETRAINED_DIR, save_model_dir
 from splice_core.predictor import Predictor
 from splice_core.splits import PARTS, barcode_keys
+from splice_core.study import BASELINE_ROW, BEST_CNN_ROW, STUDY_REPORTED, STUDY_TABLE1
 
 
 def part_metrics(mse: float) -> dict:
@@ -131,19 +132,19 @@ def test_history_frame_has_a_train_and_a_dev_row_per_epoch():
     assert mr.history_frame([]).columns.tolist() == ["seed", "epoch", "curve", "loss"]
 
 
-def test_seed_table1_holds_the_reported_figures():
-    table = mr.seed_table1().set_index(["model", "context"])
-    assert table.loc[("cnn_res1_conv", "windows")].to_dict() == {
-        "seed_parameters": 16536,
-        "seed_dev_mse": 0.104,
-        "seed_dev_pearson": 0.625,
-        "seed_test_mse": 0.102,
+def test_study_table1_holds_the_reported_figures():
+    table = mr.study_table1().set_index(["model", "context"])
+    assert table.loc[BEST_CNN_ROW].to_dict() == {
+        "study_parameters": dict(((a, c), p) for a, c, p in STUDY_TABLE1)[BEST_CNN_ROW],
+        **{f"study_{k}": v for k, v in STUDY_REPORTED[BEST_CNN_ROW].items()},
     }
-    assert table.loc[("PWM baseline", "sites"), "seed_test_mse"] == 0.202
-    assert np.isnan(table.loc[("cnn_res4", "windows"), "seed_test_mse"])
+    assert table.loc[BASELINE_ROW, "study_test_mse"] == STUDY_REPORTED[BASELINE_ROW]["test_mse"]
+    assert table.loc[BASELINE_ROW, "study_parameters"] == 0
+    assert np.isnan(table.loc[("cnn_res4", "windows"), "study_test_mse"])
+    assert len(table) == 1 + len(STUDY_TABLE1)
 
 
-def test_reproduce_tables_found_and_put_beside_the_seed(tmp_path):
+def test_reproduce_tables_found_and_put_beside_the_study(tmp_path):
     path = tmp_path / "reproduce.csv"
     pd.DataFrame(
         {
@@ -154,10 +155,30 @@ def test_reproduce_tables_found_and_put_beside_the_seed(tmp_path):
     ).to_csv(path, index=False)
     tables = mr.reproduce_tables((tmp_path / "missing.csv", path))
     assert list(tables) == [str(path)]
-    beside = mr.beside_seed(tables[str(path)])
+    beside = mr.beside_study(tables[str(path)])
     assert beside["test_mse"].tolist() == [0.08, 0.07, 0.3]
-    assert beside["seed_test_mse"].tolist()[:2] == [0.202, 0.102]
-    assert np.isnan(beside["seed_test_mse"].iloc[2])
+    assert beside["study_test_mse"].tolist()[:2] == [
+        STUDY_REPORTED[BASELINE_ROW]["test_mse"],
+        STUDY_REPORTED[BEST_CNN_ROW]["test_mse"],
+    ]
+    assert np.isnan(beside["study_test_mse"].iloc[2])
+
+
+def test_a_reproduce_table_written_before_the_rename_reads_with_the_new_column_names(tmp_path):
+    path = tmp_path / "reproduce.csv"
+    path.write_text(
+        "model,context,parameters,seed_parameters,test_mse\nPWM baseline,sites,0,0,0.08\ncnn_res1,windows,9000,14000,0.07\n"
+    )
+    (table,) = mr.reproduce_tables((path,)).values()
+    assert table.columns.tolist() == ["model", "context", "parameters", "study_parameters", "test_mse"]
+    assert table["study_parameters"].tolist() == [0, 14000]
+    assert mr.beside_study(table)["study_test_mse"].iloc[0] == STUDY_REPORTED[BASELINE_ROW]["test_mse"]
+
+
+def test_the_shipped_reproduce_table_names_the_study_columns():
+    (table,) = mr.reproduce_tables((PRETRAINED_DIR / "reproduce.csv",)).values()
+    assert "study_parameters" in table.columns and not any(c.startswith("seed") for c in table.columns)
+    assert "seed_parameters" not in (PRETRAINED_DIR / "reproduce.csv").read_text()
 
 
 def test_reproduce_tables_default_paths_are_runs_and_pretrained():
@@ -254,7 +275,7 @@ def test_variant_tables_put_the_model_beside_a_perfect_model_and_the_library():
         ({"loss": "bce", "cryptic_weight": 0.5}, "loss (binary cross-entropy + 0.5 × the cryptic head's)"),
         ({"loss": "bce", "cryptic_weight": 0.0}, "loss (binary cross-entropy)"),
         ({"loss": "mse"}, "loss (MSE)"),
-        ({}, "loss (MSE)"),  # a card from before the loss was a choice: the seed study's MSE
+        ({}, "loss (MSE)"),  # a card from before the loss was a choice: the reference study's MSE
     ],
 )
 def test_loss_label_names_the_recipes_loss(config, label):

@@ -9,6 +9,7 @@ from test_page_dataset import figure
 from splice_core import model_report
 from splice_core.experiment import run_training
 from splice_core.model_store import PRETRAINED_DIR, read_card, save_model_dir, set_active_model
+from splice_core.study import BASELINE_ROW, BEST_CNN_ROW, STUDY_REPORTED
 from splice_core.training import TrainConfig
 
 PAGE = str(ROOT / "pages" / "model.py")
@@ -87,13 +88,13 @@ def test_without_data_the_card_figures_are_shown(without_data):
     )
 
 
-def test_seed_table1_alone_then_beside_a_reproduce_table(without_data, tmp_path, monkeypatch):
+def test_study_table1_alone_then_beside_a_reproduce_table(without_data, tmp_path, monkeypatch):
     monkeypatch.setattr(model_report, "REPRODUCE_FILES", (tmp_path / "none" / "reproduce.csv",))
     at = run_page(PAGE)
-    seed = dataframe_with(at, "seed_parameters").set_index("model")
+    study = dataframe_with(at, "study_parameters").set_index("model")
     assert (
-        seed.loc["cnn_res1_conv", "seed_dev_mse"] == 0.104
-        and seed.loc["PWM baseline", "seed_test_mse"] == 0.202
+        study.loc["cnn_res1_conv", "study_dev_mse"] == STUDY_REPORTED[BEST_CNN_ROW]["dev_mse"]
+        and study.loc["PWM baseline", "study_test_mse"] == STUDY_REPORTED[BASELINE_ROW]["test_mse"]
     )
     assert any("python -m splice_core reproduce" in c.value for c in at.caption)
     path = tmp_path / "reproduce.csv"
@@ -108,10 +109,11 @@ def test_seed_table1_alone_then_beside_a_reproduce_table(without_data, tmp_path,
     monkeypatch.setattr(model_report, "REPRODUCE_FILES", (path,))
     at = run_page(PAGE)
     beside = dataframe_with(at, "test_mse").set_index("model")
-    assert beside.loc["cnn_res1_conv", ["test_mse", "seed_test_mse", "seed_dev_pearson"]].tolist() == [
+    reported = STUDY_REPORTED[BEST_CNN_ROW]
+    assert beside.loc["cnn_res1_conv", ["test_mse", "study_test_mse", "study_dev_pearson"]].tolist() == [
         0.07,
-        0.102,
-        0.625,
+        reported["test_mse"],
+        reported["dev_pearson"],
     ]
     assert any(str(path) in c.value for c in at.caption)
 

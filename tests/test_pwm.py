@@ -1,4 +1,4 @@
-"""Tests for splice_core.pwm: wild-type site PWMs, branch scanning and the seed study's PWM baseline."""
+"""Tests for splice_core.pwm: wild-type site PWMs, branch scanning and the reference study's PWM baseline."""
 
 import json
 

@@ -3,8 +3,8 @@
 import numpy as np
 import pytest
 
-from splice_core.architectures import SEED_TABLE1
 from splice_core.contexts import context_length
+from splice_core.study import STUDY_TABLE1
 from splice_core.training import (
     COLLAPSE_PEARSON,
     SeedRun,
@@ -42,8 +42,8 @@ def config(**changes) -> TrainConfig:
     return TrainConfig(**{"architecture": "cnn_res1", "epochs": 1, "n_seeds": 1, "batch_size": 16, **changes})
 
 
-@pytest.mark.parametrize(("architecture", "context"), [(a, c) for a, c, _ in SEED_TABLE1])
-def test_every_seed_architecture_trains_one_epoch(architecture, context):
+@pytest.mark.parametrize(("architecture", "context"), [(a, c) for a, c, _ in STUDY_TABLE1])
+def test_every_study_architecture_trains_one_epoch(architecture, context):
     length = SHORT_LENGTHS.get(context, context_length(context))
     x, y = sample(32, length)
     x_dev, y_dev = sample(16, length, seed=1)
