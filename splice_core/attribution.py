@@ -6,7 +6,7 @@ import tensorflow as tf
 from tf_keras_vis.saliency import Saliency
 
 from .architectures import reads_any_length
-from .predictor import Predictor, crop_padding, model_input_spec
+from .predictor import Predictor, crop_padding, model_input_spec, padded_rows
 
 
 def smoothgrad_noise(x: np.ndarray, n_samples: int, noise_level: float, seed: int) -> np.ndarray:
@@ -59,7 +59,9 @@ def smoothgrad(
     noisy = (x[None] + noise).reshape(-1, *x.shape[1:])
     cropped = crop_padding(noisy, model)
     grads = np.zeros_like(noisy)
-    grads[:, : cropped.shape[1]] = np.asarray(_gradients_function(model)(tf.constant(cropped)))
+    grads[:, : cropped.shape[1]] = np.asarray(_gradients_function(model)(tf.constant(padded_rows(cropped))))[
+        : len(cropped)
+    ]
     return grads.reshape(noise.shape).mean(0)
 
 

@@ -18,7 +18,10 @@ from .model_store import load_model, read_card
 from .pwm import branch_scan
 
 BATCH = 1024  # rows per model call: with 4096 the activations alone took ~0.7 GB; 1024 is as fast on CPU
-CROP_STEP = 8  # cropped lengths are multiples of this, so few input shapes reach the traced function
+CROP_STEP = 32  # cropped lengths are multiples of this, so few input shapes reach a traced function (see ROW_BUCKETS)
+# Row counts a traced function is called with (see padded_rows); each new input shape costs about 1 MB of kernels
+# that TensorFlow's oneDNN caches keep for the life of the process.
+ROW_BUCKETS = (1, 2, 4, 8, 16, 32, 64, 96, 128, 192, 256, 384, 512, 768, BATCH)
 
 
 def model_input_spec(model: keras.Model) -> tf.TensorSpec:
@@ -38,6 +41,21 @@ def crop_padding(x: np.ndarray, model: keras.Model) -> np.ndarray:
     present = np.flatnonzero(x.any(axis=(0, 2)))
     end = int(present[-1]) + 1 if len(present) else 0
     return x[:, : min(x.shape[1], max(HEAD5, HEAD3, -(-end // CROP_STEP) * CROP_STEP))]
+
+
+def bucket_rows(n: int) -> int:
+    """The smallest of ``ROW_BUCKETS`` that holds ``n`` rows; beyond them, ``n`` rounded up to a multiple of ``BATCH``."""
+    return next((rows for rows in ROW_BUCKETS if rows >= n), -(-n // BATCH) * BATCH)
+
+
+def padded_rows(x: np.ndarray) -> np.ndarray:
+    """``(bucket_rows(N), L, 4)``: ``x`` with copies of its last row appended (drop them from the output).
+
+    A traced function is instantiated for every new input shape, and those kernels are kept for good: with
+    every batch size its own shape, 240 calls with random batch sizes grew the process by 230 MB.
+    """
+    extra = bucket_rows(len(x)) - len(x)
+    return np.concatenate([x, np.repeat(x[-1:], extra, axis=0)]) if extra and len(x) else x
 
 
 @dataclass
@@ -125,8 +143,10 @@ class Predictor:
         if len(x) == 0:
             return np.zeros((0, self.n_members), np.float32)
         out = [
-            np.asarray(self._call(tf.constant(crop_padding(x[i : i + BATCH], self.model), tf.float32)))
-            for i in range(0, len(x), BATCH)
+            np.asarray(self._call(tf.constant(padded_rows(crop_padding(chunk, self.model)), tf.float32)))[
+                : len(chunk)
+            ]
+            for chunk in (x[i : i + BATCH] for i in range(0, len(x), BATCH))
         ]
         return np.concatenate(out).reshape(len(x), -1)
 

@@ -14,7 +14,7 @@ from splice_core.attribution import (
     smoothgrad_tf_keras_vis,
 )
 from splice_core.encoding import strings_to_one_hot
-from splice_core.predictor import Predictor
+from splice_core.predictor import ROW_BUCKETS, Predictor
 
 INTRONS = ["GTATGTAAAATACTAACTTTTAG", "GTACGTCCCCCCTACTAACAAACAG"]
 
@@ -47,6 +47,18 @@ def test_batched_smoothgrad_averages_per_sample_gradients_of_the_given_noise():
             score = tf.reduce_mean(model(inputs), axis=-1)
         per_sample.append(tape.gradient(score, inputs).numpy())
     np.testing.assert_allclose(smoothgrad(model, x, noise=noise), np.mean(per_sample, 0), atol=1e-6)
+
+
+def test_smoothgrad_calls_its_traced_gradients_with_bucketed_row_counts():
+    model = linear_model(toy_weights(30))
+    x = strings_to_one_hot(INTRONS, 30)
+    smoothgrad(model, x, n_samples=1)  # traces the gradient function
+    seen, gradients = [], model._splice_gradients
+    model._splice_gradients = lambda batch: seen.append(len(batch)) or gradients(batch)
+    for n_samples in (3, 25, 50, 77, 200):
+        grads = smoothgrad(model, x, n_samples=n_samples, noise_level=0.2)
+        np.testing.assert_allclose(grads, np.broadcast_to(toy_weights(30).mean(2), x.shape), atol=1e-6)
+    assert seen == [8, 64, 128, 192, 512] and set(seen) <= set(ROW_BUCKETS)
 
 
 @pytest.mark.filterwarnings("ignore:The structure of `inputs` doesn't match")

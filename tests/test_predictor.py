@@ -9,7 +9,16 @@ from splice_core.architectures import build_model
 from splice_core.contexts import DesignTemplate, introns_to_constructs, site_windows
 from splice_core.encoding import strings_to_one_hot
 from splice_core.model_store import save_model_dir
-from splice_core.predictor import Predictor, crop_padding, load_predictor, mean_and_spread
+from splice_core.predictor import (
+    BATCH,
+    ROW_BUCKETS,
+    Predictor,
+    bucket_rows,
+    crop_padding,
+    load_predictor,
+    mean_and_spread,
+    padded_rows,
+)
 from splice_core.pwm import branch_scan
 from splice_core.training import stack_members
 
@@ -34,6 +43,57 @@ def test_members_are_batched_without_changing_results(monkeypatch):
     monkeypatch.setattr(predictor_module, "BATCH", 2)
     np.testing.assert_array_equal(predictor.members(x), whole)
     assert predictor.members(x[:0]).shape == (0, 2)
+
+
+def test_row_counts_are_rounded_up_to_few_buckets():
+    assert [bucket_rows(n) for n in (1, 3, 64, 65, 97, 700, 1024, 1025, 2049)] == [
+        1,
+        4,
+        64,
+        96,
+        128,
+        768,
+        1024,
+        2048,
+        3072,
+    ]
+    x = np.arange(3 * 2 * 4, dtype=np.float32).reshape(3, 2, 4)
+    padded = padded_rows(x)
+    assert padded.shape == (4, 2, 4)
+    np.testing.assert_array_equal(padded[:3], x)
+    np.testing.assert_array_equal(padded[3], x[2])
+    assert padded_rows(x[:0]).shape == (0, 2, 4)
+
+
+def shapes_seen(predictor: Predictor) -> set[tuple[int, ...]]:
+    """The input shapes of every later call of the predictor's traced function (it is wrapped to record them)."""
+    seen, call = set(), predictor._call
+    predictor._call = lambda x: seen.add(tuple(x.shape)) or call(x)
+    return seen
+
+
+def test_any_number_of_rows_reaches_the_traced_function_in_a_few_shapes_with_the_same_results():
+    predictor = toy_predictor(40)
+    seen = shapes_seen(predictor)
+    introns = INTRONS * 700
+    for n in range(1, 2 * BATCH + 200, 41):
+        np.testing.assert_allclose(
+            predictor.intron_members(introns[:n]), expected_members(introns[:n], toy_weights(40)), atol=1e-6
+        )
+    assert {rows for rows, _, _ in seen} <= set(ROW_BUCKETS)
+    assert len(seen) <= len(ROW_BUCKETS)
+
+
+def test_introns_of_every_length_reach_a_padding_masking_model_in_a_few_shapes():
+    model = stack_members([build_model("site_aware_cnn", 200), build_model("site_aware_cnn", 200)])
+    predictor = Predictor(model=model, card=toy_card())
+    seen = shapes_seen(predictor)
+    rng = np.random.default_rng(0)
+    for length in range(60, 201, 7):
+        intron = "GTATGT" + "".join(rng.choice(list("ACGT"), length - 9)) + "TAG"
+        predictor.intron_members([intron] * int(rng.integers(1, 300)))
+    assert {length for _, length, _ in seen} <= {64, 96, 128, 160, 192, 200}
+    assert {rows for rows, _, _ in seen} <= set(ROW_BUCKETS)
 
 
 def test_mean_and_spread_are_the_ensemble_mean_and_sd():
