@@ -1,6 +1,6 @@
 """The app server's memory under several browser sessions pasting at once, and after they close.
 
-    python benchmarks/bench_sessions.py [--sessions 8] [--rounds 2] [--waves 2] [--root DIR]
+    python benchmarks/bench_sessions.py [--sessions 8] [--rounds 2] [--waves 3] [--root DIR]
 
 Starts ``streamlit run app.py`` from ``--root`` (default: this checkout; point it at another checkout to
 compare) with the data directory of ``$SPLICE_DATA_DIR``, opens one warm-up session, then ``--sessions``
@@ -8,8 +8,8 @@ headless-chromium sessions (one browser context each) that all stay open while e
 introns on the Predict page, every session's paste sent before any result is awaited, so the runs overlap.
 Prints the server's resident memory (from /proc) after the warm-up and after each wave of sessions has closed and
 Streamlit has dropped them (it keeps a closed session 120 s for a reconnect). Memory that a second wave does not
-add to is bounded (for example TensorFlow's traced functions for new input lengths); memory that grows with
-every wave is kept per session.
+add to is bounded (for example TensorFlow's kernels for the few input shapes the model is called with); memory
+that grows with every wave is kept per session or per distinct input.
 """
 
 import argparse
@@ -85,7 +85,7 @@ def main() -> None:
         "--rounds", type=int, default=2, help="introns pasted per session (default: %(default)s)"
     )
     parser.add_argument(
-        "--waves", type=int, default=2, help="waves of sessions, one after another (default: %(default)s)"
+        "--waves", type=int, default=3, help="waves of sessions, one after another (default: %(default)s)"
     )
     parser.add_argument(
         "--root", type=Path, default=ROOT, help="checkout whose app.py runs (default: this one)"
@@ -137,7 +137,8 @@ def main() -> None:
                         (f"wave {n} of {args.sessions} sessions closed and dropped", rss_mb(server.pid))
                     )
                     print(
-                        f"  {figures[-1][0]:<45} {figures[-1][1]:6.0f} MB (+{figures[-1][1] - figures[0][1]:.0f} MB)",
+                        f"  {figures[-1][0]:<45} {figures[-1][1]:6.0f} MB (+{figures[-1][1] - figures[0][1]:.0f} MB; "
+                        f"this wave {figures[-1][1] - figures[-2][1]:+.0f} MB)",
                         flush=True,
                     )
                 browser.close()
