@@ -193,7 +193,7 @@ def library_or_none() -> tuple[pd.DataFrame | None, str | None]:
         return None, str(err)
 
 
-@st.cache_data(show_spinner=False)
+@st.cache_data(show_spinner=False, max_entries=4)
 def cached_branch_pwm(directory: str) -> np.ndarray | None:
     """The wild-type branch-site PWM ``(8, 4)`` from the data directory, or None without data."""
     try:
@@ -250,7 +250,7 @@ def template_or_none() -> DesignTemplate | None:
     return from_library_or_none(cached_template)
 
 
-@st.cache_data(show_spinner=False)
+@st.cache_data(show_spinner=False, max_entries=4)
 def cached_reporter(directory: str) -> Reporter | None:
     """The reporter sequences of the data directory, or None without them."""
     try:
@@ -306,7 +306,7 @@ def native_table_or_none() -> tuple[pd.DataFrame | None, str | None]:
         return None, str(err)
 
 
-@st.cache_data(show_spinner=False)
+@st.cache_data(show_spinner=False, max_entries=8)
 def cached_native_summary(directory: str, mtime: float) -> dict | None:
     """The native-intron aggregates stored in a model directory."""
     return read_native_summary(directory)
@@ -354,7 +354,7 @@ def render_sidebar() -> None:
         )
 
 
-@st.cache_resource(show_spinner="Placing the library in k-mer space…")
+@st.cache_resource(show_spinner="Placing the library in k-mer space…", max_entries=2)
 def cached_neighbourhood(path: str, mtime: float) -> LibraryNeighbourhood:
     """The library's introns in k-mer space (for the Design page's 'far from the library' warning)."""
     return LibraryNeighbourhood(usable_rows(cached_library(path, mtime))["intron_seq"].tolist())

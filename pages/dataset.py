@@ -45,7 +45,7 @@ def shaped(figure, view: str):
     return figure
 
 
-@st.cache_data(show_spinner=False)
+@st.cache_data(show_spinner=False, max_entries=2)
 def cached_explorer_table(library_sha: str, _frame: pd.DataFrame) -> pd.DataFrame:
     """The library's usable rows with lengths and site sequences, built once per library file."""
     return ds.explorer_table(_frame)

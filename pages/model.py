@@ -18,7 +18,7 @@ THREE_DECIMAL_COLUMN = st.column_config.NumberColumn(format="%.3f")
 THREE_DECIMALS = {c: THREE_DECIMAL_COLUMN for c in ("mse", "balanced_mse", "pearson", "spearman")}
 
 
-@st.cache_data(show_spinner="Scoring the test split…")
+@st.cache_data(show_spinner="Scoring the test split…", max_entries=4)
 def cached_test_predictions(
     model_path: str, model_mtime: float, library_sha: str, _predictor: Predictor, _frame: pd.DataFrame
 ) -> pd.DataFrame:

@@ -1,4 +1,6 @@
-"""app_state: Keras state kept across script runs; a damaged model version gives way to the shipped model."""
+"""app_state: Keras state kept across script runs; bounded caches; a damaged model version gives way to the shipped model."""
+
+import ast
 
 import keras
 import pytest
@@ -21,6 +23,28 @@ def test_streamlits_per_run_keras_reset_is_skipped_in_the_app(monkeypatch):
     assert keras.layers.Dense(1).name == "dense_1", "Keras state was reset"
     keras.utils.clear_session()
     assert keras.layers.Dense(1).name == "dense", "keras.utils.clear_session must still work"
+
+
+def streamlit_caches(path) -> dict[str, list[str]]:
+    """Every function of a script decorated with ``st.cache_data(...)``/``st.cache_resource(...)``: its keyword names."""
+    return {
+        node.name: [keyword.arg for keyword in decorator.keywords]
+        for node in ast.walk(ast.parse(path.read_text()))
+        if isinstance(node, ast.FunctionDef)
+        for decorator in node.decorator_list
+        if isinstance(decorator, ast.Call)
+        and ast.unparse(decorator.func) in ("st.cache_data", "st.cache_resource")
+    }
+
+
+def test_every_streamlit_cache_of_the_app_keeps_a_bounded_number_of_entries():
+    caches = {
+        f"{path.name}:{name}": keywords
+        for path in [ROOT / "app.py", ROOT / "app_state.py", *sorted((ROOT / "pages").glob("*.py"))]
+        for name, keywords in streamlit_caches(path).items()
+    }
+    assert "app_state.py:cached_library" in caches and "predict.py:cached_mutagenesis" in caches
+    assert [name for name, keywords in caches.items() if "max_entries" not in keywords] == []
 
 
 # --- a damaged model version gives way to the shipped model ----------------------------------------------------
