@@ -6,7 +6,7 @@ import tensorflow as tf
 from tf_keras_vis.saliency import Saliency
 
 from .architectures import reads_any_length
-from .predictor import Predictor, crop_padding, model_input_spec, padded_rows
+from .predictor import Predictor, call_traced, crop_padding, model_input_spec
 
 
 def smoothgrad_noise(x: np.ndarray, n_samples: int, noise_level: float, seed: int) -> np.ndarray:
@@ -59,9 +59,7 @@ def smoothgrad(
     noisy = (x[None] + noise).reshape(-1, *x.shape[1:])
     cropped = crop_padding(noisy, model)
     grads = np.zeros_like(noisy)
-    grads[:, : cropped.shape[1]] = np.asarray(_gradients_function(model)(tf.constant(padded_rows(cropped))))[
-        : len(cropped)
-    ]
+    grads[:, : cropped.shape[1]] = call_traced(_gradients_function(model), cropped)
     return grads.reshape(noise.shape).mean(0)
 
 

@@ -1,6 +1,7 @@
 """A loaded model ready for fast inference: compiled ``tf.function``, member mean and spread."""
 
 import os
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,10 +19,15 @@ from .model_store import load_model, read_card
 from .pwm import branch_scan
 
 BATCH = 1024  # rows per model call: with 4096 the activations alone took ~0.7 GB; 1024 is as fast on CPU
-CROP_STEP = 32  # cropped lengths are multiples of this, so few input shapes reach a traced function (see ROW_BUCKETS)
+CROP_STEP = (
+    32  # cropped lengths are multiples of this, so few input shapes reach a traced function (see ROW_BUCKETS)
+)
 # Row counts a traced function is called with (see padded_rows); each new input shape costs about 1 MB of kernels
 # that TensorFlow's oneDNN caches keep for the life of the process.
 ROW_BUCKETS = (1, 2, 4, 8, 16, 32, 64, 96, 128, 192, 256, 384, 512, 768, BATCH)
+# One model call at a time in a process: concurrent calls (the app's browser sessions) kept TensorFlow memory
+# that serial calls reuse (8 threads calling at once, 40 times: +90 MB and still growing; one at a time: +24 MB).
+MODEL_CALLS = threading.Lock()
 
 
 def model_input_spec(model: keras.Model) -> tf.TensorSpec:
@@ -56,6 +62,12 @@ def padded_rows(x: np.ndarray) -> np.ndarray:
     """
     extra = bucket_rows(len(x)) - len(x)
     return np.concatenate([x, np.repeat(x[-1:], extra, axis=0)]) if extra and len(x) else x
+
+
+def call_traced(function, x: np.ndarray) -> np.ndarray:
+    """``function`` (traced) on ``(N, L, 4)`` inputs padded to a bucketed row count, one call at a time: ``(N, ...)``."""
+    with MODEL_CALLS:
+        return np.asarray(function(tf.constant(padded_rows(x), tf.float32)))[: len(x)]
 
 
 @dataclass
@@ -143,10 +155,8 @@ class Predictor:
         if len(x) == 0:
             return np.zeros((0, self.n_members), np.float32)
         out = [
-            np.asarray(self._call(tf.constant(padded_rows(crop_padding(chunk, self.model)), tf.float32)))[
-                : len(chunk)
-            ]
-            for chunk in (x[i : i + BATCH] for i in range(0, len(x), BATCH))
+            call_traced(self._call, crop_padding(x[i : i + BATCH], self.model))
+            for i in range(0, len(x), BATCH)
         ]
         return np.concatenate(out).reshape(len(x), -1)
 

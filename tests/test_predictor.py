@@ -1,5 +1,7 @@
 """The Predictor: member outputs, mean and spread, bare introns to model inputs, loading."""
 
+from concurrent.futures import ThreadPoolExecutor
+
 import numpy as np
 import pytest
 from toy_model import BRANCH_PWM, expected_members, linear_model, toy_card, toy_predictor, toy_weights
@@ -11,6 +13,7 @@ from splice_core.encoding import strings_to_one_hot
 from splice_core.model_store import save_model_dir
 from splice_core.predictor import (
     BATCH,
+    MODEL_CALLS,
     ROW_BUCKETS,
     Predictor,
     bucket_rows,
@@ -82,6 +85,27 @@ def test_any_number_of_rows_reaches_the_traced_function_in_a_few_shapes_with_the
         )
     assert {rows for rows, _, _ in seen} <= set(ROW_BUCKETS)
     assert len(seen) <= len(ROW_BUCKETS)
+
+
+def test_model_calls_from_concurrent_threads_run_one_at_a_time():
+    predictor = toy_predictor(40)
+    active, overlaps, call = [], [], predictor._call
+
+    def one_call(x):
+        active.append(x)
+        overlaps.append(len(active) > 1 or not MODEL_CALLS.locked())
+        try:
+            return call(x)
+        finally:
+            active.remove(x)
+
+    predictor._call = one_call
+    x = strings_to_one_hot(INTRONS, 40)
+    with ThreadPoolExecutor(4) as pool:
+        results = list(pool.map(predictor.members, [x] * 16))
+    assert len(overlaps) == 16 and not any(overlaps)
+    for result in results:
+        np.testing.assert_allclose(result, expected_members(INTRONS, toy_weights(40)), atol=1e-7)
 
 
 def test_introns_of_every_length_reach_a_padding_masking_model_in_a_few_shapes():
