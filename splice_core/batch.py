@@ -23,7 +23,7 @@ from .predictor import Predictor, mean_and_spread
 INTRON_COLUMNS = ("intron_seq", "intron", "sequence")
 MEASURED_COLUMN = "splicing_eff"
 SCORE_COLUMNS = ("predicted_eff", "predicted_sd", "error", "warning")
-CHUNK_ROWS = 20_000
+CHUNK_ROWS = 5_000  # rows read, scored and written at a time: ~15 MB of one-hot input, frequent progress
 FASTA_SUFFIXES = (".fa", ".fasta", ".fna", ".txt")
 INPUT_SUFFIXES = (*FASTA_SUFFIXES, ".csv", ".xlsx")
 OUTPUT_FORMATS = {".csv": "csv", ".xlsx": "xlsx", ".fa": "fasta", ".fasta": "fasta", ".fna": "fasta"}

@@ -57,6 +57,11 @@ class ModelDirError(ValueError):
     """A model directory that cannot be used; the message names the file and what is wrong with it."""
 
 
+def card_context(card: dict) -> str:
+    """The sequence context a model reads, from its card."""
+    return card["config"]["context"]
+
+
 def read_card(path: str | os.PathLike) -> dict:
     """The model card of a model directory; ModelDirError when it is missing or is not a JSON object."""
     file = Path(path) / CARD_FILE
