@@ -1,5 +1,7 @@
 """Batch scoring on a local Ray (2 CPUs): the single-process path's output, rows and order kept, bad rows kept."""
 
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -119,3 +121,20 @@ def test_the_driver_never_loads_the_model_and_workers_use_their_share_of_cpus(
         return tf.config.threading.get_intra_op_parallelism_threads()
 
     assert ray.get(threads_after_setup.remote()) == 1
+
+
+def test_the_driver_side_imports_no_tensorflow():
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "import splice_core.cli, splice_core.ray_batch, splice_core.design_inputs, splice_core.model_store\n"
+        "print('tensorflow' in sys.modules, 'keras' in sys.modules)\n"
+    )
+    root = Path(__file__).resolve().parents[1]
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=root, capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["False", "False"]
