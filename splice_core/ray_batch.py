@@ -42,8 +42,7 @@ class ChunkScorer:
     def __init__(self, files: dict[str, bytes], design: dict):
         from .predictor import load_predictor
 
-        if os.environ.get("XX_THREADS", "1") == "1":
-            use_assigned_cpus()
+        use_assigned_cpus()  # before the model loads: TensorFlow fixes its thread pools at its first operation
         directory = Path(tempfile.mkdtemp(prefix="splice-model-"))
         for name, data in files.items():
             (directory / name).write_bytes(data)
