@@ -10,6 +10,7 @@ import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -18,12 +19,14 @@ from .contexts import DesignTemplate
 from .intron_input import check_intron
 from .library import DataFileError, Reporter, iter_fasta_records
 from .metrics import regression_metrics
-from .predictor import Predictor, mean_and_spread
+
+if TYPE_CHECKING:  # the predictor imports TensorFlow; a Ray driver that only reads and writes chunks never needs it
+    from .predictor import Predictor
 
 INTRON_COLUMNS = ("intron_seq", "intron", "sequence")
 MEASURED_COLUMN = "splicing_eff"
 SCORE_COLUMNS = ("predicted_eff", "predicted_sd", "error", "warning")
-CHUNK_ROWS = 20_000
+CHUNK_ROWS = 5_000  # rows read, scored and written at a time: ~15 MB of one-hot input, frequent progress
 FASTA_SUFFIXES = (".fa", ".fasta", ".fna", ".txt")
 INPUT_SUFFIXES = (*FASTA_SUFFIXES, ".csv", ".xlsx")
 OUTPUT_FORMATS = {".csv": "csv", ".xlsx": "xlsx", ".fa": "fasta", ".fasta": "fasta", ".fna": "fasta"}
@@ -170,7 +173,7 @@ def intron_column(frame: pd.DataFrame) -> pd.Series:
 
 
 def score_frame(
-    predictor: Predictor,
+    predictor: "Predictor",
     frame: pd.DataFrame,
     template: DesignTemplate | None = None,
     reporter: Reporter | None = None,
@@ -180,6 +183,8 @@ def score_frame(
     Rows with an error are not scored (digits inside a sequence are an error here: a table cell holds bases only);
     ``template`` (and ``reporter``) are needed by models that read the oligo.
     """
+    from .predictor import mean_and_spread
+
     checks = [check_intron("" if pd.isna(v) else str(v), strip_digits=False) for v in intron_column(frame)]
     good = np.array([c.ok for c in checks], bool)
     mean = np.full(len(frame), np.nan)
@@ -337,7 +342,7 @@ def fasta_text(scored: pd.DataFrame) -> str:
 
 
 def score_chunks(
-    predictor: Predictor,
+    predictor: "Predictor",
     source: Source,
     name: str | None = None,
     template: DesignTemplate | None = None,
@@ -356,7 +361,7 @@ def score_chunks(
 
 
 def score_file(
-    predictor: Predictor,
+    predictor: "Predictor",
     source: Source,
     output: str | os.PathLike,
     name: str | None = None,

@@ -15,6 +15,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from .options import ARCHITECTURES, CONTEXTS, LOSSES, OUTPUTS
+from .unused_imports import skip_unused_imports
 
 MODULE_PROG = "python -m splice_core"
 SCRIPT_PROG = "splice-predict"  # the command pyproject.toml installs
@@ -223,12 +224,15 @@ def cmd_predict(args) -> int:
     from .batch import output_format, score_file
     from .cli_progress import progress_bar
     from .design_inputs import data_dir_loaders, design_inputs
-    from .model_store import active_model_path
-    from .predictor import load_predictor
+    from .model_store import active_model_path, card_context, read_card
 
     output_format(args.output)  # an unknown suffix fails before the model loads
-    predictor = load_predictor(args.model or active_model_path())
-    design = design_inputs(predictor.context, data_dir_loaders(args.data_dir))
+    model_path = Path(args.model or active_model_path())
+    if args.ray is None:
+        from .predictor import load_predictor
+
+        predictor = load_predictor(model_path)
+    design = design_inputs(card_context(read_card(model_path)), data_dir_loaders(args.data_dir))
     with progress_bar() as bar:
         task = bar.add_task("scoring", total=1.0)
 
@@ -238,7 +242,7 @@ def cmd_predict(args) -> int:
         if args.ray is None:
             summary = score_file(predictor, args.input, args.output, **design, on_progress=on_progress)
         else:
-            summary = score_on_ray(predictor.path, args, design, on_progress)
+            summary = score_on_ray(model_path, args, design, on_progress)  # the driver never loads the model
     n_bad = summary.n_rows - summary.n_scored
     print(
         f"scored {summary.n_scored} of {summary.n_rows} rows into {args.output}"
@@ -253,7 +257,7 @@ def cmd_predict(args) -> int:
     return 0
 
 
-def score_on_ray(model_path: str, args, design: dict, on_progress):
+def score_on_ray(model_path: Path, args, design: dict, on_progress):
     """``predict --ray``: the input scored on a Ray cluster (``--ray ADDRESS`` or ``$RAY_ADDRESS``; else a local Ray)."""
     from .ray_batch import score_file_on_ray
     from .ray_cluster import connect, disconnect
@@ -801,12 +805,23 @@ def native_logs_hidden():
         os.close(saved)
 
 
-def main(argv: list[str] | None = None) -> int:
-    """Run a sub-command; data and input problems print one clear line and exit 2."""
+def main(argv: list[str] | None = None, own_process: bool = False) -> int:
+    """Run a sub-command; data and input problems print one clear line and exit 2.
+
+    ``own_process``: the command owns its interpreter (``python -m splice_core``, ``splice-predict``), so the
+    single-process ``predict`` may keep packages it never uses out of it (:mod:`splice_core.unused_imports`).
+    """
     args = parser().parse_args(argv)
+    if own_process and args.func is cmd_predict and args.ray is None:
+        skip_unused_imports()
     with contextlib.nullcontext() if args.verbose else native_logs_hidden():
         try:
             return args.func(args)
         except (FileNotFoundError, FileExistsError, ValueError) as err:  # DataFileError is a ValueError
             print(f"error: {err}", file=sys.stderr)
             return 2
+
+
+def run() -> int:
+    """The console entry point (``splice-predict``, ``python -m splice_core``): :func:`main` owning the process."""
+    return main(own_process=True)

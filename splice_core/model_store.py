@@ -6,10 +6,10 @@ import shutil
 import tempfile
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import keras
-
-from . import architectures  # noqa: F401  (registers the custom layers that saved models use)
+if TYPE_CHECKING:  # Keras imports TensorFlow: only saving and loading a model need it, not cards and versions
+    import keras
 
 MODEL_FILE = "model.keras"
 CARD_FILE = "model_card.json"
@@ -34,7 +34,7 @@ def models_root(path: str | os.PathLike | None = None) -> Path:
     return Path(env) if env else Path(__file__).resolve().parent.parent / "models"
 
 
-def save_model_dir(path: str | os.PathLike, model: keras.Model, card: dict) -> Path:
+def save_model_dir(path: str | os.PathLike, model: "keras.Model", card: dict) -> Path:
     """Write ``model.keras`` and the card into a temporary folder, then move it to ``path`` in one step."""
     path = Path(path)
     if path.exists():
@@ -57,6 +57,11 @@ class ModelDirError(ValueError):
     """A model directory that cannot be used; the message names the file and what is wrong with it."""
 
 
+def card_context(card: dict) -> str:
+    """The sequence context a model reads, from its card."""
+    return card["config"]["context"]
+
+
 def read_card(path: str | os.PathLike) -> dict:
     """The model card of a model directory; ModelDirError when it is missing or is not a JSON object."""
     file = Path(path) / CARD_FILE
@@ -73,8 +78,12 @@ def read_card(path: str | os.PathLike) -> dict:
     return card
 
 
-def load_model(path: str | os.PathLike) -> keras.Model:
+def load_model(path: str | os.PathLike) -> "keras.Model":
     """The Keras model of a model directory, for inference (not compiled); ModelDirError when it is missing or corrupt."""
+    import keras
+
+    from . import architectures  # noqa: F401  (registers the custom layers that saved models use)
+
     file = Path(path) / MODEL_FILE
     if not file.is_file():
         raise ModelDirError(f"{file}: file not found")

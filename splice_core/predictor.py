@@ -15,16 +15,18 @@ from .encoding import strings_to_one_hot
 from .intron_input import TRAINED_MAX
 from .intron_view import IntronView, intron_view_sets, long_intron_indices, mean_over_views, scan_in_chunks
 from .library import Reporter
-from .model_store import load_model, read_card
+from .model_store import card_context, load_model, read_card
 from .pwm import branch_scan
 
-BATCH = 1024  # rows per model call: with 4096 the activations alone took ~0.7 GB; 1024 is as fast on CPU
+BATCH = (
+    256  # rows per model call: on CPU as fast as 1024, whose activations peak ~150 MB higher (4096: ~0.7 GB)
+)
 CROP_STEP = (
     32  # cropped lengths are multiples of this, so few input shapes reach a traced function (see ROW_BUCKETS)
 )
 # Row counts a traced function is called with (see padded_rows); each new input shape costs about 1 MB of kernels
 # that TensorFlow's oneDNN caches keep for the life of the process.
-ROW_BUCKETS = (1, 2, 4, 8, 16, 32, 64, 96, 128, 192, 256, 384, 512, 768, BATCH)
+ROW_BUCKETS = (1, 2, 4, 8, 16, 32, 64, 96, 128, 192, BATCH)
 # One model call at a time in a process: concurrent calls (the app's browser sessions) kept TensorFlow memory
 # that serial calls reuse (8 threads calling at once, 40 times: +90 MB and still growing; one at a time: +24 MB).
 MODEL_CALLS = threading.Lock()
@@ -86,7 +88,7 @@ class Predictor:
     @property
     def context(self) -> str:
         """The sequence context the model reads."""
-        return self.card["config"]["context"]
+        return card_context(self.card)
 
     @property
     def n_members(self) -> int:

@@ -42,6 +42,7 @@ class ChunkScorer:
     def __init__(self, files: dict[str, bytes], design: dict):
         from .predictor import load_predictor
 
+        use_assigned_cpus()  # before the model loads: TensorFlow fixes its thread pools at its first operation
         directory = Path(tempfile.mkdtemp(prefix="splice-model-"))
         for name, data in files.items():
             (directory / name).write_bytes(data)
@@ -52,6 +53,17 @@ class ChunkScorer:
         """One scored chunk (the helper columns kept at the end)."""
         scored = score_frame(self.predictor, chunk.drop(columns=[ROW, FRACTION]), **self.design)
         return scored.assign(**{ROW: chunk[ROW].to_numpy(), FRACTION: chunk[FRACTION].to_numpy()})
+
+
+def use_assigned_cpus() -> None:
+    """Size TensorFlow's thread pools to the CPUs Ray gave this worker (by default they take every core)."""
+    import ray
+    import tensorflow as tf
+
+    cpus = int(ray.get_runtime_context().get_assigned_resources().get("CPU", 0))
+    if cpus:
+        tf.config.threading.set_intra_op_parallelism_threads(cpus)
+        tf.config.threading.set_inter_op_parallelism_threads(1)
 
 
 def replica_options(cpus: int, gpus: int) -> dict:

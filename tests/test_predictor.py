@@ -49,16 +49,16 @@ def test_members_are_batched_without_changing_results(monkeypatch):
 
 
 def test_row_counts_are_rounded_up_to_few_buckets():
-    assert [bucket_rows(n) for n in (1, 3, 64, 65, 97, 700, 1024, 1025, 2049)] == [
+    assert [bucket_rows(n) for n in (1, 3, 64, 65, 97, 200, 256, 257, 700)] == [
         1,
         4,
         64,
         96,
         128,
+        256,
+        256,
+        512,
         768,
-        1024,
-        2048,
-        3072,
     ]
     x = np.arange(3 * 2 * 4, dtype=np.float32).reshape(3, 2, 4)
     padded = padded_rows(x)

@@ -1,9 +1,11 @@
 """Batch scoring on a local Ray (2 CPUs): the single-process path's output, rows and order kept, bad rows kept."""
 
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import pytest
-from toy_model import install_toy_model
+from toy_model import expected_members, install_toy_model, toy_weights
 
 from splice_core import cli
 from splice_core.batch import score_file
@@ -88,3 +90,51 @@ def test_an_unreadable_input_fails_before_any_worker_starts(tmp_path):
     with pytest.raises(DataFileError, match="needs an intron column"):
         score_file_on_ray(PRETRAINED_DIR, tmp_path / "x.csv", tmp_path / "out.csv", {})
     assert not (tmp_path / "out.csv").exists()
+
+
+def test_the_driver_never_loads_the_model_and_workers_use_their_share_of_cpus(
+    tmp_path, local_ray, monkeypatch
+):
+    import ray
+
+    from splice_core import model_store, predictor, ray_batch
+
+    model = install_toy_model(tmp_path, 200)
+    introns = random_introns(50, seed=2)
+    pd.DataFrame({"intron_seq": introns}).to_csv(tmp_path / "in.csv", index=False)
+
+    def refuse(path):
+        raise AssertionError(f"the driver loaded {path}")
+
+    monkeypatch.setattr(model_store, "load_model", refuse)
+    monkeypatch.setattr(predictor, "load_model", refuse)  # the workers are other processes, unpatched
+    args = ["--verbose", "predict", str(tmp_path / "in.csv"), "-o", str(tmp_path / "out.csv")]
+    assert cli.main([*args, "--ray", "--model", str(model)]) == 0
+    expected = expected_members(introns, toy_weights(200)).mean(1)
+    np.testing.assert_allclose(pd.read_csv(tmp_path / "out.csv")["predicted_eff"], expected, atol=1e-6)
+
+    @ray.remote(num_cpus=1)
+    def threads_after_setup() -> int:
+        import tensorflow as tf
+
+        ray_batch.use_assigned_cpus()
+        return tf.config.threading.get_intra_op_parallelism_threads()
+
+    assert ray.get(threads_after_setup.remote()) == 1
+
+
+def test_the_driver_side_imports_no_tensorflow():
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "import splice_core.cli, splice_core.ray_batch, splice_core.design_inputs, splice_core.model_store\n"
+        "print('tensorflow' in sys.modules, 'keras' in sys.modules)\n"
+    )
+    root = Path(__file__).resolve().parents[1]
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=root, capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["False", "False"]
