@@ -20,7 +20,9 @@ from .intron_input import check_intron
 from .library import DataFileError, Reporter, iter_fasta_records
 from .metrics import regression_metrics
 
-if TYPE_CHECKING:  # the predictor imports TensorFlow; a Ray driver that only reads and writes chunks never needs it
+if (
+    TYPE_CHECKING
+):  # the predictor imports TensorFlow; a Ray driver that only reads and writes chunks never needs it
     from .predictor import Predictor
 
 INTRON_COLUMNS = ("intron_seq", "intron", "sequence")

@@ -18,12 +18,10 @@ from .library import Reporter
 from .model_store import card_context, load_model, read_card
 from .pwm import branch_scan
 
-BATCH = (
-    256  # rows per model call: on CPU as fast as 1024, whose activations peak ~150 MB higher (4096: ~0.7 GB)
-)
-CROP_STEP = (
-    32  # cropped lengths are multiples of this, so few input shapes reach a traced function (see ROW_BUCKETS)
-)
+# Rows per model call: on CPU as fast as 1024, whose activations peak ~150 MB higher (4096: ~0.7 GB).
+BATCH = 256
+# Cropped lengths are multiples of this, so few input shapes reach a traced function (see ROW_BUCKETS).
+CROP_STEP = 32
 # Row counts a traced function is called with (see padded_rows); each new input shape costs about 1 MB of kernels
 # that TensorFlow's oneDNN caches keep for the life of the process.
 ROW_BUCKETS = (1, 2, 4, 8, 16, 32, 64, 96, 128, 192, BATCH)
