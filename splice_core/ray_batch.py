@@ -14,14 +14,21 @@ from pathlib import Path
 
 import pandas as pd
 
-from .batch import BatchSummary, ProgressFn, ScoredWriter, input_chunks, output_format, score_frame
+from .batch import (
+    CHUNK_ROWS,
+    BatchSummary,
+    ProgressFn,
+    ScoredWriter,
+    input_chunks,
+    output_format,
+    score_frame,
+)
 from .library import DataFileError
 from .model_store import CARD_FILE, MODEL_FILE
 from .ray_cluster import cluster_resources
 
 ROW = "__row__"
 FRACTION = "__fraction_read__"
-RAY_CHUNK_ROWS = 5_000
 
 
 def model_files(path: str | os.PathLike) -> dict[str, bytes]:
@@ -92,7 +99,7 @@ def scored_chunks(
     source: str | os.PathLike,
     design: dict,
     first_rows: pd.DataFrame,
-    chunk_rows: int = RAY_CHUNK_ROWS,
+    chunk_rows: int = CHUNK_ROWS,
 ) -> Iterator[pd.DataFrame]:
     """Scored chunks of an input file in input order, from the connected Ray cluster (helper columns kept)."""
     import ray
@@ -143,7 +150,7 @@ def score_file_on_ray(
     output: str | os.PathLike,
     design: dict,
     on_progress: ProgressFn | None = None,
-    chunk_rows: int = RAY_CHUNK_ROWS,
+    chunk_rows: int = CHUNK_ROWS,
 ) -> BatchSummary:
     """Score an input file into ``output`` on the connected Ray cluster, as :func:`splice_core.batch.score_file` does."""
     import ray.exceptions

@@ -8,11 +8,11 @@ import pytest
 from toy_model import expected_members, install_toy_model, toy_weights
 
 from splice_core import cli
-from splice_core.batch import score_file
+from splice_core.batch import CHUNK_ROWS, score_file
 from splice_core.library import DataFileError
 from splice_core.model_store import PRETRAINED_DIR
 from splice_core.predictor import load_predictor
-from splice_core.ray_batch import RAY_CHUNK_ROWS, replica_options, score_file_on_ray
+from splice_core.ray_batch import replica_options, score_file_on_ray
 
 BAD = {3: "GTAXGTTTTTTTTTTTTTTTTTAG", 17: "", 4_000: "GTATGTAAAA9AAAATACTAACAG"}
 
@@ -33,7 +33,7 @@ def test_replicas_go_one_per_gpu_when_the_cluster_has_gpus_else_one_per_cpu():
 
 
 def test_predict_on_ray_writes_the_single_process_output(tmp_path, local_ray, capsys):
-    introns = random_introns(RAY_CHUNK_ROWS + 1_000)
+    introns = random_introns(CHUNK_ROWS + 1_000)
     for row, text in BAD.items():
         introns[row] = text
     table = pd.DataFrame(
