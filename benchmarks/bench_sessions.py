@@ -25,7 +25,15 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
 
-from browser_app import IDLE, INTRON_LABEL, free_port, launch_chromium, open_page, wait_healthy  # noqa: E402
+from browser_app import (  # noqa: E402
+    IDLE,
+    INTRON_LABEL,
+    free_port,
+    launch_chromium,
+    open_page,
+    streamlit_command,
+    wait_healthy,
+)
 
 TIMEOUT_MS = 300_000
 SESSION_TTL = 130  # Streamlit keeps a closed session 120 s for a reconnect, then drops it on the next visit
@@ -99,19 +107,7 @@ def main() -> None:
     figures = []
     with tempfile.TemporaryDirectory() as models:
         env = dict(os.environ, SPLICE_MODELS_DIR=models)
-        command = [
-            sys.executable,
-            "-m",
-            "streamlit",
-            "run",
-            "app.py",
-            "--server.headless",
-            "true",
-            "--server.port",
-            str(port),
-            "--browser.gatherUsageStats",
-            "false",
-        ]
+        command = streamlit_command(port)
         server = subprocess.Popen(
             command, cwd=args.root, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
         )

@@ -26,6 +26,23 @@ INTRON_LABEL = "Intron (5' splice site first, 3' splice site last; DNA or RNA, F
 IDLE = '[data-testid="stApp"][data-test-script-state="notRunning"]'
 
 
+def streamlit_command(port: int) -> list[str]:
+    """The command that serves the app headless on ``port``, without usage statistics."""
+    return [
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        "app.py",
+        "--server.headless",
+        "true",
+        "--server.port",
+        str(port),
+        "--browser.gatherUsageStats",
+        "false",
+    ]
+
+
 def free_port() -> int:
     """An unused local TCP port."""
     with socket.socket() as sock:
@@ -57,19 +74,7 @@ def running_app(models_dir: Path, log_path: Path, data_dir: Path | None = None) 
         SPLICE_MODELS_DIR=str(models_dir),
         **({"SPLICE_DATA_DIR": str(data_dir)} if data_dir else {}),
     )
-    command = [
-        sys.executable,
-        "-m",
-        "streamlit",
-        "run",
-        "app.py",
-        "--server.headless",
-        "true",
-        "--server.port",
-        str(port),
-        "--browser.gatherUsageStats",
-        "false",
-    ]
+    command = streamlit_command(port)
     with open(log_path, "w") as log:
         process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
         try:
