@@ -20,9 +20,8 @@ from .intron_input import check_intron
 from .library import DataFileError, Reporter, iter_fasta_records
 from .metrics import regression_metrics
 
-if (
-    TYPE_CHECKING
-):  # the predictor imports TensorFlow; a Ray driver that only reads and writes chunks never needs it
+# The predictor imports TensorFlow; a Ray driver that only reads and writes chunks never needs it.
+if TYPE_CHECKING:
     from .predictor import Predictor
 
 INTRON_COLUMNS = ("intron_seq", "intron", "sequence")

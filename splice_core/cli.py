@@ -232,7 +232,10 @@ def cmd_predict(args) -> int:
         from .predictor import load_predictor
 
         predictor = load_predictor(model_path)
-    design = design_inputs(card_context(read_card(model_path)), data_dir_loaders(args.data_dir))
+        card = predictor.card
+    else:
+        card = read_card(model_path)  # the Ray driver never loads the model: the workers do
+    design = design_inputs(card_context(card), data_dir_loaders(args.data_dir))
     with progress_bar() as bar:
         task = bar.add_task("scoring", total=1.0)
 
@@ -242,7 +245,7 @@ def cmd_predict(args) -> int:
         if args.ray is None:
             summary = score_file(predictor, args.input, args.output, **design, on_progress=on_progress)
         else:
-            summary = score_on_ray(model_path, args, design, on_progress)  # the driver never loads the model
+            summary = score_on_ray(model_path, args, design, on_progress)
     n_bad = summary.n_rows - summary.n_scored
     print(
         f"scored {summary.n_scored} of {summary.n_rows} rows into {args.output}"

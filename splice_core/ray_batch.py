@@ -88,9 +88,8 @@ def block_bytes(first_rows: pd.DataFrame, chunk_rows: int) -> int:
     Ray holds a task's output until it passes this size and slices outputs of 1.5 times it or more, so a chunk
     of about 1.25 times the target is passed on alone and whole (a slice would only make a smaller block).
     """
-    per_row = (
-        first_rows.memory_usage(index=True, deep=True).sum() / max(len(first_rows), 1) + 16
-    )  # + the helper columns
+    # Bytes per row, plus 16 for the helper columns.
+    per_row = first_rows.memory_usage(index=True, deep=True).sum() / max(len(first_rows), 1) + 16
     return max(1 << 14, int(per_row * chunk_rows * 0.8))
 
 
@@ -117,9 +116,8 @@ def scored_chunks(
     logging.getLogger("ray.data").setLevel(logging.WARNING)
     try:
         path = str(Path(source).resolve())
-        here = NodeAffinitySchedulingStrategy(
-            ray.get_runtime_context().get_node_id(), soft=True
-        )  # read where the file is
+        # Read where the file is.
+        here = NodeAffinitySchedulingStrategy(ray.get_runtime_context().get_node_id(), soft=True)
         chunks = ray.data.from_items([{"path": path, "name": path}]).map_batches(
             read_chunks,
             batch_size=1,
@@ -156,9 +154,8 @@ def score_file_on_ray(
     import ray.exceptions
 
     output_format(output)
-    first_rows, _ = next(
-        input_chunks(source, chunk_rows=100)
-    )  # an unreadable input fails here, before any worker starts
+    # An unreadable input fails here, before any worker starts.
+    first_rows, _ = next(input_chunks(source, chunk_rows=100))
     writer = ScoredWriter(output)
     summary = BatchSummary()
     try:
