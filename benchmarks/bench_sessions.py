@@ -47,6 +47,14 @@ def rss_mb(pid: int) -> float:
     return float("nan")
 
 
+def thread_count(pid: int) -> int:
+    """Threads of a process (from /proc)."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("Threads:"):
+            return int(line.split()[1])
+    return -1
+
+
 def random_intron(rng: np.random.Generator) -> str:
     """A random 80-140 nt intron with consensus ends."""
     return (
@@ -134,7 +142,7 @@ def main() -> None:
                     )
                     print(
                         f"  {figures[-1][0]:<45} {figures[-1][1]:6.0f} MB (+{figures[-1][1] - figures[0][1]:.0f} MB; "
-                        f"this wave {figures[-1][1] - figures[-2][1]:+.0f} MB)",
+                        f"this wave {figures[-1][1] - figures[-2][1]:+.0f} MB; {thread_count(server.pid)} threads)",
                         flush=True,
                     )
                 browser.close()

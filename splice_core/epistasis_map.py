@@ -4,6 +4,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
+from .clickable_heatmap import click_layer, diverging_heatmap
 from .sites import SITE_COLORS
 
 MAX_MAP_LENGTH = 150
@@ -36,33 +37,14 @@ def epistasis_heatmap(table: pd.DataFrame, length: int, spans: dict[str, tuple[i
     """Heatmap of the strongest epistasis per pair of positions; a transparent marker per cell makes it clickable."""
     cells = strongest_pairs(table)
     matrix = epistasis_matrix(cells, length)
-    limit = max(float(np.nanmax(np.abs(matrix))) if len(cells) else 0.0, 1e-6)
-    positions = np.arange(1, length + 1)
-    fig = go.Figure(
-        go.Heatmap(
-            z=matrix,
-            x=positions,
-            y=positions,
-            zmid=0,
-            zmin=-limit,
-            zmax=limit,
-            colorscale="RdBu",
-            colorbar=dict(title="epistasis", thickness=12),
-            hoverinfo="skip",
-        )
-    )
-    data = cells[["pair", "mutation", "effect", "epistasis"]].to_numpy(object)
+    fig = diverging_heatmap(matrix, np.arange(1, length + 1), np.arange(1, length + 1), "epistasis")
     fig.add_trace(
-        go.Scatter(
-            x=cells["position_1"].tolist(),
-            y=cells["position_2"].tolist(),
-            customdata=data.tolist(),
-            mode="markers",
-            showlegend=False,
+        click_layer(
+            cells["position_1"].tolist(),
+            cells["position_2"].tolist(),
+            cells[["pair", "mutation", "effect", "epistasis"]].to_numpy(object).tolist(),
             name="pairs",
-            marker=dict(symbol="square", size=4, color="rgba(0,0,0,0)"),
-            selected=dict(marker=dict(opacity=0)),
-            unselected=dict(marker=dict(opacity=0)),
+            size=4,
             hovertemplate="%{customdata[1]}: pair Δ %{customdata[2]:+.3f}, epistasis %{customdata[3]:+.3f}<extra>click for the pair</extra>",
         )
     )

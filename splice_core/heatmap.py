@@ -3,6 +3,7 @@
 import numpy as np
 import plotly.graph_objects as go
 
+from .clickable_heatmap import click_layer, diverging_heatmap
 from .encoding import ALPHABET
 from .mutagenesis import mutation_label
 from .sites import SITE_COLORS
@@ -39,34 +40,12 @@ def mutagenesis_heatmap(
     matrix = effect_matrix(subs, dels)
     positions = np.arange(1, len(intron) + 1)
     marks = [["●" if name == wild else "" for wild in intron] for name in ROWS]
-    limit = max(float(np.abs(matrix).max()), 1e-6)
-    fig = go.Figure(
-        go.Heatmap(
-            z=matrix,
-            x=positions,
-            y=list(ROWS),
-            text=marks,
-            texttemplate="%{text}",
-            zmid=0,
-            zmin=-limit,
-            zmax=limit,
-            colorscale="RdBu",
-            colorbar=dict(title="Δ efficiency", thickness=12),
-            hoverinfo="skip",
-        )
-    )
-    xs, ys, data = mutation_cells(intron, matrix)
+    fig = diverging_heatmap(matrix, positions, list(ROWS), "Δ efficiency", text=marks, texttemplate="%{text}")
     fig.add_trace(
-        go.Scatter(
-            x=xs,
-            y=ys,
-            customdata=data,
-            mode="markers",
-            showlegend=False,
+        click_layer(
+            *mutation_cells(intron, matrix),
             name="mutations",
-            marker=dict(symbol="square", size=10, color="rgba(0,0,0,0)"),
-            selected=dict(marker=dict(opacity=0)),
-            unselected=dict(marker=dict(opacity=0)),
+            size=10,
             hovertemplate="%{customdata[2]}: Δ %{customdata[3]:+.3f}<extra>click to apply</extra>",
         )
     )
