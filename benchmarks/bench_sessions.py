@@ -1,6 +1,6 @@
 """The app server's memory under several browser sessions pasting at once, and after they close.
 
-    python benchmarks/bench_sessions.py [--sessions 8] [--rounds 2] [--waves 3] [--root DIR]
+    python benchmarks/bench_sessions.py [--sessions 8] [--rounds 2] [--waves 3] [--root DIR] [--core]
 
 Starts ``streamlit run app.py`` from ``--root`` (default: this checkout; point it at another checkout to
 compare) with the data directory of ``$SPLICE_DATA_DIR``, opens one warm-up session, then ``--sessions``
@@ -10,6 +10,10 @@ Prints the server's resident memory (from /proc) after the warm-up and after eac
 Streamlit has dropped them (it keeps a closed session 120 s for a reconnect). Memory that a second wave does not
 add to is bounded (for example TensorFlow's kernels for the few input shapes the model is called with); memory
 that grows with every wave is kept per session or per distinct input.
+
+``--core`` runs no server or browser: the same waves replay the Predict page's core calls for each paste
+(prediction, mutagenesis and its heatmap, SmoothGrad and its logo) from one thread per session in this process,
+with the app's allocator settings, so what the server adds beyond them is Streamlit's.
 """
 
 import argparse
@@ -17,6 +21,7 @@ import os
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -91,6 +96,59 @@ def wave(browser, url: str, rng: np.random.Generator, sessions: int, rounds: int
         context.close()
 
 
+def page_calls(predictor, intron: str) -> None:
+    """The Predict page's core calls for one pasted intron: prediction, mutagenesis, heatmap, SmoothGrad, logo."""
+    from splice_core.attribution import intron_saliency
+    from splice_core.heatmap import mutagenesis_heatmap
+    from splice_core.logo import figure_png, saliency_logo
+    from splice_core.mutagenesis import mutagenesis_effects
+    from splice_core.sites import site_spans
+
+    predictor.intron_members([intron])
+    _, subs, dels = mutagenesis_effects(predictor.predict_introns, intron)
+    spans = site_spans(len(intron), int(predictor.branch_starts([intron])[0]))
+    mutagenesis_heatmap(intron, subs, dels, spans).to_json()
+    figure_png(saliency_logo(intron_saliency(predictor, intron), spans))
+
+
+def core_wave(predictor, rng: np.random.Generator, sessions: int, rounds: int) -> None:
+    """``sessions`` threads at once, each making the page's core calls for ``rounds`` random introns."""
+    batches = [[random_intron(rng) for _ in range(rounds)] for _ in range(sessions)]
+    threads = [
+        threading.Thread(target=lambda introns=introns: [page_calls(predictor, x) for x in introns])
+        for introns in batches
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+
+def run_core(args: argparse.Namespace) -> None:
+    """The waves replayed in this process without Streamlit; prints resident memory after each."""
+    sys.path.insert(0, str(args.root))
+    from app_state import bound_native_memory, release_freed_memory
+    from splice_core.model_store import PRETRAINED_DIR
+    from splice_core.predictor import load_predictor
+
+    bound_native_memory()
+    predictor = load_predictor(PRETRAINED_DIR)
+    rng = np.random.default_rng(0)
+    core_wave(predictor, rng, 1, 1)
+    release_freed_memory()
+    rss = [rss_mb(os.getpid())]
+    print(f"core calls only (no Streamlit); waves of {args.sessions} threads × {args.rounds} introns; RSS:")
+    print(f"  {'after one warm-up call':<45} {rss[0]:6.0f} MB", flush=True)
+    for n in range(1, args.waves + 1):
+        core_wave(predictor, rng, args.sessions, args.rounds)
+        release_freed_memory()
+        rss.append(rss_mb(os.getpid()))
+        print(
+            f"  {f'wave {n}':<45} {rss[-1]:6.0f} MB (+{rss[-1] - rss[0]:.0f} MB; this wave {rss[-1] - rss[-2]:+.0f} MB)",
+            flush=True,
+        )
+
+
 def main() -> None:
     """Run the server and the waves of sessions; print the memory figures."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -106,7 +164,13 @@ def main() -> None:
     parser.add_argument(
         "--root", type=Path, default=ROOT, help="checkout whose app.py runs (default: this one)"
     )
+    parser.add_argument(
+        "--core", action="store_true", help="replay the page's core calls in threads, no server or browser"
+    )
     args = parser.parse_args()
+    if args.core:
+        run_core(args)
+        return
     from playwright.sync_api import sync_playwright
 
     rng = np.random.default_rng(0)
