@@ -9,6 +9,7 @@ bounded and the output is the single-process path's.
 import logging
 import os
 import tempfile
+import warnings
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -29,6 +30,8 @@ from .ray_cluster import cluster_resources
 
 ROW = "__row__"
 FRACTION = "__fraction_read__"
+# The label every Ray node carries with its id: a task that selects it runs on that node.
+NODE_ID_LABEL = "ray.io/node-id"
 
 
 def model_files(path: str | os.PathLike) -> dict[str, bytes]:
@@ -103,7 +106,6 @@ def scored_chunks(
     """Scored chunks of an input file in input order, from the connected Ray cluster (helper columns kept)."""
     import ray
     import ray.data
-    from ray.util.scheduling_strategies import NodeAffinitySchedulingStrategy
 
     context = ray.data.DataContext.get_current()
     saved = (
@@ -114,17 +116,21 @@ def scored_chunks(
     context.execution_options.preserve_order, context.enable_progress_bars = True, False
     context.target_max_block_size = block_bytes(first_rows, chunk_rows)
     logging.getLogger("ray.data").setLevel(logging.WARNING)
+    # Ray's own progress bars are off (the command draws one) and Ray says so once: not news to the user.
+    logging.getLogger("ray.data._internal.progress").setLevel(logging.ERROR)
+    # Ray warns that the scoring pool gets one input, but that one read task streams every chunk to it.
+    warnings.filterwarnings("ignore", "The minimum number of concurrent actors", UserWarning)
     try:
         path = str(Path(source).resolve())
-        # Read where the file is.
-        here = NodeAffinitySchedulingStrategy(ray.get_runtime_context().get_node_id(), soft=True)
+        # Read where the file is (Ray's own local reads pin their tasks with this label).
+        here = {NODE_ID_LABEL: ray.get_runtime_context().get_node_id()}
         chunks = ray.data.from_items([{"path": path, "name": path}]).map_batches(
             read_chunks,
             batch_size=1,
             batch_format="pandas",
             fn_kwargs={"chunk_rows": chunk_rows},
             num_cpus=0,
-            ray_remote_args_fn=lambda: {"scheduling_strategy": here},
+            label_selector=here,
         )
         scored = chunks.map_batches(
             ChunkScorer,

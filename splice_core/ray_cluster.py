@@ -3,11 +3,14 @@
 Ray is an optional dependency (``requirements-ray.txt``); it is imported only when a command asks for it.
 """
 
+import logging
 import os
 from pathlib import Path
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 WORKER_ENV = {"TF_CPP_MIN_LOG_LEVEL": "2"}
+# Ray's start-up lines (instance started, package pushed) stay off the terminal; its warnings stay on.
+QUIET = {"log_to_driver": False, "logging_level": logging.WARNING}
 
 
 def cluster_address(address: str | None = None) -> str | None:
@@ -34,14 +37,14 @@ def connect(address: str | None = None, num_cpus: int | None = None) -> bool:
         return False
     target = cluster_address(address)
     if target:
-        ray.init(address=target, runtime_env=runtime_env(), log_to_driver=False)
+        ray.init(address=target, runtime_env=runtime_env(), **QUIET)
     else:
         ray.init(
             address="local",
             num_cpus=num_cpus,
             include_dashboard=False,
             runtime_env=runtime_env(),
-            log_to_driver=False,
+            **QUIET,
         )
     return True
 
