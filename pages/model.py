@@ -11,6 +11,7 @@ from splice_core import model_report as mr
 from splice_core.library import DataFileError, data_dir
 from splice_core.model_store import active_model_path, list_versions
 from splice_core.predictor import Predictor
+from splice_core.type_colors import type_colors
 
 ensure_app_frame()
 
@@ -85,6 +86,7 @@ def render_predicted_vs_measured(predictor: Predictor) -> None:
         x="measured",
         y="predicted",
         color="type",
+        color_discrete_map=type_colors(table["type"]),
         opacity=0.6,
         range_x=(-0.02, 1.02),
         range_y=(-0.02, 1.02),
