@@ -33,7 +33,12 @@ def distribution_figure(histograms: pd.DataFrame, view: str, colors: dict[str, s
     )
     if view == LOG_COUNTS:
         return px.line(
-            histograms[histograms["count"] > 0], x="bin_centre", y="count", markers=True, log_y=True, **shared
+            histograms.assign(count=histograms["count"].where(histograms["count"] > 0)),
+            x="bin_centre",
+            y="count",
+            markers=True,
+            log_y=True,
+            **shared,
         ).update_xaxes(range=(0, 1))
     if view == PANELS:
         return (
@@ -64,6 +69,7 @@ def render_summary(summary: pd.DataFrame) -> None:
     st.dataframe(
         summary,
         column_config={
+            "constructs": st.column_config.NumberColumn(format="localized"),
             "mean": st.column_config.NumberColumn(format="%.3f"),
             ds.SHARE_LOW: st.column_config.NumberColumn(format="%.3f"),
         },
