@@ -110,12 +110,20 @@ def variant_effect_table(card: dict) -> pd.DataFrame | None:
     return pd.DataFrame(rows) if rows else None
 
 
+# The card's knock-out keys as the Model page's column headers.
+KNOCKOUT_HEADERS = {
+    "predicted": "knocked out (predicted)",
+    "wild_type_predicted": "wild type (predicted)",
+    "library_measured": "library constructs with those bases (measured)",
+}
+
+
 def knockout_table(card: dict) -> pd.DataFrame | None:
     """Per part and splice site: natural introns' prediction with the site knocked out, beside the library's
     constructs with those bases there; None for cards without variant figures."""
     knockouts = card.get("variant_effects", {}).get("knockouts", {})
     rows = [{"part": part, **r} for part, sites in knockouts.items() for r in sites]
-    return pd.DataFrame(rows) if rows else None
+    return pd.DataFrame(rows).rename(columns=KNOCKOUT_HEADERS) if rows else None
 
 
 def per_library_mse(card: dict) -> pd.DataFrame:

@@ -272,7 +272,8 @@ def test_variant_tables_put_the_model_beside_a_perfect_model_and_the_library():
     assert table.loc[mr.PERFECT, "pearson"] == 0.75 and table.loc[mr.MODEL, "spearman"] == 0.25
     assert table.loc[mr.MODEL, "pearson 95%"] == "0.25–0.50" and table.loc[mr.MODEL, "n"] == 9
     knockouts = mr.knockout_table(card)
-    assert knockouts.loc[0, ["part", "site", "predicted", "library_measured"]].tolist() == [
+    columns = ["part", "site", "knocked out (predicted)", "library constructs with those bases (measured)"]
+    assert knockouts.loc[0, columns].tolist() == [
         "test",
         "5' G",
         0.125,

@@ -67,8 +67,10 @@ def test_without_data_the_card_figures_are_shown(without_data):
     assert changes.loc[
         ("test", "endogenous, mutated sites", "perfect model (expected)"), "pearson"
     ] == pytest.approx(headline["perfect"]["pearson"])
-    knockouts = dataframe_with(at, "library_measured").set_index(["part", "site"])
-    assert knockouts.loc[("test", "5' G"), "predicted"] == pytest.approx(
+    knockouts = dataframe_with(at, model_report.KNOCKOUT_HEADERS["library_measured"]).set_index(
+        ["part", "site"]
+    )
+    assert knockouts.loc[("test", "5' G"), model_report.KNOCKOUT_HEADERS["predicted"]] == pytest.approx(
         card["variant_effects"]["knockouts"]["test"][0]["predicted"]
     )
     bars = figure(at, 0)["data"]
