@@ -31,6 +31,7 @@ CHUNK_ROWS = 5_000  # rows read, scored and written at a time: ~15 MB of one-hot
 FASTA_SUFFIXES = (".fa", ".fasta", ".fna", ".txt")
 INPUT_SUFFIXES = (*FASTA_SUFFIXES, ".csv", ".xlsx")
 OUTPUT_FORMATS = {".csv": "csv", ".xlsx": "xlsx", ".fa": "fasta", ".fasta": "fasta", ".fna": "fasta"}
+TABLE_FORMATS = {".csv": "csv", ".xlsx": "xlsx"}  # tables that are not scored introns (scan, design)
 XLSX_MAX_ROWS = 1_048_575  # Excel's sheet limit, less the header row
 LISTED_BAD_ROWS = 1_000
 PREVIEW_ROWS = 1_000
@@ -50,14 +51,20 @@ def input_kind(name: str) -> str:
     )
 
 
-def output_format(path: str | os.PathLike) -> str:
-    """``csv``, ``xlsx`` or ``fasta`` from an output path's suffix; ValueError for any other suffix."""
+def suffixes_named(formats: dict[str, str]) -> str:
+    """The suffixes of ``formats`` for a message, one group per format: ``.csv, .xlsx or .fa/.fasta/.fna``."""
+    groups = ["/".join(s for s in formats if formats[s] == f) for f in dict.fromkeys(formats.values())]
+    return ", ".join(groups[:-1]) + (" or " if len(groups) > 1 else "") + groups[-1]
+
+
+def output_format(path: str | os.PathLike, formats: dict[str, str] = OUTPUT_FORMATS) -> str:
+    """The format (``csv``, ``xlsx``, ``fasta``) ``formats`` gives an output path's suffix; ValueError for any other."""
     suffix = Path(path).suffix.lower()
-    if suffix not in OUTPUT_FORMATS:
+    if suffix not in formats:
         raise ValueError(
-            f"{path}: cannot write {suffix or 'a file without a suffix'!r}; name it .csv, .xlsx or .fa/.fasta"
+            f"{path}: cannot write {suffix or 'a file without a suffix'!r}; name it {suffixes_named(formats)}"
         )
-    return OUTPUT_FORMATS[suffix]
+    return formats[suffix]
 
 
 def open_binary(source: Source) -> io.BufferedIOBase:
@@ -278,11 +285,14 @@ class BatchSummary:
 
 
 class ScoredWriter:
-    """Writes scored chunks to ``path`` in the format its suffix names, into a temporary file moved in at the end."""
+    """Writes a table's chunks to ``path`` in the format its suffix names, into a temporary file moved in at the end.
 
-    def __init__(self, path: str | os.PathLike):
+    ``formats``: the suffixes taken (FASTA needs scored introns; :data:`TABLE_FORMATS` for any other table).
+    """
+
+    def __init__(self, path: str | os.PathLike, formats: dict[str, str] = OUTPUT_FORMATS):
         self.path = Path(path)
-        self.format = output_format(self.path)
+        self.format = output_format(self.path, formats)
         self.partial = self.path.with_name(f".{self.path.name}.partial")
         self.rows = 0
         self.book = self.sheet = self.handle = None
@@ -324,6 +334,19 @@ class ScoredWriter:
         if self.handle is not None:
             self.handle.close()
         self.partial.unlink(missing_ok=True)
+
+
+def write_table(
+    table: pd.DataFrame, path: str | os.PathLike, formats: dict[str, str] = TABLE_FORMATS
+) -> None:
+    """Write a whole table to ``path`` (CSV or a real xlsx workbook by its suffix): complete, or not at all."""
+    writer = ScoredWriter(path, formats)
+    try:
+        writer.write(table)
+    except BaseException:
+        writer.discard()
+        raise
+    writer.close()
 
 
 def fasta_text(scored: pd.DataFrame) -> str:

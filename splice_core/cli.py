@@ -362,6 +362,7 @@ def cmd_scan(args) -> int:
     """Write the predicted effect of every single change of an intron, or of every pair of changes with their epistasis."""
     import functools
 
+    from .batch import TABLE_FORMATS, output_format, write_table
     from .cli_progress import progress_bar
     from .design_inputs import data_dir_loaders, design_inputs
     from .intron_input import check_intron
@@ -370,6 +371,7 @@ def cmd_scan(args) -> int:
     from .pairs import pair_effects
     from .predictor import load_predictor
 
+    output_format(args.output, TABLE_FORMATS)  # an unknown suffix fails before the model loads
     predictor = load_predictor(args.model or active_model_path())
     design = design_inputs(predictor.context, data_dir_loaders(args.data_dir))
     check = check_intron(intron_argument(args.intron))
@@ -390,7 +392,7 @@ def cmd_scan(args) -> int:
             )
     else:
         table = effects_to_table(intron, *mutagenesis_effects(predict, intron, branch)[1:])
-    table.to_csv(args.output, index=False)
+    write_table(table, args.output)
     what = "double mutants" if args.pairs else "single mutations"
     print(
         f"wrote {len(table):,} {what} of a {len(intron)}-nt intron to {args.output} ({time.monotonic() - start:.1f} s)"
@@ -415,7 +417,13 @@ def add_scan(sub) -> None:
         help="every pair of changes at two positions (substitutions and deletions): its effect, both single effects and "
         "the epistasis (pair effect minus the two single effects)",
     )
-    scan.add_argument("-o", "--output", type=Path, required=True, help="CSV file to write")
+    scan.add_argument(
+        "-o",
+        "--output",
+        type=Path,
+        required=True,
+        help="table to write; its suffix picks the format: .csv or .xlsx",
+    )
     scan.add_argument("--model", type=Path, default=None, help="model directory (default: the active model)")
     scan.set_defaults(func=cmd_scan)
 
@@ -627,6 +635,7 @@ def design_request(args, predictor, sites: dict | None):
 
 def cmd_design(args) -> int:
     """Design introns (edits of one, or new ones) and write the table (CSV) and, if asked, a FASTA."""
+    from .batch import TABLE_FORMATS, output_format, write_table
     from .contexts import design_template
     from .design import design
     from .design_output import NO_TEMPLATE, agreement_share, designs_fasta, designs_table
@@ -636,6 +645,7 @@ def cmd_design(args) -> int:
     from .predictor import load_predictor
     from .sites import natural_sites
 
+    output_format(args.output, TABLE_FORMATS)  # an unknown suffix fails before the model loads
     predictor = load_predictor(args.model or active_model_path())
     if predictor.needs_design:
         raise ValueError(
@@ -653,7 +663,7 @@ def cmd_design(args) -> int:
     template = design_template(frame) if frame is not None else None
     library = LibraryNeighbourhood(frame["intron_seq"].tolist()) if frame is not None else None
     table = designs_table(designs, template, library)
-    table.to_csv(args.output, index=False)
+    write_table(table, args.output)
     agree = agreement_share(table)
     print(
         f"{len(table)} designs in {seconds:.1f} s into {args.output}"
@@ -743,7 +753,13 @@ def add_design(sub) -> None:
     design.add_argument(
         "--model", type=Path, default=None, help="model directory (default: the active model)"
     )
-    design.add_argument("-o", "--output", type=Path, required=True, help="CSV table of the designs")
+    design.add_argument(
+        "-o",
+        "--output",
+        type=Path,
+        required=True,
+        help="table of the designs; its suffix picks the format: .csv or .xlsx (a FASTA: --fasta)",
+    )
     design.add_argument(
         "--fasta", type=Path, default=None, help="also a FASTA of the oligos (introns without data)"
     )

@@ -15,6 +15,7 @@ from splice_core.batch import (
     output_format,
     score_file,
     score_frame,
+    write_table,
 )
 from splice_core.intron_view import intron_view_set, view_layout
 from splice_core.library import DataFileError
@@ -81,6 +82,20 @@ def test_output_format_follows_the_suffix():
     ]
     with pytest.raises(ValueError, match="cannot write '.txt'; name it .csv, .xlsx or .fa/.fasta"):
         output_format("a.txt")
+
+
+def test_write_table_writes_a_real_workbook_or_csv_and_takes_no_fasta(tmp_path):
+    import openpyxl
+
+    table = pd.DataFrame({"mutation": ["A1C", "delA1"], "delta": [0.25, -0.5], "agrees": [True, None]})
+    write_table(table, tmp_path / "t.xlsx")
+    write_table(table, tmp_path / "t.csv")
+    rows = list(openpyxl.load_workbook(tmp_path / "t.xlsx").active.iter_rows(values_only=True))
+    assert rows == [("mutation", "delta", "agrees"), ("A1C", 0.25, True), ("delA1", -0.5, None)]
+    assert (tmp_path / "t.csv").read_text() == "mutation,delta,agrees\nA1C,0.25,True\ndelA1,-0.5,\n"
+    with pytest.raises(ValueError, match="t.fa: cannot write '.fa'; name it .csv or .xlsx"):
+        write_table(table, tmp_path / "t.fa")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["t.csv", "t.xlsx"]
 
 
 def test_digits_inside_a_sequence_are_an_error_with_typed_positions():

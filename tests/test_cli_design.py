@@ -133,3 +133,28 @@ def test_bad_input_exits_2_with_one_clear_line(toy_dir, tmp_path, args, message,
     assert (
         code == 2 and err.strip().splitlines()[-1].startswith(message) and not (tmp_path / "x.csv").exists()
     )
+
+
+def test_the_table_is_a_real_xlsx_and_an_unknown_suffix_is_refused_before_loading(toy_dir, tmp_path, capsys):
+    import openpyxl
+
+    args = ("design", "edit", INTRON, "--high", "--edits", "1", "--model", str(toy_dir))
+    assert run_cli(*args, "-o", str(tmp_path / "d.xlsx"), data_dir=tmp_path, capsys=capsys)[0] == 0
+    assert run_cli(*args, "-o", str(tmp_path / "d.csv"), data_dir=tmp_path, capsys=capsys)[0] == 0
+    rows = list(openpyxl.load_workbook(tmp_path / "d.xlsx").active.iter_rows(values_only=True))
+    csv = pd.read_csv(tmp_path / "d.csv")
+    assert list(rows[0]) == csv.columns.tolist() and [r[0] for r in rows[1:]] == csv["design"].tolist()
+    assert [r[-2] for r in rows[1:]] == csv["sequence"].tolist()
+    code, _, err = run_cli(
+        "design",
+        "edit",
+        INTRON,
+        "--high",
+        "--model",
+        str(tmp_path / "none"),
+        "-o",
+        str(tmp_path / "d.txt"),
+        data_dir=tmp_path,
+        capsys=capsys,
+    )
+    assert code == 2 and "d.txt: cannot write '.txt'; name it .csv or .xlsx" in err
