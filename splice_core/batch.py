@@ -67,6 +67,33 @@ def output_format(path: str | os.PathLike, formats: dict[str, str] = OUTPUT_FORM
     return formats[suffix]
 
 
+def check_output_folder(path: str | os.PathLike) -> None:
+    """FileNotFoundError, naming the path as given, when the folder an output goes into does not exist."""
+    folder = Path(path).parent
+    if not folder.is_dir():
+        raise FileNotFoundError(f"{path}: the folder {folder} does not exist; create it or write elsewhere")
+
+
+def checked_output(path: str | os.PathLike, formats: dict[str, str] = OUTPUT_FORMATS) -> str:
+    """The output's format; ValueError for a suffix not in ``formats``, FileNotFoundError when its folder is missing."""
+    format_ = output_format(path, formats)
+    check_output_folder(path)
+    return format_
+
+
+def check_input_file(path: str | os.PathLike) -> None:
+    """Raise, in the user's terms, for an input path that cannot be scored: missing, of an unknown type, or unreadable.
+
+    Reads the first row only (the header and intron column are checked), so it answers at once for any size.
+    """
+    if not Path(path).is_file():
+        raise FileNotFoundError(
+            f"{path}: {'is a folder, not a file' if Path(path).is_dir() else 'no such file'}"
+        )
+    for _ in input_chunks(path, chunk_rows=1):
+        break
+
+
 def open_binary(source: Source) -> io.BufferedIOBase:
     """A binary file object over a path or the file's bytes."""
     return io.BytesIO(source) if isinstance(source, bytes) else open(source, "rb")
@@ -292,7 +319,7 @@ class ScoredWriter:
 
     def __init__(self, path: str | os.PathLike, formats: dict[str, str] = OUTPUT_FORMATS):
         self.path = Path(path)
-        self.format = output_format(self.path, formats)
+        self.format = checked_output(self.path, formats)
         self.partial = self.path.with_name(f".{self.path.name}.partial")
         self.rows = 0
         self.book = self.sheet = self.handle = None

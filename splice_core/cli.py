@@ -221,12 +221,13 @@ def add_evaluate(sub) -> None:
 
 def cmd_predict(args) -> int:
     """Score a CSV, xlsx or FASTA file of introns; exit 1 when no row could be scored."""
-    from .batch import output_format, score_file
+    from .batch import check_input_file, checked_output, score_file
     from .cli_progress import progress_bar
     from .design_inputs import data_dir_loaders, design_inputs
     from .model_store import active_model_path, card_context, read_card
 
-    output_format(args.output)  # an unknown suffix fails before the model loads
+    check_input_file(args.input)  # input and output problems are named before the model loads
+    checked_output(args.output)
     model_path = Path(args.model or active_model_path())
     if args.ray is None:
         from .predictor import load_predictor
@@ -362,7 +363,7 @@ def cmd_scan(args) -> int:
     """Write the predicted effect of every single change of an intron, or of every pair of changes with their epistasis."""
     import functools
 
-    from .batch import TABLE_FORMATS, output_format, write_table
+    from .batch import TABLE_FORMATS, checked_output, write_table
     from .cli_progress import progress_bar
     from .design_inputs import data_dir_loaders, design_inputs
     from .intron_input import check_intron
@@ -371,7 +372,7 @@ def cmd_scan(args) -> int:
     from .pairs import pair_effects
     from .predictor import load_predictor
 
-    output_format(args.output, TABLE_FORMATS)  # an unknown suffix fails before the model loads
+    checked_output(args.output, TABLE_FORMATS)  # output problems are named before the model loads
     predictor = load_predictor(args.model or active_model_path())
     design = design_inputs(predictor.context, data_dir_loaders(args.data_dir))
     check = check_intron(intron_argument(args.intron))
@@ -635,7 +636,7 @@ def design_request(args, predictor, sites: dict | None):
 
 def cmd_design(args) -> int:
     """Design introns (edits of one, or new ones) and write the table (CSV) and, if asked, a FASTA."""
-    from .batch import TABLE_FORMATS, output_format, write_table
+    from .batch import TABLE_FORMATS, check_output_folder, checked_output, write_table
     from .contexts import design_template
     from .design import design
     from .design_output import NO_TEMPLATE, agreement_share, designs_fasta, designs_table
@@ -645,7 +646,9 @@ def cmd_design(args) -> int:
     from .predictor import load_predictor
     from .sites import natural_sites
 
-    output_format(args.output, TABLE_FORMATS)  # an unknown suffix fails before the model loads
+    checked_output(args.output, TABLE_FORMATS)  # output problems are named before the model loads
+    if args.fasta:
+        check_output_folder(args.fasta)
     predictor = load_predictor(args.model or active_model_path())
     if predictor.needs_design:
         raise ValueError(

@@ -321,3 +321,29 @@ def test_native_writes_the_aggregates_into_the_model_directory(trained, tmp_path
     summary = json.loads((tmp_path / "native_summary.json").read_text())
     assert summary["n_scored"] == summary["n_introns"] == 40 and sum(summary["histogram"]["counts"]) == 40
     assert "scored 40 of 40 introns" in result.stdout and "read through views" in result.stdout
+
+
+@pytest.mark.parametrize(
+    "make_input, output, message",
+    [
+        (None, "out.csv", "in.csv: no such file"),
+        ("in.tsv", "out.csv", "in.tsv: unknown file type '.tsv'"),
+        ("in.csv", "nodir/out.csv", "nodir/out.csv: the folder"),
+        ("in.csv", "out.json", "out.json: cannot write '.json'"),
+    ],
+)
+def test_predict_names_input_and_output_problems_before_the_model_loads(
+    make_input, output, message, tmp_path, capsys
+):
+    from splice_core.cli import main
+
+    name = make_input or "in.csv"
+    if make_input:
+        (tmp_path / name).write_text(f"intron\n{GOOD[0]}\n")
+    no_model = str(tmp_path / "no_model")  # loading it would fail: every problem below is found first
+    code = main(
+        ["--verbose", "predict", str(tmp_path / name), "-o", str(tmp_path / output), "--model", no_model]
+    )
+    lines = capsys.readouterr().err.strip().splitlines()
+    assert code == 2 and len(lines) == 1 and lines[0].startswith(f"error: {tmp_path}/{message}")
+    assert ".partial" not in lines[0] and "no_model" not in lines[0]

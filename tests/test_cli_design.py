@@ -158,3 +158,13 @@ def test_the_table_is_a_real_xlsx_and_an_unknown_suffix_is_refused_before_loadin
         capsys=capsys,
     )
     assert code == 2 and "d.txt: cannot write '.txt'; name it .csv or .xlsx" in err
+
+
+@pytest.mark.parametrize(
+    "outputs", [("-o", "nodir/d.csv"), ("-o", "d.csv", "--fasta", "nodir/d.fa")], ids=["table", "fasta"]
+)
+def test_a_missing_output_folder_is_named_before_the_model_loads(outputs, tmp_path, capsys):
+    paths = [str(tmp_path / o) if i % 2 else o for i, o in enumerate(outputs)]
+    args = ["design", "edit", INTRON, "--high", "--model", str(tmp_path / "no_model"), *paths]
+    code, _, err = run_cli(*args, data_dir=tmp_path, capsys=capsys)
+    assert code == 2 and f"{tmp_path / 'nodir'} does not exist" in err and "no_model" not in err

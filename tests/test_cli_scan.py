@@ -85,3 +85,12 @@ def effects_csv(model, tmp_path) -> str:
     """The single-change table ``scan`` writes as CSV."""
     cli.main(["--verbose", "scan", INTRON, "-o", str(tmp_path / "s.csv"), "--model", str(model)])
     return (tmp_path / "s.csv").read_text()
+
+
+def test_scan_names_a_missing_output_folder_before_loading(tmp_path, capsys):
+    out = tmp_path / "nodir" / "s.csv"
+    assert cli.main(["--verbose", "scan", INTRON, "-o", str(out), "--model", str(tmp_path / "no_model")]) == 2
+    assert (
+        capsys.readouterr().err.strip()
+        == f"error: {out}: the folder {out.parent} does not exist; create it or write elsewhere"
+    )
