@@ -24,7 +24,9 @@ from .metrics import regression_metrics
 if TYPE_CHECKING:
     from .predictor import Predictor
 
-INTRON_COLUMNS = ("intron_seq", "intron", "sequence")
+INTRON_COLUMNS = ("intron_seq", "intron", "sequence")  # matched in any case, surrounding spaces ignored
+DELIMITERS = (",", ";", "\t")  # of a CSV (or a .txt table), told from its header line
+SNIFF_BYTES = 65_536  # the start of a file read to tell its delimiter, or whether a .txt file is FASTA
 MEASURED_COLUMN = "splicing_eff"
 SCORE_COLUMNS = ("predicted_eff", "predicted_sd", "error", "warning")
 CHUNK_ROWS = 5_000  # rows read, scored and written at a time: ~15 MB of one-hot input, frequent progress
@@ -107,10 +109,48 @@ def source_size(handle) -> int:
     return max(size, 1)
 
 
+def first_line(handle) -> str:
+    """The first non-blank line within the first :data:`SNIFF_BYTES` of an open binary file, left where it was."""
+    position = handle.tell()
+    head = handle.read(SNIFF_BYTES).decode("utf-8", errors="replace")
+    handle.seek(position)
+    return next((line.strip() for line in head.splitlines() if line.strip()), "")
+
+
+def delimiter_of(header: str) -> str:
+    """The delimiter of a table's header line: the most frequent of comma, semicolon and tab (a comma on a tie)."""
+    counts = [header.count(d) for d in DELIMITERS]
+    return DELIMITERS[counts.index(max(counts))]
+
+
+def content_kind(name: str, first: str) -> str:
+    """The input's kind by its suffix, except that a .txt file whose first line is no FASTA header is a table."""
+    kind = input_kind(name)
+    return "csv" if Path(name).suffix.lower() == ".txt" and first and not first.startswith(">") else kind
+
+
+def matching_column(columns, names: tuple[str, ...]) -> str | None:
+    """The first column whose name is one of ``names`` in any case, surrounding spaces ignored (None if none)."""
+    keys = {}
+    for column in columns:
+        keys.setdefault(str(column).strip().lower(), column)
+    return next((keys[n] for n in names if n in keys), None)
+
+
+def columns_named(columns, width: int = 30) -> str:
+    """A table's column names for a message, each cut to ``width`` characters."""
+    names = [str(c) if len(str(c)) <= width else str(c)[: width - 1] + "…" for c in columns]
+    return ", ".join(repr(n) for n in names) or "none"
+
+
 def csv_chunks(handle, chunk_rows: int) -> Iterator[tuple[pd.DataFrame, float]]:
-    """(rows, fraction of the file read) of a CSV, ``chunk_rows`` rows at a time."""
+    """(rows, fraction of the file read) of a CSV (comma, semicolon or tab separated), ``chunk_rows`` rows at a time.
+
+    With semicolons, a decimal comma is read too (as spreadsheets in many locales write it).
+    """
     size = source_size(handle)
-    with pd.read_csv(handle, chunksize=chunk_rows) as reader:
+    sep = delimiter_of(first_line(handle))
+    with pd.read_csv(handle, sep=sep, decimal="," if sep == ";" else ".", chunksize=chunk_rows) as reader:
         for frame in reader:
             yield frame, min(handle.tell() / size, 1.0)
 
@@ -169,10 +209,11 @@ def input_chunks(
     cannot be read, has no rows, or has no intron column.
     """
     name = str(name or source)
-    kind = input_kind(name)
+    input_kind(name)  # an unknown suffix fails before the file is opened
     any_rows = False
     with open_binary(source) as handle:
         try:
+            kind = content_kind(name, first_line(handle))
             chunks = (
                 fasta_chunks(handle, name, chunk_rows)
                 if kind == "fasta"
@@ -181,9 +222,10 @@ def input_chunks(
                 else xlsx_chunks(handle, chunk_rows)
             )
             for frame, fraction in chunks:
-                if not any_rows and not any(c in frame.columns for c in INTRON_COLUMNS):
+                if not any_rows and matching_column(frame.columns, INTRON_COLUMNS) is None:
                     raise DataFileError(
-                        f"{name}: needs an intron column ({' or '.join(INTRON_COLUMNS)}) or FASTA records"
+                        f"{name}: needs an intron column ({' or '.join(INTRON_COLUMNS)}, in any case) or FASTA "
+                        f"records; found the columns {columns_named(frame.columns)}"
                     )
                 any_rows = any_rows or len(frame) > 0
                 yield frame, fraction
@@ -203,8 +245,8 @@ def input_chunks(
 
 
 def intron_column(frame: pd.DataFrame) -> pd.Series:
-    """The first intron column present in a batch table."""
-    return frame[next(c for c in INTRON_COLUMNS if c in frame.columns)]
+    """The first intron column present in a batch table (names matched as :func:`matching_column` does)."""
+    return frame[matching_column(frame.columns, INTRON_COLUMNS)]
 
 
 def score_frame(
@@ -282,8 +324,9 @@ class BatchSummary:
         self.n_rows += len(scored)
         self.n_bad += len(bad)
         self.predicted.append(scored["predicted_eff"].to_numpy(np.float32))
-        if MEASURED_COLUMN in scored.columns:
-            self.measured.append(pd.to_numeric(scored[MEASURED_COLUMN], errors="coerce").to_numpy(np.float32))
+        measured = matching_column(scored.columns, (MEASURED_COLUMN,))
+        if measured is not None:
+            self.measured.append(pd.to_numeric(scored[measured], errors="coerce").to_numpy(np.float32))
 
     def bad_table(self) -> pd.DataFrame:
         """The first :data:`LISTED_BAD_ROWS` rows with an error (row, id, error)."""

@@ -329,7 +329,8 @@ def add_predict(sub) -> None:
     predict.add_argument(
         "input",
         type=Path,
-        help="FASTA (.fa/.fasta/.fna/.txt), CSV or xlsx with an intron_seq (or intron, sequence) column",
+        help="FASTA (.fa/.fasta/.fna, or .txt starting with '>'), or a table (CSV or .txt separated by commas, "
+        "semicolons or tabs, or xlsx) with an intron_seq (or intron, sequence; any case) column",
     )
     predict.add_argument(
         "-o",

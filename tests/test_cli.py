@@ -347,3 +347,18 @@ def test_predict_names_input_and_output_problems_before_the_model_loads(
     lines = capsys.readouterr().err.strip().splitlines()
     assert code == 2 and len(lines) == 1 and lines[0].startswith(f"error: {tmp_path}/{message}")
     assert ".partial" not in lines[0] and "no_model" not in lines[0]
+
+
+def test_predict_reads_a_semicolon_table_with_a_capitalised_header(toy_models, tmp_path, capsys):
+    from toy_model import expected_members, toy_weights
+
+    from splice_core.cli import main
+
+    (tmp_path / "in.csv").write_text(f"Name;Sequence\na;{GOOD[0]}\nb;{GOOD[1]}\n")
+    args = ["--verbose", "predict", str(tmp_path / "in.csv"), "-o", str(tmp_path / "out.csv")]
+    assert main([*args, "--model", str(toy_models["intron"])]) == 0, capsys.readouterr().err
+    scored = pd.read_csv(tmp_path / "out.csv")
+    assert scored.columns.tolist()[:2] == ["Name", "Sequence"] and scored["Name"].tolist() == ["a", "b"]
+    np.testing.assert_allclose(
+        scored["predicted_eff"], expected_members(GOOD, toy_weights(40)).mean(1), atol=1e-6
+    )
