@@ -27,14 +27,37 @@ def prog_name() -> str:
     return SCRIPT_PROG if Path(sys.argv[0]).name == SCRIPT_PROG else MODULE_PROG
 
 
+def global_options(after_command: bool = False) -> argparse.ArgumentParser:
+    """The options every command takes, before its name or after it.
+
+    After it (``after_command``) an option left out sets nothing, so one given before the name is kept.
+    """
+    options = argparse.ArgumentParser(add_help=False)
+    unset = argparse.SUPPRESS if after_command else None
+    options.add_argument(
+        "--data-dir",
+        type=Path,
+        default=unset,
+        help="data directory (default: $SPLICE_DATA_DIR or data/)",
+    )
+    options.add_argument(
+        "--verbose",
+        action="store_true",
+        default=unset if after_command else False,
+        help="show TensorFlow's own start-up and device log lines",
+    )
+    return options
+
+
 def command(sub, name: str, help: str, example: str) -> argparse.ArgumentParser:
-    """A sub-command parser with its help and an example shown under ``--help``."""
+    """A sub-command parser with its help, the global options and an example shown under ``--help``."""
     return sub.add_parser(
         name,
         help=help,
         description=help[0].upper() + help[1:] + ".",
         epilog=f"example:\n  {prog_name()} {example}",
         formatter_class=argparse.RawDescriptionHelpFormatter,
+        parents=[global_options(after_command=True)],
     )
 
 
@@ -792,12 +815,7 @@ def parser() -> argparse.ArgumentParser:
         description="Yeast intron splicing-efficiency models.",
         epilog=f"example:\n  {prog} predict introns.fa -o scored.csv\n\n'{prog} COMMAND --help' shows a command's options.",
         formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    top.add_argument(
-        "--data-dir", type=Path, default=None, help="data directory (default: $SPLICE_DATA_DIR or data/)"
-    )
-    top.add_argument(
-        "--verbose", action="store_true", help="show TensorFlow's own start-up and device log lines"
+        parents=[global_options()],
     )
     sub = top.add_subparsers(dest="command", required=True, metavar="COMMAND", help="the task to run")
     for add in SUBCOMMANDS:

@@ -362,3 +362,27 @@ def test_predict_reads_a_semicolon_table_with_a_capitalised_header(toy_models, t
     np.testing.assert_allclose(
         scored["predicted_eff"], expected_members(GOOD, toy_weights(40)).mean(1), atol=1e-6
     )
+
+
+def test_every_help_example_parses_and_global_options_go_before_or_after_the_command():
+    import argparse
+    import shlex
+
+    from splice_core.cli import cmd_fetch, parser
+
+    top = parser()
+    sub = next(a for a in top._actions if isinstance(a, argparse._SubParsersAction))
+    examples = [top.epilog, *(p.epilog for p in sub.choices.values())]
+    for epilog in examples:
+        line = epilog.split("example:\n  ", 1)[1].splitlines()[0]
+        args = shlex.split(line.removeprefix("python -m splice_core "))
+        assert top.parse_args(args).command == args[0]  # argparse exits 2 on an example it refuses
+    assert len(examples) == len(sub.choices) + 1
+    for argv, data_dir, verbose in [
+        (["fetch", "--data-dir", "data"], Path("data"), False),
+        (["--data-dir", "a", "--verbose", "fetch"], Path("a"), True),
+        (["--data-dir", "a", "fetch", "--data-dir", "b", "--verbose"], Path("b"), True),
+        (["fetch"], None, False),
+    ]:
+        args = top.parse_args(argv)
+        assert (args.func, args.data_dir, args.verbose) == (cmd_fetch, data_dir, verbose)
