@@ -663,7 +663,7 @@ def cmd_design(args) -> int:
     from .batch import TABLE_FORMATS, check_output_folder, checked_output, write_table
     from .contexts import design_template
     from .design import design
-    from .design_output import NO_TEMPLATE, agreement_share, designs_fasta, designs_table
+    from .design_output import COLUMN_NOTE, NO_TEMPLATE, agreement_share, designs_fasta, designs_table
     from .design_trust import LibraryNeighbourhood
     from .library import library_path, read_library, usable_rows
     from .model_store import active_model_path
@@ -696,6 +696,7 @@ def cmd_design(args) -> int:
         f"{len(table)} designs in {seconds:.1f} s into {args.output}"
         + (f"; the held-out member agrees within 0.1 on {agree:.0%}" if agree is not None else "")
     )
+    print(COLUMN_NOTE)
     if args.fasta:
         column = "oligo" if template is not None else "sequence"
         Path(args.fasta).write_text(designs_fasta(table, column))

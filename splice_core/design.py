@@ -67,13 +67,18 @@ class Design:
 
     @property
     def predicted(self) -> float:
-        """Mean prediction of the members the search used."""
-        return float(self.members[: self.searched].mean())
+        """The ensemble's prediction: the mean of every member, as the Predict page and ``predict`` report it."""
+        return float(self.members.mean())
 
     @property
     def spread(self) -> float:
-        """Standard deviation over every member."""
+        """Standard deviation over every member (the ± beside :attr:`predicted`)."""
         return float(self.members.std())
+
+    @property
+    def search_mean(self) -> float:
+        """Mean of the members the search steered (all but the held-out one): what the search scored."""
+        return float(self.members[: self.searched].mean())
 
     @property
     def held_out(self) -> float | None:
@@ -82,9 +87,14 @@ class Design:
 
     @property
     def held_out_agrees(self) -> bool | None:
-        """True when the held-out member lies within 0.1 of the goal's aim (None without one)."""
+        """True when the held-out member lies within 0.1 of :attr:`held_out_aim` (None without one)."""
         held = self.held_out
-        return None if held is None else abs(held - self.goal.aim(self.predicted)) <= AGREEMENT
+        return None if held is None else abs(held - self.held_out_aim) <= AGREEMENT
+
+    @property
+    def held_out_aim(self) -> float:
+        """What the held-out member should agree with: the target, or the searched members' mean for high / low."""
+        return self.goal.aim(self.search_mean)
 
 
 @dataclass(frozen=True)

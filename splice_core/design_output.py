@@ -1,4 +1,8 @@
-"""Designs as a table, FASTA and ready-to-order oligos (the library's design flanks around each intron)."""
+"""Designs as a table, FASTA and ready-to-order oligos (the library's design flanks around each intron).
+
+``predicted`` ± ``spread`` are the whole ensemble's mean and SD, as ``predict`` and the Predict page give them;
+``search_mean`` is the mean of the members the search steered, and ``held_out`` the member kept out of it.
+"""
 
 import numpy as np
 import pandas as pd
@@ -8,8 +12,20 @@ from .design import Design
 from .design_constraints import gc_share, longest_run
 from .design_trust import LibraryNeighbourhood, design_warnings
 
-ROUNDED = {"target": 4, "predicted": 4, "spread": 4, "held_out": 4, "gc": 3, "library_distance": 4}
+ROUNDED = {
+    "target": 4,
+    "predicted": 4,
+    "spread": 4,
+    "search_mean": 4,
+    "held_out": 4,
+    "gc": 3,
+    "library_distance": 4,
+}
 NO_TEMPLATE = "needs the data directory (the library's oligo design)"
+COLUMN_NOTE = (
+    "predicted ± spread: the mean and SD of every ensemble member, as Predict reports them; search_mean: the mean of "
+    "the members the search steered; held_out: the member kept out of the search, as a check."
+)
 COLUMNS = [
     "design",
     "n_edits",
@@ -17,6 +33,7 @@ COLUMNS = [
     "target",
     "predicted",
     "spread",
+    "search_mean",
     "held_out",
     "held_out_agrees",
     "length",
@@ -53,6 +70,7 @@ def design_row(
         "target": design.goal.target,
         "predicted": design.predicted,
         "spread": design.spread,
+        "search_mean": design.search_mean,
         "held_out": design.held_out,
         "held_out_agrees": design.held_out_agrees,
         "length": len(design.sequence),

@@ -58,8 +58,9 @@ def test_edit_writes_the_best_design_per_edit_count(toy_dir, tmp_path, capsys):
         1,
         2,
     ]
-    searched = expected_members(table["sequence"].tolist(), toy_weights(200))[:, 0]
-    assert table["predicted"].to_numpy() == pytest.approx(searched, abs=1e-4)
+    members = expected_members(table["sequence"].tolist(), toy_weights(200))
+    assert table["search_mean"].to_numpy() == pytest.approx(members[:, 0], abs=1e-4)  # the searched member
+    assert table["predicted"].to_numpy() == pytest.approx(members.mean(1), abs=1e-4)  # the ensemble
     assert all(
         s[:6] == INTRON[:6] and s[-3:] == INTRON[-3:] for s in table["sequence"]
     )  # sites kept by default
@@ -97,7 +98,7 @@ def test_scratch_writes_oligos_in_the_library_design(toy_dir, tiny_data_dir, tmp
     )
     assert result[0] == 0, result[2]
     table = pd.read_csv(out)
-    assert len(table) == 3 and (abs(table["predicted"] - table["target"]) <= 0.05).all()
+    assert len(table) == 3 and (abs(table["search_mean"] - table["target"]) <= 0.05).all()
     assert table["oligo"].str.len().eq(230).all() and table["oligo"].str.startswith(HOMOLOGY5).all()
     assert all(o[47 : 47 + len(s)] == s for o, s in zip(table["oligo"], table["sequence"]))
     assert table["library_distance"].notna().all()
@@ -168,3 +169,44 @@ def test_a_missing_output_folder_is_named_before_the_model_loads(outputs, tmp_pa
     args = ["design", "edit", INTRON, "--high", "--model", str(tmp_path / "no_model"), *paths]
     code, _, err = run_cli(*args, data_dir=tmp_path, capsys=capsys)
     assert code == 2 and f"{tmp_path / 'nodir'} does not exist" in err and "no_model" not in err
+
+
+def test_the_unchanged_intron_gets_the_same_prediction_as_predict(toy_dir, tmp_path, capsys):
+    (tmp_path / "in.fa").write_text(f">mine\n{INTRON}\n")
+    predicted = run_cli(
+        "predict",
+        str(tmp_path / "in.fa"),
+        "-o",
+        str(tmp_path / "p.csv"),
+        "--model",
+        str(toy_dir),
+        data_dir=tmp_path,
+        capsys=capsys,
+    )
+    code, out, _ = run_cli(
+        "design",
+        "edit",
+        INTRON,
+        "--high",
+        "--edits",
+        "1",
+        "--model",
+        str(toy_dir),
+        "-o",
+        str(tmp_path / "d.csv"),
+        data_dir=tmp_path,
+        capsys=capsys,
+    )
+    assert (
+        predicted[0] == 0
+        and code == 0
+        and "predicted ± spread: the mean and SD of every ensemble member" in out
+    )
+    scored, unchanged = pd.read_csv(tmp_path / "p.csv").iloc[0], pd.read_csv(tmp_path / "d.csv").iloc[0]
+    assert unchanged["design"] == "edits-0" and unchanged["sequence"] == INTRON
+    assert unchanged[["predicted", "spread"]].tolist() == pytest.approx(
+        scored[["predicted_eff", "predicted_sd"]].tolist(), abs=1e-4
+    )
+    assert unchanged["search_mean"] != pytest.approx(
+        unchanged["predicted"], abs=1e-3
+    )  # a different number, named
