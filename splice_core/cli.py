@@ -14,12 +14,17 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from .intron_input import Wording
 from .options import ARCHITECTURES, CONTEXTS, LOSSES, OUTPUTS
 from .unused_imports import skip_unused_imports
 
 MODULE_PROG = "python -m splice_core"
 SCRIPT_PROG = "splice-predict"  # the command pyproject.toml installs
 DEFAULT_OUT = Path("runs")
+CLI_WORDING = Wording(
+    "give one intron (predict scores a file of many)",
+    "give its sequence, or a file holding it (5' splice site first, 3' splice site last)",
+)
 
 
 def prog_name() -> str:
@@ -396,13 +401,13 @@ def cmd_scan(args) -> int:
     from .pairs import pair_effects
     from .predictor import load_predictor
 
-    checked_output(args.output, TABLE_FORMATS)  # output problems are named before the model loads
-    predictor = load_predictor(args.model or active_model_path())
-    design = design_inputs(predictor.context, data_dir_loaders(args.data_dir))
-    check = check_intron(intron_argument(args.intron))
+    checked_output(args.output, TABLE_FORMATS)  # input and output problems are named before the model loads
+    check = check_intron(intron_argument(args.intron), wording=CLI_WORDING)
     if check.errors:
         raise ValueError(" ".join(check.errors))
     intron = check.sequence
+    predictor = load_predictor(args.model or active_model_path())
+    design = design_inputs(predictor.context, data_dir_loaders(args.data_dir))
     branch = int(predictor.branch_starts([intron])[0]) if predictor.needs_design else None
     predict = functools.partial(predictor.predict_introns, **design)
     start = time.monotonic()

@@ -94,3 +94,19 @@ def test_scan_names_a_missing_output_folder_before_loading(tmp_path, capsys):
         capsys.readouterr().err.strip()
         == f"error: {out}: the folder {out.parent} does not exist; create it or write elsewhere"
     )
+
+
+def test_scan_words_intron_problems_for_the_command_line_before_loading(tmp_path, capsys):
+    (tmp_path / "two.fa").write_text(f">a\n{INTRON}\n>b\n{INTRON}\n")
+    no_model = str(tmp_path / "no_model")
+    for intron, message in [
+        (str(tmp_path / "two.fa"), "Found 2 FASTA records: give one intron (predict scores a file of many)."),
+        (
+            "",
+            "The intron is empty: give its sequence, or a file holding it (5' splice site first, 3' splice site last).",
+        ),
+    ]:
+        assert (
+            cli.main(["--verbose", "scan", intron, "-o", str(tmp_path / "s.csv"), "--model", no_model]) == 2
+        )
+        assert capsys.readouterr().err.strip() == f"error: {message}"
