@@ -11,7 +11,7 @@ from app_state import (
     open_on_predict,
     template_or_none,
 )
-from splice_core.design import EditRequest
+from splice_core.design import SCRATCH_LENGTHS, EditRequest
 from splice_core.design_constraints import DesignInputError
 from splice_core.design_job import DesignJob, start_design
 from splice_core.design_output import COLUMN_NOTE, NO_TEMPLATE, agreement_share, designs_fasta, designs_table
@@ -95,7 +95,11 @@ def scratch_form(max_length: int, library_sites: dict | None) -> dict:
         key="design_targets",
     )
     values["lengths"] = right.slider(
-        "Length range (nt)", 30, max_length, (80, min(150, max_length)), key="design_lengths"
+        "Length range (nt)",
+        30,
+        max_length,
+        (SCRATCH_LENGTHS[0], min(SCRATCH_LENGTHS[1], max_length)),
+        key="design_lengths",
     )
     sources = SITE_SOURCES if library_sites else SITE_SOURCES[:1]
     values["site_source"] = left.radio(

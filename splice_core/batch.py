@@ -18,7 +18,6 @@ import pandas as pd
 from .contexts import DesignTemplate
 from .intron_input import check_intron
 from .library import DataFileError, Reporter, iter_fasta_records
-from .metrics import regression_metrics
 
 # The predictor imports TensorFlow; a Ray driver that only reads and writes chunks never needs it.
 if TYPE_CHECKING:
@@ -290,6 +289,8 @@ def bad_rows(scored: pd.DataFrame) -> pd.DataFrame:
 
 def measured_metrics(measured: np.ndarray, predicted: np.ndarray) -> dict[str, float] | None:
     """Metrics of predictions ``(N,)`` against measured values ``(N,)`` over rows with both, else None (< 3 rows)."""
+    from .metrics import regression_metrics  # SciPy, imported only when a file has measured values
+
     both = np.isfinite(measured) & np.isfinite(predicted)
     if both.sum() < 3:
         return None
@@ -419,19 +420,30 @@ def write_table(
     writer.close()
 
 
+def header_note(name: str, text) -> str:
+    """`` name="text"`` for a FASTA header (double quotes in the text made single), or nothing for no text."""
+    text = "" if pd.isna(text) else str(text)
+    return f' {name}="{text.replace(chr(34), chr(39))}"' if text else ""
+
+
 def fasta_text(scored: pd.DataFrame) -> str:
-    """Scored rows as FASTA: the id (else ``row<N>``) and the scores in the header, the sequence below."""
+    """Scored rows as FASTA: the id (else ``row<N>``), the scores and any warning in the header, the sequence below."""
     ids = (
         scored["id"].astype(str)
         if "id" in scored.columns
         else pd.Series([f"row{i + 1}" for i in scored.index], index=scored.index)
     )
     lines = []
-    for name, seq, eff, sd, error in zip(
-        ids, intron_column(scored), scored["predicted_eff"], scored["predicted_sd"], scored["error"]
+    for name, seq, eff, sd, error, warning in zip(
+        ids,
+        intron_column(scored),
+        scored["predicted_eff"],
+        scored["predicted_sd"],
+        scored["error"],
+        scored["warning"],
     ):
         scores = f"predicted_eff={eff:.4f} predicted_sd={sd:.4f}" if np.isfinite(eff) else f"error={error}"
-        lines.append(f">{name} {scores}\n{'' if pd.isna(seq) else seq}\n")
+        lines.append(f">{name} {scores}{header_note('warning', warning)}\n{'' if pd.isna(seq) else seq}\n")
     return "".join(lines)
 
 

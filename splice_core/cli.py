@@ -631,6 +631,7 @@ def add_ship(sub) -> None:
 
 def design_request(args, predictor, sites: dict | None):
     """The EditRequest or ScratchRequest of ``design`` options (positions and ranges as the user wrote them)."""
+    from .design import SCRATCH_LENGTHS
     from .design_requests import edit_request, goal_of, rules_of, scratch_request
     from .intron_input import clean_intron_text
 
@@ -659,7 +660,15 @@ def design_request(args, predictor, sites: dict | None):
         else {"ss5": tuple(args.ss5), "branch": tuple(args.branch), "ss3": tuple(args.ss3)}
     )
     return scratch_request(
-        goal, args.n, args.target_high, args.length, chosen, rules, max_length, args.tolerance, args.seed
+        goal,
+        args.n,
+        args.target_high,
+        args.length or SCRATCH_LENGTHS,
+        chosen,
+        rules,
+        max_length,
+        args.tolerance,
+        args.seed,
     )
 
 
@@ -755,8 +764,8 @@ def add_design(sub) -> None:
     design.add_argument(
         "--length",
         type=lambda t: number_range(t, int),
-        default=(80, 150),
-        help="scratch: length range, e.g. 80-150",
+        default=None,
+        help="scratch: length range, e.g. 80-120 (default: within the library's lengths, up to its longest intron)",
     )
     design.add_argument(
         "--sites",

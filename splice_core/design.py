@@ -13,7 +13,7 @@ import numpy as np
 
 from .design_constraints import DesignInputError, SequenceRules, check_rules, random_constrained
 from .encoding import ALPHABET
-from .intron_input import check_intron
+from .intron_input import TRAINED_MAX, check_intron
 
 PredictMembers = Callable[[list[str], np.ndarray | None], np.ndarray]
 Steps = Iterator[tuple[float, list["Design"]]]
@@ -22,6 +22,10 @@ MAX_EDITS = 20
 MAX_DESIGNS = 500
 AGREEMENT = 0.1  # a held-out model agrees with a design when within this of its aim
 SPREAD_WEIGHT = 0.5  # the search's loss adds this times the searched members' SD: designs they agree on
+SCRATCH_LENGTHS = (
+    80,
+    TRAINED_MAX,
+)  # default length range of new introns: within the library's (its longest is 148 nt)
 
 
 @dataclass(frozen=True)
@@ -124,7 +128,7 @@ class ScratchRequest:
     goal: Goal
     n: int = 10
     target_high: float | None = None
-    lengths: tuple[int, int] = (80, 150)
+    lengths: tuple[int, int] = SCRATCH_LENGTHS
     ss5: tuple[str, ...] = ("GTATGT",)
     branch: tuple[str, ...] = ("TACTAAC",)
     ss3: tuple[str, ...] = ("TAG",)

@@ -7,6 +7,7 @@
 import numpy as np
 import pandas as pd
 
+from .batch import header_note
 from .contexts import DesignTemplate, introns_to_constructs
 from .design import Design
 from .design_constraints import gc_share, longest_run
@@ -112,11 +113,12 @@ def agreement_share(table: pd.DataFrame) -> float | None:
 
 
 def designs_fasta(table: pd.DataFrame, column: str = "sequence") -> str:
-    """FASTA of a table's introns (``sequence``) or oligos (``oligo``), the prediction in each header."""
+    """FASTA of a table's introns (``sequence``) or oligos (``oligo``), the prediction and any warning in each header."""
     records = []
     for row in table.itertuples():
         edits = f" edits={row.edits.replace(' ', ',')}" if row.edits else ""
         records.append(
-            f">{row.design}{edits} predicted={row.predicted:.3f} spread={row.spread:.3f}\n{getattr(row, column)}"
+            f">{row.design}{edits} predicted={row.predicted:.3f} spread={row.spread:.3f}"
+            f"{header_note('warning', row.warning)}\n{getattr(row, column)}"
         )
     return "\n".join(records) + "\n"

@@ -11,6 +11,7 @@ from splice_core import batch
 from splice_core.batch import (
     BatchSummary,
     bad_rows,
+    fasta_text,
     input_chunks,
     intron_column,
     measured_metrics,
@@ -173,6 +174,17 @@ def test_score_file_writes_every_row_in_order_in_the_suffixs_format(tmp_path, su
     assert out["id"].tolist() == [f"r{i}" for i in range(5)] and out["predicted_eff"][1] == ""
     np.testing.assert_allclose(out["predicted_eff"].drop(index=1).astype(float), expected, atol=1e-6)
     assert not list(tmp_path.glob(".*partial"))
+
+
+def test_fasta_output_keeps_each_rows_warning_in_its_header():
+    scored = score_frame(
+        toy_predictor(40), pd.DataFrame({"id": ["a", "b"], "intron": [GOOD[0], "CCTATGTAAAATACTAACTTTTAG"]})
+    )
+    first, _, second, _ = fasta_text(scored).splitlines()
+    assert first.startswith(">a predicted_eff=") and "warning" not in first
+    assert second.startswith(">b predicted_eff=") and second.endswith(
+        ' warning="No GT/GC at the 5\' end (starts with CC): predicted anyway."'
+    )
 
 
 def test_a_failed_run_leaves_no_output(tmp_path):

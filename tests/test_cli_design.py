@@ -210,3 +210,15 @@ def test_the_unchanged_intron_gets_the_same_prediction_as_predict(toy_dir, tmp_p
     assert unchanged["search_mean"] != pytest.approx(
         unchanged["predicted"], abs=1e-3
     )  # a different number, named
+
+
+def test_scratch_lengths_default_to_the_librarys_range():
+    from toy_model import toy_predictor
+
+    from splice_core.cli import design_request, parser
+    from splice_core.intron_input import TRAINED_MAX
+
+    args = parser().parse_args(["design", "scratch", "--target", "0.3", "-o", "d.csv"])
+    assert design_request(args, toy_predictor(200), None).lengths == (80, TRAINED_MAX)
+    args = parser().parse_args(["design", "scratch", "--target", "0.3", "--length", "60-90", "-o", "d.csv"])
+    assert design_request(args, toy_predictor(200), None).lengths == (60, 90)

@@ -11,7 +11,7 @@ from toy_model import expected_members, install_toy_model, toy_weights
 
 from splice_core import design_job
 from splice_core.design_output import COLUMN_NOTE
-from splice_core.intron_input import EXAMPLE_INTRON
+from splice_core.intron_input import EXAMPLE_INTRON, TRAINED_MAX
 
 ROOT = Path(__file__).resolve().parent.parent
 LENGTH = 200
@@ -130,6 +130,10 @@ def test_progress_designs_as_they_arrive_and_cancel_keeps_them(app, gated):
 
 def test_from_scratch_designs_meet_their_targets(app):
     app.radio(key="design_mode").set_value("From scratch").run()
+    assert app.slider(key="design_lengths").value == (
+        80,
+        TRAINED_MAX,
+    )  # within the library's lengths by default
     app.number_input(key="design_n").set_value(3)
     app.slider(key="design_targets").set_value((0.25, 0.35))
     app.slider(key="design_lengths").set_value((60, 90))
