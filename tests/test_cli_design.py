@@ -173,16 +173,8 @@ def test_a_missing_output_folder_is_named_before_the_model_loads(outputs, tmp_pa
 
 def test_the_unchanged_intron_gets_the_same_prediction_as_predict(toy_dir, tmp_path, capsys):
     (tmp_path / "in.fa").write_text(f">mine\n{INTRON}\n")
-    predicted = run_cli(
-        "predict",
-        str(tmp_path / "in.fa"),
-        "-o",
-        str(tmp_path / "p.csv"),
-        "--model",
-        str(toy_dir),
-        data_dir=tmp_path,
-        capsys=capsys,
-    )
+    files = [str(tmp_path / "in.fa"), "-o", str(tmp_path / "p.csv")]
+    predicted = run_cli("predict", *files, "--model", str(toy_dir), data_dir=tmp_path, capsys=capsys)
     code, out, _ = run_cli(
         "design",
         "edit",
