@@ -13,6 +13,7 @@ from .noise_floor import FLOOR_METRICS, explained_share
 from .predictor import Predictor
 from .splits import PARTS, barcodes_to_split
 from .study import BASELINE_ROW, STUDY_REPORTED, STUDY_TABLE1
+from .training import PAIRS_STAGE
 from .variant_effects import CHANGE_METRICS
 
 METRICS = ("mse", "balanced_mse", "pearson", "spearman", "n")
@@ -167,13 +168,24 @@ def card_history(card: dict) -> list[dict]:
 
 
 def history_frame(records: list[dict]) -> pd.DataFrame:
-    """Per-epoch records as long rows (seed, epoch, curve train/dev, loss) for a line chart."""
+    """Per-epoch records as long rows (seed, epoch, curve, loss) for a line chart.
+
+    Curves: ``train`` and ``dev`` per epoch; pair fine-tuning rounds (records of stage ``pairs``, whose own count
+    starts at 1 again) continue each seed's axis after its last training epoch as ``train, pair fine-tuning``
+    (the loss of the round's library epoch; no dev loss is computed there).
+    """
     columns = ["seed", "epoch", "curve", "loss"]
-    rows = [
-        {"seed": f"seed {r['seed']}", "epoch": r["epoch"], "curve": curve, "loss": r[key]}
-        for r in records
-        for curve, key in (("train", "loss"), ("dev", "val_loss"))
-    ]
+    trained: dict = {}
+    rows = []
+    for r in records:
+        pairs = r.get("stage") == PAIRS_STAGE
+        if not pairs:
+            trained[r["seed"]] = max(trained.get(r["seed"], 0), r["epoch"])
+        curves = (("train, pair fine-tuning", "loss"),) if pairs else (("train", "loss"), ("dev", "val_loss"))
+        epoch = r["epoch"] + (trained.get(r["seed"], 0) if pairs else 0)
+        rows += [
+            {"seed": f"seed {r['seed']}", "epoch": epoch, "curve": c, "loss": r[key]} for c, key in curves
+        ]
     return pd.DataFrame(rows, columns=columns)
 
 
