@@ -41,7 +41,8 @@ def main() -> None:
     """The page."""
     st.title("Batch scoring")
     st.markdown(
-        "Upload a **FASTA** file of introns, or a **CSV/xlsx** table with an `intron_seq` (or `intron`, `sequence`) column. "
+        "Upload a **FASTA** file of introns, or a **CSV/xlsx** table with an `intron_seq` (or `intron`, `sequence`; any "
+        "case) column, separated by commas, semicolons or tabs. "
         "Each intron is written 5' splice site first, 3' splice site last; other columns are kept. Files of any length "
         f"are scored a chunk at a time. Rows that cannot be scored (for example a sequence cell holding a digit) are listed "
         f"with the reason; the rest are scored. A `{MEASURED_COLUMN}` column, when present, is compared with the predictions. "

@@ -11,10 +11,10 @@ from app_state import (
     open_on_predict,
     template_or_none,
 )
-from splice_core.design import EditRequest
+from splice_core.design import SCRATCH_LENGTHS, EditRequest
 from splice_core.design_constraints import DesignInputError
 from splice_core.design_job import DesignJob, start_design
-from splice_core.design_output import NO_TEMPLATE, agreement_share, designs_fasta, designs_table
+from splice_core.design_output import COLUMN_NOTE, NO_TEMPLATE, agreement_share, designs_fasta, designs_table
 from splice_core.design_plot import edits_figure, targets_figure
 from splice_core.design_requests import CONSENSUS, edit_request, goal_of, rules_of, scratch_request, site_list
 from splice_core.intron_input import EXAMPLE_INTRON, clean_intron_text
@@ -32,6 +32,7 @@ SHOWN = [
     "target",
     "predicted",
     "spread",
+    "search_mean",
     "held_out",
     "held_out_agrees",
     "warning",
@@ -42,11 +43,16 @@ SHOWN = [
 ]
 COLUMNS = {
     "predicted": st.column_config.NumberColumn(
-        "predicted", format="%.3f", help="Mean of the members the search used"
+        "predicted", format="%.3f", help="Mean of every ensemble member, as the Predict page shows it"
     ),
     "spread": st.column_config.NumberColumn("± spread", format="%.3f", help="SD over every ensemble member"),
+    "search_mean": st.column_config.NumberColumn(
+        "search members",
+        format="%.3f",
+        help="Mean of the members the search steered (the held-out one left out)",
+    ),
     "held_out": st.column_config.NumberColumn(
-        "held-out", format="%.3f", help="The member kept out of the search"
+        "held-out", format="%.3f", help="The member kept out of the search, as a check"
     ),
     "held_out_agrees": st.column_config.CheckboxColumn("agrees ±0.1"),
     "gc": st.column_config.NumberColumn("GC", format="%.2f"),
@@ -89,7 +95,11 @@ def scratch_form(max_length: int, library_sites: dict | None) -> dict:
         key="design_targets",
     )
     values["lengths"] = right.slider(
-        "Length range (nt)", 30, max_length, (80, min(150, max_length)), key="design_lengths"
+        "Length range (nt)",
+        30,
+        max_length,
+        (SCRATCH_LENGTHS[0], min(SCRATCH_LENGTHS[1], max_length)),
+        key="design_lengths",
     )
     sources = SITE_SOURCES if library_sites else SITE_SOURCES[:1]
     values["site_source"] = left.radio(
@@ -190,6 +200,7 @@ def show_table(job: DesignJob, key: str) -> None:
     figure = edits_figure(table) if isinstance(job.request, EditRequest) else targets_figure(table)
     st.plotly_chart(figure, key=f"design_plot_{key}")
     st.dataframe(table[SHOWN], hide_index=True, column_config=COLUMNS, key=f"design_table_{key}")
+    st.caption(COLUMN_NOTE)
 
 
 def progress_panel(job: DesignJob) -> None:

@@ -18,19 +18,21 @@ import pandas as pd
 from .contexts import DesignTemplate
 from .intron_input import check_intron
 from .library import DataFileError, Reporter, iter_fasta_records
-from .metrics import regression_metrics
 
 # The predictor imports TensorFlow; a Ray driver that only reads and writes chunks never needs it.
 if TYPE_CHECKING:
     from .predictor import Predictor
 
-INTRON_COLUMNS = ("intron_seq", "intron", "sequence")
+INTRON_COLUMNS = ("intron_seq", "intron", "sequence")  # matched in any case, surrounding spaces ignored
+DELIMITERS = (",", ";", "\t")  # of a CSV (or a .txt table), told from its header line
+SNIFF_BYTES = 65_536  # the start of a file read to tell its delimiter, or whether a .txt file is FASTA
 MEASURED_COLUMN = "splicing_eff"
 SCORE_COLUMNS = ("predicted_eff", "predicted_sd", "error", "warning")
 CHUNK_ROWS = 5_000  # rows read, scored and written at a time: ~15 MB of one-hot input, frequent progress
 FASTA_SUFFIXES = (".fa", ".fasta", ".fna", ".txt")
 INPUT_SUFFIXES = (*FASTA_SUFFIXES, ".csv", ".xlsx")
 OUTPUT_FORMATS = {".csv": "csv", ".xlsx": "xlsx", ".fa": "fasta", ".fasta": "fasta", ".fna": "fasta"}
+TABLE_FORMATS = {".csv": "csv", ".xlsx": "xlsx"}  # tables that are not scored introns (scan, design)
 XLSX_MAX_ROWS = 1_048_575  # Excel's sheet limit, less the header row
 LISTED_BAD_ROWS = 1_000
 PREVIEW_ROWS = 1_000
@@ -50,14 +52,47 @@ def input_kind(name: str) -> str:
     )
 
 
-def output_format(path: str | os.PathLike) -> str:
-    """``csv``, ``xlsx`` or ``fasta`` from an output path's suffix; ValueError for any other suffix."""
+def suffixes_named(formats: dict[str, str]) -> str:
+    """The suffixes of ``formats`` for a message, one group per format: ``.csv, .xlsx or .fa/.fasta/.fna``."""
+    groups = ["/".join(s for s in formats if formats[s] == f) for f in dict.fromkeys(formats.values())]
+    return ", ".join(groups[:-1]) + (" or " if len(groups) > 1 else "") + groups[-1]
+
+
+def output_format(path: str | os.PathLike, formats: dict[str, str] = OUTPUT_FORMATS) -> str:
+    """The format (``csv``, ``xlsx``, ``fasta``) ``formats`` gives an output path's suffix; ValueError for any other."""
     suffix = Path(path).suffix.lower()
-    if suffix not in OUTPUT_FORMATS:
+    if suffix not in formats:
         raise ValueError(
-            f"{path}: cannot write {suffix or 'a file without a suffix'!r}; name it .csv, .xlsx or .fa/.fasta"
+            f"{path}: cannot write {suffix or 'a file without a suffix'!r}; name it {suffixes_named(formats)}"
         )
-    return OUTPUT_FORMATS[suffix]
+    return formats[suffix]
+
+
+def check_output_folder(path: str | os.PathLike) -> None:
+    """FileNotFoundError, naming the path as given, when the folder an output goes into does not exist."""
+    folder = Path(path).parent
+    if not folder.is_dir():
+        raise FileNotFoundError(f"{path}: the folder {folder} does not exist; create it or write elsewhere")
+
+
+def checked_output(path: str | os.PathLike, formats: dict[str, str] = OUTPUT_FORMATS) -> str:
+    """The output's format; ValueError for a suffix not in ``formats``, FileNotFoundError when its folder is missing."""
+    format_ = output_format(path, formats)
+    check_output_folder(path)
+    return format_
+
+
+def check_input_file(path: str | os.PathLike) -> None:
+    """Raise, in the user's terms, for an input path that cannot be scored: missing, of an unknown type, or unreadable.
+
+    Reads the first row only (the header and intron column are checked), so it answers at once for any size.
+    """
+    if not Path(path).is_file():
+        raise FileNotFoundError(
+            f"{path}: {'is a folder, not a file' if Path(path).is_dir() else 'no such file'}"
+        )
+    for _ in input_chunks(path, chunk_rows=1):
+        break
 
 
 def open_binary(source: Source) -> io.BufferedIOBase:
@@ -73,10 +108,48 @@ def source_size(handle) -> int:
     return max(size, 1)
 
 
+def first_line(handle) -> str:
+    """The first non-blank line within the first :data:`SNIFF_BYTES` of an open binary file, left where it was."""
+    position = handle.tell()
+    head = handle.read(SNIFF_BYTES).decode("utf-8", errors="replace")
+    handle.seek(position)
+    return next((line.strip() for line in head.splitlines() if line.strip()), "")
+
+
+def delimiter_of(header: str) -> str:
+    """The delimiter of a table's header line: the most frequent of comma, semicolon and tab (a comma on a tie)."""
+    counts = [header.count(d) for d in DELIMITERS]
+    return DELIMITERS[counts.index(max(counts))]
+
+
+def content_kind(name: str, first: str) -> str:
+    """The input's kind by its suffix, except that a .txt file whose first line is no FASTA header is a table."""
+    kind = input_kind(name)
+    return "csv" if Path(name).suffix.lower() == ".txt" and first and not first.startswith(">") else kind
+
+
+def matching_column(columns, names: tuple[str, ...]) -> str | None:
+    """The first column whose name is one of ``names`` in any case, surrounding spaces ignored (None if none)."""
+    keys = {}
+    for column in columns:
+        keys.setdefault(str(column).strip().lower(), column)
+    return next((keys[n] for n in names if n in keys), None)
+
+
+def columns_named(columns, width: int = 30) -> str:
+    """A table's column names for a message, each cut to ``width`` characters."""
+    names = [str(c) if len(str(c)) <= width else str(c)[: width - 1] + "…" for c in columns]
+    return ", ".join(repr(n) for n in names) or "none"
+
+
 def csv_chunks(handle, chunk_rows: int) -> Iterator[tuple[pd.DataFrame, float]]:
-    """(rows, fraction of the file read) of a CSV, ``chunk_rows`` rows at a time."""
+    """(rows, fraction of the file read) of a CSV (comma, semicolon or tab separated), ``chunk_rows`` rows at a time.
+
+    With semicolons, a decimal comma is read too (as spreadsheets in many locales write it).
+    """
     size = source_size(handle)
-    with pd.read_csv(handle, chunksize=chunk_rows) as reader:
+    sep = delimiter_of(first_line(handle))
+    with pd.read_csv(handle, sep=sep, decimal="," if sep == ";" else ".", chunksize=chunk_rows) as reader:
         for frame in reader:
             yield frame, min(handle.tell() / size, 1.0)
 
@@ -135,10 +208,11 @@ def input_chunks(
     cannot be read, has no rows, or has no intron column.
     """
     name = str(name or source)
-    kind = input_kind(name)
+    input_kind(name)  # an unknown suffix fails before the file is opened
     any_rows = False
     with open_binary(source) as handle:
         try:
+            kind = content_kind(name, first_line(handle))
             chunks = (
                 fasta_chunks(handle, name, chunk_rows)
                 if kind == "fasta"
@@ -147,9 +221,10 @@ def input_chunks(
                 else xlsx_chunks(handle, chunk_rows)
             )
             for frame, fraction in chunks:
-                if not any_rows and not any(c in frame.columns for c in INTRON_COLUMNS):
+                if not any_rows and matching_column(frame.columns, INTRON_COLUMNS) is None:
                     raise DataFileError(
-                        f"{name}: needs an intron column ({' or '.join(INTRON_COLUMNS)}) or FASTA records"
+                        f"{name}: needs an intron column ({' or '.join(INTRON_COLUMNS)}, in any case) or FASTA "
+                        f"records; found the columns {columns_named(frame.columns)}"
                     )
                 any_rows = any_rows or len(frame) > 0
                 yield frame, fraction
@@ -169,8 +244,8 @@ def input_chunks(
 
 
 def intron_column(frame: pd.DataFrame) -> pd.Series:
-    """The first intron column present in a batch table."""
-    return frame[next(c for c in INTRON_COLUMNS if c in frame.columns)]
+    """The first intron column present in a batch table (names matched as :func:`matching_column` does)."""
+    return frame[matching_column(frame.columns, INTRON_COLUMNS)]
 
 
 def score_frame(
@@ -214,6 +289,8 @@ def bad_rows(scored: pd.DataFrame) -> pd.DataFrame:
 
 def measured_metrics(measured: np.ndarray, predicted: np.ndarray) -> dict[str, float] | None:
     """Metrics of predictions ``(N,)`` against measured values ``(N,)`` over rows with both, else None (< 3 rows)."""
+    from .metrics import regression_metrics  # SciPy, imported only when a file has measured values
+
     both = np.isfinite(measured) & np.isfinite(predicted)
     if both.sum() < 3:
         return None
@@ -248,8 +325,9 @@ class BatchSummary:
         self.n_rows += len(scored)
         self.n_bad += len(bad)
         self.predicted.append(scored["predicted_eff"].to_numpy(np.float32))
-        if MEASURED_COLUMN in scored.columns:
-            self.measured.append(pd.to_numeric(scored[MEASURED_COLUMN], errors="coerce").to_numpy(np.float32))
+        measured = matching_column(scored.columns, (MEASURED_COLUMN,))
+        if measured is not None:
+            self.measured.append(pd.to_numeric(scored[measured], errors="coerce").to_numpy(np.float32))
 
     def bad_table(self) -> pd.DataFrame:
         """The first :data:`LISTED_BAD_ROWS` rows with an error (row, id, error)."""
@@ -278,11 +356,14 @@ class BatchSummary:
 
 
 class ScoredWriter:
-    """Writes scored chunks to ``path`` in the format its suffix names, into a temporary file moved in at the end."""
+    """Writes a table's chunks to ``path`` in the format its suffix names, into a temporary file moved in at the end.
 
-    def __init__(self, path: str | os.PathLike):
+    ``formats``: the suffixes taken (FASTA needs scored introns; :data:`TABLE_FORMATS` for any other table).
+    """
+
+    def __init__(self, path: str | os.PathLike, formats: dict[str, str] = OUTPUT_FORMATS):
         self.path = Path(path)
-        self.format = output_format(self.path)
+        self.format = checked_output(self.path, formats)
         self.partial = self.path.with_name(f".{self.path.name}.partial")
         self.rows = 0
         self.book = self.sheet = self.handle = None
@@ -326,19 +407,43 @@ class ScoredWriter:
         self.partial.unlink(missing_ok=True)
 
 
+def write_table(
+    table: pd.DataFrame, path: str | os.PathLike, formats: dict[str, str] = TABLE_FORMATS
+) -> None:
+    """Write a whole table to ``path`` (CSV or a real xlsx workbook by its suffix): complete, or not at all."""
+    writer = ScoredWriter(path, formats)
+    try:
+        writer.write(table)
+    except BaseException:
+        writer.discard()
+        raise
+    writer.close()
+
+
+def header_note(name: str, text) -> str:
+    """`` name="text"`` for a FASTA header (double quotes in the text made single), or nothing for no text."""
+    text = "" if pd.isna(text) else str(text)
+    return f' {name}="{text.replace(chr(34), chr(39))}"' if text else ""
+
+
 def fasta_text(scored: pd.DataFrame) -> str:
-    """Scored rows as FASTA: the id (else ``row<N>``) and the scores in the header, the sequence below."""
+    """Scored rows as FASTA: the id (else ``row<N>``), the scores and any warning in the header, the sequence below."""
     ids = (
         scored["id"].astype(str)
         if "id" in scored.columns
         else pd.Series([f"row{i + 1}" for i in scored.index], index=scored.index)
     )
     lines = []
-    for name, seq, eff, sd, error in zip(
-        ids, intron_column(scored), scored["predicted_eff"], scored["predicted_sd"], scored["error"]
+    for name, seq, eff, sd, error, warning in zip(
+        ids,
+        intron_column(scored),
+        scored["predicted_eff"],
+        scored["predicted_sd"],
+        scored["error"],
+        scored["warning"],
     ):
         scores = f"predicted_eff={eff:.4f} predicted_sd={sd:.4f}" if np.isfinite(eff) else f"error={error}"
-        lines.append(f">{name} {scores}\n{'' if pd.isna(seq) else seq}\n")
+        lines.append(f">{name} {scores}{header_note('warning', warning)}\n{'' if pd.isna(seq) else seq}\n")
     return "".join(lines)
 
 

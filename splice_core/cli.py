@@ -14,12 +14,17 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from .intron_input import Wording
 from .options import ARCHITECTURES, CONTEXTS, LOSSES, OUTPUTS
 from .unused_imports import skip_unused_imports
 
 MODULE_PROG = "python -m splice_core"
 SCRIPT_PROG = "splice-predict"  # the command pyproject.toml installs
 DEFAULT_OUT = Path("runs")
+CLI_WORDING = Wording(
+    "give one intron (predict scores a file of many)",
+    "give its sequence, or a file holding it (5' splice site first, 3' splice site last)",
+)
 
 
 def prog_name() -> str:
@@ -27,14 +32,37 @@ def prog_name() -> str:
     return SCRIPT_PROG if Path(sys.argv[0]).name == SCRIPT_PROG else MODULE_PROG
 
 
+def global_options(after_command: bool = False) -> argparse.ArgumentParser:
+    """The options every command takes, before its name or after it.
+
+    After it (``after_command``) an option left out sets nothing, so one given before the name is kept.
+    """
+    options = argparse.ArgumentParser(add_help=False)
+    unset = argparse.SUPPRESS if after_command else None
+    options.add_argument(
+        "--data-dir",
+        type=Path,
+        default=unset,
+        help="data directory (default: $SPLICE_DATA_DIR or data/)",
+    )
+    options.add_argument(
+        "--verbose",
+        action="store_true",
+        default=unset if after_command else False,
+        help="show TensorFlow's own start-up and device log lines",
+    )
+    return options
+
+
 def command(sub, name: str, help: str, example: str) -> argparse.ArgumentParser:
-    """A sub-command parser with its help and an example shown under ``--help``."""
+    """A sub-command parser with its help, the global options and an example shown under ``--help``."""
     return sub.add_parser(
         name,
         help=help,
         description=help[0].upper() + help[1:] + ".",
         epilog=f"example:\n  {prog_name()} {example}",
         formatter_class=argparse.RawDescriptionHelpFormatter,
+        parents=[global_options(after_command=True)],
     )
 
 
@@ -221,12 +249,13 @@ def add_evaluate(sub) -> None:
 
 def cmd_predict(args) -> int:
     """Score a CSV, xlsx or FASTA file of introns; exit 1 when no row could be scored."""
-    from .batch import output_format, score_file
+    from .batch import check_input_file, checked_output, score_file
     from .cli_progress import progress_bar
     from .design_inputs import data_dir_loaders, design_inputs
     from .model_store import active_model_path, card_context, read_card
 
-    output_format(args.output)  # an unknown suffix fails before the model loads
+    check_input_file(args.input)  # input and output problems are named before the model loads
+    checked_output(args.output)
     model_path = Path(args.model or active_model_path())
     if args.ray is None:
         from .predictor import load_predictor
@@ -328,7 +357,8 @@ def add_predict(sub) -> None:
     predict.add_argument(
         "input",
         type=Path,
-        help="FASTA (.fa/.fasta/.fna/.txt), CSV or xlsx with an intron_seq (or intron, sequence) column",
+        help="FASTA (.fa/.fasta/.fna, or .txt starting with '>'), or a table (CSV or .txt separated by commas, "
+        "semicolons or tabs, or xlsx) with an intron_seq (or intron, sequence; any case) column",
     )
     predict.add_argument(
         "-o",
@@ -362,6 +392,7 @@ def cmd_scan(args) -> int:
     """Write the predicted effect of every single change of an intron, or of every pair of changes with their epistasis."""
     import functools
 
+    from .batch import TABLE_FORMATS, checked_output, write_table
     from .cli_progress import progress_bar
     from .design_inputs import data_dir_loaders, design_inputs
     from .intron_input import check_intron
@@ -370,12 +401,13 @@ def cmd_scan(args) -> int:
     from .pairs import pair_effects
     from .predictor import load_predictor
 
-    predictor = load_predictor(args.model or active_model_path())
-    design = design_inputs(predictor.context, data_dir_loaders(args.data_dir))
-    check = check_intron(intron_argument(args.intron))
+    checked_output(args.output, TABLE_FORMATS)  # input and output problems are named before the model loads
+    check = check_intron(intron_argument(args.intron), wording=CLI_WORDING)
     if check.errors:
         raise ValueError(" ".join(check.errors))
     intron = check.sequence
+    predictor = load_predictor(args.model or active_model_path())
+    design = design_inputs(predictor.context, data_dir_loaders(args.data_dir))
     branch = int(predictor.branch_starts([intron])[0]) if predictor.needs_design else None
     predict = functools.partial(predictor.predict_introns, **design)
     start = time.monotonic()
@@ -390,7 +422,7 @@ def cmd_scan(args) -> int:
             )
     else:
         table = effects_to_table(intron, *mutagenesis_effects(predict, intron, branch)[1:])
-    table.to_csv(args.output, index=False)
+    write_table(table, args.output)
     what = "double mutants" if args.pairs else "single mutations"
     print(
         f"wrote {len(table):,} {what} of a {len(intron)}-nt intron to {args.output} ({time.monotonic() - start:.1f} s)"
@@ -415,7 +447,13 @@ def add_scan(sub) -> None:
         help="every pair of changes at two positions (substitutions and deletions): its effect, both single effects and "
         "the epistasis (pair effect minus the two single effects)",
     )
-    scan.add_argument("-o", "--output", type=Path, required=True, help="CSV file to write")
+    scan.add_argument(
+        "-o",
+        "--output",
+        type=Path,
+        required=True,
+        help="table to write; its suffix picks the format: .csv or .xlsx",
+    )
     scan.add_argument("--model", type=Path, default=None, help="model directory (default: the active model)")
     scan.set_defaults(func=cmd_scan)
 
@@ -593,6 +631,7 @@ def add_ship(sub) -> None:
 
 def design_request(args, predictor, sites: dict | None):
     """The EditRequest or ScratchRequest of ``design`` options (positions and ranges as the user wrote them)."""
+    from .design import SCRATCH_LENGTHS
     from .design_requests import edit_request, goal_of, rules_of, scratch_request
     from .intron_input import clean_intron_text
 
@@ -621,21 +660,33 @@ def design_request(args, predictor, sites: dict | None):
         else {"ss5": tuple(args.ss5), "branch": tuple(args.branch), "ss3": tuple(args.ss3)}
     )
     return scratch_request(
-        goal, args.n, args.target_high, args.length, chosen, rules, max_length, args.tolerance, args.seed
+        goal,
+        args.n,
+        args.target_high,
+        args.length or SCRATCH_LENGTHS,
+        chosen,
+        rules,
+        max_length,
+        args.tolerance,
+        args.seed,
     )
 
 
 def cmd_design(args) -> int:
     """Design introns (edits of one, or new ones) and write the table (CSV) and, if asked, a FASTA."""
+    from .batch import TABLE_FORMATS, check_output_folder, checked_output, write_table
     from .contexts import design_template
     from .design import design
-    from .design_output import NO_TEMPLATE, agreement_share, designs_fasta, designs_table
+    from .design_output import COLUMN_NOTE, NO_TEMPLATE, agreement_share, designs_fasta, designs_table
     from .design_trust import LibraryNeighbourhood
     from .library import library_path, read_library, usable_rows
     from .model_store import active_model_path
     from .predictor import load_predictor
     from .sites import natural_sites
 
+    checked_output(args.output, TABLE_FORMATS)  # output problems are named before the model loads
+    if args.fasta:
+        check_output_folder(args.fasta)
     predictor = load_predictor(args.model or active_model_path())
     if predictor.needs_design:
         raise ValueError(
@@ -653,12 +704,13 @@ def cmd_design(args) -> int:
     template = design_template(frame) if frame is not None else None
     library = LibraryNeighbourhood(frame["intron_seq"].tolist()) if frame is not None else None
     table = designs_table(designs, template, library)
-    table.to_csv(args.output, index=False)
+    write_table(table, args.output)
     agree = agreement_share(table)
     print(
         f"{len(table)} designs in {seconds:.1f} s into {args.output}"
         + (f"; the held-out member agrees within 0.1 on {agree:.0%}" if agree is not None else "")
     )
+    print(COLUMN_NOTE)
     if args.fasta:
         column = "oligo" if template is not None else "sequence"
         Path(args.fasta).write_text(designs_fasta(table, column))
@@ -712,8 +764,8 @@ def add_design(sub) -> None:
     design.add_argument(
         "--length",
         type=lambda t: number_range(t, int),
-        default=(80, 150),
-        help="scratch: length range, e.g. 80-150",
+        default=None,
+        help="scratch: length range, e.g. 80-120 (default: within the library's lengths, up to its longest intron)",
     )
     design.add_argument(
         "--sites",
@@ -743,7 +795,13 @@ def add_design(sub) -> None:
     design.add_argument(
         "--model", type=Path, default=None, help="model directory (default: the active model)"
     )
-    design.add_argument("-o", "--output", type=Path, required=True, help="CSV table of the designs")
+    design.add_argument(
+        "-o",
+        "--output",
+        type=Path,
+        required=True,
+        help="table of the designs; its suffix picks the format: .csv or .xlsx (a FASTA: --fasta)",
+    )
     design.add_argument(
         "--fasta", type=Path, default=None, help="also a FASTA of the oligos (introns without data)"
     )
@@ -772,12 +830,7 @@ def parser() -> argparse.ArgumentParser:
         description="Yeast intron splicing-efficiency models.",
         epilog=f"example:\n  {prog} predict introns.fa -o scored.csv\n\n'{prog} COMMAND --help' shows a command's options.",
         formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    top.add_argument(
-        "--data-dir", type=Path, default=None, help="data directory (default: $SPLICE_DATA_DIR or data/)"
-    )
-    top.add_argument(
-        "--verbose", action="store_true", help="show TensorFlow's own start-up and device log lines"
+        parents=[global_options()],
     )
     sub = top.add_subparsers(dest="command", required=True, metavar="COMMAND", help="the task to run")
     for add in SUBCOMMANDS:

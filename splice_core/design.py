@@ -13,7 +13,7 @@ import numpy as np
 
 from .design_constraints import DesignInputError, SequenceRules, check_rules, random_constrained
 from .encoding import ALPHABET
-from .intron_input import check_intron
+from .intron_input import TRAINED_MAX, check_intron
 
 PredictMembers = Callable[[list[str], np.ndarray | None], np.ndarray]
 Steps = Iterator[tuple[float, list["Design"]]]
@@ -22,6 +22,10 @@ MAX_EDITS = 20
 MAX_DESIGNS = 500
 AGREEMENT = 0.1  # a held-out model agrees with a design when within this of its aim
 SPREAD_WEIGHT = 0.5  # the search's loss adds this times the searched members' SD: designs they agree on
+SCRATCH_LENGTHS = (
+    80,
+    TRAINED_MAX,
+)  # default length range of new introns: within the library's (its longest is 148 nt)
 
 
 @dataclass(frozen=True)
@@ -67,13 +71,18 @@ class Design:
 
     @property
     def predicted(self) -> float:
-        """Mean prediction of the members the search used."""
-        return float(self.members[: self.searched].mean())
+        """The ensemble's prediction: the mean of every member, as the Predict page and ``predict`` report it."""
+        return float(self.members.mean())
 
     @property
     def spread(self) -> float:
-        """Standard deviation over every member."""
+        """Standard deviation over every member (the ± beside :attr:`predicted`)."""
         return float(self.members.std())
+
+    @property
+    def search_mean(self) -> float:
+        """Mean of the members the search steered (all but the held-out one): what the search scored."""
+        return float(self.members[: self.searched].mean())
 
     @property
     def held_out(self) -> float | None:
@@ -82,9 +91,14 @@ class Design:
 
     @property
     def held_out_agrees(self) -> bool | None:
-        """True when the held-out member lies within 0.1 of the goal's aim (None without one)."""
+        """True when the held-out member lies within 0.1 of :attr:`held_out_aim` (None without one)."""
         held = self.held_out
-        return None if held is None else abs(held - self.goal.aim(self.predicted)) <= AGREEMENT
+        return None if held is None else abs(held - self.held_out_aim) <= AGREEMENT
+
+    @property
+    def held_out_aim(self) -> float:
+        """What the held-out member should agree with: the target, or the searched members' mean for high / low."""
+        return self.goal.aim(self.search_mean)
 
 
 @dataclass(frozen=True)
@@ -114,7 +128,7 @@ class ScratchRequest:
     goal: Goal
     n: int = 10
     target_high: float | None = None
-    lengths: tuple[int, int] = (80, 150)
+    lengths: tuple[int, int] = SCRATCH_LENGTHS
     ss5: tuple[str, ...] = ("GTATGT",)
     branch: tuple[str, ...] = ("TACTAAC",)
     ss3: tuple[str, ...] = ("TAG",)

@@ -1,15 +1,32 @@
-"""Designs as a table, FASTA and ready-to-order oligos (the library's design flanks around each intron)."""
+"""Designs as a table, FASTA and ready-to-order oligos (the library's design flanks around each intron).
+
+``predicted`` ± ``spread`` are the whole ensemble's mean and SD, as ``predict`` and the Predict page give them;
+``search_mean`` is the mean of the members the search steered, and ``held_out`` the member kept out of it.
+"""
 
 import numpy as np
 import pandas as pd
 
+from .batch import header_note
 from .contexts import DesignTemplate, introns_to_constructs
 from .design import Design
 from .design_constraints import gc_share, longest_run
 from .design_trust import LibraryNeighbourhood, design_warnings
 
-ROUNDED = {"target": 4, "predicted": 4, "spread": 4, "held_out": 4, "gc": 3, "library_distance": 4}
+ROUNDED = {
+    "target": 4,
+    "predicted": 4,
+    "spread": 4,
+    "search_mean": 4,
+    "held_out": 4,
+    "gc": 3,
+    "library_distance": 4,
+}
 NO_TEMPLATE = "needs the data directory (the library's oligo design)"
+COLUMN_NOTE = (
+    "predicted ± spread: the mean and SD of every ensemble member, as Predict reports them; search_mean: the mean of "
+    "the members the search steered; held_out: the member kept out of the search, as a check."
+)
 COLUMNS = [
     "design",
     "n_edits",
@@ -17,6 +34,7 @@ COLUMNS = [
     "target",
     "predicted",
     "spread",
+    "search_mean",
     "held_out",
     "held_out_agrees",
     "length",
@@ -53,6 +71,7 @@ def design_row(
         "target": design.goal.target,
         "predicted": design.predicted,
         "spread": design.spread,
+        "search_mean": design.search_mean,
         "held_out": design.held_out,
         "held_out_agrees": design.held_out_agrees,
         "length": len(design.sequence),
@@ -94,11 +113,12 @@ def agreement_share(table: pd.DataFrame) -> float | None:
 
 
 def designs_fasta(table: pd.DataFrame, column: str = "sequence") -> str:
-    """FASTA of a table's introns (``sequence``) or oligos (``oligo``), the prediction in each header."""
+    """FASTA of a table's introns (``sequence``) or oligos (``oligo``), the prediction and any warning in each header."""
     records = []
     for row in table.itertuples():
         edits = f" edits={row.edits.replace(' ', ',')}" if row.edits else ""
         records.append(
-            f">{row.design}{edits} predicted={row.predicted:.3f} spread={row.spread:.3f}\n{getattr(row, column)}"
+            f">{row.design}{edits} predicted={row.predicted:.3f} spread={row.spread:.3f}"
+            f"{header_note('warning', row.warning)}\n{getattr(row, column)}"
         )
     return "\n".join(records) + "\n"

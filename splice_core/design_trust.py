@@ -63,7 +63,8 @@ def design_warnings(
         found.append(f"members disagree (spread {design.spread:.2f})")
     if design.held_out_agrees is False:
         found.append(
-            f"held-out member predicts {design.held_out:.2f}, more than 0.1 from {design.goal.aim(design.predicted):.2f}"
+            f"held-out member predicts {design.held_out:.2f}, more than 0.1 from "
+            f"{'the target' if design.goal.direction == 'target' else 'the searched members'} {design.held_out_aim:.2f}"
         )
     if distance is not None and threshold is not None and distance > threshold:
         found.append(

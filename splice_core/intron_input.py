@@ -14,6 +14,20 @@ EXAMPLE_INTRON = (
 """A made-up intron with consensus 5'SS, branch site and 3'SS (not from any data set), for the first view."""
 
 
+@dataclass(frozen=True)
+class Wording:
+    """What two messages ask the user to do, in the terms of where the intron was given (the app, the command line)."""
+
+    one_intron: str
+    empty: str
+
+
+APP_WORDING = Wording(
+    "paste one intron here (use Batch scoring for many)",
+    "enter a sequence (5' splice site first, 3' splice site last)",
+)
+
+
 @dataclass
 class IntronCheck:
     """A cleaned intron (DNA, upper case) with errors (cannot predict) and warnings (predicted anyway)."""
@@ -47,12 +61,17 @@ def kept_positions(typed: str, strip_digits: bool) -> list[int]:
 
 
 def check_intron(
-    text: str, max_length: int = MAX_INTRON, trained_max: int = TRAINED_MAX, strip_digits: bool = True
+    text: str,
+    max_length: int = MAX_INTRON,
+    trained_max: int = TRAINED_MAX,
+    strip_digits: bool = True,
+    wording: Wording = APP_WORDING,
 ) -> IntronCheck:
     """Clean ``text`` and report every problem that stops or weakens a prediction.
 
     Positions in messages count the characters as typed (white space and FASTA headers aside), digits included.
     With ``strip_digits`` (pasted GenBank-style text) digits are dropped; without it a digit is an error.
+    ``wording``: what the messages ask the user to do, where they gave the intron.
     """
     typed = sequence_characters(text)
     positions = kept_positions(typed, strip_digits)
@@ -64,14 +83,10 @@ def check_intron(
     check = IntronCheck(seq)
     n_records = sum(line.lstrip().startswith(">") for line in str(text).splitlines())
     if n_records > 1:
-        check.errors.append(
-            f"Found {n_records} FASTA records: paste one intron here (use Batch scoring for many)."
-        )
+        check.errors.append(f"Found {n_records} FASTA records: {wording.one_intron}.")
         return check
     if not seq:
-        check.errors.append(
-            "The intron is empty: enter a sequence (5' splice site first, 3' splice site last)."
-        )
+        check.errors.append(f"The intron is empty: {wording.empty}.")
         return check
     if not _VALID.fullmatch(seq):
         bad = [(positions[i], typed[positions[i] - 1]) for i, b in enumerate(seq) if b not in _ALLOWED]

@@ -7,14 +7,18 @@ import pandas as pd
 import pytest
 from toy_model import expected_members, toy_predictor, toy_weights
 
+from splice_core import batch
 from splice_core.batch import (
     BatchSummary,
     bad_rows,
+    fasta_text,
     input_chunks,
+    intron_column,
     measured_metrics,
     output_format,
     score_file,
     score_frame,
+    write_table,
 )
 from splice_core.intron_view import intron_view_set, view_layout
 from splice_core.library import DataFileError
@@ -51,6 +55,39 @@ def test_csv_and_xlsx_keep_their_columns_and_order_across_chunks(tmp_path):
     pd.testing.assert_frame_equal(read_all(buffer.getvalue(), "x.xlsx"), table)
 
 
+@pytest.mark.parametrize(
+    "text, name",
+    [
+        ("ID, Sequence \na,{0}\nb,{1}\n", "x.csv"),
+        ("ID;Sequence\na;{0}\nb;{1}\n", "x.csv"),
+        ("ID\tINTRON_SEQ\na\t{0}\nb\t{1}\n", "x.csv"),
+        ("ID\tIntron\na\t{0}\nb\t{1}\n", "x.txt"),
+    ],
+    ids=["comma, spaced header", "semicolon", "tab", "tab in .txt"],
+)
+def test_headers_match_in_any_case_and_the_delimiter_is_told_from_the_header(text, name):
+    frame = read_all(text.format(*GOOD).encode(), name)
+    assert frame.iloc[:, 0].tolist() == ["a", "b"] and intron_column(frame).tolist() == GOOD
+
+
+def test_a_semicolon_table_reads_decimal_commas_and_a_txt_fasta_stays_fasta():
+    frame = read_all(f"intron;Splicing_Eff\n{GOOD[0]};0,25\n{GOOD[1]};0,5\n{GOOD[0]};1\n".encode(), "x.csv")
+    assert frame["Splicing_Eff"].tolist() == [0.25, 0.5, 1.0]
+    summary = BatchSummary()
+    summary.add(score_frame(toy_predictor(40), frame))
+    assert summary.metrics() is not None and summary.metrics()["n"] == 3
+    fasta = read_all(f"\n>one\n{GOOD[0]}\n".encode(), "x.txt")
+    assert fasta.to_dict("list") == {"id": ["one"], "intron_seq": [GOOD[0]]}
+
+
+def test_the_delimiter_is_told_from_the_start_of_the_file_only(monkeypatch):
+    monkeypatch.setattr(batch, "SNIFF_BYTES", 32)
+    rows = "".join(f"r{i};{GOOD[i % 2]}\n" for i in range(200))
+    handle = io.BytesIO(f"id;sequence\n{rows}".encode())
+    assert batch.first_line(handle) == "id;sequence" and handle.tell() == 0
+    assert len(read_all(handle.getvalue(), "x.csv", chunk_rows=50)) == 200
+
+
 def test_progress_fractions_rise_to_one(tmp_path):
     (tmp_path / "x.csv").write_text("intron\n" + "\n".join(GOOD * 50) + "\n")
     fractions = [fraction for _, fraction in input_chunks(tmp_path / "x.csv", chunk_rows=10)]
@@ -60,7 +97,8 @@ def test_progress_fractions_rise_to_one(tmp_path):
 @pytest.mark.parametrize(
     "raw, name, message",
     [
-        (b"foo,bar\n1,2\n", "x.csv", "x.csv: needs an intron column"),
+        (b"foo,bar\n1,2\n", "x.csv", "x.csv: needs an intron column .* found the columns 'foo', 'bar'"),
+        (b"foo;seq\n1;2\n", "x.csv", "found the columns 'foo', 'seq'$"),
         (b"intron_seq\n", "x.csv", "x.csv: no rows"),
         (b"GTAAG\n>a\nGTAAG\n", "x.fa", "sequence before the first '>' header"),
         (b"\x00\x01not a workbook", "x.xlsx", "x.xlsx: cannot read the file"),
@@ -81,6 +119,20 @@ def test_output_format_follows_the_suffix():
     ]
     with pytest.raises(ValueError, match="cannot write '.txt'; name it .csv, .xlsx or .fa/.fasta"):
         output_format("a.txt")
+
+
+def test_write_table_writes_a_real_workbook_or_csv_and_takes_no_fasta(tmp_path):
+    import openpyxl
+
+    table = pd.DataFrame({"mutation": ["A1C", "delA1"], "delta": [0.25, -0.5], "agrees": [True, None]})
+    write_table(table, tmp_path / "t.xlsx")
+    write_table(table, tmp_path / "t.csv")
+    rows = list(openpyxl.load_workbook(tmp_path / "t.xlsx").active.iter_rows(values_only=True))
+    assert rows == [("mutation", "delta", "agrees"), ("A1C", 0.25, True), ("delA1", -0.5, None)]
+    assert (tmp_path / "t.csv").read_text() == "mutation,delta,agrees\nA1C,0.25,True\ndelA1,-0.5,\n"
+    with pytest.raises(ValueError, match="t.fa: cannot write '.fa'; name it .csv or .xlsx"):
+        write_table(table, tmp_path / "t.fa")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["t.csv", "t.xlsx"]
 
 
 def test_digits_inside_a_sequence_are_an_error_with_typed_positions():
@@ -122,6 +174,17 @@ def test_score_file_writes_every_row_in_order_in_the_suffixs_format(tmp_path, su
     assert out["id"].tolist() == [f"r{i}" for i in range(5)] and out["predicted_eff"][1] == ""
     np.testing.assert_allclose(out["predicted_eff"].drop(index=1).astype(float), expected, atol=1e-6)
     assert not list(tmp_path.glob(".*partial"))
+
+
+def test_fasta_output_keeps_each_rows_warning_in_its_header():
+    scored = score_frame(
+        toy_predictor(40), pd.DataFrame({"id": ["a", "b"], "intron": [GOOD[0], "CCTATGTAAAATACTAACTTTTAG"]})
+    )
+    first, _, second, _ = fasta_text(scored).splitlines()
+    assert first.startswith(">a predicted_eff=") and "warning" not in first
+    assert second.startswith(">b predicted_eff=") and second.endswith(
+        ' warning="No GT/GC at the 5\' end (starts with CC): predicted anyway."'
+    )
 
 
 def test_a_failed_run_leaves_no_output(tmp_path):

@@ -321,3 +321,68 @@ def test_native_writes_the_aggregates_into_the_model_directory(trained, tmp_path
     summary = json.loads((tmp_path / "native_summary.json").read_text())
     assert summary["n_scored"] == summary["n_introns"] == 40 and sum(summary["histogram"]["counts"]) == 40
     assert "scored 40 of 40 introns" in result.stdout and "read through views" in result.stdout
+
+
+@pytest.mark.parametrize(
+    "make_input, output, message",
+    [
+        (None, "out.csv", "in.csv: no such file"),
+        ("in.tsv", "out.csv", "in.tsv: unknown file type '.tsv'"),
+        ("in.csv", "nodir/out.csv", "nodir/out.csv: the folder"),
+        ("in.csv", "out.json", "out.json: cannot write '.json'"),
+    ],
+)
+def test_predict_names_input_and_output_problems_before_the_model_loads(
+    make_input, output, message, tmp_path, capsys
+):
+    from splice_core.cli import main
+
+    name = make_input or "in.csv"
+    if make_input:
+        (tmp_path / name).write_text(f"intron\n{GOOD[0]}\n")
+    no_model = str(tmp_path / "no_model")  # loading it would fail: every problem below is found first
+    code = main(
+        ["--verbose", "predict", str(tmp_path / name), "-o", str(tmp_path / output), "--model", no_model]
+    )
+    lines = capsys.readouterr().err.strip().splitlines()
+    assert code == 2 and len(lines) == 1 and lines[0].startswith(f"error: {tmp_path}/{message}")
+    assert ".partial" not in lines[0] and "no_model" not in lines[0]
+
+
+def test_predict_reads_a_semicolon_table_with_a_capitalised_header(toy_models, tmp_path, capsys):
+    from toy_model import expected_members, toy_weights
+
+    from splice_core.cli import main
+
+    (tmp_path / "in.csv").write_text(f"Name;Sequence\na;{GOOD[0]}\nb;{GOOD[1]}\n")
+    args = ["--verbose", "predict", str(tmp_path / "in.csv"), "-o", str(tmp_path / "out.csv")]
+    assert main([*args, "--model", str(toy_models["intron"])]) == 0, capsys.readouterr().err
+    scored = pd.read_csv(tmp_path / "out.csv")
+    assert scored.columns.tolist()[:2] == ["Name", "Sequence"] and scored["Name"].tolist() == ["a", "b"]
+    np.testing.assert_allclose(
+        scored["predicted_eff"], expected_members(GOOD, toy_weights(40)).mean(1), atol=1e-6
+    )
+
+
+def test_every_help_example_parses_and_global_options_go_before_or_after_the_command():
+    import argparse
+    import shlex
+
+    from splice_core.cli import cmd_fetch, parser
+
+    top = parser()
+    sub = next(a for a in top._actions if isinstance(a, argparse._SubParsersAction))
+    examples = [top.epilog, *(p.epilog for p in sub.choices.values())]
+    for epilog in examples:
+        line = epilog.split("example:\n  ", 1)[1].splitlines()[0]
+        args = shlex.split(line.removeprefix("python -m splice_core "))
+        assert top.parse_args(args).command == args[0]  # argparse exits 2 on an example it refuses
+    assert len(examples) == len(sub.choices) + 1
+    for argv, data_dir, verbose in [
+        (["fetch", "--data-dir", "data"], Path("data"), False),
+        (["--data-dir", "a", "--verbose", "fetch"], Path("a"), True),
+        (["--data-dir", "a", "fetch", "--data-dir", "b", "--verbose"], Path("b"), True),
+        (["fetch"], None, False),
+    ]:
+        args = top.parse_args(argv)
+        assert (args.func, args.data_dir, args.verbose) == (cmd_fetch, data_dir, verbose)

@@ -58,8 +58,9 @@ def test_edit_writes_the_best_design_per_edit_count(toy_dir, tmp_path, capsys):
         1,
         2,
     ]
-    searched = expected_members(table["sequence"].tolist(), toy_weights(200))[:, 0]
-    assert table["predicted"].to_numpy() == pytest.approx(searched, abs=1e-4)
+    members = expected_members(table["sequence"].tolist(), toy_weights(200))
+    assert table["search_mean"].to_numpy() == pytest.approx(members[:, 0], abs=1e-4)  # the searched member
+    assert table["predicted"].to_numpy() == pytest.approx(members.mean(1), abs=1e-4)  # the ensemble
     assert all(
         s[:6] == INTRON[:6] and s[-3:] == INTRON[-3:] for s in table["sequence"]
     )  # sites kept by default
@@ -97,7 +98,7 @@ def test_scratch_writes_oligos_in_the_library_design(toy_dir, tiny_data_dir, tmp
     )
     assert result[0] == 0, result[2]
     table = pd.read_csv(out)
-    assert len(table) == 3 and (abs(table["predicted"] - table["target"]) <= 0.05).all()
+    assert len(table) == 3 and (abs(table["search_mean"] - table["target"]) <= 0.05).all()
     assert table["oligo"].str.len().eq(230).all() and table["oligo"].str.startswith(HOMOLOGY5).all()
     assert all(o[47 : 47 + len(s)] == s for o, s in zip(table["oligo"], table["sequence"]))
     assert table["library_distance"].notna().all()
@@ -133,3 +134,83 @@ def test_bad_input_exits_2_with_one_clear_line(toy_dir, tmp_path, args, message,
     assert (
         code == 2 and err.strip().splitlines()[-1].startswith(message) and not (tmp_path / "x.csv").exists()
     )
+
+
+def test_the_table_is_a_real_xlsx_and_an_unknown_suffix_is_refused_before_loading(toy_dir, tmp_path, capsys):
+    import openpyxl
+
+    args = ("design", "edit", INTRON, "--high", "--edits", "1", "--model", str(toy_dir))
+    assert run_cli(*args, "-o", str(tmp_path / "d.xlsx"), data_dir=tmp_path, capsys=capsys)[0] == 0
+    assert run_cli(*args, "-o", str(tmp_path / "d.csv"), data_dir=tmp_path, capsys=capsys)[0] == 0
+    rows = list(openpyxl.load_workbook(tmp_path / "d.xlsx").active.iter_rows(values_only=True))
+    csv = pd.read_csv(tmp_path / "d.csv")
+    assert list(rows[0]) == csv.columns.tolist() and [r[0] for r in rows[1:]] == csv["design"].tolist()
+    assert [r[-2] for r in rows[1:]] == csv["sequence"].tolist()
+    code, _, err = run_cli(
+        "design",
+        "edit",
+        INTRON,
+        "--high",
+        "--model",
+        str(tmp_path / "none"),
+        "-o",
+        str(tmp_path / "d.txt"),
+        data_dir=tmp_path,
+        capsys=capsys,
+    )
+    assert code == 2 and "d.txt: cannot write '.txt'; name it .csv or .xlsx" in err
+
+
+@pytest.mark.parametrize(
+    "outputs", [("-o", "nodir/d.csv"), ("-o", "d.csv", "--fasta", "nodir/d.fa")], ids=["table", "fasta"]
+)
+def test_a_missing_output_folder_is_named_before_the_model_loads(outputs, tmp_path, capsys):
+    paths = [str(tmp_path / o) if i % 2 else o for i, o in enumerate(outputs)]
+    args = ["design", "edit", INTRON, "--high", "--model", str(tmp_path / "no_model"), *paths]
+    code, _, err = run_cli(*args, data_dir=tmp_path, capsys=capsys)
+    assert code == 2 and f"{tmp_path / 'nodir'} does not exist" in err and "no_model" not in err
+
+
+def test_the_unchanged_intron_gets_the_same_prediction_as_predict(toy_dir, tmp_path, capsys):
+    (tmp_path / "in.fa").write_text(f">mine\n{INTRON}\n")
+    files = [str(tmp_path / "in.fa"), "-o", str(tmp_path / "p.csv")]
+    predicted = run_cli("predict", *files, "--model", str(toy_dir), data_dir=tmp_path, capsys=capsys)
+    code, out, _ = run_cli(
+        "design",
+        "edit",
+        INTRON,
+        "--high",
+        "--edits",
+        "1",
+        "--model",
+        str(toy_dir),
+        "-o",
+        str(tmp_path / "d.csv"),
+        data_dir=tmp_path,
+        capsys=capsys,
+    )
+    assert (
+        predicted[0] == 0
+        and code == 0
+        and "predicted ± spread: the mean and SD of every ensemble member" in out
+    )
+    scored, unchanged = pd.read_csv(tmp_path / "p.csv").iloc[0], pd.read_csv(tmp_path / "d.csv").iloc[0]
+    assert unchanged["design"] == "edits-0" and unchanged["sequence"] == INTRON
+    assert unchanged[["predicted", "spread"]].tolist() == pytest.approx(
+        scored[["predicted_eff", "predicted_sd"]].tolist(), abs=1e-4
+    )
+    assert unchanged["search_mean"] != pytest.approx(
+        unchanged["predicted"], abs=1e-3
+    )  # a different number, named
+
+
+def test_scratch_lengths_default_to_the_librarys_range():
+    from toy_model import toy_predictor
+
+    from splice_core.cli import design_request, parser
+    from splice_core.intron_input import TRAINED_MAX
+
+    args = parser().parse_args(["design", "scratch", "--target", "0.3", "-o", "d.csv"])
+    assert design_request(args, toy_predictor(200), None).lengths == (80, TRAINED_MAX)
+    args = parser().parse_args(["design", "scratch", "--target", "0.3", "--length", "60-90", "-o", "d.csv"])
+    assert design_request(args, toy_predictor(200), None).lengths == (60, 90)

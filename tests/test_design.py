@@ -59,9 +59,9 @@ def test_a_beam_of_one_matches_brute_force_on_random_dyadic_weights():
     mean = weights[:, :, :2].mean(2)
     wild = mean[np.arange(len(INTRON)), ["ACGT".index(b) for b in INTRON]]
     gains = np.sort(mean.min(1) - wild)[:2]
-    reference = best[0].predicted
-    assert best[1].predicted == pytest.approx(reference + gains[0], abs=1e-12)
-    assert best[2].predicted == pytest.approx(reference + gains.sum(), abs=1e-12)
+    reference = best[0].search_mean
+    assert best[1].search_mean == pytest.approx(reference + gains[0], abs=1e-12)
+    assert best[2].search_mean == pytest.approx(reference + gains.sum(), abs=1e-12)
 
 
 def test_fixed_positions_never_change():
@@ -81,7 +81,8 @@ def test_the_search_leaves_the_last_member_out_and_reports_it():
     weights = hand_weights()
     weights[5, 0, 2] = -0.5  # the held-out member dislikes T6A
     (_, one) = design(linear_predict(weights), EditRequest(INTRON, Goal("target", 0.125), max_edits=1))
-    assert one.edits == ("T6A",) and one.predicted == 0.125 and one.held_out == -0.5
+    assert one.edits == ("T6A",) and one.search_mean == 0.125 and one.held_out == -0.5
+    assert one.predicted == pytest.approx(np.mean([0.125, 0.125, -0.5]))  # the whole ensemble, as Predict
     assert one.held_out_agrees is False and one.spread == pytest.approx(np.std([0.125, 0.125, -0.5]))
     (_, all_members) = design(
         linear_predict(weights), EditRequest(INTRON, Goal("target", 0.125), max_edits=1), hold_out=False
@@ -155,11 +156,11 @@ def test_from_scratch_designs_meet_targets_sites_and_rules():
     )
     for d in designs:
         seq = d.sequence
-        assert abs(d.predicted - d.goal.target) <= 0.05 and RULES.allows(seq) and longest_run(seq) <= 4
+        assert abs(d.search_mean - d.goal.target) <= 0.05 and RULES.allows(seq) and longest_run(seq) <= 4
         assert 60 <= len(seq) <= 80 and seq[:6] in ("GTATGT", "GTACGT") and seq[-3:] in ("TAG", "CAG")
         assert (
             "TACTAAC" in seq[-45 : -25 + 7]
-            and d.held_out == pytest.approx(d.predicted + 0.03)
+            and d.held_out == pytest.approx(d.search_mean + 0.03)
             and d.held_out_agrees
         )
     assert len({d.sequence for d in designs}) == 6
@@ -217,7 +218,13 @@ def test_impossible_constraints_are_reported_not_searched(rules, message):
         design(gc_predict, ScratchRequest(Goal("target", 0.5), n=2, lengths=(60, 70), rules=rules))
 
 
-def test_a_design_reports_its_mean_spread_and_held_out_member():
+def test_a_design_reports_the_ensembles_mean_and_spread_the_searched_mean_and_the_held_out_member():
     d = Design("GTAG", (), np.array([0.5, 0.25, 0.75]), 2, Goal("target", 0.375))
-    assert d.predicted == 0.375 and d.held_out == 0.75 and d.held_out_agrees is False
-    assert d.spread == pytest.approx(np.std([0.5, 0.25, 0.75]))
+    assert d.predicted == 0.5 and d.spread == pytest.approx(
+        np.std([0.5, 0.25, 0.75])
+    )  # every member, as Predict
+    assert d.search_mean == 0.375 and d.held_out == 0.75 and d.held_out_agrees is False
+    high = Design("GTAG", (), np.array([0.5, 0.25, 0.4]), 2, Goal("high"))
+    assert (
+        high.held_out_aim == 0.375 and high.held_out_agrees
+    )  # high / low: checked against the searched mean

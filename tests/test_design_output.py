@@ -27,7 +27,8 @@ def test_the_table_has_one_row_per_design_with_its_figures():
     row = table.iloc[1]
     assert (
         row["edits"] == "A3C"
-        and row["predicted"] == 0.375
+        and row["predicted"] == 0.5
+        and row["search_mean"] == 0.375
         and row["held_out"] == 0.75
         and not row["held_out_agrees"]
     )
@@ -38,7 +39,7 @@ def test_the_table_has_one_row_per_design_with_its_figures():
     )
     assert (
         row["warning"]
-        == "members disagree (spread 0.20); held-out member predicts 0.75, more than 0.1 from 0.38"
+        == "members disagree (spread 0.20); held-out member predicts 0.75, more than 0.1 from the target 0.38"
     )
     assert row["oligo"].startswith("P" * 47 + "GTAAGCATAG") and pd.isna(row["library_distance"])
     assert agreement_share(table) == 0.0
@@ -49,7 +50,12 @@ def test_the_table_has_one_row_per_design_with_its_figures():
 
 def test_fasta_carries_the_edits_and_prediction():
     table = designs_table([EDITED], TEMPLATE)
-    assert designs_fasta(table) == ">edits-1 edits=A3C predicted=0.375 spread=0.204\nGTAAGCATAG\n"
+    assert designs_fasta(table) == (
+        '>edits-1 edits=A3C predicted=0.500 spread=0.204 warning="members disagree (spread 0.20); held-out member '
+        'predicts 0.75, more than 0.1 from the target 0.38"\nGTAAGCATAG\n'
+    )
+    near = Design("GTAAGAATAG", (), np.array([0.375, 0.375, 0.375]), 2, Goal("target", 0.375))
+    assert designs_fasta(designs_table([near])) == ">edits-0 predicted=0.375 spread=0.000\nGTAAGAATAG\n"
     assert designs_fasta(table, "oligo").splitlines()[1] == table["oligo"].item()
 
 

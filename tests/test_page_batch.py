@@ -82,6 +82,16 @@ def test_csv_with_measured_values_is_compared(page):
     ]
 
 
+def test_a_semicolon_csv_with_a_capitalised_header_is_scored(page):
+    upload(page.run(), "lib.csv", f"Name;Sequence\na;{GOOD[0]}\nb;{GOOD[1]}\n".encode())
+    assert not page.error and metrics(page) == {"Rows": "2", "Scored": "2", "Not scored": "0"}
+    np.testing.assert_allclose(
+        page.dataframe[0].value["predicted_eff"],
+        expected_members(GOOD, toy_weights(LENGTH)).mean(1),
+        atol=1e-7,
+    )
+
+
 def test_xlsx_upload(page):
     buffer = io.BytesIO()
     pd.DataFrame({"sequence": GOOD}).to_excel(buffer, index=False)
@@ -95,7 +105,8 @@ def test_xlsx_upload(page):
         (
             "x.csv",
             b"foo,bar\n1,2\n",
-            "x.csv: needs an intron column (intron_seq or intron or sequence) or FASTA records",
+            "x.csv: needs an intron column (intron_seq or intron or sequence, in any case) or FASTA records; "
+            "found the columns 'foo', 'bar'",
         ),
         ("x.fa", b"GTAAG\n", "x.fa: sequence before the first '>' header"),
         ("x.xlsx", b"not a workbook", "x.xlsx: cannot read the file"),

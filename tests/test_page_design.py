@@ -10,7 +10,8 @@ from streamlit.testing.v1 import AppTest
 from toy_model import expected_members, install_toy_model, toy_weights
 
 from splice_core import design_job
-from splice_core.intron_input import EXAMPLE_INTRON
+from splice_core.design_output import COLUMN_NOTE
+from splice_core.intron_input import EXAMPLE_INTRON, TRAINED_MAX
 
 ROOT = Path(__file__).resolve().parent.parent
 LENGTH = 200
@@ -49,6 +50,11 @@ def toy_mean(sequence: str) -> float:
     return float(expected_members([sequence], toy_weights(LENGTH))[0, 0])
 
 
+def toy_ensemble(sequence: str) -> float:
+    """The toy ensemble's prediction: the mean of both members, as the Predict page shows it."""
+    return float(expected_members([sequence], toy_weights(LENGTH))[0].mean())
+
+
 def test_edit_mode_finds_designs_plots_them_and_hands_one_to_predict(app):
     app.radio(key="design_goal").set_value("As high as possible")
     app.number_input(key="design_edits").set_value(2)
@@ -57,13 +63,18 @@ def test_edit_mode_finds_designs_plots_them_and_hands_one_to_predict(app):
     job = app.session_state["design_job"]
     assert app.success[0].value.startswith("Done: 3 design(s)")
     assert [len(d.edits) for d in job.designs] == [0, 1, 2]
-    assert [d.predicted for d in job.designs] == pytest.approx(
+    assert [d.search_mean for d in job.designs] == pytest.approx(
         [toy_mean(d.sequence) for d in job.designs], abs=1e-6
     )
-    assert job.designs[2].predicted > job.designs[1].predicted > job.designs[0].predicted
+    assert job.designs[2].search_mean > job.designs[1].search_mean > job.designs[0].search_mean
     sites = set(range(6)) | set(range(len(EXAMPLE_INTRON) - 3, len(EXAMPLE_INTRON)))
     assert all(d.sequence[i] == EXAMPLE_INTRON[i] for d in job.designs for i in sites)
     table = app.dataframe[0].value
+    assert table["predicted"].tolist() == pytest.approx(
+        [toy_ensemble(s) for s in table["sequence"]], abs=1e-4
+    )
+    assert table["search_mean"].tolist() == pytest.approx([toy_mean(s) for s in table["sequence"]], abs=1e-4)
+    assert any(c.value == COLUMN_NOTE for c in app.caption)
     assert (
         table["design"].tolist() == ["edits-0", "edits-1", "edits-2"]
         and (table["oligo"].str.contains("data directory")).all()
@@ -119,6 +130,10 @@ def test_progress_designs_as_they_arrive_and_cancel_keeps_them(app, gated):
 
 def test_from_scratch_designs_meet_their_targets(app):
     app.radio(key="design_mode").set_value("From scratch").run()
+    assert app.slider(key="design_lengths").value == (
+        80,
+        TRAINED_MAX,
+    )  # within the library's lengths by default
     app.number_input(key="design_n").set_value(3)
     app.slider(key="design_targets").set_value((0.25, 0.35))
     app.slider(key="design_lengths").set_value((60, 90))
