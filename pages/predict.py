@@ -13,7 +13,7 @@ from app_state import (
     ensure_app_frame,
     library_entropy_or_none,
 )
-from splice_core.attribution import intron_saliency
+from splice_core.attribution import intron_saliency_kept
 from splice_core.contexts import DesignTemplate
 from splice_core.epistasis_map import MAX_MAP_LENGTH, epistasis_heatmap, point_to_pair
 from splice_core.heatmap import mutagenesis_heatmap, point_to_mutation
@@ -58,9 +58,9 @@ def cached_mutagenesis(
 @st.cache_data(show_spinner="SmoothGrad…", max_entries=64, ttl=CACHE_SECONDS)
 def cached_saliency(
     model_path: str, intron: str, n_samples: int, noise: float, _predictor: Predictor
-) -> np.ndarray:
-    """SmoothGrad x input ``(L, 4)`` of an intron."""
-    return intron_saliency(_predictor, intron, n_samples, noise, seed=0)
+) -> tuple[np.ndarray, int]:
+    """(SmoothGrad x input ``(L, 4)`` of an intron, SmoothGrad samples kept)."""
+    return intron_saliency_kept(_predictor, intron, n_samples, noise, seed=0)
 
 
 @st.cache_data(show_spinner=False, max_entries=64, ttl=CACHE_SECONDS)
@@ -268,7 +268,18 @@ def show_saliency(predictor: Predictor, intron: str, spans: dict) -> None:
     alignment = align.radio(
         "Align library introns at", list(ALIGNMENTS), horizontal=True, key="entropy_align"
     )
-    attribution = cached_saliency(predictor.path, intron, n_samples, noise_level, predictor)
+    attribution, kept = cached_saliency(predictor.path, intron, n_samples, noise_level, predictor)
+    if kept == 0:
+        st.warning(
+            f"No logo: every one of the {n_samples} noisy copies gave the model non-finite gradients. "
+            "Try less noise."
+        )
+        return
+    if kept < n_samples:
+        st.info(
+            f"{n_samples - kept} of the {n_samples} noisy copies gave the model non-finite gradients and were "
+            f"left out: the logo averages the other {kept}."
+        )
     entropy = library_entropy_or_none(len(intron), ALIGNMENTS[alignment])
     st.image(cached_logo_png(attribution, spans, entropy), width="stretch")
     st.caption(

@@ -12,6 +12,7 @@ from toy_model import (
     expected_members,
     install_toy_model,
     linear_model,
+    sqrt_model,
     toy_card,
     toy_page,
     toy_weights,
@@ -239,6 +240,25 @@ def test_saliency_controls_redraw_the_logo(page):
     page.slider(key="sg_noise").set_value(0.2).run()
     assert not page.exception and len(page.get("image")) == 1
     assert any("no entropy track" in c.value for c in page.caption)
+
+
+@pytest.mark.parametrize(
+    ("bias", "noise", "logos"),
+    [(0.25 - len(INTRON), 0.1, 1), (-len(INTRON), 0.0, 0)],
+)
+def test_saliency_samples_with_non_finite_gradients_are_left_out_and_said(page, tmp_path, bias, noise, logos):
+    """sqrt(sum(x) + bias): a noisy copy whose sum falls below -bias is NaN; at sqrt(0) the gradient is infinite."""
+    path = save_model_dir(tmp_path / "models" / "sqrt", sqrt_model(LENGTH, bias), toy_card())
+    set_active_model(path, tmp_path / "models")
+    run_with(page.run(), INTRON)
+    page.slider(key="sg_noise").set_value(noise).run()
+    assert not page.exception and len(page.get("image")) == logos
+    if logos:
+        note = next(i.value for i in page.info if "noisy copies" in i.value)
+        left_out, kept = int(note.split()[0]), int(note.rstrip(".").split()[-1])
+        assert 0 < left_out < 50 and left_out + kept == 50 and "of the 50 noisy copies" in note
+    else:
+        assert any("No logo: every one of the 50 noisy copies" in w.value for w in page.warning)
 
 
 def test_library_entropy_is_drawn_when_the_data_is_present(page, tiny_data_dir, monkeypatch):
