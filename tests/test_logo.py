@@ -52,3 +52,12 @@ def test_logo_draws_one_glyph_per_non_zero_cell():
     figure = saliency_logo(attribution(30), site_spans(30, 12))
     glyphs = [p for p in figure.axes[0].patches if not p.get_label()]
     assert len(glyphs) == np.count_nonzero(attribution(30))
+
+
+def test_a_views_logo_ticks_name_intron_positions_and_mark_the_joins():
+    positions = np.concatenate([np.arange(1, 11), np.arange(301, 311), np.arange(581, 591)])
+    figure = saliency_logo(attribution(30), {}, None, positions)
+    (ax,) = figure.axes
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["1", "301", "581", "590"]
+    assert list(ax.get_xticks()) == [1, 11, 21, 30]
+    assert [line.get_xdata()[0] for line in ax.lines if line.get_linestyle() == "--"] == [10.5, 20.5]

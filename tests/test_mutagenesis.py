@@ -115,3 +115,11 @@ def test_apply_mutation_substitutes_or_deletes_a_1_based_position():
 def test_mutation_labels():
     assert mutation_label("GTAAG", 3, "C") == "A3C"
     assert mutation_label("GTAAG", 1, "-") == "delG1"
+
+
+def test_a_views_table_names_intron_positions():
+    subs = np.zeros((3, 4))
+    table = effects_to_table("GTA", subs, np.array([-1.0, -2.0, -3.0]), np.array([1, 300, 588]))
+    assert table["position"].tolist() == [1] * 3 + [300] * 3 + [588] * 3 + [1, 300, 588]
+    assert table["mutation"].tolist()[3:6] == ["T300A", "T300C", "T300G"]
+    assert table["mutation"].tolist()[-1] == "delA588" and table["delta"].iloc[-1] == -3.0

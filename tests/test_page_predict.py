@@ -321,10 +321,58 @@ def test_a_long_intron_is_predicted_from_its_views_and_explained_on_its_central_
     cells = json.loads(next(c for c in page.get("plotly_chart") if c.key == "heatmap").proto.spec)["data"][1][
         "customdata"
     ]
-    assert max(cell[0] for cell in cells) == TRAINED_MAX
+    assert len({cell[0] for cell in cells}) == TRAINED_MAX and max(cell[0] for cell in cells) == len(LONG)
     mutant = "A" if view.sequence[59] != "A" else "C"
-    click_heatmap_cell(page, 60, mutant)
+    position = int(view.positions()[59]) + 1
+    click_heatmap_cell(page, position, mutant)
     assert not page.exception
+    assert page.text_area(key="intron_text").value == apply_mutation(LONG, position, mutant)
+
+
+def made_up_long_intron(tail: int) -> str:
+    """GTATGT + 520 random nt + TACTAAC + ``tail`` nt (starting with A: the PWM's best match) + T12 CAG."""
+    rng = np.random.default_rng(7)
+    middle, after = ("".join(rng.choice(list("ACGT"), n)) for n in (520, tail - 1))
+    return "GTATGT" + middle.replace("TACTAAC", "TACTTAC") + "TACTAAC" + "A" + after + "T" * 12 + "CAG"
+
+
+def test_a_long_introns_labels_axis_and_apply_control_speak_intron_positions(page):
+    intron = made_up_long_intron(40)
+    assert len(intron) == 588
+    run_with(page.run(), intron)
+    view = central_view(views(intron))
+    positions = view.positions() + 1
+    assert positions[-1] == 588 and not page.exception
+    layout = json.loads(next(c for c in page.get("plotly_chart") if c.key == "heatmap").proto.spec)["layout"]
+    assert layout["xaxis"]["title"]["text"] == "intron position (nt)"
+    ticks = dict(zip(layout["xaxis"]["tickvals"], layout["xaxis"]["ticktext"]))
+    assert ticks and all(str(positions[column - 1]) == text for column, text in ticks.items())
+    assert max(int(text) for text in ticks.values()) > TRAINED_MAX
+    assert "BP" in {a.get("text") for a in layout["annotations"]}
+    labels = [*page.dataframe[0].value["mutation"], *page.dataframe[1].value["mutation"]]
+    for label in labels:
+        position = int("".join(ch for ch in label if ch.isdigit()))
+        wild = label[3] if label.startswith("del") else label[0]
+        assert position in positions and intron[position - 1] == wild, label
+    label = page.dataframe[0].value["mutation"].iloc[0]
+    position = int("".join(ch for ch in label if ch.isdigit()))
+    mutant = "deletion" if label.startswith("del") else label[-1]
+    page.number_input(key="mutation_position").set_value(position)
+    page.selectbox(key="mutation_base").set_value(mutant)
+    page.button[0].click().run()
     assert page.text_area(key="intron_text").value == apply_mutation(
-        LONG, int(view.positions()[59]) + 1, mutant
+        intron, position, mutant.replace("deletion", "-")
     )
+    assert [s.value for s in page.success] == [f"Applied {label}."]
+
+
+def test_a_branch_site_outside_the_explained_view_is_said_and_not_boxed(page):
+    intron = made_up_long_intron(100)
+    run_with(page.run(), intron)
+    branch = intron.index("TACTAACA")
+    assert central_view(views(intron)).position_of(branch) is None and not page.exception
+    note = next(i.value for i in page.info if "outside this view" in i.value)
+    assert f"intron positions {branch + 1}–{branch + 8}" in note
+    layout = json.loads(next(c for c in page.get("plotly_chart") if c.key == "heatmap").proto.spec)["layout"]
+    assert {a.get("text") for a in layout["annotations"]} >= {"5'SS", "3'SS"}
+    assert "BP" not in {a.get("text") for a in layout["annotations"]}
