@@ -14,6 +14,7 @@ from app_state import (
     library_entropy_or_none,
 )
 from splice_core.attribution import intron_saliency_kept
+from splice_core.clickable_heatmap import NEGATIVE_COLOR, POSITIVE_COLOR
 from splice_core.contexts import DesignTemplate
 from splice_core.epistasis_map import MAX_MAP_LENGTH, epistasis_heatmap, point_to_pair
 from splice_core.heatmap import mutagenesis_heatmap, point_to_mutation
@@ -376,7 +377,8 @@ def show_epistasis(
     _, table, csv = held
     st.caption(
         "Each cell holds the pair of changes at those two positions with the largest |epistasis| (the pair's effect minus "
-        "the sum of its two single effects; red: better together than apart). Click a cell for its pair."
+        f"the sum of its two single effects; {POSITIVE_COLOR}: better together than apart, {NEGATIVE_COLOR}: worse). "
+        "Click a cell for its pair."
     )
     event = st.plotly_chart(
         epistasis_heatmap(table, len(intron), spans),
