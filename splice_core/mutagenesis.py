@@ -105,7 +105,10 @@ def strongest_effects(table: pd.DataFrame, n: int = 10) -> tuple[pd.DataFrame, p
 
 
 def apply_mutation(intron: str, position: int, mutant: str) -> str:
-    """The intron with a substitution (``mutant`` in ACGT) or deletion (``-``) at a 1-based position."""
+    """The intron with a substitution (``mutant`` in ACGT) or deletion (``-``) at a 1-based position.
+
+    ValueError for a position outside the intron, an unknown base, or the base already there (no change).
+    """
     if not 1 <= position <= len(intron):
         raise ValueError(f"position {position} is outside the intron (1..{len(intron)})")
     i = position - 1
@@ -113,4 +116,9 @@ def apply_mutation(intron: str, position: int, mutant: str) -> str:
         return intron[:i] + intron[i + 1 :]
     if mutant not in ALPHABET:
         raise ValueError(f"mutant base must be one of A, C, G, T or '-', got {mutant!r}")
+    if intron[i] == mutant:
+        raise ValueError(
+            f"{change_label(mutant, position, mutant)} changes nothing: position {position} already holds {mutant}. "
+            "Choose another base."
+        )
     return intron[:i] + mutant + intron[i + 1 :]

@@ -110,6 +110,8 @@ def test_apply_mutation_substitutes_or_deletes_a_1_based_position():
         apply_mutation("GTAAG", 6, "A")
     with pytest.raises(ValueError, match="mutant base"):
         apply_mutation("GTAAG", 2, "X")
+    with pytest.raises(ValueError, match="A3A changes nothing: position 3 already holds A"):
+        apply_mutation("GTAAG", 3, "A")
 
 
 def test_mutation_labels():

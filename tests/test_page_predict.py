@@ -234,6 +234,22 @@ def test_the_apply_control_uses_the_same_path(page):
     assert [s.value for s in page.success] == [f"Applied del{INTRON[3]}4."]
 
 
+def test_applying_the_base_already_there_is_refused_and_changes_nothing(page):
+    run_with(page.run(), INTRON)
+    page.number_input(key="mutation_position").set_value(3)
+    page.selectbox(key="mutation_base").set_value(INTRON[2]).run()
+    page.button[0].click().run()
+    assert not page.exception and not page.success
+    assert [e.value for e in page.error] == [
+        f"{INTRON[2]}3{INTRON[2]} changes nothing: position 3 already holds {INTRON[2]}. Choose another base."
+    ]
+    assert (
+        page.text_area(key="intron_text").value == INTRON and page.text_area(key="wildtype_text").value == ""
+    )
+    assert page.button[1].disabled  # no undo entry
+    assert "Wild-type" not in metrics(page)
+
+
 def test_saliency_controls_redraw_the_logo(page):
     run_with(page.run(), INTRON)
     page.slider(key="sg_samples").set_value(10)
