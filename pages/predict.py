@@ -39,6 +39,11 @@ ensure_app_frame()
 MUTANTS = {"A": "A", "C": "C", "G": "G", "T": "T", "deletion": "-"}
 ALIGNMENTS = {"5' end": "left", "3' end": "right"}
 TEXT_BOXES = {"intron_text": EXAMPLE_INTRON, "wildtype_text": ""}
+EFFICIENCY_NOTE = (
+    "Splicing efficiency: the share of the reporter's reads spliced at the intron's own sites, in the reporter of the "
+    "designed-intron library (Schirman et al. 2021). For a native intron it is a prediction for that intron in this "
+    "reporter, not in its own gene."
+)
 CACHE_SECONDS = 3600  # per-intron results (shared by sessions) are dropped after an hour, at most 64 kept
 
 
@@ -438,6 +443,7 @@ def main() -> None:
     if len(members) == 2:
         values["change"] = change_with_spread(members[0], members[1])
     show_prediction(values, members.shape[1])
+    st.caption(EFFICIENCY_NOTE)
 
     view, view_branch = explained_view(predictor, intron, branch, template)
     show_view_note(intron, view, spans)

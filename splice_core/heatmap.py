@@ -79,15 +79,23 @@ def mutagenesis_heatmap(
             fillcolor=SITE_COLORS[name],
             opacity=0.15,
             layer="above",
-            annotation_text=SITE_SHORT[name],
-            annotation_position="top left",
+        )
+        fig.add_annotation(  # above the plot area, not over the cells
+            x=(start + end + 1) / 2,
+            y=1,
+            xref="x",
+            yref="paper",
+            yanchor="bottom",
+            text=SITE_SHORT[name],
+            showarrow=False,
+            font=dict(color=SITE_COLORS[name], size=11),
         )
     for join in np.flatnonzero(np.diff(at) != 1):
         fig.add_vline(x=join + 1.5, line=dict(color="black", width=1, dash="dash"))
     tickvals, ticktext = position_ticks(at)
     fig.update_layout(
         height=300,
-        margin=dict(l=40, r=10, t=30, b=40),
+        margin=dict(l=40, r=10, t=36, b=40),
         clickmode="event+select",
         dragmode=False,
         xaxis=dict(

@@ -11,6 +11,7 @@ from .intron_view import position_ticks
 from .sites import SITE_COLORS, SITE_NAMES
 
 WIDTH_PER_NT = 0.09
+X_MARGIN = 0.75  # nt beyond the first and last cells, so their letters' outlines are not clipped
 BASE_COLORS = {"A": "green", "C": "blue", "G": "orange", "T": "red"}  # logomaker's "classic" scheme
 
 
@@ -98,7 +99,7 @@ def saliency_logo(
             ax.axvline(join + 1.5, color="black", lw=0.8, ls="--")
     axes[-1].set_xticks(*position_ticks(at))
     axes[-1].set_xlabel("intron position (nt)")
-    axes[-1].set_xlim(0.5, length + 0.5)
+    axes[-1].set_xlim(0.5 - X_MARGIN, length + 0.5 + X_MARGIN)
     return fig
 
 

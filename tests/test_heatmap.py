@@ -57,3 +57,12 @@ def test_a_views_cells_ticks_and_joins_give_intron_positions():
     assert list(figure.layout.xaxis.ticktext) == ["1", "41", "90"]
     assert figure.layout.xaxis.title.text == "intron position (nt)"
     assert [s.x0 for s in figure.layout.shapes if s.line.dash == "dash"] == [2.5, 4.5]
+
+
+def test_site_labels_sit_above_the_plot_area_centred_on_their_sites():
+    subs, dels = effects()
+    layout = mutagenesis_heatmap(INTRON, subs, dels, site_spans(5, 1)).layout
+    labels = {a.text: a for a in layout.annotations}
+    assert set(labels) == {"5'SS", "BP", "3'SS"}
+    assert all(a.yref == "paper" and a.y == 1 and a.yanchor == "bottom" for a in labels.values())
+    assert labels["5'SS"].x == 3.0 and labels["3'SS"].x == 4.0  # 5'SS spans 1-5, 3'SS 3-5

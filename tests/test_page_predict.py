@@ -94,6 +94,13 @@ def test_first_view_predicts_the_example_with_its_spread(page):
     assert len(page.get("image")) == 1 and page.get("plotly_chart")[0].key == "heatmap"
 
 
+def test_the_page_says_what_splicing_efficiency_is(page):
+    page.run()
+    (note,) = [c.value for c in page.caption if c.value.startswith("Splicing efficiency:")]
+    assert "share of the reporter's reads spliced at the intron's own sites" in note
+    assert "Schirman et al. 2021" in note and "not in its own gene" in note
+
+
 def test_rna_lower_case_fasta_with_spaces_is_cleaned_and_predicted(page):
     page.run()
     text = ">my intron\n" + " ".join(INTRON[i : i + 10] for i in range(0, len(INTRON), 10)).lower().replace(
