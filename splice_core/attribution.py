@@ -50,7 +50,7 @@ def finite_sample_mean(grads: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         return total / kept[:, None, None], kept
 
 
-def smoothgrad_kept(
+def smoothgrad(
     model: keras.Model,
     x: np.ndarray,
     n_samples: int = 50,
@@ -77,18 +77,6 @@ def smoothgrad_kept(
     return finite_sample_mean(grads.reshape(noise.shape))
 
 
-def smoothgrad(
-    model: keras.Model,
-    x: np.ndarray,
-    n_samples: int = 50,
-    noise_level: float = 0.1,
-    seed: int = 0,
-    noise: np.ndarray | None = None,
-) -> np.ndarray:
-    """SmoothGrad ``(N, L, 4)`` over the samples with finite gradients (:func:`smoothgrad_kept` without the count)."""
-    return smoothgrad_kept(model, x, n_samples, noise_level, seed, noise)[0]
-
-
 def smoothgrad_tf_keras_vis(
     model: keras.Model, x: np.ndarray, n_samples: int = 50, noise_level: float = 0.1, seed: int = 0
 ) -> np.ndarray:
@@ -109,7 +97,7 @@ def gradient_times_input(
     model: keras.Model, x: np.ndarray, n_samples: int = 50, noise_level: float = 0.1, seed: int = 0
 ) -> np.ndarray:
     """SmoothGrad x input ``(N, L, 4)``: the attribution of each observed base (zero elsewhere)."""
-    return smoothgrad(model, x, n_samples, noise_level, seed) * np.asarray(x, np.float32)
+    return smoothgrad(model, x, n_samples, noise_level, seed)[0] * np.asarray(x, np.float32)
 
 
 def intron_saliency_kept(
@@ -125,7 +113,7 @@ def intron_saliency_kept(
             f"a {len(intron)}-nt intron is read through views: draw the saliency of one of them (Predictor.intron_view_sets)"
         )
     x = predictor.introns_to_one_hot([intron])
-    grads, kept = smoothgrad_kept(predictor.model, x, n_samples, noise_level, seed)
+    grads, kept = smoothgrad(predictor.model, x, n_samples, noise_level, seed)
     return (grads * x)[0, : len(intron)], int(kept[0])
 
 
