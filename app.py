@@ -6,16 +6,19 @@ from app_state import bound_native_memory, keep_compiled_models, release_freed_m
 
 keep_compiled_models()
 bound_native_memory()
-st.set_page_config(page_title="Yeast intron splicing predictor", page_icon="🧬", layout="wide")
+# Material icons, not emoji: they need no emoji font in the browser (Debian's chromium showed empty boxes).
+st.set_page_config(
+    page_title="Yeast intron splicing predictor", page_icon=":material/genetics:", layout="wide"
+)
 navigation = st.navigation(
     [
-        st.Page("pages/predict.py", title="Predict & explain", icon="🔮", default=True),
-        st.Page("pages/batch.py", title="Batch scoring", icon="📄"),
-        st.Page("pages/design.py", title="Design", icon="🧪"),
-        st.Page("pages/native.py", title="Native introns", icon="🧬"),
-        st.Page("pages/dataset.py", title="Dataset", icon="📊"),
-        st.Page("pages/model.py", title="Model", icon="📈"),
-        st.Page("pages/retrain.py", title="Retrain", icon="🏋️"),
+        st.Page("pages/predict.py", title="Predict & explain", icon=":material/insights:", default=True),
+        st.Page("pages/batch.py", title="Batch scoring", icon=":material/table_view:"),
+        st.Page("pages/design.py", title="Design", icon=":material/design_services:"),
+        st.Page("pages/native.py", title="Native introns", icon=":material/genetics:"),
+        st.Page("pages/dataset.py", title="Dataset", icon=":material/bar_chart:"),
+        st.Page("pages/model.py", title="Model", icon=":material/monitoring:"),
+        st.Page("pages/retrain.py", title="Retrain", icon=":material/model_training:"),
     ]
 )
 render_sidebar()

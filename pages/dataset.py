@@ -7,6 +7,7 @@ import streamlit as st
 from app_state import ensure_app_frame, library_or_none
 from splice_core import dataset_summary as ds
 from splice_core.model_store import PRETRAINED_DIR, read_card
+from splice_core.type_colors import type_colors
 
 ensure_app_frame()
 
@@ -25,24 +26,35 @@ def histogram_view() -> str:
     )
 
 
-def facets(view: str) -> dict:
-    """Plotly Express arguments for one panel per library type (none for the other views)."""
-    return (
-        {"facet_col": "type", "facet_col_wrap": 4, "facet_row_spacing": 0.08, "height": 720}
-        if view == PANELS
-        else {}
+def distribution_figure(histograms: pd.DataFrame, view: str, colors: dict[str, str]):
+    """Efficiency histogram per type: lines on a log count axis (stacked bars misread there), panels, or stacked bars."""
+    shared = dict(
+        color="type", color_discrete_map=colors, labels={"bin_centre": EFFICIENCY, "count": "constructs"}
     )
-
-
-def shaped(figure, view: str):
-    """The histogram with the chosen count axis: logarithmic, or each panel on its own scale."""
     if view == LOG_COUNTS:
-        return figure.update_yaxes(type="log")
+        return px.line(
+            histograms.assign(count=histograms["count"].where(histograms["count"] > 0)),
+            x="bin_centre",
+            y="count",
+            markers=True,
+            log_y=True,
+            **shared,
+        ).update_xaxes(range=(0, 1))
     if view == PANELS:
-        return figure.update_yaxes(matches=None, showticklabels=True).for_each_annotation(
-            lambda a: a.update(text=a.text.split("=")[-1])
+        return (
+            px.bar(
+                histograms,
+                x="bin_centre",
+                y="count",
+                facet_col="type",
+                facet_col_wrap=4,
+                height=720,
+                **shared,
+            )
+            .update_yaxes(matches=None, showticklabels=True)
+            .for_each_annotation(lambda a: a.update(text=a.text.split("=")[-1]))
         )
-    return figure
+    return px.bar(histograms, x="bin_centre", y="count", **shared).update_xaxes(range=(0, 1))
 
 
 @st.cache_data(show_spinner=False, max_entries=2)
@@ -57,6 +69,7 @@ def render_summary(summary: pd.DataFrame) -> None:
     st.dataframe(
         summary,
         column_config={
+            "constructs": st.column_config.NumberColumn(format="localized"),
             "mean": st.column_config.NumberColumn(format="%.3f"),
             ds.SHARE_LOW: st.column_config.NumberColumn(format="%.3f"),
         },
@@ -97,25 +110,22 @@ def render_data_view(frame: pd.DataFrame) -> None:
         return
     render_summary(ds.efficiency_summary(rows))
     st.subheader("Distribution")
-    view = histogram_view()
+    colors = type_colors(table["type"])
     st.plotly_chart(
-        shaped(
-            px.histogram(
-                rows,
-                x="splicing_eff",
-                color="type",
-                range_x=(0, 1),
-                labels={"splicing_eff": EFFICIENCY},
-                **facets(view),
-            ).update_traces(xbins={"start": 0, "end": 1.0001, "size": 0.05}),
-            view,
-        ),
-        key="dataset_histogram",
+        distribution_figure(ds.row_histograms(rows), histogram_view(), colors), key="dataset_histogram"
     )
     st.plotly_chart(
         px.violin(
-            rows, x="type", y="splicing_eff", box=True, labels={"splicing_eff": EFFICIENCY}
-        ).update_traces(spanmode="hard"),
+            rows,
+            x="type",
+            y="splicing_eff",
+            color="type",
+            color_discrete_map=colors,
+            box=True,
+            labels={"splicing_eff": EFFICIENCY},
+        )
+        .update_traces(spanmode="hard")
+        .update_layout(showlegend=False),
         key="dataset_violins",
     )
     st.subheader("Other measured columns")
@@ -127,6 +137,7 @@ def render_data_view(frame: pd.DataFrame) -> None:
                 x=column,
                 y="splicing_eff",
                 color="type",
+                color_discrete_map=colors,
                 opacity=0.5,
                 render_mode="webgl",
                 labels={"splicing_eff": EFFICIENCY},
@@ -147,27 +158,15 @@ def render_card_view(reason: str) -> None:
     render_summary(ds.histogram_summary(card, types))
     histograms = ds.card_histograms(card, types)
     st.subheader("Distribution")
-    view = histogram_view()
-    st.plotly_chart(
-        shaped(
-            px.bar(
-                histograms,
-                x="bin_centre",
-                y="count",
-                color="type",
-                labels={"bin_centre": EFFICIENCY},
-                **facets(view),
-            ),
-            view,
-        ),
-        key="dataset_histogram",
-    )
+    colors = type_colors(all_types)
+    st.plotly_chart(distribution_figure(histograms, histogram_view(), colors), key="dataset_histogram")
     st.plotly_chart(
         px.line(
             histograms,
             x="bin_centre",
             y="share",
             color="type",
+            color_discrete_map=colors,
             markers=True,
             labels={"bin_centre": EFFICIENCY, "share": "share of the type's constructs"},
         ),

@@ -8,9 +8,11 @@ import streamlit as st
 
 from app_state import active_predictor, ensure_app_frame, library_or_none, model_label
 from splice_core import model_report as mr
+from splice_core.count_heatmap import count_heatmap
 from splice_core.library import DataFileError, data_dir
 from splice_core.model_store import active_model_path, list_versions
 from splice_core.predictor import Predictor
+from splice_core.type_colors import type_colors
 
 ensure_app_frame()
 
@@ -69,12 +71,8 @@ def render_predicted_vs_measured(predictor: Predictor) -> None:
     if table is None:
         st.info(note)
         st.plotly_chart(
-            px.imshow(
-                mr.scatter_count_grid(predictor.card),
-                origin="lower",
-                text_auto=True,
-                color_continuous_scale="Blues",
-                labels={"x": "predicted (bin centre)", "y": "measured (bin centre)", "color": "constructs"},
+            count_heatmap(
+                mr.scatter_count_grid(predictor.card), "predicted (bin centre)", "measured (bin centre)"
             ),
             key="model_heatmap",
         )
@@ -85,6 +83,7 @@ def render_predicted_vs_measured(predictor: Predictor) -> None:
         x="measured",
         y="predicted",
         color="type",
+        color_discrete_map=type_colors(table["type"]),
         opacity=0.6,
         range_x=(-0.02, 1.02),
         range_y=(-0.02, 1.02),

@@ -142,7 +142,7 @@ def render_job(job: jobs.TrainingJob) -> None:
     config = job.config
     with st.container(border=True):
         st.markdown(
-            f"**{config.architecture} on {config.context}** · up to {config.epochs} epochs × {config.n_seeds} seed(s) · "
+            f"**{config.architecture} on {config.context}** · {jobs.plan_text(config)} · "
             f"job `{job.id}` · **{job.status}**"
         )
         st.progress(job.fraction(), text=job.progress_text())

@@ -12,6 +12,8 @@ SITES = {"ss5": ("SS5_inds", 6), "branch": ("branch_inds", 7), "ss3": ("SS3_inds
 SITE_LABELS = {"ss5": "5' splice site", "branch": "branch site", "ss3": "3' splice site"}
 SHARE_LOW = f"share below {LOW_HIGH_THRESHOLD:g}"
 HELPER_COLUMNS = ("splicing_eff", "intron_length", "BC_num", *INDEX_COLUMNS)
+# Efficiency histograms everywhere (the model card's, the Dataset page's): 20 bins over [0, 1].
+HISTOGRAM_BINS = np.linspace(0, 1, 21)
 
 
 @dataclass(frozen=True)
@@ -83,30 +85,46 @@ def numeric_columns(table: pd.DataFrame) -> list[str]:
     return [c for c in table.select_dtypes("number").columns if c not in HELPER_COLUMNS]
 
 
+def histogram_rows(bins: np.ndarray, counts: dict[str, np.ndarray]) -> pd.DataFrame:
+    """Counts per library type as rows (type, bin_start, bin_end, bin_centre, count, share of the type)."""
+    bins = np.asarray(bins, float)
+    frames = [
+        pd.DataFrame(
+            {
+                "type": library_type,
+                "bin_start": bins[:-1],
+                "bin_end": bins[1:],
+                "bin_centre": (bins[:-1] + bins[1:]) / 2,
+                "count": np.asarray(n, int),
+                "share": np.asarray(n) / max(int(np.sum(n)), 1),
+            }
+        )
+        for library_type, n in counts.items()
+    ]
+    return pd.concat(frames, ignore_index=True)
+
+
 def card_histograms(card: dict, types: tuple[str, ...] = ()) -> pd.DataFrame:
-    """The card's measured-efficiency histograms as rows (type, bin_start, bin_end, bin_centre, count, share).
+    """The card's measured-efficiency histograms as :func:`histogram_rows`.
 
     ``types`` picks library types (empty: every type, without the ``all`` total).
     """
-    bins = np.asarray(card["histograms"]["bins"])
     measured = card["histograms"]["measured"]
     chosen = types or tuple(t for t in measured if t != "all")
-    frames = []
-    for library_type in chosen:
-        counts = np.asarray(measured[library_type])
-        frames.append(
-            pd.DataFrame(
-                {
-                    "type": library_type,
-                    "bin_start": bins[:-1],
-                    "bin_end": bins[1:],
-                    "bin_centre": (bins[:-1] + bins[1:]) / 2,
-                    "count": counts,
-                    "share": counts / max(counts.sum(), 1),
-                }
-            )
-        )
-    return pd.concat(frames, ignore_index=True)
+    return histogram_rows(card["histograms"]["bins"], {t: measured[t] for t in chosen})
+
+
+def row_histograms(rows: pd.DataFrame) -> pd.DataFrame:
+    """The measured efficiencies of library rows in :data:`HISTOGRAM_BINS` per type, as :func:`histogram_rows`.
+
+    Values outside [0, 1] count in the end bins, as in the model card.
+    """
+    values = np.clip(rows["splicing_eff"].to_numpy(float), 0, 1)
+    types = rows["type"].to_numpy()
+    return histogram_rows(
+        HISTOGRAM_BINS,
+        {t: np.histogram(values[types == t], HISTOGRAM_BINS)[0] for t in sorted(rows["type"].unique())},
+    )
 
 
 def histogram_summary(card: dict, types: tuple[str, ...] = ()) -> pd.DataFrame:

@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 from .contexts import library_to_constructs, library_to_one_hot
+from .dataset_summary import HISTOGRAM_BINS
 from .encoding import strings_to_one_hot
 from .evaluation import metrics_by_part, per_library_table, replicate_agreement, table_to_records
 from .library import DataFileError, Reporter, read_library, read_reporter, read_wildtype, usable_rows
@@ -29,7 +30,6 @@ from .training import (
 from .variant_effects import library_pairs, training_pairs, variant_card
 
 PACKAGES = ("tensorflow", "keras", "numpy", "pandas", "scikit-learn", "lightgbm")
-HISTOGRAM_BINS = np.linspace(0, 1, 21)
 CRYPTIC_COLUMN = "cryptic_splicing_eff"
 
 

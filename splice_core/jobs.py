@@ -28,7 +28,7 @@ from pathlib import Path
 from .experiment import run_training
 from .library import DataFileError, library_path
 from .model_store import models_root, new_version_path, save_model_dir
-from .training import TrainConfig, TrainingCancelled, device_name
+from .training import PAIRS_STAGE, TrainConfig, TrainingCancelled, device_name
 
 RUNNING, DONE, CANCELLED, FAILED, INTERRUPTED = "running", "done", "cancelled", "failed", "interrupted"
 SPAWN = multiprocessing.get_context("spawn")
@@ -104,11 +104,13 @@ class TrainingJob(JobControls):
         return 1.0 if self.status == DONE else self.last_fraction()
 
     def last_fraction(self) -> float:
-        """Share of planned epochs reached by the last finished epoch."""
+        """Share of the planned work reached by the last record: training epochs, then pair fine-tuning rounds."""
         if not self.records:
             return 0.0
         last = self.records[-1]
-        return min(1.0, (last["seed_index"] + last["epoch"] / last["epochs"]) / last["n_seeds"])
+        stage_done = min(1.0, (last["seed_index"] + last["epoch"] / last["epochs"]) / last["n_seeds"])
+        share = training_share(self.config)
+        return share + (1 - share) * stage_done if last.get("stage") == PAIRS_STAGE else share * stage_done
 
     def remaining(self) -> float | None:
         """Estimated seconds left (None before the first epoch ends; 0 once ended)."""
@@ -118,11 +120,39 @@ class TrainingJob(JobControls):
         return self.elapsed() * (1 - done) / done if done > 0 else None
 
     def progress_text(self) -> str:
-        """Where training is, e.g. ``seed 1/2 · epoch 3/20``."""
+        """Where training is, e.g. ``seed 1/2 · epoch 3/20``, then ``pair fine-tuning · member 1/2 · round 1/3``."""
         if not self.records:
             return "preparing data…" if self.active else "no epoch finished"
         last = self.records[-1]
+        if self.active and self.last_fraction() >= 1:
+            return "evaluating and saving…"
+        if last.get("stage") == PAIRS_STAGE:
+            return (
+                f"pair fine-tuning · member {last['seed_index'] + 1}/{last['n_seeds']} · "
+                f"round {last['epoch']}/{last['epochs']}"
+            )
         return f"seed {last['seed_index'] + 1}/{last['n_seeds']} · epoch {last['epoch']}/{last['epochs']}"
+
+
+def plan_text(config: TrainConfig) -> str:
+    """A recipe's planned work in words, e.g. ``up to 20 epochs × 2 seeds, then 3 pair fine-tuning rounds``."""
+
+    def counted(n: int, noun: str) -> str:
+        return f"{n} {noun}" + ("" if n == 1 else "s")
+
+    plan = f"up to {counted(config.epochs, 'epoch')} × {counted(config.n_seeds, 'seed')}"
+    return plan + (
+        f", then {counted(config.pair_epochs, 'pair fine-tuning round')}" if config.pair_epochs else ""
+    )
+
+
+def training_share(config: TrainConfig) -> float:
+    """The share of a recipe's planned work spent training the seeds (the rest: pair fine-tuning rounds).
+
+    A fine-tuning round is one epoch on the library and one on the pairs, so it counts as two epochs.
+    """
+    epochs, rounds = config.n_seeds * config.epochs, config.n_seeds * 2 * config.pair_epochs
+    return epochs / (epochs + rounds)
 
 
 def version_name(job: TrainingJob) -> str:

@@ -13,6 +13,7 @@ from .noise_floor import FLOOR_METRICS, explained_share
 from .predictor import Predictor
 from .splits import PARTS, barcodes_to_split
 from .study import BASELINE_ROW, STUDY_REPORTED, STUDY_TABLE1
+from .training import PAIRS_STAGE
 from .variant_effects import CHANGE_METRICS
 
 METRICS = ("mse", "balanced_mse", "pearson", "spearman", "n")
@@ -109,12 +110,20 @@ def variant_effect_table(card: dict) -> pd.DataFrame | None:
     return pd.DataFrame(rows) if rows else None
 
 
+# The card's knock-out keys as the Model page's column headers.
+KNOCKOUT_HEADERS = {
+    "predicted": "knocked out (predicted)",
+    "wild_type_predicted": "wild type (predicted)",
+    "library_measured": "library constructs with those bases (measured)",
+}
+
+
 def knockout_table(card: dict) -> pd.DataFrame | None:
     """Per part and splice site: natural introns' prediction with the site knocked out, beside the library's
     constructs with those bases there; None for cards without variant figures."""
     knockouts = card.get("variant_effects", {}).get("knockouts", {})
     rows = [{"part": part, **r} for part, sites in knockouts.items() for r in sites]
-    return pd.DataFrame(rows) if rows else None
+    return pd.DataFrame(rows).rename(columns=KNOCKOUT_HEADERS) if rows else None
 
 
 def per_library_mse(card: dict) -> pd.DataFrame:
@@ -167,13 +176,24 @@ def card_history(card: dict) -> list[dict]:
 
 
 def history_frame(records: list[dict]) -> pd.DataFrame:
-    """Per-epoch records as long rows (seed, epoch, curve train/dev, loss) for a line chart."""
+    """Per-epoch records as long rows (seed, epoch, curve, loss) for a line chart.
+
+    Curves: ``train`` and ``dev`` per epoch; pair fine-tuning rounds (records of stage ``pairs``, whose own count
+    starts at 1 again) continue each seed's axis after its last training epoch as ``train, pair fine-tuning``
+    (the loss of the round's library epoch; no dev loss is computed there).
+    """
     columns = ["seed", "epoch", "curve", "loss"]
-    rows = [
-        {"seed": f"seed {r['seed']}", "epoch": r["epoch"], "curve": curve, "loss": r[key]}
-        for r in records
-        for curve, key in (("train", "loss"), ("dev", "val_loss"))
-    ]
+    trained: dict = {}
+    rows = []
+    for r in records:
+        pairs = r.get("stage") == PAIRS_STAGE
+        if not pairs:
+            trained[r["seed"]] = max(trained.get(r["seed"], 0), r["epoch"])
+        curves = (("train, pair fine-tuning", "loss"),) if pairs else (("train", "loss"), ("dev", "val_loss"))
+        epoch = r["epoch"] + (trained.get(r["seed"], 0) if pairs else 0)
+        rows += [
+            {"seed": f"seed {r['seed']}", "epoch": epoch, "curve": c, "loss": r[key]} for c, key in curves
+        ]
     return pd.DataFrame(rows, columns=columns)
 
 

@@ -9,6 +9,7 @@ band, summary statistics): no rows, no sequences, no gene names. It is written t
 import json
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -16,7 +17,9 @@ import pandas as pd
 from .intron_input import MAX_INTRON, TRAINED_MAX
 from .library import file_sha256
 from .model_store import MODEL_FILE
-from .predictor import Predictor, mean_and_spread
+
+if TYPE_CHECKING:
+    from .predictor import Predictor
 
 SUMMARY_FILE = "native_summary.json"
 HISTOGRAM_EDGES = np.linspace(0.0, 1.0, 21)
@@ -47,7 +50,7 @@ def length_band(lengths: np.ndarray) -> list[str]:
     return labels
 
 
-def score_native(predictor: Predictor, wildtype: pd.DataFrame) -> pd.DataFrame:
+def score_native(predictor: "Predictor", wildtype: pd.DataFrame) -> pd.DataFrame:
     """One row per annotated intron: gene, chromosome, length, sites, length band, ``predicted_eff``, ``predicted_sd``, sequence.
 
     The branch site the model uses is the branch PWM's best match, as for a pasted intron.
@@ -62,6 +65,8 @@ def score_native(predictor: Predictor, wildtype: pd.DataFrame) -> pd.DataFrame:
     sequences = wildtype["sequence"].astype(str).str.upper().str.replace("U", "T").tolist()
     out["length"] = [len(s) for s in sequences]
     out["band"] = length_band(out["length"].to_numpy())
+    from .predictor import mean_and_spread
+
     out["predicted_eff"], out["predicted_sd"] = mean_and_spread(predictor.intron_members(sequences))
     out["sequence"] = sequences
     return out
@@ -91,12 +96,12 @@ def band_rows(table: pd.DataFrame) -> list[dict]:
     return rows
 
 
-def model_file(predictor: Predictor) -> Path | None:
+def model_file(predictor: "Predictor") -> Path | None:
     """The predictor's saved model file, None when it was not loaded from a directory."""
     return Path(predictor.path) / MODEL_FILE if predictor.path else None
 
 
-def native_summary(table: pd.DataFrame, predictor: Predictor) -> dict:
+def native_summary(table: pd.DataFrame, predictor: "Predictor") -> dict:
     """Aggregates of a scored native table (no rows): histogram, length bands, statistics, the model they came from."""
     pred = table["predicted_eff"].to_numpy(float)
     counts, _ = np.histogram(pred, HISTOGRAM_EDGES)
@@ -137,7 +142,7 @@ def read_native_summary(directory: str | os.PathLike) -> dict | None:
     return json.loads(path.read_text()) if path.is_file() else None
 
 
-def summary_matches(summary: dict, predictor: Predictor) -> bool:
+def summary_matches(summary: dict, predictor: "Predictor") -> bool:
     """True when a summary was computed with the predictor's own model file."""
     saved = model_file(predictor)
     return bool(saved and saved.is_file() and summary.get("model_sha256") == file_sha256(saved))

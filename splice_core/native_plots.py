@@ -61,11 +61,16 @@ def length_scatter(table: pd.DataFrame) -> go.Figure:
             hovertemplate="%{text}: %{x} nt, %{y:.3f}<extra></extra>",
         )
     )
-    fig.add_vline(
-        x=TRAINED_MAX,
-        line_dash="dot",
-        annotation_text=f"longest library intron ({TRAINED_MAX} nt)",
-        annotation_position="top right",
+    fig.add_vline(x=TRAINED_MAX, line_dash="dot")
+    # On a log axis an annotation's x is in log10 units (a line's is not): 148 would stand at 10^148.
+    fig.add_annotation(
+        x=np.log10(TRAINED_MAX),
+        y=1,
+        yref="paper",
+        text=f"longest library intron ({TRAINED_MAX} nt)",
+        showarrow=False,
+        xanchor="left",
+        yanchor="bottom",
     )
     fig.update_layout(
         xaxis_type="log",

@@ -15,6 +15,8 @@ from .splits import balance_weights
 ProgressCallback = Callable[[dict], None]
 StopCheck = Callable[[], bool]
 COLLAPSE_PEARSON = 0.2  # a run whose dev Pearson is below this (or undefined) predicts next to a constant
+# The ``stage`` of a progress record from pair fine-tuning (training records have none).
+PAIRS_STAGE = "pairs"
 
 
 class TrainingCancelled(RuntimeError):
@@ -366,7 +368,7 @@ def tune_on_pairs(
                     "val_loss": float("nan"),
                     "pair_loss": float(tuned.history["loss"][-1]),
                     "seconds": time.monotonic() - start,
-                    "stage": "pairs",
+                    "stage": PAIRS_STAGE,
                 }
             )
     return member

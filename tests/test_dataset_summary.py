@@ -115,3 +115,12 @@ def test_histogram_summary_matches_the_row_summary_columns():
     assert summary[ds.SHARE_LOW].tolist() == pytest.approx([0.5, 0.75, 0.25])
     assert summary.loc["b", "mean"] == pytest.approx((0.025 + 3 * 0.175) / 4)
     assert ds.histogram_summary(toy_card(), ("a",)).index.tolist() == ["all", "a"]
+
+
+def test_row_histograms_count_each_type_in_20_bins_with_out_of_range_values_at_the_ends():
+    rows = pd.DataFrame({"type": ["a", "a", "b", "b", "b"], "splicing_eff": [-0.25, 0.0625, 0.5, 1.0, 1.5]})
+    table = ds.row_histograms(rows)
+    a, b = (table[table["type"] == t].set_index("bin_start")["count"] for t in ("a", "b"))
+    assert len(a) == len(b) == 20 and a.sum() == 2 and b.sum() == 3
+    assert (a.iloc[0], a.iloc[1], b.iloc[10], b.iloc[19]) == (1, 1, 1, 2)
+    assert table.loc[table["type"] == "b", "share"].sum() == pytest.approx(1)

@@ -1,5 +1,6 @@
 """Background training jobs: concurrent runs save loadable versions, cancel keeps nothing, failures report."""
 
+import dataclasses
 import os
 import queue
 import signal
@@ -16,7 +17,7 @@ from splice_core import jobs
 from splice_core.library import DataFileError
 from splice_core.model_store import PRETRAINED_DIR, is_model_dir, list_versions, read_card
 from splice_core.predictor import load_predictor
-from splice_core.training import TrainConfig
+from splice_core.training import PAIRS_STAGE, TrainConfig
 
 TINY = TrainConfig(architecture="cnn_res1", context="intron", epochs=2, n_seeds=1, max_rows=150)
 
@@ -139,6 +140,27 @@ def test_progress_fraction_remaining_and_text_from_records():
         job.elapsed() == pytest.approx(40)
         and job.remaining() == 0.0
         and job.fraction() == pytest.approx(5 / 8)
+    )
+
+
+def test_pair_fine_tuning_rounds_continue_the_progress_after_the_training_epochs():
+    # 2 seeds × 4 epochs = 8 epochs, then 2 members × 1 round (2 epochs' worth each) = 4: training is 2/3.
+    recipe = dataclasses.replace(TINY, epochs=4, n_seeds=2, pair_epochs=1)
+    job = jobs.TrainingJob(recipe, data_dir=Path(), models_dir=Path(), started=time.time() - 30)
+    job.records.extend([record(0, e) for e in range(1, 5)] + [record(1, e) for e in range(1, 5)])
+    assert job.fraction() == pytest.approx(2 / 3) and job.remaining() == pytest.approx(15, rel=0.05)
+    job.records.append({**record(0, 1, epochs=1), "stage": PAIRS_STAGE})
+    assert job.fraction() == pytest.approx(2 / 3 + 1 / 6)
+    assert job.progress_text() == "pair fine-tuning · member 1/2 · round 1/1"
+    job.records.append({**record(1, 1, epochs=1), "stage": PAIRS_STAGE})
+    assert job.fraction() == 1.0 and job.progress_text() == "evaluating and saving…"
+
+
+def test_the_plan_says_epochs_seeds_and_rounds_in_words():
+    assert jobs.plan_text(TINY) == "up to 2 epochs × 1 seed"
+    assert (
+        jobs.plan_text(dataclasses.replace(TINY, epochs=1, n_seeds=3, pair_epochs=2))
+        == "up to 1 epoch × 3 seeds, then 2 pair fine-tuning rounds"
     )
 
 

@@ -11,6 +11,7 @@ from splice_core.model_store import PRETRAINED_DIR, save_model_dir
 from splice_core.predictor import Predictor
 from splice_core.splits import PARTS, barcode_keys
 from splice_core.study import BASELINE_ROW, BEST_CNN_ROW, STUDY_REPORTED, STUDY_TABLE1
+from splice_core.training import PAIRS_STAGE
 
 
 def part_metrics(mse: float) -> dict:
@@ -130,6 +131,17 @@ def test_history_frame_has_a_train_and_a_dev_row_per_epoch():
     assert len(table) == 6
     assert table.iloc[:2].values.tolist() == [["seed 0", 1, "train", 0.3], ["seed 0", 1, "dev", 0.4]]
     assert mr.history_frame([]).columns.tolist() == ["seed", "epoch", "curve", "loss"]
+
+
+def test_pair_fine_tuning_rounds_continue_each_seeds_curve_after_its_training_epochs():
+    records = [
+        {"seed": 7, "epoch": 1, "loss": 0.5, "val_loss": 0.75},
+        {"seed": 7, "epoch": 2, "loss": 0.25, "val_loss": 0.5},
+        {"seed": 7, "epoch": 1, "loss": 0.125, "val_loss": float("nan"), "stage": PAIRS_STAGE},
+    ]
+    table = mr.history_frame(records)
+    assert table.values.tolist()[-1] == ["seed 7", 3, "train, pair fine-tuning", 0.125]
+    assert len(table) == 5 and table["epoch"].is_monotonic_increasing
 
 
 def test_study_table1_holds_the_reported_figures():
@@ -260,7 +272,8 @@ def test_variant_tables_put_the_model_beside_a_perfect_model_and_the_library():
     assert table.loc[mr.PERFECT, "pearson"] == 0.75 and table.loc[mr.MODEL, "spearman"] == 0.25
     assert table.loc[mr.MODEL, "pearson 95%"] == "0.25–0.50" and table.loc[mr.MODEL, "n"] == 9
     knockouts = mr.knockout_table(card)
-    assert knockouts.loc[0, ["part", "site", "predicted", "library_measured"]].tolist() == [
+    columns = ["part", "site", "knocked out (predicted)", "library constructs with those bases (measured)"]
+    assert knockouts.loc[0, columns].tolist() == [
         "test",
         "5' G",
         0.125,

@@ -64,10 +64,13 @@ def test_summary_and_distribution_from_the_data(with_data):
     assert summary.loc["all", SHARE_LOW] == pytest.approx((rows["splicing_eff"] < 0.1).mean())
     assert summary.loc["synthetic", "constructs"] == (rows["type"] == "synthetic").sum()
     histogram = figure(at, 0)
-    assert histogram["data"][0]["type"] == "histogram" and histogram["data"][0]["xbins"]["size"] == 0.05
-    assert sum(len(trace["x"]) for trace in histogram["data"]) == len(rows)
+    # On the (default) log count axis each type is its own line, not a band stacked on the others.
+    assert {trace["type"] for trace in histogram["data"]} == {"scatter"}
+    assert sum(np.nansum(np.asarray(trace["y"], float)) for trace in histogram["data"]) == len(rows)
+    assert len({trace["line"]["color"] for trace in histogram["data"]}) == rows["type"].nunique()
     violins = figure(at, 1)["data"]
-    assert violins[0]["type"] == "violin" and sorted(violins[0]["x"]) == sorted(rows["type"])
+    assert {v["type"] for v in violins} == {"violin"}
+    assert sorted(x for v in violins for x in v["x"]) == sorted(rows["type"])
     assert f"{len(rows):,} of {len(rows):,} constructs" in at.caption[0].value
 
 
@@ -120,9 +123,11 @@ def test_without_data_the_card_aggregates_are_shown(without_data):
     chosen = sorted(t for t in measured if t != "all")[0]
     at.multiselect(key="dataset_types").set_value([chosen]).run()
     assert at.dataframe[0].value.loc["all", "constructs"] == sum(measured[chosen])
-    bars = figure(at, 0)
-    assert [trace["name"] for trace in bars["data"]] == [chosen]
-    assert bars["data"][0]["y"] == measured[chosen]
+    lines = figure(at, 0)
+    assert [trace["name"] for trace in lines["data"]] == [chosen]
+    # An empty bin is a gap in its line (log axis), not a line drawn across it.
+    drawn = np.asarray(lines["data"][0]["y"], float)
+    np.testing.assert_array_equal(drawn, [n if n > 0 else np.nan for n in measured[chosen]])
 
 
 def panel_axes(figure_dict: dict) -> list[str]:
@@ -151,3 +156,4 @@ def test_histogram_count_axis_is_log_or_one_panel_per_type(data, request):
     at.radio(key="dataset_histogram_view").set_value("linear count axis").run()
     linear = figure(at, 0)
     assert linear["layout"]["yaxis"].get("type") in (None, "linear") and len(panel_axes(linear)) == 1
+    assert {trace["type"] for trace in linear["data"]} == {"bar"}

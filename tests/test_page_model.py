@@ -67,8 +67,10 @@ def test_without_data_the_card_figures_are_shown(without_data):
     assert changes.loc[
         ("test", "endogenous, mutated sites", "perfect model (expected)"), "pearson"
     ] == pytest.approx(headline["perfect"]["pearson"])
-    knockouts = dataframe_with(at, "library_measured").set_index(["part", "site"])
-    assert knockouts.loc[("test", "5' G"), "predicted"] == pytest.approx(
+    knockouts = dataframe_with(at, model_report.KNOCKOUT_HEADERS["library_measured"]).set_index(
+        ["part", "site"]
+    )
+    assert knockouts.loc[("test", "5' G"), model_report.KNOCKOUT_HEADERS["predicted"]] == pytest.approx(
         card["variant_effects"]["knockouts"]["test"][0]["predicted"]
     )
     bars = figure(at, 0)["data"]
@@ -79,7 +81,8 @@ def test_without_data_the_card_figures_are_shown(without_data):
     )
     assert "No library" in at.info[0].value
     heatmap = figure(at, 1)
-    assert heatmap["data"][0]["type"] == "heatmap" and heatmap["data"][0]["z"] == card["test_scatter_counts"]
+    shown = [[int(t) if t else 0 for t in row] for row in heatmap["data"][0]["text"]]
+    assert heatmap["data"][0]["type"] == "heatmap" and shown == card["test_scatter_counts"]
     assert heatmap["layout"]["yaxis"].get("autorange") != "reversed"
     curves = figure(at, 2)
     assert sum(len(t["x"]) for t in curves["data"]) == 2 * sum(len(s["history"]) for s in card["seeds"])
