@@ -13,7 +13,8 @@ from app_state import (
     ensure_app_frame,
     library_entropy_or_none,
 )
-from splice_core.attribution import intron_saliency
+from splice_core.attribution import intron_saliency_kept
+from splice_core.clickable_heatmap import NEGATIVE_COLOR, POSITIVE_COLOR
 from splice_core.contexts import DesignTemplate
 from splice_core.epistasis_map import MAX_MAP_LENGTH, epistasis_heatmap, point_to_pair
 from splice_core.heatmap import mutagenesis_heatmap, point_to_mutation
@@ -38,6 +39,11 @@ ensure_app_frame()
 MUTANTS = {"A": "A", "C": "C", "G": "G", "T": "T", "deletion": "-"}
 ALIGNMENTS = {"5' end": "left", "3' end": "right"}
 TEXT_BOXES = {"intron_text": EXAMPLE_INTRON, "wildtype_text": ""}
+EFFICIENCY_NOTE = (
+    "Splicing efficiency: the share of the reporter's reads spliced at the intron's own sites, in the reporter of the "
+    "designed-intron library (Schirman et al. 2021). For a native intron it is a prediction for that intron in this "
+    "reporter, not in its own gene."
+)
 CACHE_SECONDS = 3600  # per-intron results (shared by sessions) are dropped after an hour, at most 64 kept
 
 
@@ -58,15 +64,17 @@ def cached_mutagenesis(
 @st.cache_data(show_spinner="SmoothGrad…", max_entries=64, ttl=CACHE_SECONDS)
 def cached_saliency(
     model_path: str, intron: str, n_samples: int, noise: float, _predictor: Predictor
-) -> np.ndarray:
-    """SmoothGrad x input ``(L, 4)`` of an intron."""
-    return intron_saliency(_predictor, intron, n_samples, noise, seed=0)
+) -> tuple[np.ndarray, int]:
+    """(SmoothGrad x input ``(L, 4)`` of an intron, SmoothGrad samples kept)."""
+    return intron_saliency_kept(_predictor, intron, n_samples, noise, seed=0)
 
 
 @st.cache_data(show_spinner=False, max_entries=64, ttl=CACHE_SECONDS)
-def cached_logo_png(attribution: np.ndarray, spans: dict, entropy: np.ndarray | None) -> bytes:
-    """The saliency logo as PNG bytes."""
-    return figure_png(saliency_logo(attribution, spans, entropy))
+def cached_logo_png(
+    attribution: np.ndarray, spans: dict, entropy: np.ndarray | None, positions: np.ndarray
+) -> bytes:
+    """The saliency logo as PNG bytes (``positions``: the 1-based intron position of each column)."""
+    return figure_png(saliency_logo(attribution, spans, entropy, positions))
 
 
 def init_state() -> None:
@@ -108,15 +116,11 @@ def keep_text_boxes() -> None:
 
 
 def on_heatmap_select() -> None:
-    """A click on a heatmap cell applies that mutation (at its intron position when the map shows a view)."""
+    """A click on a heatmap cell applies that mutation (cells carry intron positions, also when the map shows a view)."""
     points = st.session_state["heatmap"]["selection"]["points"]
     mutation = point_to_mutation(points[0]) if points else None
     if mutation is not None:
-        positions = st.session_state.get("heatmap_positions")
-        position = (
-            positions[mutation[0] - 1] + 1 if positions and mutation[0] <= len(positions) else mutation[0]
-        )
-        apply_to_current(position, mutation[1])
+        apply_to_current(*mutation)
 
 
 def on_apply_click() -> None:
@@ -187,40 +191,57 @@ def show_prediction(values: dict[str, tuple[float, float]], n_members: int) -> N
 def explained_view(
     predictor: Predictor, intron: str, branch: int, template: DesignTemplate | None
 ) -> tuple[IntronView, int]:
-    """(the sequence the explanations are drawn on, its branch start): the intron, or its central view when it is long."""
+    """(the sequence the explanations are drawn on, the branch start the model uses in it, 0-based in the view).
+
+    The intron, or its central view when it is long; a branch site the view leaves out is placed, as the model
+    places it, at the view's best PWM match.
+    """
     view = central_view(predictor.intron_view_sets([intron], [branch], template)[0])
     start = view.position_of(branch)
     return view, find_branch_start(view.sequence, branch_pwm()) if start is None else start
 
 
-def show_view_note(intron: str, view: IntronView) -> None:
-    """Say plainly what the explanations show when the intron is read through views."""
-    if view.sequence != intron:
+def show_view_note(intron: str, view: IntronView, spans: dict) -> None:
+    """Say plainly what the explanations show when the intron is read through views (and a branch site it leaves out)."""
+    if view.sequence == intron:
+        return
+    st.info(
+        f"Your intron is {len(intron)} nt. The mutagenesis map and the saliency logo below explain its central view, "
+        f"the {len(view.sequence)} nt the model reads from intron positions {view.describe()} (dashed lines mark the "
+        "joins; a cell's change is the change of that one view). Positions, labels, the CSV and clicks are intron "
+        "positions."
+    )
+    start, end = spans["branch"]
+    if view.span_of(start, end) is None:
         st.info(
-            f"Your intron is {len(intron)} nt. The mutagenesis map and the saliency logo below explain its central view, "
-            f"the {len(view.sequence)} nt the model reads from intron positions {view.describe()} (positions on the map count "
-            "along that view; a cell's change is the change of that one view). Clicking a cell applies the mutation at its "
-            "intron position."
+            f"The branch site you set (intron positions {start + 1}–{end}) lies outside this view, so the map and the "
+            "logo mark no branch site."
         )
 
 
 def show_mutagenesis(
     predictor: Predictor,
-    intron: str,
+    view: IntronView,
     branch: int,
     spans: dict,
     template: DesignTemplate | None,
     reporter: Reporter | None,
 ) -> None:
-    """Heatmap of every substitution and deletion, strongest effects, mutation controls and CSV."""
+    """Heatmap of every substitution and deletion of the explained view, strongest effects, mutation controls and CSV.
+
+    ``branch`` and ``spans`` are in view positions; labels, axis, CSV and clicks give intron positions.
+    """
     st.subheader("In-silico mutagenesis")
     st.caption(
         "Predicted change for every single-base substitution and deletion (● = the base in your intron). Click a cell to apply it."
     )
     model_branch = branch if predictor.needs_design else None
-    _, subs, dels = cached_mutagenesis(predictor.path, intron, model_branch, template, reporter, predictor)
+    _, subs, dels = cached_mutagenesis(
+        predictor.path, view.sequence, model_branch, template, reporter, predictor
+    )
+    positions = view.positions() + 1
     st.plotly_chart(
-        mutagenesis_heatmap(intron, subs, dels, spans),
+        mutagenesis_heatmap(view.sequence, subs, dels, spans, positions),
         key="heatmap",
         on_select=on_heatmap_select,
         selection_mode="points",
@@ -239,7 +260,7 @@ def show_mutagenesis(
     note, st.session_state["mutation_note"] = st.session_state["mutation_note"], None
     if note:
         getattr(st, note[0])(note[1])
-    table = effects_to_table(intron, subs, dels)
+    table = effects_to_table(view.sequence, subs, dels, positions)
     losses, gains = strongest_effects(table)
     shown = {"delta": st.column_config.NumberColumn("Δ efficiency", format="%+.3f")}
     left, right = st.columns(2)
@@ -252,8 +273,8 @@ def show_mutagenesis(
     )
 
 
-def show_saliency(predictor: Predictor, intron: str, spans: dict) -> None:
-    """SmoothGrad gradient x input logo with its controls, and the library's per-position entropy."""
+def show_saliency(predictor: Predictor, view: IntronView, spans: dict) -> None:
+    """SmoothGrad gradient x input logo of the explained view with its controls, and the library's per-position entropy."""
     st.subheader("Saliency logo")
     if predictor.context != "intron":
         st.info(
@@ -268,9 +289,20 @@ def show_saliency(predictor: Predictor, intron: str, spans: dict) -> None:
     alignment = align.radio(
         "Align library introns at", list(ALIGNMENTS), horizontal=True, key="entropy_align"
     )
-    attribution = cached_saliency(predictor.path, intron, n_samples, noise_level, predictor)
-    entropy = library_entropy_or_none(len(intron), ALIGNMENTS[alignment])
-    st.image(cached_logo_png(attribution, spans, entropy), width="stretch")
+    attribution, kept = cached_saliency(predictor.path, view.sequence, n_samples, noise_level, predictor)
+    if kept == 0:
+        st.warning(
+            f"No logo: every one of the {n_samples} noisy copies gave the model non-finite gradients. "
+            "Try less noise."
+        )
+        return
+    if kept < n_samples:
+        st.info(
+            f"{n_samples - kept} of the {n_samples} noisy copies gave the model non-finite gradients and were "
+            f"left out: the logo averages the other {kept}."
+        )
+    entropy = library_entropy_or_none(len(view.sequence), ALIGNMENTS[alignment])
+    st.image(cached_logo_png(attribution, spans, entropy, view.positions() + 1), width="stretch")
     st.caption(
         "SmoothGrad gradient × input of the predicted efficiency (letters up: the base raises it)"
         + (
@@ -350,7 +382,8 @@ def show_epistasis(
     _, table, csv = held
     st.caption(
         "Each cell holds the pair of changes at those two positions with the largest |epistasis| (the pair's effect minus "
-        "the sum of its two single effects; red: better together than apart). Click a cell for its pair."
+        f"the sum of its two single effects; {POSITIVE_COLOR}: better together than apart, {NEGATIVE_COLOR}: worse). "
+        "Click a cell for its pair."
     )
     event = st.plotly_chart(
         epistasis_heatmap(table, len(intron), spans),
@@ -410,13 +443,13 @@ def main() -> None:
     if len(members) == 2:
         values["change"] = change_with_spread(members[0], members[1])
     show_prediction(values, members.shape[1])
+    st.caption(EFFICIENCY_NOTE)
 
     view, view_branch = explained_view(predictor, intron, branch, template)
-    show_view_note(intron, view)
-    st.session_state["heatmap_positions"] = view.positions().tolist()
-    view_spans = spans if view.sequence == intron else site_spans(len(view.sequence), view_branch)
-    show_mutagenesis(predictor, view.sequence, view_branch, view_spans, template, reporter)
-    show_saliency(predictor, view.sequence, view_spans)
+    show_view_note(intron, view, spans)
+    view_spans = view.spans_in_view(spans)
+    show_mutagenesis(predictor, view, view_branch, view_spans, template, reporter)
+    show_saliency(predictor, view, view_spans)
     show_epistasis(predictor, intron, branch, spans, template, reporter)
 
 

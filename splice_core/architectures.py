@@ -175,8 +175,12 @@ class MaskedPooling(layers.Layer):
 
 @keras.saving.register_keras_serializable(package="splice_core")
 def log_count(x):
-    """``log(1 + x)`` of counts (registered, so saved models that use it load)."""
-    return ops.log1p(x)
+    """``log(1 + x)`` of counts, clamped at 0 first (registered by name, so saved models load this code).
+
+    On one-hot input a count is never negative and the clamp changes nothing; off it (SmoothGrad's noisy copies),
+    a "count" below -1 would make ``log1p`` NaN and poison the whole forward pass.
+    """
+    return ops.log1p(ops.maximum(x, 0.0))
 
 
 @keras.saving.register_keras_serializable(package="splice_core")

@@ -38,6 +38,18 @@ def _gradients_function(model: keras.Model):
     return gradients
 
 
+def finite_sample_mean(grads: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(mean ``(N, L, 4)`` over the samples whose gradients are all finite, kept samples ``(N,)``) of ``(S, N, L, 4)``.
+
+    A sequence with no finite sample gets NaN.
+    """
+    finite = np.isfinite(grads).all(axis=(2, 3))
+    kept = finite.sum(0)
+    total = np.where(finite[..., None, None], grads, 0.0).sum(0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return total / kept[:, None, None], kept
+
+
 def smoothgrad(
     model: keras.Model,
     x: np.ndarray,
@@ -45,12 +57,14 @@ def smoothgrad(
     noise_level: float = 0.1,
     seed: int = 0,
     noise: np.ndarray | None = None,
-) -> np.ndarray:
-    """SmoothGrad ``(N, L, 4)``: gradients averaged over noisy copies, all samples in one batch.
+) -> tuple[np.ndarray, np.ndarray]:
+    """(SmoothGrad ``(N, L, 4)``, samples kept per sequence ``(N,)``): gradients averaged over noisy copies, one batch.
 
-    ``noise`` ``(n_samples, N, L, 4)`` overrides the generated noise (to compare with tf-keras-vis). For a model
-    that masks padding, noise is added to the sequences' own positions only (noise in the padding would read
-    as a longer sequence) and the batch is cropped to them; gradients in the padding are zero.
+    A noisy copy whose gradients are not all finite (a model can leave its domain off one-hot input) is left out
+    of its sequence's mean and not counted as kept. ``noise`` ``(n_samples, N, L, 4)`` overrides the generated
+    noise (to compare with tf-keras-vis). For a model that masks padding, noise is added to the sequences' own
+    positions only (noise in the padding would read as a longer sequence) and the batch is cropped to them;
+    gradients in the padding are zero.
     """
     x = np.asarray(x, np.float32)
     noise = smoothgrad_noise(x, n_samples, noise_level, seed) if noise is None else noise
@@ -60,7 +74,7 @@ def smoothgrad(
     cropped = crop_padding(noisy, model)
     grads = np.zeros_like(noisy)
     grads[:, : cropped.shape[1]] = call_traced(_gradients_function(model), cropped)
-    return grads.reshape(noise.shape).mean(0)
+    return finite_sample_mean(grads.reshape(noise.shape))
 
 
 def smoothgrad_tf_keras_vis(
@@ -83,13 +97,13 @@ def gradient_times_input(
     model: keras.Model, x: np.ndarray, n_samples: int = 50, noise_level: float = 0.1, seed: int = 0
 ) -> np.ndarray:
     """SmoothGrad x input ``(N, L, 4)``: the attribution of each observed base (zero elsewhere)."""
-    return smoothgrad(model, x, n_samples, noise_level, seed) * np.asarray(x, np.float32)
+    return smoothgrad(model, x, n_samples, noise_level, seed)[0] * np.asarray(x, np.float32)
 
 
-def intron_saliency(
+def intron_saliency_kept(
     predictor: Predictor, intron: str, n_samples: int = 50, noise_level: float = 0.1, seed: int = 0
-) -> np.ndarray:
-    """SmoothGrad x input of one intron under an intron-context model, ``(len(intron), 4)``."""
+) -> tuple[np.ndarray, int]:
+    """(SmoothGrad x input ``(len(intron), 4)`` of one intron under an intron-context model, samples kept)."""
     if predictor.context != "intron":
         raise ValueError(
             f"saliency is drawn per intron base for intron-context models, not {predictor.context!r}"
@@ -99,4 +113,12 @@ def intron_saliency(
             f"a {len(intron)}-nt intron is read through views: draw the saliency of one of them (Predictor.intron_view_sets)"
         )
     x = predictor.introns_to_one_hot([intron])
-    return gradient_times_input(predictor.model, x, n_samples, noise_level, seed)[0, : len(intron)]
+    grads, kept = smoothgrad(predictor.model, x, n_samples, noise_level, seed)
+    return (grads * x)[0, : len(intron)], int(kept[0])
+
+
+def intron_saliency(
+    predictor: Predictor, intron: str, n_samples: int = 50, noise_level: float = 0.1, seed: int = 0
+) -> np.ndarray:
+    """SmoothGrad x input ``(len(intron), 4)`` of one intron (:func:`intron_saliency_kept` without the count)."""
+    return intron_saliency_kept(predictor, intron, n_samples, noise_level, seed)[0]

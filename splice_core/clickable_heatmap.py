@@ -3,6 +3,9 @@
 import numpy as np
 import plotly.graph_objects as go
 
+COLORSCALE = "RdBu"  # low values red, high values blue
+NEGATIVE_COLOR, POSITIVE_COLOR = "red", "blue"  # the words captions use for COLORSCALE's two ends
+
 
 def symmetric_limit(z: np.ndarray) -> float:
     """The largest |value| of ``z`` (NaN ignored), at least 1e-6, so the colour scale is centred on zero."""
@@ -11,7 +14,7 @@ def symmetric_limit(z: np.ndarray) -> float:
 
 
 def diverging_heatmap(z: np.ndarray, x, y, colorbar_title: str, **heatmap) -> go.Figure:
-    """Heatmap of ``z`` ``(len(y), len(x))`` in red-blue centred on zero; no hover (the click layer carries it)."""
+    """Heatmap of ``z`` ``(len(y), len(x))`` centred on zero (negative red, positive blue); no hover (the click layer carries it)."""
     limit = symmetric_limit(z)
     return go.Figure(
         go.Heatmap(
@@ -21,7 +24,7 @@ def diverging_heatmap(z: np.ndarray, x, y, colorbar_title: str, **heatmap) -> go
             zmid=0,
             zmin=-limit,
             zmax=limit,
-            colorscale="RdBu",
+            colorscale=COLORSCALE,
             colorbar=dict(title=colorbar_title, thickness=12),
             hoverinfo="skip",
             **heatmap,

@@ -63,8 +63,11 @@ def epistasis_heatmap(table: pd.DataFrame, length: int, spans: dict[str, tuple[i
         margin=dict(l=50, r=10, t=20, b=40),
         clickmode="event+select",
         dragmode=False,
-        xaxis=dict(title="first change (nt)", range=[0.5, length + 0.5]),
-        yaxis=dict(title="second change (nt)", range=[0.5, length + 0.5], scaleanchor="x"),
+        # square cells: the plot area shrinks to fit (constrain="domain"), the axes stay on the intron
+        xaxis=dict(title="first change (nt)", range=[0.5, length + 0.5], constrain="domain"),
+        yaxis=dict(
+            title="second change (nt)", range=[0.5, length + 0.5], scaleanchor="x", constrain="domain"
+        ),
     )
     return fig
 

@@ -68,6 +68,18 @@ class IntronView:
         hit = np.flatnonzero(self.positions() == intron_position)
         return int(hit[0]) if hit.size else None
 
+    def span_of(self, start: int, end: int) -> tuple[int, int] | None:
+        """View ``[start, end)`` of an intron span ``[start, end)`` (0-based), None unless the view holds it whole in one piece."""
+        first = self.position_of(start)
+        if first is None or end <= start or self.position_of(end - 1) != first + end - start - 1:
+            return None
+        return first, first + end - start
+
+    def spans_in_view(self, spans: dict[str, tuple[int, int]]) -> dict[str, tuple[int, int]]:
+        """Named intron spans (e.g. the sites) moved to view positions; those the view does not hold whole are left out."""
+        moved = {name: self.span_of(*span) for name, span in spans.items()}
+        return {name: span for name, span in moved.items() if span is not None}
+
     def describe(self) -> str:
         """The pieces in 1-based intron positions, e.g. ``1–50, 301–318 and 430–509``."""
         spans = [f"{start + 1}–{end}" for start, end in self.pieces]
@@ -129,3 +141,17 @@ def mean_over_views(values: np.ndarray, owner: np.ndarray, n: int) -> np.ndarray
     sums = np.zeros((n, values.shape[1]), values.dtype)
     np.add.at(sums, owner, values)
     return sums / np.maximum(counts, 1)[:, None]
+
+
+def position_ticks(positions: np.ndarray, step: int = 10) -> tuple[list[int], list[str]]:
+    """(1-based columns, labels) for an axis whose columns show 1-based intron ``positions`` ``(L,)``, in order.
+
+    Ticks go at the first column of each run of consecutive positions (a view's pieces) and at the positions
+    that are multiples of ``step``, except those less than ``step / 2`` columns from a run's first column.
+    """
+    positions = np.asarray(positions, int)
+    columns = np.arange(len(positions))
+    firsts = np.flatnonzero(np.diff(positions, prepend=positions[:1] - 2) != 1)
+    nearest = np.abs(columns[:, None] - firsts[None, :]).min(axis=1)
+    shown = np.isin(columns, firsts) | ((positions % step == 0) & (nearest >= step / 2))
+    return (columns[shown] + 1).tolist(), [str(p) for p in positions[shown]]

@@ -7,9 +7,11 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from .encoding import ALPHABET
+from .intron_view import position_ticks
 from .sites import SITE_COLORS, SITE_NAMES
 
 WIDTH_PER_NT = 0.09
+X_MARGIN = 0.75  # nt beyond the first and last cells, so their letters' outlines are not clipped
 BASE_COLORS = {"A": "green", "C": "blue", "G": "orange", "T": "red"}  # logomaker's "classic" scheme
 
 
@@ -58,9 +60,16 @@ def shade_sites(ax, spans: dict[str, tuple[int, int]]) -> None:
 
 
 def saliency_logo(
-    attribution: np.ndarray, spans: dict[str, tuple[int, int]], entropy: np.ndarray | None = None
+    attribution: np.ndarray,
+    spans: dict[str, tuple[int, int]],
+    entropy: np.ndarray | None = None,
+    positions: np.ndarray | None = None,
 ) -> Figure:
-    """Logo of an ``(L, 4)`` attribution (x = 1-based position), sites shaded; library entropy below when given."""
+    """Logo of an ``(L, 4)`` attribution (x = 1-based column), sites shaded; library entropy below when given.
+
+    ``positions`` ``(L,)``: the 1-based intron position of each column (a view of a longer intron); the ticks
+    then name intron positions and a dashed line marks each join between the view's pieces.
+    """
     length = len(attribution)
     rows = 2 if entropy is not None else 1
     width = max(6.0, WIDTH_PER_NT * length)
@@ -77,14 +86,20 @@ def saliency_logo(
     axes[0].set_ylabel("gradient × input")
     axes[0].axhline(0, color="grey", lw=0.5)
     shade_sites(axes[0], spans)
-    axes[0].legend(loc="lower right", bbox_to_anchor=(1, 1), fontsize=7, ncols=3, frameon=False)
+    if spans:
+        axes[0].legend(loc="lower right", bbox_to_anchor=(1, 1), fontsize=7, ncols=3, frameon=False)
     if entropy is not None:
         axes[1].stairs(np.nan_to_num(entropy), np.arange(length + 1) + 0.5, fill=True, color="grey")
         axes[1].set_ylim(0, 2)
         axes[1].set_ylabel("library\nentropy (bits)")
         shade_sites(axes[1], spans)
+    at = np.arange(1, length + 1) if positions is None else np.asarray(positions, int)
+    for ax in axes:
+        for join in np.flatnonzero(np.diff(at) != 1):
+            ax.axvline(join + 1.5, color="black", lw=0.8, ls="--")
+    axes[-1].set_xticks(*position_ticks(at))
     axes[-1].set_xlabel("intron position (nt)")
-    axes[-1].set_xlim(0.5, length + 0.5)
+    axes[-1].set_xlim(0.5 - X_MARGIN, length + 0.5 + X_MARGIN)
     return fig
 
 

@@ -64,21 +64,35 @@ def mutagenesis_effects(
     return reference, subs, preds[1 + 4 * n :] - reference
 
 
-def mutation_label(intron: str, position: int, mutant: str) -> str:
-    """A readable name of a mutation at a 1-based position: ``A15G`` or ``delA15``."""
-    wild = intron[position - 1]
+def change_label(wild: str, position: int, mutant: str) -> str:
+    """A readable name of a change of base ``wild`` at a 1-based position: ``A15G`` or ``delA15``."""
     return f"del{wild}{position}" if mutant == "-" else f"{wild}{position}{mutant}"
 
 
-def effects_to_table(intron: str, subs: np.ndarray, dels: np.ndarray) -> pd.DataFrame:
-    """Long table of every mutation: position (1-based), wild-type, mutant (``-`` = deletion), delta."""
+def mutation_label(intron: str, position: int, mutant: str) -> str:
+    """A readable name of a mutation at a 1-based position of an intron: ``A15G`` or ``delA15``."""
+    return change_label(intron[position - 1], position, mutant)
+
+
+def effects_to_table(
+    sequence: str, subs: np.ndarray, dels: np.ndarray, positions: np.ndarray | None = None
+) -> pd.DataFrame:
+    """Long table of every mutation: position (1-based), wild-type, mutant (``-`` = deletion), delta.
+
+    ``positions`` ``(L,)``: the 1-based intron position of each base when ``sequence`` is a view of a longer
+    intron (positions and labels then name the intron's bases); default 1..L.
+    """
+    at = np.arange(1, len(sequence) + 1) if positions is None else np.asarray(positions, int)
     rows = [
-        (i + 1, intron[i], b, mutation_label(intron, i + 1, b), subs[i, j])
-        for i in range(len(intron))
+        (int(at[i]), sequence[i], b, change_label(sequence[i], int(at[i]), b), subs[i, j])
+        for i in range(len(sequence))
         for j, b in enumerate(ALPHABET)
-        if b != intron[i]
+        if b != sequence[i]
     ]
-    rows += [(i + 1, intron[i], "-", mutation_label(intron, i + 1, "-"), dels[i]) for i in range(len(intron))]
+    rows += [
+        (int(at[i]), sequence[i], "-", change_label(sequence[i], int(at[i]), "-"), dels[i])
+        for i in range(len(sequence))
+    ]
     return pd.DataFrame(rows, columns=["position", "wild_type", "mutant", "mutation", "delta"])
 
 
@@ -91,7 +105,10 @@ def strongest_effects(table: pd.DataFrame, n: int = 10) -> tuple[pd.DataFrame, p
 
 
 def apply_mutation(intron: str, position: int, mutant: str) -> str:
-    """The intron with a substitution (``mutant`` in ACGT) or deletion (``-``) at a 1-based position."""
+    """The intron with a substitution (``mutant`` in ACGT) or deletion (``-``) at a 1-based position.
+
+    ValueError for a position outside the intron, an unknown base, or the base already there (no change).
+    """
     if not 1 <= position <= len(intron):
         raise ValueError(f"position {position} is outside the intron (1..{len(intron)})")
     i = position - 1
@@ -99,4 +116,9 @@ def apply_mutation(intron: str, position: int, mutant: str) -> str:
         return intron[:i] + intron[i + 1 :]
     if mutant not in ALPHABET:
         raise ValueError(f"mutant base must be one of A, C, G, T or '-', got {mutant!r}")
+    if intron[i] == mutant:
+        raise ValueError(
+            f"{change_label(mutant, position, mutant)} changes nothing: position {position} already holds {mutant}. "
+            "Choose another base."
+        )
     return intron[:i] + mutant + intron[i + 1 :]

@@ -19,6 +19,7 @@ from splice_core.architectures import (
     SequenceLength,
     build_model,
     efficiency_only,
+    log_count,
     reads_any_length,
     with_cryptic_head,
 )
@@ -204,3 +205,19 @@ def test_cryptic_head_splits_splicing_between_the_designed_and_other_sites(name)
     assert cut.count_params() == both.count_params() and cut.output_shape == (None, 1)
     assert "cryptic" not in [layer.name for layer in cut.layers]
     np.testing.assert_array_equal(np.asarray(cut(x, training=False)), efficiency)
+
+
+def test_log_count_clamps_counts_below_zero():
+    np.testing.assert_allclose(np.asarray(log_count(np.array([-3.0, -1.0, 0.0, 3.0]))), [0, 0, 0, np.log(4)])
+
+
+def test_a_site_aware_model_stays_finite_off_one_hot_input_and_a_saved_one_loads_the_clamp(tmp_path):
+    """SmoothGrad's noisy copies can make k-mer "counts" negative: log1p of one below -1 was NaN."""
+    from splice_core.model_store import load_model, save_model_dir
+
+    model = build_model("site_aware_cnn", 64)
+    x = np.full((1, 64, 4), -0.5, np.float32)  # every 1-mer "count" is -32
+    assert np.isfinite(np.asarray(model(x, training=False))).all()
+    save_model_dir(tmp_path / "model", model, {"config": {}})
+    loaded = load_model(tmp_path / "model")
+    np.testing.assert_array_equal(np.asarray(loaded(x, training=False)), np.asarray(model(x, training=False)))

@@ -2,7 +2,13 @@
 
 import numpy as np
 
-from splice_core.clickable_heatmap import click_layer, diverging_heatmap, symmetric_limit
+from splice_core.clickable_heatmap import (
+    NEGATIVE_COLOR,
+    POSITIVE_COLOR,
+    click_layer,
+    diverging_heatmap,
+    symmetric_limit,
+)
 
 
 def test_symmetric_limit_is_the_largest_magnitude_ignoring_nan():
@@ -30,3 +36,17 @@ def test_click_layer_is_invisible_and_carries_each_cells_data():
     assert layer.marker.size == 7
     assert layer.selected.marker.opacity == 0 and layer.unselected.marker.opacity == 0
     assert layer.name == "cells" and layer.hovertemplate == "%{x}" and not layer.showlegend
+
+
+def test_the_colour_words_name_the_scales_ends():
+    """Captions say which colour is positive from these words: they must match the scale plotly draws."""
+    import plotly.colors
+
+    fig = diverging_heatmap(np.array([[0.25, -0.75]]), [1, 2], ["A"], "Δ")
+    scale = fig.data[0].colorscale  # plotly expands the name to [(0, low colour), ..., (1, high colour)]
+    low, high = (
+        plotly.colors.unlabel_rgb(plotly.colors.convert_colors_to_same_type(c)[0][0])
+        for c in (scale[0][1], scale[-1][1])
+    )
+    is_color = {"red": lambda rgb: rgb[0] > rgb[2], "blue": lambda rgb: rgb[2] > rgb[0]}
+    assert is_color[NEGATIVE_COLOR](low) and is_color[POSITIVE_COLOR](high)

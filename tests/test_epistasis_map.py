@@ -44,3 +44,10 @@ def test_an_empty_scan_draws_an_empty_map():
     fig = epistasis_heatmap(pair_table().iloc[:0], 3, {})
     assert np.isnan(np.asarray(fig.data[0].z, float)).all()
     assert fig.data[1].customdata is None or len(fig.data[1].customdata) == 0
+
+
+def test_square_cells_shrink_the_plot_area_not_widen_the_axes_past_the_intron():
+    layout = epistasis_heatmap(pair_table(), 39, {"ss3": (36, 39)}).layout
+    assert tuple(layout.xaxis.range) == tuple(layout.yaxis.range) == (0.5, 39.5)
+    assert layout.yaxis.scaleanchor == "x" and layout.xaxis.constrain == layout.yaxis.constrain == "domain"
+    assert max(shape.x1 for shape in layout.shapes if shape.xref == "x") <= 39.5

@@ -43,3 +43,26 @@ def test_a_clicked_point_becomes_a_mutation():
     assert point_to_mutation({"x": 3, "y": "del", "customdata": [3, "-", "delA3", -2.0]}) == (3, "-")
     assert point_to_mutation({"x": 2, "y": "C", "customdata": [2, "C", "T2C", 1.1]}) == (2, "C")
     assert point_to_mutation({"x": 2, "y": "C", "z": 0.5}) is None
+
+
+def test_a_views_cells_ticks_and_joins_give_intron_positions():
+    subs, dels = effects()
+    positions = np.array([1, 2, 41, 42, 90])  # a view: intron 1-2, 41-42 and 90
+    xs, _, data = mutation_cells(INTRON, effect_matrix(subs, dels), positions)
+    assert max(xs) == 5 and [42, "C", "A42C", 3.1] in data and [90, "-", "delG90", -4.0] in data
+    assert point_to_mutation({"customdata": [90, "-", "delG90", -4.0]}) == (90, "-")
+    figure = mutagenesis_heatmap(INTRON, subs, dels, {}, positions)
+    assert [c[0] for c in figure.data[1].customdata] == [p for p in positions.tolist() for _ in range(4)]
+    assert list(figure.layout.xaxis.tickvals) == [1, 3, 5]
+    assert list(figure.layout.xaxis.ticktext) == ["1", "41", "90"]
+    assert figure.layout.xaxis.title.text == "intron position (nt)"
+    assert [s.x0 for s in figure.layout.shapes if s.line.dash == "dash"] == [2.5, 4.5]
+
+
+def test_site_labels_sit_above_the_plot_area_centred_on_their_sites():
+    subs, dels = effects()
+    layout = mutagenesis_heatmap(INTRON, subs, dels, site_spans(5, 1)).layout
+    labels = {a.text: a for a in layout.annotations}
+    assert set(labels) == {"5'SS", "BP", "3'SS"}
+    assert all(a.yref == "paper" and a.y == 1 and a.yanchor == "bottom" for a in labels.values())
+    assert labels["5'SS"].x == 3.0 and labels["3'SS"].x == 4.0  # 5'SS spans 1-5, 3'SS 3-5

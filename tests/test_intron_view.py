@@ -13,6 +13,7 @@ from splice_core.intron_view import (
     intron_view_sets,
     long_intron_indices,
     mean_over_views,
+    position_ticks,
     scan_in_chunks,
     three_region_length,
     view_layout,
@@ -149,6 +150,42 @@ def test_mean_over_views_and_chunked_scans():
 def test_view_positions_map_back_to_the_intron():
     view = IntronView("AACCGG", ((0, 2), (10, 12), (20, 22)))
     assert view.positions().tolist() == [0, 1, 10, 11, 20, 21] and view.position_of(11) == 3
+
+
+def test_a_span_moves_to_the_view_only_when_the_view_holds_it_whole():
+    view = IntronView("AACCGGTT", ((0, 2), (10, 14), (20, 22)))
+    assert view.span_of(10, 14) == (2, 6) and view.span_of(11, 13) == (3, 5)
+    assert view.span_of(12, 16) is None and view.span_of(1, 3) is None and view.span_of(5, 7) is None
+    assert view.span_of(1, 11) is None  # both ends in the view, the middle not
+    spans = {"ss5": (0, 2), "branch": (15, 18), "ss3": (19, 22)}
+    assert view.spans_in_view(spans) == {"ss5": (0, 2)}
+
+
+def test_ticks_name_intron_positions_at_each_pieces_start_and_round_positions():
+    assert position_ticks(np.arange(1, 40)) == ([1, 10, 20, 30], ["1", "10", "20", "30"])
+    positions = np.concatenate([np.arange(1, 51), np.arange(301, 319), np.arange(509, 589)])
+    columns, labels = position_ticks(positions)
+    assert labels == [
+        "1",
+        "10",
+        "20",
+        "30",
+        "40",
+        "301",
+        "310",
+        "509",
+        "520",
+        "530",
+        "540",
+        "550",
+        "560",
+        "570",
+        "580",
+    ]
+    assert (
+        columns[:7] == [1, 10, 20, 30, 40, 51, 60] and columns[7] == 69
+    )  # 50 is 1 column before 301: left out
+    assert all(str(positions[c - 1]) == label for c, label in zip(columns, labels))
 
 
 @pytest.fixture(scope="module")

@@ -110,8 +110,18 @@ def test_apply_mutation_substitutes_or_deletes_a_1_based_position():
         apply_mutation("GTAAG", 6, "A")
     with pytest.raises(ValueError, match="mutant base"):
         apply_mutation("GTAAG", 2, "X")
+    with pytest.raises(ValueError, match="A3A changes nothing: position 3 already holds A"):
+        apply_mutation("GTAAG", 3, "A")
 
 
 def test_mutation_labels():
     assert mutation_label("GTAAG", 3, "C") == "A3C"
     assert mutation_label("GTAAG", 1, "-") == "delG1"
+
+
+def test_a_views_table_names_intron_positions():
+    subs = np.zeros((3, 4))
+    table = effects_to_table("GTA", subs, np.array([-1.0, -2.0, -3.0]), np.array([1, 300, 588]))
+    assert table["position"].tolist() == [1] * 3 + [300] * 3 + [588] * 3 + [1, 300, 588]
+    assert table["mutation"].tolist()[3:6] == ["T300A", "T300C", "T300G"]
+    assert table["mutation"].tolist()[-1] == "delA588" and table["delta"].iloc[-1] == -3.0

@@ -12,6 +12,7 @@ from toy_model import (
     expected_members,
     install_toy_model,
     linear_model,
+    sqrt_model,
     toy_card,
     toy_page,
     toy_weights,
@@ -91,6 +92,13 @@ def test_first_view_predicts_the_example_with_its_spread(page):
     assert not page.exception and not page.error and not page.warning
     assert metrics(page) == {"Predicted splicing efficiency": (shown(EXAMPLE_INTRON), "")}
     assert len(page.get("image")) == 1 and page.get("plotly_chart")[0].key == "heatmap"
+
+
+def test_the_page_says_what_splicing_efficiency_is(page):
+    page.run()
+    (note,) = [c.value for c in page.caption if c.value.startswith("Splicing efficiency:")]
+    assert "share of the reporter's reads spliced at the intron's own sites" in note
+    assert "Schirman et al. 2021" in note and "not in its own gene" in note
 
 
 def test_rna_lower_case_fasta_with_spaces_is_cleaned_and_predicted(page):
@@ -233,12 +241,47 @@ def test_the_apply_control_uses_the_same_path(page):
     assert [s.value for s in page.success] == [f"Applied del{INTRON[3]}4."]
 
 
+def test_applying_the_base_already_there_is_refused_and_changes_nothing(page):
+    run_with(page.run(), INTRON)
+    page.number_input(key="mutation_position").set_value(3)
+    page.selectbox(key="mutation_base").set_value(INTRON[2]).run()
+    page.button[0].click().run()
+    assert not page.exception and not page.success
+    assert [e.value for e in page.error] == [
+        f"{INTRON[2]}3{INTRON[2]} changes nothing: position 3 already holds {INTRON[2]}. Choose another base."
+    ]
+    assert (
+        page.text_area(key="intron_text").value == INTRON and page.text_area(key="wildtype_text").value == ""
+    )
+    assert page.button[1].disabled  # no undo entry
+    assert "Wild-type" not in metrics(page)
+
+
 def test_saliency_controls_redraw_the_logo(page):
     run_with(page.run(), INTRON)
     page.slider(key="sg_samples").set_value(10)
     page.slider(key="sg_noise").set_value(0.2).run()
     assert not page.exception and len(page.get("image")) == 1
     assert any("no entropy track" in c.value for c in page.caption)
+
+
+@pytest.mark.parametrize(
+    ("bias", "noise", "logos"),
+    [(0.25 - len(INTRON), 0.1, 1), (-len(INTRON), 0.0, 0)],
+)
+def test_saliency_samples_with_non_finite_gradients_are_left_out_and_said(page, tmp_path, bias, noise, logos):
+    """sqrt(sum(x) + bias): a noisy copy whose sum falls below -bias is NaN; at sqrt(0) the gradient is infinite."""
+    path = save_model_dir(tmp_path / "models" / "sqrt", sqrt_model(LENGTH, bias), toy_card())
+    set_active_model(path, tmp_path / "models")
+    run_with(page.run(), INTRON)
+    page.slider(key="sg_noise").set_value(noise).run()
+    assert not page.exception and len(page.get("image")) == logos
+    if logos:
+        note = next(i.value for i in page.info if "noisy copies" in i.value)
+        left_out, kept = int(note.split()[0]), int(note.rstrip(".").split()[-1])
+        assert 0 < left_out < 50 and left_out + kept == 50 and "of the 50 noisy copies" in note
+    else:
+        assert any("No logo: every one of the 50 noisy copies" in w.value for w in page.warning)
 
 
 def test_library_entropy_is_drawn_when_the_data_is_present(page, tiny_data_dir, monkeypatch):
@@ -301,10 +344,58 @@ def test_a_long_intron_is_predicted_from_its_views_and_explained_on_its_central_
     cells = json.loads(next(c for c in page.get("plotly_chart") if c.key == "heatmap").proto.spec)["data"][1][
         "customdata"
     ]
-    assert max(cell[0] for cell in cells) == TRAINED_MAX
+    assert len({cell[0] for cell in cells}) == TRAINED_MAX and max(cell[0] for cell in cells) == len(LONG)
     mutant = "A" if view.sequence[59] != "A" else "C"
-    click_heatmap_cell(page, 60, mutant)
+    position = int(view.positions()[59]) + 1
+    click_heatmap_cell(page, position, mutant)
     assert not page.exception
+    assert page.text_area(key="intron_text").value == apply_mutation(LONG, position, mutant)
+
+
+def made_up_long_intron(tail: int) -> str:
+    """GTATGT + 520 random nt + TACTAAC + ``tail`` nt (starting with A: the PWM's best match) + T12 CAG."""
+    rng = np.random.default_rng(7)
+    middle, after = ("".join(rng.choice(list("ACGT"), n)) for n in (520, tail - 1))
+    return "GTATGT" + middle.replace("TACTAAC", "TACTTAC") + "TACTAAC" + "A" + after + "T" * 12 + "CAG"
+
+
+def test_a_long_introns_labels_axis_and_apply_control_speak_intron_positions(page):
+    intron = made_up_long_intron(40)
+    assert len(intron) == 588
+    run_with(page.run(), intron)
+    view = central_view(views(intron))
+    positions = view.positions() + 1
+    assert positions[-1] == 588 and not page.exception
+    layout = json.loads(next(c for c in page.get("plotly_chart") if c.key == "heatmap").proto.spec)["layout"]
+    assert layout["xaxis"]["title"]["text"] == "intron position (nt)"
+    ticks = dict(zip(layout["xaxis"]["tickvals"], layout["xaxis"]["ticktext"]))
+    assert ticks and all(str(positions[column - 1]) == text for column, text in ticks.items())
+    assert max(int(text) for text in ticks.values()) > TRAINED_MAX
+    assert "BP" in {a.get("text") for a in layout["annotations"]}
+    labels = [*page.dataframe[0].value["mutation"], *page.dataframe[1].value["mutation"]]
+    for label in labels:
+        position = int("".join(ch for ch in label if ch.isdigit()))
+        wild = label[3] if label.startswith("del") else label[0]
+        assert position in positions and intron[position - 1] == wild, label
+    label = page.dataframe[0].value["mutation"].iloc[0]
+    position = int("".join(ch for ch in label if ch.isdigit()))
+    mutant = "deletion" if label.startswith("del") else label[-1]
+    page.number_input(key="mutation_position").set_value(position)
+    page.selectbox(key="mutation_base").set_value(mutant)
+    page.button[0].click().run()
     assert page.text_area(key="intron_text").value == apply_mutation(
-        LONG, int(view.positions()[59]) + 1, mutant
+        intron, position, mutant.replace("deletion", "-")
     )
+    assert [s.value for s in page.success] == [f"Applied {label}."]
+
+
+def test_a_branch_site_outside_the_explained_view_is_said_and_not_boxed(page):
+    intron = made_up_long_intron(100)
+    run_with(page.run(), intron)
+    branch = intron.index("TACTAACA")
+    assert central_view(views(intron)).position_of(branch) is None and not page.exception
+    note = next(i.value for i in page.info if "outside this view" in i.value)
+    assert f"intron positions {branch + 1}–{branch + 8}" in note
+    layout = json.loads(next(c for c in page.get("plotly_chart") if c.key == "heatmap").proto.spec)["layout"]
+    assert {a.get("text") for a in layout["annotations"]} >= {"5'SS", "3'SS"}
+    assert "BP" not in {a.get("text") for a in layout["annotations"]}

@@ -40,6 +40,11 @@ def test_the_map_is_computed_on_request_and_a_cell_applies_its_pair(page):
     assert not page.exception
     chart = next(c for c in page.get("plotly_chart") if c.key == "epistasis_map")
     assert len(json.loads(chart.proto.spec)["data"][1]["x"]) == len(INTRON) * (len(INTRON) - 1) // 2
+    high = json.loads(chart.proto.spec)["data"][0]["colorscale"][-1][1]  # the colour of positive epistasis
+    red, _, blue = (int(v) for v in high.strip("rgb()").split(","))
+    assert blue > red and "blue: better together than apart, red: worse" in " ".join(
+        c.value for c in page.caption
+    )
     click_map_cell(page, 3, 9)
     assert not page.exception
     (label,) = [m.value for m in page.markdown if "(epistasis)" in m.value]

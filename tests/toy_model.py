@@ -29,6 +29,22 @@ def linear_model(weights: np.ndarray, bias: np.ndarray = BIAS, nonlinear: bool =
     return model
 
 
+@keras.saving.register_keras_serializable(package="toy_model")
+def toy_sqrt(x):
+    """``sqrt(x)``: NaN below 0 and an infinite gradient at 0 (registered, so a saved toy model loads)."""
+    return keras.ops.sqrt(x)
+
+
+def sqrt_model(length: int, bias: float) -> keras.Model:
+    """``(N, L, 4) -> (N, 2)``: ``sqrt(sum(x) + bias)`` per member; one-hot input of ``n`` bases gives ``sqrt(n + bias)``.
+
+    The gradient is ``1 / (2 sqrt(sum(x) + bias))`` at every cell; a noisy copy whose sum drops below ``-bias``
+    gives NaN.
+    """
+    linear = linear_model(np.ones((length, 4, 2)), np.full(2, bias))
+    return keras.Model(linear.input, keras.layers.Activation(toy_sqrt)(linear.output))
+
+
 def toy_card(context: str = "intron") -> dict:
     """A minimal model card for a toy model."""
     return {
