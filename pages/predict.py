@@ -16,6 +16,7 @@ from app_state import (
 from splice_core.attribution import intron_saliency_kept
 from splice_core.clickable_heatmap import NEGATIVE_COLOR, POSITIVE_COLOR
 from splice_core.contexts import DesignTemplate
+from splice_core.ensemble_spread import spread_warning
 from splice_core.epistasis_map import MAX_MAP_LENGTH, epistasis_heatmap, point_to_pair
 from splice_core.heatmap import mutagenesis_heatmap, point_to_mutation
 from splice_core.intron_input import EXAMPLE_INTRON, IntronCheck, check_intron, clean_intron_text
@@ -162,6 +163,9 @@ def show_prediction(values: dict[str, tuple[float, float]], n_members: int) -> N
     """Metrics of the intron (and the wild-type with the change and its own spread, when given)."""
     spread = spread_help(n_members)
     mean, sd = values["intron"]
+    for what, key in (("this intron", "intron"), ("the wild-type", "wildtype")):
+        if key in values and (warning := spread_warning(values[key][1], n_members, what)):
+            st.warning(warning)
     if "wildtype" not in values:
         st.metric("Predicted splicing efficiency", prediction_text(mean, sd, n_members), help=spread)
         return

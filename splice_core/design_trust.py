@@ -4,9 +4,9 @@ import numpy as np
 
 from .design import Design
 from .encoding import string_to_one_hot
+from .ensemble_spread import SPREAD_WARNING
 
 K = 4
-SPREAD_WARNING = 0.1  # members' SD above this: the ensemble disagrees
 LIBRARY_QUANTILE = 0.99  # a design farther from the library than this share of library introns is 'far'
 
 

@@ -18,6 +18,7 @@ from toy_model import (
     toy_weights,
 )
 
+from splice_core.ensemble_spread import spread_warning
 from splice_core.intron_input import EXAMPLE_INTRON, MAX_INTRON, TRAINED_MAX
 from splice_core.intron_view import central_view, intron_view_set, view_layout
 from splice_core.model_store import save_model_dir, set_active_model
@@ -328,6 +329,18 @@ def test_a_single_model_says_it_has_no_ensemble_spread(page, tmp_path):
     expected = float(expected_members([INTRON], weights, np.array([0.25]))[0, 0])
     assert value == f"{expected:.3f} (no ensemble spread)" and "±" not in value
     assert "no ensemble spread" in page.metric[0].proto.help
+
+
+def test_members_that_disagree_are_said_beside_the_prediction(page, tmp_path):
+    # Zero weights: the two members give their biases, 0 and 0.5, for any intron: mean 0.25, spread (SD) 0.25.
+    model = linear_model(np.zeros((LENGTH, 4, 2)), bias=np.array([0.0, 0.5]))
+    set_active_model(save_model_dir(tmp_path / "models" / "split", model, toy_card()), tmp_path / "models")
+    run_with(page.run(), INTRON, wildtype=INTRON)
+    assert [w.value for w in page.warning] == [
+        spread_warning(0.25, 2, "this intron"),
+        spread_warning(0.25, 2, "the wild-type"),
+    ]
+    assert metrics(page)["Predicted splicing efficiency"][0] == "0.250 ± 0.250"
 
 
 LONG = "GTATGTAAGC" + "ATTTCGATATTAAGCTTTATCAAATTTTTGCAT" * 18 + "CTTTATTTTACTAACACGTTTGCATCCTTTGCATAG"
