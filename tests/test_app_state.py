@@ -76,9 +76,9 @@ def test_a_damaged_active_version_is_named_and_the_shipped_model_takes_over(
     assert active_model_path().resolve() == PRETRAINED_DIR.resolve()
     assert any(m.label == "Predicted splicing efficiency" for m in app.metric)  # the page still works
     app.run()
-    assert (
-        not app.exception and not app.warning and active_model_path().resolve() == PRETRAINED_DIR.resolve()
-    )  # it stays fixed
+    # It stays fixed: no second fallback (the Predict page's own notes, e.g. a wide member spread, may remain).
+    assert not app.exception and not [w for w in app.warning if "shipped model is active instead" in w.value]
+    assert active_model_path().resolve() == PRETRAINED_DIR.resolve()
     app.switch_page("pages/model.py").run()
     assert not app.exception
 
