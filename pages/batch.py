@@ -89,6 +89,11 @@ def main() -> None:
         st.caption(
             f"Against `{MEASURED_COLUMN}` ({metrics['n']:,} rows): Pearson {metrics['pearson']:.3f} · Spearman {metrics['spearman']:.3f} · MSE {metrics['mse']:.4f}"
         )
+        if metrics["outside"]:
+            st.warning(
+                f"{metrics['outside']:,} of the {metrics['n']:,} measured `{MEASURED_COLUMN}` values lie outside 0..1, "
+                "though an efficiency is a share (values in percent?); they are used as given in these figures."
+            )
 
     st.subheader("Predictions")
     if total > PREVIEW_ROWS:

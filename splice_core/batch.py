@@ -288,13 +288,18 @@ def bad_rows(scored: pd.DataFrame) -> pd.DataFrame:
 
 
 def measured_metrics(measured: np.ndarray, predicted: np.ndarray) -> dict[str, float] | None:
-    """Metrics of predictions ``(N,)`` against measured values ``(N,)`` over rows with both, else None (< 3 rows)."""
+    """Metrics of predictions ``(N,)`` against measured values ``(N,)`` over rows with both, else None (< 3 rows).
+
+    ``outside``: how many of those measured values lie outside 0..1 (an efficiency is a share; they are used as given).
+    """
     from .metrics import regression_metrics  # SciPy, imported only when a file has measured values
 
     both = np.isfinite(measured) & np.isfinite(predicted)
     if both.sum() < 3:
         return None
-    return regression_metrics(measured[both].astype(float), predicted[both].astype(float))
+    values = measured[both].astype(float)
+    outside = int(((values < 0) | (values > 1)).sum())
+    return {**regression_metrics(values, predicted[both].astype(float)), "outside": outside}
 
 
 @dataclass

@@ -248,8 +248,13 @@ def test_ten_thousand_introns_are_scored():
 
 def test_metrics_against_a_measured_column():
     metrics = measured_metrics(np.array([0.0, 0.5, 1.0, np.nan]), np.array([0.1, 0.5, 0.9, 0.3]))
-    assert metrics["n"] == 3 and metrics["pearson"] == pytest.approx(1.0)
+    assert metrics["n"] == 3 and metrics["pearson"] == pytest.approx(1.0) and metrics["outside"] == 0
     assert measured_metrics(np.array([0.0, np.nan]), np.array([0.1, 0.5])) is None
+
+
+def test_measured_values_outside_0_to_1_are_counted():
+    metrics = measured_metrics(np.array([-0.125, 0.5, 1.5, 1.0]), np.array([0.1, 0.5, 0.9, 0.3]))
+    assert metrics["n"] == 4 and metrics["outside"] == 2
 
 
 def test_introns_up_to_2000_nt_are_scored_through_views_and_longer_ones_refused():

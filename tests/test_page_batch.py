@@ -60,6 +60,16 @@ def test_fasta_upload_scores_good_rows_and_lists_bad_ones(page):
     assert [b.label for b in page.get("download_button")] == ["Download predictions (CSV)"]
 
 
+def test_measured_values_outside_0_to_1_are_said(page):
+    table = pd.DataFrame({"intron_seq": [GOOD[0], GOOD[1], GOOD[0]], "splicing_eff": [10.0, 50.0, 0.5]})
+    upload(page.run(), "percent.csv", table.to_csv(index=False).encode())
+    assert "Against `splicing_eff` (3 rows)" in page.caption[0].value
+    assert [w.value for w in page.warning] == [
+        "2 of the 3 measured `splicing_eff` values lie outside 0..1, though an efficiency is a share "
+        "(values in percent?); they are used as given in these figures."
+    ]
+
+
 def test_csv_with_measured_values_is_compared(page):
     table = pd.DataFrame(
         {
