@@ -205,8 +205,11 @@ def explained_view(
     return view, find_branch_start(view.sequence, branch_pwm()) if start is None else start
 
 
-def show_view_note(intron: str, view: IntronView, spans: dict) -> None:
-    """Say plainly what the explanations show when the intron is read through views (and a branch site it leaves out)."""
+def show_view_note(intron: str, view: IntronView, spans: dict, view_spans: dict) -> None:
+    """Say plainly what the explanations show when the intron is read through views (and a branch site it leaves out).
+
+    ``spans``: the sites in intron positions; ``view_spans``: those the view holds, in view positions.
+    """
     if view.sequence == intron:
         return
     st.info(
@@ -215,8 +218,8 @@ def show_view_note(intron: str, view: IntronView, spans: dict) -> None:
         "joins; a cell's change is the change of that one view). Positions, labels, the CSV and clicks are intron "
         "positions."
     )
-    start, end = spans["branch"]
-    if view.span_of(start, end) is None:
+    if "branch" not in view_spans:
+        start, end = spans["branch"]
         st.info(
             f"The branch site you set (intron positions {start + 1}–{end}) lies outside this view, so the map and the "
             "logo mark no branch site."
@@ -450,8 +453,8 @@ def main() -> None:
     st.caption(EFFICIENCY_NOTE)
 
     view, view_branch = explained_view(predictor, intron, branch, template)
-    show_view_note(intron, view, spans)
     view_spans = view.spans_in_view(spans)
+    show_view_note(intron, view, spans, view_spans)
     show_mutagenesis(predictor, view, view_branch, view_spans, template, reporter)
     show_saliency(predictor, view, view_spans)
     show_epistasis(predictor, intron, branch, spans, template, reporter)

@@ -142,13 +142,12 @@ def columns_named(columns, width: int = 30) -> str:
     return ", ".join(repr(n) for n in names) or "none"
 
 
-def csv_chunks(handle, chunk_rows: int) -> Iterator[tuple[pd.DataFrame, float]]:
-    """(rows, fraction of the file read) of a CSV (comma, semicolon or tab separated), ``chunk_rows`` rows at a time.
+def csv_chunks(handle, chunk_rows: int, sep: str) -> Iterator[tuple[pd.DataFrame, float]]:
+    """(rows, fraction of the file read) of a CSV separated by ``sep``, ``chunk_rows`` rows at a time.
 
     With semicolons, a decimal comma is read too (as spreadsheets in many locales write it).
     """
     size = source_size(handle)
-    sep = delimiter_of(first_line(handle))
     with pd.read_csv(handle, sep=sep, decimal="," if sep == ";" else ".", chunksize=chunk_rows) as reader:
         for frame in reader:
             yield frame, min(handle.tell() / size, 1.0)
@@ -212,11 +211,12 @@ def input_chunks(
     any_rows = False
     with open_binary(source) as handle:
         try:
-            kind = content_kind(name, first_line(handle))
+            first = first_line(handle)
+            kind = content_kind(name, first)
             chunks = (
                 fasta_chunks(handle, name, chunk_rows)
                 if kind == "fasta"
-                else csv_chunks(handle, chunk_rows)
+                else csv_chunks(handle, chunk_rows, delimiter_of(first))
                 if kind == "csv"
                 else xlsx_chunks(handle, chunk_rows)
             )

@@ -22,10 +22,8 @@ MAX_EDITS = 20
 MAX_DESIGNS = 500
 AGREEMENT = 0.1  # a held-out model agrees with a design when within this of its aim
 SPREAD_WEIGHT = 0.5  # the search's loss adds this times the searched members' SD: designs they agree on
-SCRATCH_LENGTHS = (
-    80,
-    TRAINED_MAX,
-)  # default length range of new introns: within the library's (its longest is 148 nt)
+# Default length range of new introns: within the library's (its longest is 148 nt).
+SCRATCH_LENGTHS = (80, TRAINED_MAX)
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,7 @@ import plotly.graph_objects as go
 
 from .clickable_heatmap import click_layer, diverging_heatmap
 from .encoding import ALPHABET
-from .intron_view import position_ticks
+from .intron_view import column_positions, piece_joins, position_ticks
 from .mutagenesis import change_label
 from .sites import SITE_COLORS
 
@@ -18,11 +18,6 @@ def effect_matrix(subs: np.ndarray, dels: np.ndarray) -> np.ndarray:
     return np.vstack([np.asarray(subs, float).T, np.asarray(dels, float)[None]])
 
 
-def column_positions(sequence: str, positions: np.ndarray | None) -> np.ndarray:
-    """1-based intron position of each column ``(L,)``: ``positions`` when given (a view's), else 1..L."""
-    return np.arange(1, len(sequence) + 1) if positions is None else np.asarray(positions, int)
-
-
 def mutation_cells(
     sequence: str, matrix: np.ndarray, positions: np.ndarray | None = None
 ) -> tuple[list[int], list[str], list[list]]:
@@ -30,7 +25,7 @@ def mutation_cells(
 
     ``positions`` ``(L,)``: the 1-based intron position of each column (a view of a longer intron); default 1..L.
     """
-    at = column_positions(sequence, positions)
+    at = column_positions(len(sequence), positions)
     xs, ys, data = [], [], []
     for i, wild in enumerate(sequence):
         for row, name in enumerate(ROWS):
@@ -59,7 +54,7 @@ def mutagenesis_heatmap(
     cells carries the hover text and makes each cell clickable.
     """
     matrix = effect_matrix(subs, dels)
-    at = column_positions(sequence, positions)
+    at = column_positions(len(sequence), positions)
     marks = [["●" if name == wild else "" for wild in sequence] for name in ROWS]
     columns = np.arange(1, len(sequence) + 1)
     fig = diverging_heatmap(matrix, columns, list(ROWS), "Δ efficiency", text=marks, texttemplate="%{text}")
@@ -90,8 +85,8 @@ def mutagenesis_heatmap(
             showarrow=False,
             font=dict(color=SITE_COLORS[name], size=11),
         )
-    for join in np.flatnonzero(np.diff(at) != 1):
-        fig.add_vline(x=join + 1.5, line=dict(color="black", width=1, dash="dash"))
+    for join in piece_joins(at):
+        fig.add_vline(x=join, line=dict(color="black", width=1, dash="dash"))
     tickvals, ticktext = position_ticks(at)
     fig.update_layout(
         height=300,

@@ -143,6 +143,19 @@ def mean_over_views(values: np.ndarray, owner: np.ndarray, n: int) -> np.ndarray
     return sums / np.maximum(counts, 1)[:, None]
 
 
+def column_positions(length: int, positions: np.ndarray | None = None) -> np.ndarray:
+    """1-based intron position of each of ``length`` columns ``(L,)``: ``positions`` when given (a view's), else 1..L."""
+    return np.arange(1, length + 1) if positions is None else np.asarray(positions, int)
+
+
+def piece_joins(positions: np.ndarray) -> np.ndarray:
+    """x of each join between a view's pieces on an axis of 1-based columns showing ``positions`` ``(L,)``.
+
+    A join lies halfway between two neighbouring columns whose intron positions are not consecutive.
+    """
+    return np.flatnonzero(np.diff(positions) != 1) + 1.5
+
+
 def position_ticks(positions: np.ndarray, step: int = 10) -> tuple[list[int], list[str]]:
     """(1-based columns, labels) for an axis whose columns show 1-based intron ``positions`` ``(L,)``, in order.
 

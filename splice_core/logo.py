@@ -7,7 +7,7 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from .encoding import ALPHABET
-from .intron_view import position_ticks
+from .intron_view import column_positions, piece_joins, position_ticks
 from .sites import SITE_COLORS, SITE_NAMES
 
 WIDTH_PER_NT = 0.09
@@ -93,10 +93,10 @@ def saliency_logo(
         axes[1].set_ylim(0, 2)
         axes[1].set_ylabel("library\nentropy (bits)")
         shade_sites(axes[1], spans)
-    at = np.arange(1, length + 1) if positions is None else np.asarray(positions, int)
+    at = column_positions(length, positions)
     for ax in axes:
-        for join in np.flatnonzero(np.diff(at) != 1):
-            ax.axvline(join + 1.5, color="black", lw=0.8, ls="--")
+        for join in piece_joins(at):
+            ax.axvline(join, color="black", lw=0.8, ls="--")
     axes[-1].set_xticks(*position_ticks(at))
     axes[-1].set_xlabel("intron position (nt)")
     axes[-1].set_xlim(0.5 - X_MARGIN, length + 0.5 + X_MARGIN)

@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 from .encoding import ALPHABET
+from .intron_view import column_positions
 
 PredictIntrons = Callable[[list[str], np.ndarray | None], np.ndarray]
 
@@ -82,7 +83,7 @@ def effects_to_table(
     ``positions`` ``(L,)``: the 1-based intron position of each base when ``sequence`` is a view of a longer
     intron (positions and labels then name the intron's bases); default 1..L.
     """
-    at = np.arange(1, len(sequence) + 1) if positions is None else np.asarray(positions, int)
+    at = column_positions(len(sequence), positions)
     rows = [
         (int(at[i]), sequence[i], b, change_label(sequence[i], int(at[i]), b), subs[i, j])
         for i in range(len(sequence))

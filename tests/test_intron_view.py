@@ -9,10 +9,12 @@ from splice_core.intron_view import (
     N_VIEWS,
     IntronView,
     central_view,
+    column_positions,
     intron_view_set,
     intron_view_sets,
     long_intron_indices,
     mean_over_views,
+    piece_joins,
     position_ticks,
     scan_in_chunks,
     three_region_length,
@@ -202,3 +204,10 @@ def test_shipped_prediction_stays_stable_when_neutral_sequence_is_added_to_the_m
     longer = [i[: len(i) // 2] + neutral(rng, 300) + i[len(i) // 2 :] for i in introns]
     change = np.abs(shipped.predict_introns(introns) - shipped.predict_introns(longer))
     assert change.mean() <= 0.05 and change.max() <= 0.15, change
+
+
+def test_columns_show_1_to_l_or_the_views_positions_and_joins_lie_between_pieces():
+    assert column_positions(3).tolist() == [1, 2, 3]
+    assert column_positions(3, np.array([5, 6, 40])).tolist() == [5, 6, 40]
+    assert piece_joins(np.array([1, 2, 3, 10, 11, 30])).tolist() == [3.5, 5.5]
+    assert piece_joins(np.arange(1, 6)).tolist() == []
