@@ -30,7 +30,7 @@ CHROMOSOME_FORMS: dict[str, tuple[str, ...]] = {
         f"chr{roman}": (f"chr{roman}", roman, f"chr{number}", str(number), f"NC_{1132 + number:06d}")
         for number, roman in enumerate(ROMAN, start=1)
     },
-    MITOCHONDRION: (MITOCHONDRION, "mt", "M", "MT", "chrM", "chrMT", "mito", "mitochondrion", "NC_001224"),
+    MITOCHONDRION: (MITOCHONDRION, "mt", "M", "chrM", "mito", "mitochondrion", "NC_001224"),
 }
 _FORM_TO_CANONICAL = {form.lower(): name for name, forms in CHROMOSOME_FORMS.items() for form in forms}
 _VERSION = re.compile(r"^(NC_\d{6})\.\d+$", re.IGNORECASE)
