@@ -1,8 +1,8 @@
 """``vcf --haplotypes``: per sample and genotype copy, all of its ALT alleles in one intron applied together.
 
-A sample's genotype copies (``GT`` 0|1: copy 1 carries REF, copy 2 the ALT) are read in the order written; for an
-unphased heterozygous genotype that order is a guess, which the table says (``phased``). Copies that carry the
-same alleles are one row. An intron is finished once the (position-sorted) input has passed it.
+A sample's genotype copies (``GT`` 0|1: copy 1 carries REF, copy 2 the ALT) are read in the order written. Copies that carry the
+same alleles are one row. ``phased`` is False when two or more heterozygous genotypes of the intron are unphased
+(the copies may then be mixed). An intron is finished once the (position-sorted) input has passed it.
 """
 
 import numpy as np
@@ -11,6 +11,7 @@ import pandas as pd
 from .chromosomes import canonical_chromosome
 from .intron_alleles import NO_SITE, applied
 
+SORTED = "--haplotypes needs a VCF sorted by position (bcftools sort)"
 HAPLOTYPE_COLUMNS = (
     "sample",
     "copies",
@@ -50,17 +51,18 @@ class HaplotypeCollector:
         self.scorer, self.introns, self.samples = scorer, introns, samples
         self.pending: dict[int, list[tuple[str, dict, list]]] = {}
         self.done: set[int] = set()
+        self.chroms: set[str] = set()
+        self.last: tuple[str, int] = ("", -1)
 
     def add(self, chunk) -> pd.DataFrame:
         """Take a chunk's records (:func:`splice_core.vcf.record_chunks`); the rows of the introns it finished."""
         for _, record, entries in chunk:
+            self.check_order(record.chrom, record.start)
             if not entries:
                 continue
             calls = genotypes(record, self.samples)
             label = f"{record.chrom}:{record.pos}:{record.ref}"
             for row in dict.fromkeys(e.intron for e in entries):
-                if row in self.done:
-                    raise ValueError("--haplotypes needs a VCF sorted by position (bcftools sort)")
                 alleles = {e.allele: e for e in entries if e.intron == row}
                 self.pending.setdefault(row, []).append((label, alleles, calls))
         if not chunk:
@@ -73,6 +75,16 @@ class HaplotypeCollector:
             if self.introns.at[row, "chrom"] != chrom or self.introns.at[row, "end"] <= last.start
         ]
         return self.table(passed)
+
+    def check_order(self, chrom: str, start: int) -> None:
+        """Raise ValueError when the input goes back (to an earlier position, or to a chromosome it left)."""
+        if chrom != self.last[0]:
+            if chrom in self.chroms:
+                raise ValueError(SORTED)
+            self.chroms.add(chrom)
+        elif start < self.last[1]:
+            raise ValueError(SORTED)
+        self.last = (chrom, start)
 
     def finish(self) -> pd.DataFrame:
         """The rows of every intron still open at the end of the input."""
@@ -112,7 +124,8 @@ class HaplotypeCollector:
         out = []
         for s, name in enumerate(self.samples):
             groups: dict[tuple, tuple[list[int], list]] = {}
-            phased = all(calls[s][1] for _, _, calls in records)
+            heterozygous = sum(len(set(calls[s][0])) > 1 for _, _, calls in records)
+            phased = heterozygous <= 1 or all(calls[s][1] for _, _, calls in records)
             ploidy = max(len(calls[s][0]) for _, _, calls in records)
             for copy in range(ploidy):
                 carried = []
@@ -124,7 +137,7 @@ class HaplotypeCollector:
                 if carried:
                     groups.setdefault(carried_key(carried), ([], carried))[0].append(copy + 1)
             for numbers, carried in groups.values():
-                out.append(self.haplotype(name, numbers, phased or ploidy == 1, row, intron, carried))
+                out.append(self.haplotype(name, numbers, phased, row, intron, carried))
         return out
 
     def haplotype(self, sample: str, copies: list[int], phased: bool, row: int, intron, carried) -> dict:
