@@ -78,6 +78,26 @@ TABLE_COLUMNS = (
 )
 
 
+MINIMAL_HEADER = "##fileformat=VCFv4.2"
+VCF_COLUMNS = ("#CHROM", "POS", "ID", "REF", "ALT", "QUAL", "FILTER", "INFO", "FORMAT")
+
+
+def pasted_vcf(text: str) -> str:
+    """Pasted VCF text as a file pysam reads: a header line added when the records come without one (samples named
+    ``SAMPLE1``...), fields separated by tabs (VCF fields hold no white space), records of 5 to 7 fields given ``.``
+    for the rest (QUAL, FILTER, INFO)."""
+    lines = [line.split() for line in text.strip().splitlines() if line.strip()]
+    records = ["\t".join(f + ["."] * (8 - len(f))) for f in lines if not f[0].startswith("#")]
+    header = [" ".join(f) for f in lines if f[0].startswith("#")]
+    if header and header[-1].startswith("#CHROM"):
+        header[-1] = header[-1].replace(" ", "\t")
+        return "\n".join([*header, *records]) + "\n"
+    width = max((line.count("\t") + 1 for line in records), default=8)
+    columns = list(VCF_COLUMNS[: min(width, 9)]) + [f"SAMPLE{i}" for i in range(1, width - 8)]
+    head = header or [MINIMAL_HEADER]
+    return "\n".join([*head, "\t".join(columns), *records]) + "\n"
+
+
 def vcf_output_kind(path: str | os.PathLike) -> str:
     """``bgzip`` for a ``.vcf.gz``/``.vcf.bgz`` output, ``text`` for ``.vcf``; raises ValueError for another name."""
     name = Path(path).name.lower()
