@@ -950,7 +950,7 @@ def main(argv: list[str] | None = None, own_process: bool = False) -> int:
     single-process ``predict`` may keep packages it never uses out of it (:mod:`splice_core.unused_imports`).
     """
     args = parser().parse_args(argv)
-    if own_process and args.func is cmd_predict and args.ray is None:
+    if own_process and (args.func is cmd_vcf or (args.func is cmd_predict and args.ray is None)):
         skip_unused_imports()
     with contextlib.nullcontext() if args.verbose else native_logs_hidden():
         try:

@@ -52,6 +52,7 @@ HEADER_LINES = (
 )
 CHUNK_ENTRIES = 2_048  # ALT x intron entries scored at a time
 CHUNK_RECORDS = 20_000  # records held at most before they are written
+VIEW_CACHE = 100_000  # model reads (an intron, or one view of a long one) kept with their predictions: ~20 MB
 VCF_SUFFIXES = (".vcf", ".vcf.gz", ".vcf.bgz")
 TABLE_COLUMNS = (
     "record",
@@ -188,14 +189,34 @@ class EntryScorer:
     branch_pwm: np.ndarray
     design: dict = field(default_factory=dict)
     wild: dict[int, np.ndarray] = field(default_factory=dict)
+    views: dict[tuple[str, int], np.ndarray] = field(default_factory=dict)
 
     def members(self, sequences: list[str]) -> np.ndarray:
-        """``(N, K)`` member predictions, each distinct sequence scored once, its branch at the PWM's best match."""
+        """``(N, K)`` member predictions, each distinct sequence scored once, its branch at the PWM's best match.
+
+        As :meth:`Predictor.intron_members` does, a long intron is the mean over its views; each distinct view is
+        read once, and views seen before (a wild type's views that a variant leaves as they were) are not read again.
+        """
+        from .intron_view import mean_over_views
+
         unique = list(dict.fromkeys(sequences))
         if not unique:
             return np.zeros((0, self.predictor.n_members), np.float32)
         branches = scan_in_chunks(unique, self.branch_starts)
-        scored = self.predictor.intron_members(unique, branches, **self.design)
+        reads, read_branch, owner = self.predictor.model_reads(unique, branches, self.design.get("template"))
+        keys = list(zip(reads, np.asarray(read_branch).tolist()))
+        new = [k for k in dict.fromkeys(keys) if k not in self.views]
+        if len(self.views) + len(new) > VIEW_CACHE:
+            self.views.clear()
+        if new:
+            fresh = self.predictor.members(
+                self.predictor.introns_to_one_hot(
+                    [r for r, _ in new], np.array([b for _, b in new]), **self.design
+                )
+            )
+            self.views.update(zip(new, fresh))
+        values = np.array([self.views[k] for k in keys]).reshape(len(keys), -1)
+        scored = values if len(reads) == len(unique) else mean_over_views(values, owner, len(unique))
         where = {s: i for i, s in enumerate(unique)}
         return scored[[where[s] for s in sequences]]
 

@@ -247,3 +247,16 @@ def test_a_vcf_variant_scores_as_the_same_mutant_pasted_on_the_predict_page(
         pair = [row.variant_intron, row.wildtype_intron]
         members = predictor.intron_members(pair, [find_branch_start(s, BRANCH_PWM) for s in pair])
         assert (float(members[0].mean()), float(members[1].mean())) == (row.variant_eff, row.wt_eff)
+
+
+def test_long_introns_score_as_the_predictor_does_each_view_read_once(introns):
+    long = introns[introns["sequence"].str.len() > 300].iloc[0]["sequence"]
+    middle = len(long) // 2
+    variants = [long[:middle] + OTHER[long[middle]] + long[middle + 1 :], long[:40] + long[41:], long]
+    scoring = scorer()
+    got = scoring.members(variants)
+    predictor = toy_predictor(LENGTH)
+    want = predictor.intron_members(variants, [find_branch_start(s, BRANCH_PWM) for s in variants])
+    np.testing.assert_array_equal(got, want)
+    # the SNV in the middle changes a few of the 16 views (windows overlap); the rest are the wild type's, read once
+    assert 16 * 2 < len(scoring.views) <= 16 * 2 + 4
