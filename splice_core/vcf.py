@@ -8,6 +8,7 @@ branch site of each sequence at the branch PWM's best match, the members' mean a
 over the members' own changes.
 """
 
+import bisect
 import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -113,7 +114,7 @@ class IntronIndex:
     def __init__(self, introns: pd.DataFrame):
         self.introns = introns
         self.by_chrom = {
-            chrom: (part["start"].to_numpy(), part["end"].to_numpy(), part.index.to_numpy())
+            chrom: (part["start"].tolist(), part["end"].tolist(), part.index.tolist())
             for chrom, part in introns.groupby("chrom")
         }
         self.longest = int((introns["end"] - introns["start"]).max()) if len(introns) else 0
@@ -129,8 +130,8 @@ class IntronIndex:
             return []
         starts, ends, rows = found
         stop = start + max(ref_length, 1)
-        low, high = np.searchsorted(starts, [start - self.longest, stop])
-        return [int(rows[i]) for i in range(low, high) if ends[i] > start and starts[i] < stop]
+        low, high = bisect.bisect_left(starts, start - self.longest), bisect.bisect_left(starts, stop)
+        return [rows[i] for i in range(low, high) if ends[i] > start]
 
 
 @dataclass
