@@ -9,6 +9,7 @@ import streamlit as st
 from app_state import (
     active_predictor_or_stop,
     branch_pwm,
+    chosen_to_open,
     design_inputs_or_stop,
     ensure_app_frame,
     open_on_predict,
@@ -122,18 +123,13 @@ def show_table(shown: pd.DataFrame) -> None:
     rows = event.selection.rows if event is not None else []
     if rows and shown["error"].iloc[rows[0]] == "":
         open_on_predict(shown["variant_intron"].iloc[rows[0]], shown["wildtype_intron"].iloc[rows[0]])
-    choose, go = st.columns([3, 1], vertical_alignment="bottom")
     labels = [
         f"{g} {c} ({v:+.3f})" for g, c, v in zip(scored["gene"], scored["intron_change"], scored["change"])
     ]
-    choice = choose.selectbox(
-        "Or choose a variant",
-        range(len(labels)),
-        format_func=labels.__getitem__,
-        key="variant_choice",
-        disabled=not labels,
+    choice = chosen_to_open(
+        labels, "Or choose a variant", "Open beside its wild type on Predict", "variant_choice"
     )
-    if go.button("Open beside its wild type on Predict", disabled=not labels):
+    if choice is not None:
         open_on_predict(scored["variant_intron"].iloc[choice], scored["wildtype_intron"].iloc[choice])
 
 
