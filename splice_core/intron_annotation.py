@@ -44,8 +44,9 @@ def table_introns(wildtype: pd.DataFrame) -> pd.DataFrame:
         raise DataFileError(
             f"the intron table has no {', '.join(missing)} column: it cannot place VCF records"
         )
-    genes = wildtype["Gene"].astype(str) if "Gene" in wildtype.columns else pd.Series(range(len(wildtype)))
-    branch_a = wildtype["5'SS to BP (bp)"] if "5'SS to BP (bp)" in wildtype.columns else pd.Series(np.nan)
+    fallback = pd.Series([f"intron {i + 1}" for i in range(len(wildtype))], index=wildtype.index)
+    genes = wildtype["Gene"].astype(str) if "Gene" in wildtype.columns else fallback
+    branch_a = wildtype.get("5'SS to BP (bp)", pd.Series(np.nan, index=wildtype.index))
     branch = (pd.to_numeric(branch_a, errors="coerce") - 1 - BRANCH_A).fillna(-1).astype(int)
     table = pd.DataFrame(
         {

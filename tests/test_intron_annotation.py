@@ -78,3 +78,18 @@ def test_introns_come_from_a_gff3_and_its_genome_by_exon_gaps_or_intron_features
 
 def test_a_gene_links_to_its_sgd_locus_page():
     assert sgd_link("YFL039C") == "https://www.yeastgenome.org/locus/YFL039C"
+
+
+def test_a_table_without_genes_or_branch_distances_still_places_its_introns():
+    import pandas as pd
+
+    from splice_core.intron_annotation import table_introns
+
+    table = pd.DataFrame(
+        {"Chromosome": ["I", "II"], "Start": [40, 7], "End": [70, 36], "Strand": ["+", "-"]}
+    ).assign(sequence=[INTRON_PLUS, INTRON_MINUS])
+    introns = table_introns(table)
+    assert introns[["chrom", "gene", "branch"]].values.tolist() == [
+        ["chrI", "intron 1", -1],
+        ["chrII", "intron 2", -1],
+    ]
