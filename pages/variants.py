@@ -15,7 +15,7 @@ from app_state import (
     open_on_predict,
 )
 from splice_core.intron_annotation import annotated_introns, sgd_link
-from splice_core.library import DataFileError, data_dir
+from splice_core.library import WILDTYPE_FILE, DataFileError, data_dir
 from splice_core.variant_plot import lollipop_figure, sites_legend
 from splice_core.vcf import EntryScorer, pasted_vcf, score_vcf
 
@@ -42,15 +42,16 @@ SHOWN = {
 
 
 @st.cache_data(show_spinner=False, max_entries=2)
-def cached_introns(directory: str) -> pd.DataFrame:
-    """The annotated introns of the data directory's R64 table."""
+def cached_introns(directory: str, mtime: float) -> pd.DataFrame:
+    """The annotated introns of the data directory's R64 table (read again when the file changes)."""
     return annotated_introns(directory)
 
 
 def introns_or_stop() -> pd.DataFrame:
     """The annotated introns; without them, one message saying what to add, and the page stops."""
     try:
-        return cached_introns(str(data_dir()))
+        table = data_dir() / WILDTYPE_FILE
+        return cached_introns(str(data_dir()), table.stat().st_mtime if table.is_file() else 0.0)
     except DataFileError as err:
         st.warning(
             f"{str(err)[0].upper()}{str(err)[1:]}. On this page: add the data directory (set SPLICE_DATA_DIR); "
@@ -84,15 +85,16 @@ def scored_table(name: str, raw: bytes, introns: pd.DataFrame) -> tuple[pd.DataF
             Path(folder) / "t.csv",
         )
         source.write_bytes(raw)
-        progress = st.progress(0.0, text="Reading the VCF…")
+        progress = st.empty()
+        progress.caption("Reading the VCF…")
         summary = score_vcf(
             scorer,
             introns,
             source,
             output,
             table=table,
-            on_progress=lambda s: progress.progress(
-                0.5, text=f"{s.records:,} records read, {s.overlapping:,} in introns…"
+            on_progress=lambda s: progress.caption(
+                f"Scoring: {s.records:,} records read, {s.overlapping:,} in introns, {s.scored:,} ALT x intron scored…"
             ),
         )
         progress.empty()
