@@ -389,3 +389,17 @@ def chosen_to_open(labels: list[str], prompt: str, button: str, key: str) -> int
         prompt, range(len(labels)), format_func=labels.__getitem__, key=key, disabled=not labels
     )
     return choice if go.button(button, disabled=not labels) else None
+
+
+def selected_row(view: pd.DataFrame, column_config: dict, key: str) -> int | None:
+    """A sortable table whose rows can be selected one at a time; the selected row's position, else None."""
+    event = st.dataframe(
+        view,
+        hide_index=True,
+        column_config=column_config,
+        on_select="rerun",
+        selection_mode="single-row",
+        key=key,
+    )
+    rows = event.selection.rows if event is not None else []
+    return rows[0] if rows else None

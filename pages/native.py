@@ -9,6 +9,7 @@ from app_state import (
     native_summary_or_none,
     native_table_or_none,
     open_on_predict,
+    selected_row,
 )
 from splice_core.intron_input import TRAINED_MAX
 from splice_core.native import filter_native, summary_matches
@@ -51,17 +52,9 @@ def show_table(table: pd.DataFrame, shown: pd.DataFrame) -> None:
         "prediction": st.column_config.NumberColumn(format="%.3f"),
         "± spread": st.column_config.NumberColumn(format="%.3f"),
     }
-    event = st.dataframe(
-        view,
-        hide_index=True,
-        column_config=number,
-        on_select="rerun",
-        selection_mode="single-row",
-        key="native_table",
-    )
-    rows = event.selection.rows if event is not None else []
-    if rows:
-        open_on_predict(shown["sequence"].iloc[rows[0]])
+    row = selected_row(view, number, "native_table")
+    if row is not None:
+        open_on_predict(shown["sequence"].iloc[row])
     labels = [f"{g} ({n} nt)" for g, n in zip(shown["gene"], shown["length"])]
     choice = chosen_to_open(labels, "Or choose an intron", "Open on Predict page", "native_choice")
     if choice is not None:

@@ -13,6 +13,7 @@ from app_state import (
     design_inputs_or_stop,
     ensure_app_frame,
     open_on_predict,
+    selected_row,
 )
 from splice_core.intron_annotation import annotated_introns, sgd_link
 from splice_core.library import WILDTYPE_FILE, DataFileError, data_dir
@@ -113,18 +114,10 @@ def show_table(shown: pd.DataFrame) -> None:
     number = {c: st.column_config.NumberColumn(format="%.3f") for c in ("wild type", "variant", "± change")}
     number["change"] = st.column_config.NumberColumn(format="%+.3f")
     number["SGD"] = st.column_config.LinkColumn(display_text=r"https://www\.yeastgenome\.org/locus/(.*)")
-    event = st.dataframe(
-        view,
-        hide_index=True,
-        column_config=number,
-        on_select="rerun",
-        selection_mode="single-row",
-        key="variant_table",
-    )
+    row = selected_row(view, number, "variant_table")
+    if row is not None and shown["error"].iloc[row] == "":
+        open_on_predict(shown["variant_intron"].iloc[row], shown["wildtype_intron"].iloc[row])
     scored = shown[shown["error"] == ""]
-    rows = event.selection.rows if event is not None else []
-    if rows and shown["error"].iloc[rows[0]] == "":
-        open_on_predict(shown["variant_intron"].iloc[rows[0]], shown["wildtype_intron"].iloc[rows[0]])
     labels = [
         f"{g} {c} ({v:+.3f})" for g, c, v in zip(scored["gene"], scored["intron_change"], scored["change"])
     ]
