@@ -16,6 +16,7 @@ navigation = st.navigation(
         st.Page("pages/batch.py", title="Batch scoring", icon=":material/table_view:"),
         st.Page("pages/design.py", title="Design", icon=":material/design_services:"),
         st.Page("pages/native.py", title="Native introns", icon=":material/genetics:"),
+        st.Page("pages/variants.py", title="Variants", icon=":material/difference:"),
         st.Page("pages/dataset.py", title="Dataset", icon=":material/bar_chart:"),
         st.Page("pages/model.py", title="Model", icon=":material/monitoring:"),
         st.Page("pages/retrain.py", title="Retrain", icon=":material/model_training:"),

@@ -380,3 +380,26 @@ def open_on_predict(intron: str, wildtype: str = "") -> None:
         st.session_state[key] = st.session_state[f"kept_{key}"] = value
     st.session_state["undo_stack"] = []
     st.switch_page(PREDICT_PAGE)
+
+
+def chosen_to_open(labels: list[str], prompt: str, button: str, key: str) -> int | None:
+    """A chooser of ``labels`` and a button beside it; the chosen index when the button was pressed, else None."""
+    choose, go = st.columns([3, 1], vertical_alignment="bottom")
+    choice = choose.selectbox(
+        prompt, range(len(labels)), format_func=labels.__getitem__, key=key, disabled=not labels
+    )
+    return choice if go.button(button, disabled=not labels) else None
+
+
+def selected_row(view: pd.DataFrame, column_config: dict, key: str) -> int | None:
+    """A sortable table whose rows can be selected one at a time; the selected row's position, else None."""
+    event = st.dataframe(
+        view,
+        hide_index=True,
+        column_config=column_config,
+        on_select="rerun",
+        selection_mode="single-row",
+        key=key,
+    )
+    rows = event.selection.rows if event is not None else []
+    return rows[0] if rows else None

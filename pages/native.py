@@ -3,7 +3,14 @@
 import pandas as pd
 import streamlit as st
 
-from app_state import active_predictor_or_stop, native_summary_or_none, native_table_or_none, open_on_predict
+from app_state import (
+    active_predictor_or_stop,
+    chosen_to_open,
+    native_summary_or_none,
+    native_table_or_none,
+    open_on_predict,
+    selected_row,
+)
 from splice_core.intron_input import TRAINED_MAX
 from splice_core.native import filter_native, summary_matches
 from splice_core.native_plots import length_scatter, summary_histogram, table_histogram
@@ -45,27 +52,12 @@ def show_table(table: pd.DataFrame, shown: pd.DataFrame) -> None:
         "prediction": st.column_config.NumberColumn(format="%.3f"),
         "± spread": st.column_config.NumberColumn(format="%.3f"),
     }
-    event = st.dataframe(
-        view,
-        hide_index=True,
-        column_config=number,
-        on_select="rerun",
-        selection_mode="single-row",
-        key="native_table",
-    )
-    rows = event.selection.rows if event is not None else []
-    if rows:
-        open_on_predict(shown["sequence"].iloc[rows[0]])
-    choose, go = st.columns([3, 1], vertical_alignment="bottom")
+    row = selected_row(view, number, "native_table")
+    if row is not None:
+        open_on_predict(shown["sequence"].iloc[row])
     labels = [f"{g} ({n} nt)" for g, n in zip(shown["gene"], shown["length"])]
-    choice = choose.selectbox(
-        "Or choose an intron",
-        range(len(labels)),
-        format_func=labels.__getitem__,
-        key="native_choice",
-        disabled=not labels,
-    )
-    if go.button("Open on Predict page", disabled=not labels):
+    choice = chosen_to_open(labels, "Or choose an intron", "Open on Predict page", "native_choice")
+    if choice is not None:
         open_on_predict(shown["sequence"].iloc[choice])
 
 

@@ -382,6 +382,87 @@ def add_predict(sub) -> None:
     predict.set_defaults(func=cmd_predict)
 
 
+def cmd_vcf(args) -> int:
+    """Score every VCF record that overlaps an annotated intron; write the VCF back with the scores in INFO."""
+    from .batch import TABLE_FORMATS, checked_output
+    from .cli_progress import progress_bar
+    from .design_inputs import data_dir_loaders, design_inputs
+    from .intron_annotation import annotated_introns
+    from .model_store import active_model_path
+    from .vcf import EntryScorer, open_vcf, score_vcf, vcf_output_kind
+
+    vcf_output_kind(args.output)  # input, output and annotation problems are named before the model loads
+    open_vcf(args.input).close()
+    for table in (args.table, args.haplotypes):
+        if table is not None:
+            checked_output(table, TABLE_FORMATS)
+    introns = annotated_introns(args.data_dir, args.annotation, args.genome)
+    from .predictor import load_predictor  # TensorFlow: only once the input, output and annotation are good
+
+    predictor = load_predictor(args.model or active_model_path())
+    design = design_inputs(predictor.context, data_dir_loaders(args.data_dir))
+    scorer = EntryScorer(predictor, predictor.card["pwm_baseline"]["pwms"]["branch"], design)
+    with progress_bar() as bar:
+        task = bar.add_task("scoring", total=None)
+        summary = score_vcf(
+            scorer,
+            introns,
+            args.input,
+            args.output,
+            table=args.table,
+            haplotypes=args.haplotypes,
+            on_progress=lambda s: bar.update(
+                task, description=f"{s.records:,} records, {s.overlapping:,} in introns"
+            ),
+        )
+    print(
+        f"{summary.records:,} records, {summary.overlapping:,} in {len(introns)} annotated introns: "
+        f"{summary.scored:,} ALT x intron scored, {summary.failed:,} not (reason in SPLICE_EFF_ERR) -> {args.output}"
+        + (f"; {summary.haplotypes:,} haplotypes -> {args.haplotypes}" if args.haplotypes else "")
+    )
+    return 0
+
+
+def add_vcf(sub) -> None:
+    """The ``vcf`` sub-command."""
+    vcf = command(
+        sub,
+        "vcf",
+        "score the variants of a VCF in annotated introns; write the VCF back with the scores in INFO (SPLICE_EFF)",
+        "vcf strains.vcf.gz -o scored.vcf.gz --table scored.csv --haplotypes strains.csv",
+    )
+    vcf.add_argument(
+        "input", type=Path, help="VCF (.vcf, or bgzipped .vcf.gz); chrI, I, chr1 and NC_001133 names alike"
+    )
+    vcf.add_argument(
+        "-o",
+        "--output",
+        type=Path,
+        required=True,
+        help="VCF to write (.vcf, or .vcf.gz: bgzipped and tabix-indexed)",
+    )
+    vcf.add_argument(
+        "--table", type=Path, default=None, help="also a table of every ALT x intron (.csv or .xlsx)"
+    )
+    vcf.add_argument(
+        "--haplotypes",
+        type=Path,
+        default=None,
+        help="also a table per sample: all of its ALT alleles in one intron applied together (.csv or .xlsx)",
+    )
+    vcf.add_argument(
+        "--annotation",
+        type=Path,
+        default=None,
+        help="GFF3 of introns (or exons) instead of the R64 intron table",
+    )
+    vcf.add_argument(
+        "--genome", type=Path, default=None, help="the annotation's genome FASTA (indexed with faidx)"
+    )
+    vcf.add_argument("--model", type=Path, default=None, help="model directory (default: the active model)")
+    vcf.set_defaults(func=cmd_vcf)
+
+
 def intron_argument(text: str) -> str:
     """The intron of a command-line argument: the sequence itself, or the text of a file holding it."""
     path = Path(text)
@@ -815,6 +896,7 @@ SUBCOMMANDS: tuple[Callable, ...] = (
     add_predict,
     add_native,
     add_scan,
+    add_vcf,
     add_sweep,
     add_reproduce,
     add_ship,
@@ -868,7 +950,7 @@ def main(argv: list[str] | None = None, own_process: bool = False) -> int:
     single-process ``predict`` may keep packages it never uses out of it (:mod:`splice_core.unused_imports`).
     """
     args = parser().parse_args(argv)
-    if own_process and args.func is cmd_predict and args.ray is None:
+    if own_process and (args.func is cmd_vcf or (args.func is cmd_predict and args.ray is None)):
         skip_unused_imports()
     with contextlib.nullcontext() if args.verbose else native_logs_hidden():
         try:

@@ -22,6 +22,7 @@ PAGES = [
     ("predict.py", ""),
     ("batch.py", "batch"),
     ("native.py", "native"),
+    ("variants.py", "variants"),
     ("design.py", "design"),
     ("dataset.py", "dataset"),
     ("model.py", "model"),
@@ -44,13 +45,20 @@ def require_browser() -> None:
         pytest.skip(missing)
 
 
+def native_table():
+    """The made-up wild-type introns, on chrI's plus strand 1,000 nt apart (for the Variants page)."""
+    table = make_wildtype(6).assign(Gene=NATIVE_GENES, Chromosome="chrI", Strand="+")
+    table["Start"] = 1000 * (table.index + 1)
+    return table.assign(End=table["Start"] + table["Length (bp)"])
+
+
 @pytest.fixture(scope="module")
 def app_url(tmp_path_factory):
     """A running ``streamlit run app.py`` (shipped model active, fresh models folder, a data directory holding only
     a made-up wild-type intron table); its base URL."""
     require_browser()
     data = tmp_path_factory.mktemp("data")
-    make_wildtype(6).assign(Gene=NATIVE_GENES).to_csv(data / "wildtype_introns.csv", index=False)
+    native_table().to_csv(data / "wildtype_introns.csv", index=False)
     with running_app(
         tmp_path_factory.mktemp("models"), tmp_path_factory.mktemp("log") / "streamlit.log", data
     ) as url:
@@ -180,3 +188,26 @@ def test_native_page_opens_an_intron_on_the_predict_page_in_one_click(page, app_
     page.wait_for_selector(IDLE)
     assert page.get_by_test_id("stMain").locator("h1").first.inner_text() == "Predict & explain"
     assert page.get_by_test_id("stMetricValue").first.inner_text() == expected_text(intron)
+
+
+def test_variants_page_scores_a_pasted_record_and_opens_it_beside_its_wild_type(page, app_url):
+    intron = native_table().iloc[0]
+    base = intron["sequence"][4]
+    mutant = apply_mutation(intron["sequence"], 5, "C" if base != "C" else "A")
+    open_page(page, f"{app_url}/variants")
+    box = page.get_by_label("…or paste a few records (a header line is optional)")
+    box.fill(f"chrI {intron['Start'] + 5} . {base} {mutant[4]}")
+    box.press("Control+Enter")
+    page.wait_for_selector(IDLE)
+    page.get_by_role("button", name="Score the variants").click()
+    page.get_by_text("1 records, 1 in annotated introns").wait_for()
+    page.wait_for_selector(".js-plotly-plot")
+    page.wait_for_selector(IDLE)
+    assert page.get_by_test_id("stException").count() == 0
+    page.get_by_role("button", name="Open beside its wild type on Predict").click()
+    page.wait_for_function(
+        "(seq) => { const t = document.querySelector('textarea'); return t && t.value === seq; }", arg=mutant
+    )
+    page.wait_for_selector(IDLE)
+    assert page.get_by_label("Wild-type to compare against (optional)").input_value() == intron["sequence"]
+    assert page.get_by_test_id("stMetricValue").nth(1).inner_text() == expected_text(mutant)
