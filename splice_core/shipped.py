@@ -8,10 +8,13 @@ from pathlib import Path
 
 import numpy as np
 
+from .calibration import biology_card, change_interval_card, library_distance_card, row_interval_card
+from .contexts import library_to_one_hot
 from .evaluation import metrics_by_part, per_library_table, replicate_agreement, table_to_records
 from .experiment import PreparedData, prepare_data, run_training
 from .features import intron_features
-from .model_store import PRETRAINED_DIR, load_model, read_card, save_model_dir
+from .library import read_wildtype
+from .model_store import PRETRAINED_DIR, card_context, load_model, read_card, save_model_dir
 from .noise_floor import noise_by_type, noise_floor, replicate_rows
 from .peer import fit_peer
 from .shipped_recipe import CANDIDATES, SHIPPED_CONFIG, TARGET
@@ -41,6 +44,50 @@ def peer_results(data: PreparedData) -> dict:
         ),
         "n_trees": int(peer.model.best_iteration_ or peer.model.n_estimators),
         "seconds": time.monotonic() - start,
+    }
+
+
+def calibration_results(model, card: dict, data: PreparedData, data_dir=None) -> dict:
+    """The ensemble's trust figures for its card (:mod:`~splice_core.calibration`): intervals for predictions and for
+    changes, the library distance, and the biology check on the annotated introns."""
+    from .predictor import Predictor
+
+    x = library_to_one_hot(data.frame, card_context(card), data.reporter)
+    members = np.asarray(model.predict(x, batch_size=1024, verbose=0)).reshape(len(x), -1)
+    predictor = Predictor(model, card)
+    parts = data.parts.to_numpy()
+    return {
+        "intervals": row_interval_card(members, data.frame["splicing_eff"].to_numpy(float), parts),
+        "change_intervals": change_interval_card(
+            predictor.intron_members, library_pairs(data.frame, data.parts)
+        ),
+        "library_distance": library_distance_card(data.frame, parts, members.mean(1)),
+        "biology_check": biology_card(predictor.intron_members, read_wildtype(data_dir), data.frame),
+    }
+
+
+def previous_results(directory: Path, data: PreparedData, split_seed: int, data_dir=None) -> dict | None:
+    """The model that ``directory`` shipped before (if any, on the same split): its metrics, variant effects and biology
+    check, for the report's before/after columns."""
+    if not (Path(directory) / "model_card.json").is_file():
+        return None
+    from .predictor import load_predictor
+
+    previous = load_predictor(directory)
+    if previous.card.get("split", {}).get("seed") != split_seed:
+        return None
+    x = library_to_one_hot(data.frame, previous.context, data.reporter)
+    return {
+        "name": previous.card.get("name"),
+        "metrics": metrics_by_part(data.frame, data.parts, previous.predict(x)),
+        "variant_effects": variant_card(
+            previous.intron_members,
+            data.frame,
+            data.parts,
+            library_pairs(data.frame, data.parts),
+            noise_by_type(data.frame, replicate_rows(data.frame)),
+        ),
+        "biology_check": biology_card(previous.intron_members, read_wildtype(data_dir), data.frame),
     }
 
 
@@ -103,9 +150,13 @@ def build_shipped(
     and candidates are kept.
     """
     data = prepare_data(data_dir, config.split_seed, config.max_rows)
+    previous = previous_results(out, data, config.split_seed, data_dir)
     base = (load_model(base_dir), read_card(base_dir)) if base_dir is not None else None
     model, card = run_training(config, data=data, on_epoch_end=on_epoch_end, base=base)
     card["peer"] = peer_results(data)
+    card.update(calibration_results(model, card, data, data_dir))
+    if previous:
+        card["previous"] = previous
     replicates = replicate_rows(data.frame)
     card["noise_floor"] = noise_floor(data.frame, data.parts, replicates)
     card["noise_by_type"] = noise_by_type(data.frame, replicates)
