@@ -22,6 +22,9 @@ SHOWN = {
     "ss3": "3'SS",
     "predicted_eff": "prediction",
     "predicted_sd": "± spread",
+    "interval_low": "interval from",
+    "interval_high": "interval to",
+    "guessing": "the model is guessing",
 }
 
 
