@@ -90,7 +90,7 @@ def report_markdown(card: dict) -> str:
             [
                 f"| previous shipped model: {card['previous']['name']} | {metric_cells(card['previous']['metrics']['test'], card['previous']['metrics']['dev'])} |"
             ]
-            if card.get("previous")
+            if card.get("previous", {}).get("metrics")
             else []
         ),
         f"| LightGBM peer (k-mers, sites, lengths, RNAfold energies) | {metric_cells(card['peer']['metrics']['test'], card['peer']['metrics']['dev'])} |",
