@@ -16,7 +16,7 @@ from .features import intron_features
 from .library import read_wildtype
 from .model_store import PRETRAINED_DIR, card_context, load_model, read_card, save_model_dir
 from .noise_floor import noise_by_type, noise_floor, replicate_rows
-from .peer import fit_peer
+from .peer import PEER_FILE, GradientBoostingPeer, fit_peer, save_peer
 from .shipped_recipe import CANDIDATES, SHIPPED_CONFIG, TARGET
 from .shipped_report import kept_seeds, report_markdown
 from .study import study_headline
@@ -24,14 +24,15 @@ from .training import ProgressCallback, TrainConfig
 from .variant_effects import library_pairs, variant_card
 
 
-def peer_results(data: PreparedData) -> dict:
-    """Fit the LightGBM peer on the same split; its metrics overall and per library type on test."""
+def peer_results(data: PreparedData) -> tuple[dict, GradientBoostingPeer]:
+    """Fit the LightGBM peer on the same split: its metrics overall and per library type on test, and the peer."""
     start = time.monotonic()
     pwms = {k: np.asarray(v) for k, v in data.baseline.pwms.items()}
     features = intron_features(data.frame["intron_seq"].tolist(), pwms)
     peer = fit_peer(features, data.frame["splicing_eff"].to_numpy(), data.parts.to_numpy(), pwms)
     pred = peer.predict_features(features)
     return {
+        "file": PEER_FILE,
         "metrics": metrics_by_part(data.frame, data.parts, pred),
         "per_library_test": table_to_records(per_library_table(data.frame, data.parts, pred)),
         "replicates": replicate_agreement(data.frame, data.parts, pred),
@@ -44,7 +45,10 @@ def peer_results(data: PreparedData) -> dict:
         ),
         "n_trees": int(peer.model.best_iteration_ or peer.model.n_estimators),
         "seconds": time.monotonic() - start,
-    }
+    }, peer
+
+
+BEFORE_PAIRS = "the same ensemble before its pair fine-tuning"
 
 
 def calibration_results(model, card: dict, data: PreparedData, data_dir=None) -> dict:
@@ -142,25 +146,37 @@ def build_shipped(
     candidates: bool = True,
     on_epoch_end: ProgressCallback | None = None,
     base_dir: Path | None = None,
+    trained_dir: Path | None = None,
 ) -> dict:
-    """Train the shipped ensemble, the peer and the candidates; write ``out`` (model, card, REPORT.md), keeping its other files.
+    """Train the shipped ensemble, the peer and the candidates; write ``out`` (model, card, REPORT.md, the peer),
+    keeping its other files.
 
     ``base_dir``: a model directory that an earlier run of this recipe wrote before its pair fine-tuning (the same
     seeds give the same members): its members are fine-tuned instead of trained again, and its card's ablations
-    and candidates are kept.
+    and candidates are kept. ``trained_dir``: a model directory that ship wrote: its ensemble and its training's
+    figures are taken as they are, and all that follows training (peer, calibration, report) is done again.
     """
     data = prepare_data(data_dir, config.split_seed, config.max_rows)
     previous = previous_results(out, data, config.split_seed, data_dir)
     base = (load_model(base_dir), read_card(base_dir)) if base_dir is not None else None
-    model, card = run_training(config, data=data, on_epoch_end=on_epoch_end, base=base)
-    card["peer"] = peer_results(data)
+    if trained_dir is not None:
+        model, card = load_model(trained_dir), read_card(trained_dir)
+    else:
+        model, card = run_training(config, data=data, on_epoch_end=on_epoch_end, base=base)
+    card["peer"], peer = peer_results(data)
     card.update(calibration_results(model, card, data, data_dir))
     if previous:
         card["previous"] = previous
     replicates = replicate_rows(data.frame)
     card["noise_floor"] = noise_floor(data.frame, data.parts, replicates)
     card["noise_by_type"] = noise_by_type(data.frame, replicates)
-    if base is not None:
+    if trained_dir is not None:
+        card["ablations"] = [
+            a
+            for a in card.get("ablations", [])
+            if "before_pair_tuning" not in card or a["name"] != BEFORE_PAIRS
+        ]
+    elif base is not None:
         card["base_model"] = {"path": str(base_dir), "seconds": base[1].get("seconds")}
         card["ablations"], card["candidates"] = base[1].get("ablations", []), base[1].get("candidates", [])
     else:
@@ -168,7 +184,7 @@ def build_shipped(
         card["candidates"] = candidate_results(data, config, on_epoch_end) if candidates else []
     if "before_pair_tuning" in card:
         card["ablations"] = [
-            {"name": "the same ensemble before its pair fine-tuning", **card["before_pair_tuning"]},
+            {"name": BEFORE_PAIRS, **card["before_pair_tuning"]},
             *card["ablations"],
         ]
     card["study_reported"] = study_headline()
@@ -176,6 +192,7 @@ def build_shipped(
     staging = Path(out).with_name(Path(out).name + ".new")
     shutil.rmtree(staging, ignore_errors=True)
     save_model_dir(staging, model, card)
+    save_peer(peer, staging / PEER_FILE)
     (staging / "REPORT.md").write_text(report_markdown(card))
     Path(out).mkdir(parents=True, exist_ok=True)
     for path in staging.iterdir():  # replace only what ship writes: reproduce.{md,csv} stay
