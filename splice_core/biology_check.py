@@ -25,8 +25,10 @@ SEED = 0  # the inserted bases
 
 def canonical_introns(wildtype: pd.DataFrame) -> tuple[list[str], list[int]]:
     """The annotated introns that start GT and end AG with an A at their annotated branch point, and that branch A's
-    0-based index (``wildtype``: :func:`~splice_core.library.read_wildtype`)."""
+    0-based index (``wildtype``: :func:`~splice_core.library.read_wildtype`; none without its branch column)."""
     introns, branch = [], []
+    if BP_COLUMN not in wildtype:
+        return introns, branch
     for seq, to_bp in zip(wildtype["sequence"].astype(str).str.upper(), wildtype[BP_COLUMN]):
         a = int(to_bp) - 1
         if seq.startswith("GT") and seq.endswith("AG") and 0 < a < len(seq) and seq[a] == "A":

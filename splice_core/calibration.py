@@ -45,11 +45,14 @@ def pair_changes(predict: PredictIntrons, pairs: pd.DataFrame) -> tuple[np.ndarr
     return deltas.mean(1), deltas.std(1)
 
 
-def change_interval_card(predict: PredictIntrons, pairs: pd.DataFrame) -> dict:
-    """Intervals for changes: fitted on the dev pairs' measured changes, with their coverage on the test pairs."""
+def change_interval_card(predict: PredictIntrons, pairs: pd.DataFrame) -> dict | None:
+    """Intervals for changes: fitted on the dev pairs' measured changes, with their coverage on the test pairs (None
+    without pairs in both)."""
+    dev, test = (pairs["part"] == "dev").to_numpy(), (pairs["part"] == "test").to_numpy()
+    if not (dev.any() and test.any()):
+        return None
     delta, spread = pair_changes(predict, pairs)
     measured = (pairs["mutant_mean"] - pairs["wild_type_mean"]).to_numpy(float)
-    dev, test = (pairs["part"] == "dev").to_numpy(), (pairs["part"] == "test").to_numpy()
     intervals = fit_intervals(delta[dev], spread[dev], measured[dev], n_bins=CHANGE_BINS)
     covered, width = coverage_of(intervals, delta[test], spread[test], measured[test], low=-1.0, high=1.0)
     return {**intervals.to_dict(), "test": {"n": int(test.sum()), "coverage": covered, "width": width}}

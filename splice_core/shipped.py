@@ -60,7 +60,7 @@ def calibration_results(model, card: dict, data: PreparedData, data_dir=None) ->
     members = np.asarray(model.predict(x, batch_size=1024, verbose=0)).reshape(len(x), -1)
     predictor = Predictor(model, card)
     parts = data.parts.to_numpy()
-    return {
+    out = {
         "intervals": row_interval_card(members, data.frame["splicing_eff"].to_numpy(float), parts),
         "change_intervals": change_interval_card(
             predictor.intron_members, library_pairs(data.frame, data.parts)
@@ -68,6 +68,7 @@ def calibration_results(model, card: dict, data: PreparedData, data_dir=None) ->
         "library_distance": library_distance_card(data.frame, parts, members.mean(1)),
         "biology_check": biology_card(predictor.intron_members, read_wildtype(data_dir), data.frame),
     }
+    return {key: value for key, value in out.items() if value is not None}
 
 
 def previous_results(directory: Path, data: PreparedData, split_seed: int, data_dir=None) -> dict | None:

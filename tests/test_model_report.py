@@ -308,7 +308,9 @@ TRUST_CARD = {
             "library_measured": 0.0,
         }
     ],
-    "previous": {"biology_check": [{"class": "branch A substituted", "length": "≤ 148 nt", "predicted": 0.5}]},
+    "previous": {
+        "biology_check": [{"class": "branch A substituted", "length": "≤ 148 nt", "predicted": 0.5}]
+    },
     "intervals": {"coverage": 0.9, "test": {"coverage": 0.875, "width": 0.25, "n": 8}},
     "library_distance": {
         "test_errors": {
@@ -324,7 +326,9 @@ def test_trust_tables_of_a_card():
     assert biology.loc[0, mr.BIOLOGY_HEADERS["predicted"]] == 0.25
     assert biology.loc[0, mr.BIOLOGY_HEADERS["previous_predicted"]] == 0.5
     intervals = mr.interval_table(TRUST_CARD)
-    assert intervals[["interval for", "test coverage", "test n"]].values.tolist() == [["a prediction", 0.875, 8]]
+    assert intervals[["interval for", "test coverage", "test n"]].values.tolist() == [
+        ["a prediction", 0.875, 8]
+    ]
     guessing = mr.guessing_table(TRUST_CARD)
     assert guessing["mean |error|"].tolist() == [0.5, 0.125]
     assert mr.biology_table({}) is None and mr.interval_table({}) is None and mr.guessing_table({}) is None
