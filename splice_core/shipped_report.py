@@ -4,7 +4,14 @@ from .model_report import biology_table, guessing_table, interval_table
 from .noise_floor import FLOOR_METRICS, explained_share
 from .shipped_recipe import TARGET, VARIANT_TARGET
 from .study import study_headline
-from .variant_effects import CHANGE_METRICS, HEADLINE_KIND, MIN_CONSTRUCTS, NON_SPLICING, SIGN_THRESHOLD
+from .variant_effects import (
+    CHANGE_METRICS,
+    HEADLINE_KIND,
+    MIN_CONSTRUCTS,
+    NON_SPLICING,
+    SIGN_THRESHOLD,
+    SUBSTITUTION,
+)
 
 
 def kept_seeds(card: dict) -> list[dict]:
@@ -225,23 +232,28 @@ def variant_lines(card: dict) -> list[str]:
         "",
         "### Knock-outs of natural introns",
         "",
-        "Every wild-type natural intron of the library (`endogenous`) with one base of a splice site substituted, where "
-        f"the library's own constructs with that base there (at least {MIN_CONSTRUCTS}) average ≤ {NON_SPLICING}: mean "
-        "prediction over introns and bases, beside those constructs' measured mean.",
+        "Every wild-type natural intron of the library (`endogenous`) with one base of a splice site (or its branch A) "
+        "substituted or deleted, where the library's own constructs with the base now there (at least "
+        f"{MIN_CONSTRUCTS}) average ≤ {NON_SPLICING}: mean prediction over introns and bases, beside those constructs' "
+        "measured mean.",
         "",
-        "| part | site | bases | introns | wild type predicted | knocked out predicted | before pair fine-tuning | peer | library measured |",
-        "|---|---|---|---|---|---|---|---|---|",
+        "| part | site | change | bases | introns | wild type predicted | knocked out predicted | before pair fine-tuning | peer | library measured |",
+        "|---|---|---|---|---|---|---|---|---|---|",
     ]
     others = [
         card.get(key, {}).get("variant_effects", {}).get("knockouts", {})
         for key in ("before_pair_tuning", "peer")
     ]
     for part, rows in variants["knockouts"].items():
-        earlier, peer_ko = ({r["site"]: r["predicted"] for r in other.get(part, [])} for other in others)
+        earlier, peer_ko = (
+            {(r["site"], r.get("kind", SUBSTITUTION)): r["predicted"] for r in other.get(part, [])}
+            for other in others
+        )
         for r in rows:
+            key = (r["site"], r.get("kind", SUBSTITUTION))
             lines.append(
-                f"| {part} | {r['site']} | {r['bases']} | {r['introns']} | {r['wild_type_predicted']:.3f} | {r['predicted']:.3f} | "
-                f"{earlier.get(r['site'], float('nan')):.3f} | {peer_ko.get(r['site'], float('nan')):.3f} | {r['library_measured']:.3f} |"
+                f"| {part} | {r['site']} | {key[1]} | {r['bases']} | {r['introns']} | {r['wild_type_predicted']:.3f} | {r['predicted']:.3f} | "
+                f"{earlier.get(key, float('nan')):.3f} | {peer_ko.get(key, float('nan')):.3f} | {r['library_measured']:.3f} |"
             )
     return lines + [
         "",

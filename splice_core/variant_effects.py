@@ -41,6 +41,7 @@ MIN_CONSTRUCTS = 15  # ... over at least this many constructs
 # position: each intron's own branch A); a designed heptamer is looked for this far from where the library says.
 BRANCH_CONSENSUS, BRANCH_A, BRANCH_SLACK = "TACTAAC", 5, 6
 BRANCH_SITE = ("branch A", None, "A")
+SUBSTITUTION, DELETION = "substitution", "deletion"  # the kinds of knock-out
 
 
 def design_table(frame: pd.DataFrame) -> pd.DataFrame:
@@ -314,10 +315,10 @@ def knockout_variants(
                 continue
             for (name, base), value in measured.items():
                 if name == site:
-                    rows.append((s, s[:index] + base + s[index + 1 :], site, "substitution", base, value))
+                    rows.append((s, s[:index] + base + s[index + 1 :], site, SUBSTITUTION, base, value))
             moved = deletion_moves_in(s, index, position is not None and position < 0)
             if (site, moved) in measured:
-                rows.append((s, s[:index] + s[index + 1 :], site, "deletion", moved, measured[site, moved]))
+                rows.append((s, s[:index] + s[index + 1 :], site, DELETION, moved, measured[site, moved]))
     return pd.DataFrame(rows, columns=["intron", "variant", "site", "kind", "base", "measured"])
 
 
