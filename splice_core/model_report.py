@@ -136,6 +136,7 @@ BIOLOGY_HEADERS = {
     "wild_type_predicted": "wild type (predicted)",
     "median_abs_change": "median |change|",
     "previous_predicted": "previous model: mean predicted",
+    "previous_median_abs_change": "previous model: median |change|",
     "library_measured": "library constructs (measured)",
 }
 
@@ -148,8 +149,11 @@ def biology_table(card: dict) -> pd.DataFrame | None:
     table = pd.DataFrame(rows)
     previous = (card.get("previous") or {}).get("biology_check")
     if previous:
-        before = pd.DataFrame(previous).set_index(["class", "length"])["predicted"]
-        table["previous_predicted"] = [before.get((c, g)) for c, g in zip(table["class"], table["length"])]
+        before = pd.DataFrame(previous).set_index(["class", "length"])
+        keys = list(zip(table["class"], table["length"]))
+        for column in ("predicted", "median_abs_change"):
+            if column in before:
+                table[f"previous_{column}"] = [before[column].get(key) for key in keys]
     return table[[c for c in BIOLOGY_HEADERS if c in table]].rename(columns=BIOLOGY_HEADERS)
 
 
