@@ -98,7 +98,11 @@ def main() -> None:
     st.subheader("Predictions")
     if total > PREVIEW_ROWS:
         st.caption(f"The first {PREVIEW_ROWS:,} of {total:,} rows; the download holds them all.")
-    st.caption(f"predicted_sd: {spread_help(predictor.n_members)}")
+    st.caption(
+        f"predicted_sd: {spread_help(predictor.n_members)}. interval_low..interval_high: a calibrated interval "
+        "(its held-out coverage is on the Model page). guessing: why the model is guessing about a row (a length "
+        "outside the library's, or a sequence unlike the library's), empty where it is not."
+    )
     st.dataframe(
         summary.preview_table(),
         hide_index=True,
@@ -108,6 +112,9 @@ def main() -> None:
             "predicted_sd": st.column_config.NumberColumn("predicted_sd", format="%.3f")
             if predictor.n_members > 1
             else None,
+            "interval_low": st.column_config.NumberColumn("interval_low", format="%.3f"),
+            "interval_high": st.column_config.NumberColumn("interval_high", format="%.3f"),
+            "library_distance": st.column_config.NumberColumn("library_distance", format="%.2f"),
         },
     )
     st.download_button(

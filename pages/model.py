@@ -158,8 +158,28 @@ render_table_section(
 render_table_section(
     mr.knockout_table(card),
     "Knock-outs of natural introns",
-    "The library's wild-type natural introns with one splice-site base substituted (only bases that the library's own "
-    "constructs show as non-splicing): mean prediction, beside those constructs' measured mean.",
+    "The library's wild-type natural introns with one splice-site base (or the branch A) substituted or deleted (only "
+    "where the library's own constructs show the base now there as non-splicing): mean prediction, beside those "
+    "constructs' measured mean.",
+)
+render_table_section(
+    mr.biology_table(card),
+    "Biology check: the annotated yeast introns",
+    "Every canonical annotated intron with each splice-site base substituted and deleted, its branch heptamer deleted, "
+    "and indels of 1-6 nt in its middle (mostly neutral: median |change|), beside what the library's own constructs "
+    "with that base there measure (— where it has none). Longer introns than the library's are read through views.",
+)
+render_table_section(
+    mr.interval_table(card),
+    "Intervals: do they hold what they say?",
+    "Split-conformal intervals fitted on dev (per bin of the members' spread), and the share of test measurements "
+    "inside them.",
+)
+render_table_section(
+    mr.guessing_table(card),
+    "Where the model is guessing",
+    "Test rows flagged as unlike the library (length outside the library's, or a k-mer profile farther from the "
+    "training designs than 95% of dev designs) against the rest: mean absolute error.",
 )
 
 st.subheader("Test MSE per library type")

@@ -29,6 +29,9 @@ SHOWN = {
     "ss3": "3'SS",
     "predicted_eff": "prediction",
     "predicted_sd": "± spread",
+    "interval_low": "interval from",
+    "interval_high": "interval to",
+    "guessing": "the model is guessing",
 }
 
 

@@ -33,6 +33,7 @@ from splice_core.mutagenesis import (
 from splice_core.pairs import pair_count, pair_effects
 from splice_core.predictor import Predictor, mean_and_spread, prediction_text, spread_help
 from splice_core.sites import find_branch_start, site_spans, sites_html
+from splice_core.trust import guessing_reasons, interval_text
 from splice_core.variant_effects import change_with_spread
 
 ensure_app_frame()
@@ -190,6 +191,24 @@ def show_prediction(values: dict[str, tuple[float, float]], n_members: int) -> N
         prediction_text(change, change_sd, n_members, signed=True),
         help=change_help,
     )
+
+
+def show_trust(card: dict, values: dict[str, tuple[float, float]], introns: list[str]) -> None:
+    """The calibrated intervals under the metrics, and why the model is guessing about an intron (if it is)."""
+    names = {"intron": "this intron", "wildtype": "the wild type", "change": "the change"}
+    texts = [
+        f"{names[key]}: {text}"
+        for key in names
+        if key in values and (text := interval_text(card, *values[key], change=key == "change"))
+    ]
+    if texts:
+        st.caption(
+            "Calibrated intervals (the share of held-out measurements they held is on the Model page) — "
+            + "; ".join(texts)
+        )
+    for name, reason in zip(("This intron", "The wild type"), guessing_reasons(card, introns)):
+        if reason:
+            st.warning(f"{name}: the model is guessing here: {reason}.", icon=":material/help:")
 
 
 def explained_view(
@@ -450,6 +469,7 @@ def main() -> None:
     if len(members) == 2:
         values["change"] = change_with_spread(members[0], members[1])
     show_prediction(values, members.shape[1])
+    show_trust(predictor.card, values, introns)
     st.caption(EFFICIENCY_NOTE)
 
     view, view_branch = explained_view(predictor, intron, branch, template)

@@ -224,7 +224,7 @@ def site_aware_cnn(
     head5: int = HEAD5,
     head3: int = HEAD3,
     kmers: bool = True,
-    pool: int = 2,
+    pool: int = 1,
     output: str = "sigmoid",
 ) -> keras.Model:
     """Project model for left-aligned introns: residual tower read at fixed offsets from both ends.
@@ -234,8 +234,9 @@ def site_aware_cnn(
     pooling over the sequence, its length and (``kmers``) a dense layer on its log k-mer counts. Every map is zeroed beyond the sequence
     (:class:`PaddingMask`), so the output does not depend on the padding: the model may be called on
     inputs cropped to any length of at least ``max(head5, head3)`` that holds every sequence (a multiple of
-    ``pool``). The stem's map is max-pooled by ``pool`` before the tower, which then runs on ``L / pool``
-    positions (``head5`` and ``head3`` count bases). The tower's convolutions are not dilated: TensorFlow runs
+    ``pool``). With ``pool`` > 1 the stem's map is max-pooled by ``pool`` before the tower, which then runs on
+    ``L / pool`` positions (``head5`` and ``head3`` count bases); the default, 1, pools nothing: a pooled map's phase
+    moves with every indel of odd size, which moved predictions by about 0.1 wherever the indel was. The tower's convolutions are not dilated: TensorFlow runs
     dilated convolutions on CPU at about twice the cost, and on this library they were no more accurate.
     """
     inputs = keras.Input((input_length, 4))

@@ -18,6 +18,7 @@ import pandas as pd
 from .contexts import DesignTemplate
 from .intron_input import check_intron
 from .library import DataFileError, Reporter, iter_fasta_records
+from .trust import TRUST_COLUMNS, trust_table
 
 # The predictor imports TensorFlow; a Ray driver that only reads and writes chunks never needs it.
 if TYPE_CHECKING:
@@ -27,7 +28,7 @@ INTRON_COLUMNS = ("intron_seq", "intron", "sequence")  # matched in any case, su
 DELIMITERS = (",", ";", "\t")  # of a CSV (or a .txt table), told from its header line
 SNIFF_BYTES = 65_536  # the start of a file read to tell its delimiter, or whether a .txt file is FASTA
 MEASURED_COLUMN = "splicing_eff"
-SCORE_COLUMNS = ("predicted_eff", "predicted_sd", "error", "warning")
+SCORE_COLUMNS = ("predicted_eff", "predicted_sd", *TRUST_COLUMNS, "error", "warning")
 CHUNK_ROWS = 5_000  # rows read, scored and written at a time: ~15 MB of one-hot input, frequent progress
 FASTA_SUFFIXES = (".fa", ".fasta", ".fna", ".txt")
 INPUT_SUFFIXES = (*FASTA_SUFFIXES, ".csv", ".xlsx")
@@ -254,7 +255,8 @@ def score_frame(
     template: DesignTemplate | None = None,
     reporter: Reporter | None = None,
 ) -> pd.DataFrame:
-    """The input rows in order plus ``predicted_eff``, ``predicted_sd``, ``error`` and ``warning``.
+    """The input rows in order plus ``predicted_eff``, ``predicted_sd``, the :data:`~splice_core.trust.TRUST_COLUMNS`
+    (interval, library distance, why the model is guessing), ``error`` and ``warning``.
 
     Rows with an error are not scored (digits inside a sequence are an error here: a table cell holds bases only);
     ``template`` (and ``reporter``) are needed by models that read the oligo.
@@ -265,14 +267,21 @@ def score_frame(
     good = np.array([c.ok for c in checks], bool)
     mean = np.full(len(frame), np.nan)
     spread = np.full(len(frame), np.nan)
+    trust = {
+        c: np.full(len(frame), "" if c == "guessing" else np.nan, object if c == "guessing" else float)
+        for c in TRUST_COLUMNS
+    }
     if good.any():
-        members = predictor.intron_members(
-            [c.sequence for c, g in zip(checks, good) if g], template=template, reporter=reporter
-        )
+        introns = [c.sequence for c, g in zip(checks, good) if g]
+        members = predictor.intron_members(introns, template=template, reporter=reporter)
         mean[good], spread[good] = mean_and_spread(members)
+        for column, values in trust_table(predictor.card, introns, mean[good], spread[good]).items():
+            trust[column][good] = values.to_numpy()
     out = frame.copy()
     out["predicted_eff"] = mean
     out["predicted_sd"] = spread
+    for column, values in trust.items():
+        out[column] = values
     out["error"] = ["; ".join(c.errors) for c in checks]
     out["warning"] = ["; ".join(c.warnings) for c in checks]
     return out
@@ -432,23 +441,30 @@ def header_note(name: str, text) -> str:
 
 
 def fasta_text(scored: pd.DataFrame) -> str:
-    """Scored rows as FASTA: the id (else ``row<N>``), the scores and any warning in the header, the sequence below."""
+    """Scored rows as FASTA: the id (else ``row<N>``), the scores, the interval and any warning or reason the model is
+    guessing in the header, the sequence below."""
     ids = (
         scored["id"].astype(str)
         if "id" in scored.columns
         else pd.Series([f"row{i + 1}" for i in scored.index], index=scored.index)
     )
     lines = []
-    for name, seq, eff, sd, error, warning in zip(
+    for name, seq, eff, sd, low, high, guessing, error, warning in zip(
         ids,
         intron_column(scored),
         scored["predicted_eff"],
         scored["predicted_sd"],
+        scored["interval_low"],
+        scored["interval_high"],
+        scored["guessing"],
         scored["error"],
         scored["warning"],
     ):
         scores = f"predicted_eff={eff:.4f} predicted_sd={sd:.4f}" if np.isfinite(eff) else f"error={error}"
-        lines.append(f">{name} {scores}{header_note('warning', warning)}\n{'' if pd.isna(seq) else seq}\n")
+        if np.isfinite(eff) and np.isfinite(low):
+            scores += f" interval={low:.4f}-{high:.4f}"
+        notes = header_note("guessing", guessing) + header_note("warning", warning)
+        lines.append(f">{name} {scores}{notes}\n{'' if pd.isna(seq) else seq}\n")
     return "".join(lines)
 
 

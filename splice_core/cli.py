@@ -671,7 +671,9 @@ def cmd_ship(args) -> int:
     config = replace(SHIPPED_CONFIG, n_seeds=args.seeds or SHIPPED_CONFIG.n_seeds, max_rows=args.max_rows)
     out = args.out or PRETRAINED_DIR
     candidates = not args.no_candidates
-    planned = planned_epochs(config, candidates, fine_tune_only=args.base_model is not None)
+    planned = (
+        0 if args.trained else planned_epochs(config, candidates, fine_tune_only=args.base_model is not None)
+    )
     with progress_bar() as bar:
         card = build_shipped(
             args.data_dir,
@@ -680,6 +682,7 @@ def cmd_ship(args) -> int:
             candidates=candidates,
             on_epoch_end=EpochProgress(bar, planned, "ship"),
             base_dir=args.base_model,
+            trained_dir=args.trained,
         )
     test = card["metrics"]["test"]
     print(
@@ -706,6 +709,12 @@ def add_ship(sub) -> None:
         type=Path,
         default=None,
         help="fine-tune this model directory's members (an earlier run of the recipe before its pair stage) instead of training them",
+    )
+    ship.add_argument(
+        "--trained",
+        type=Path,
+        default=None,
+        help="a model directory that ship wrote: keep its ensemble as it is, and fit the peer, calibrate and report again",
     )
     ship.set_defaults(func=cmd_ship)
 

@@ -126,6 +126,67 @@ def knockout_table(card: dict) -> pd.DataFrame | None:
     return pd.DataFrame(rows).rename(columns=KNOCKOUT_HEADERS) if rows else None
 
 
+# The biology check's keys as column headers (Model page and REPORT.md).
+BIOLOGY_HEADERS = {
+    "class": "change",
+    "length": "intron length",
+    "introns": "introns",
+    "predicted": "mean predicted",
+    "share_non_splicing": "share ≤ 0.05",
+    "wild_type_predicted": "wild type (predicted)",
+    "median_abs_change": "median |change|",
+    "previous_predicted": "previous model: mean predicted",
+    "previous_median_abs_change": "previous model: median |change|",
+    "library_measured": "library constructs (measured)",
+}
+
+
+def biology_table(card: dict) -> pd.DataFrame | None:
+    """The biology check per change and length group (and the previous model's mean beside it); None without one."""
+    rows = card.get("biology_check")
+    if not rows:
+        return None
+    table = pd.DataFrame(rows)
+    previous = (card.get("previous") or {}).get("biology_check")
+    if previous:
+        before = pd.DataFrame(previous).set_index(["class", "length"])
+        keys = list(zip(table["class"], table["length"]))
+        for column in ("predicted", "median_abs_change"):
+            if column in before:
+                table[f"previous_{column}"] = [before[column].get(key) for key in keys]
+    return table[[c for c in BIOLOGY_HEADERS if c in table]].rename(columns=BIOLOGY_HEADERS)
+
+
+def interval_table(card: dict) -> pd.DataFrame | None:
+    """Coverage and mean width on test of the intervals for predictions and for changes; None without them."""
+    rows = [
+        {
+            "interval for": name,
+            "nominal coverage": card[key]["coverage"],
+            "test coverage": card[key]["test"]["coverage"],
+            "mean width": card[key]["test"]["width"],
+            "test n": card[key]["test"]["n"],
+        }
+        for key, name in (
+            ("intervals", "a prediction"),
+            ("change_intervals", "a change (mutant − wild type)"),
+        )
+        if key in card
+    ]
+    return pd.DataFrame(rows) if rows else None
+
+
+def guessing_table(card: dict) -> pd.DataFrame | None:
+    """Test rows' mean absolute error where the library distance flags them and where it does not; None without it."""
+    errors = card.get("library_distance", {}).get("test_errors")
+    if not errors:
+        return None
+    names = {"flagged": "flagged: the model is guessing", "not_flagged": "not flagged"}
+    return pd.DataFrame(
+        [{"test rows": names[k], "n": v["n"], "mean |error|": v["mean_abs_error"]} for k, v in errors.items()]
+    )
+
+
 def per_library_mse(card: dict) -> pd.DataFrame:
     """Test MSE per library type for the model and the PWM baseline, and a perfect model's expected MSE where the
     card has it, with the number of constructs."""

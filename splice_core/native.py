@@ -51,7 +51,8 @@ def length_band(lengths: np.ndarray) -> list[str]:
 
 
 def score_native(predictor: "Predictor", wildtype: pd.DataFrame) -> pd.DataFrame:
-    """One row per annotated intron: gene, chromosome, length, sites, length band, ``predicted_eff``, ``predicted_sd``, sequence.
+    """One row per annotated intron: gene, chromosome, length, sites, length band, ``predicted_eff``, ``predicted_sd``,
+    the interval and why the model is guessing (:func:`~splice_core.trust.trust_table`), sequence.
 
     The branch site the model uses is the branch PWM's best match, as for a pasted intron.
     """
@@ -66,8 +67,13 @@ def score_native(predictor: "Predictor", wildtype: pd.DataFrame) -> pd.DataFrame
     out["length"] = [len(s) for s in sequences]
     out["band"] = length_band(out["length"].to_numpy())
     from .predictor import mean_and_spread
+    from .trust import trust_table
 
     out["predicted_eff"], out["predicted_sd"] = mean_and_spread(predictor.intron_members(sequences))
+    trust = trust_table(
+        predictor.card, sequences, out["predicted_eff"].to_numpy(), out["predicted_sd"].to_numpy()
+    )
+    out[["interval_low", "interval_high", "guessing"]] = trust[["interval_low", "interval_high", "guessing"]]
     out["sequence"] = sequences
     return out
 

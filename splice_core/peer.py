@@ -1,6 +1,8 @@
 """The gradient-boosting peer: LightGBM on k-mers, site scores, lengths and RNA folding energies."""
 
+import os
 from dataclasses import dataclass
+from pathlib import Path
 
 import lightgbm as lgb
 import numpy as np
@@ -9,6 +11,7 @@ import pandas as pd
 from .features import intron_features
 from .splits import balance_weights
 
+PEER_FILE = "peer.txt"  # the fitted peer in a model directory (LightGBM's text format)
 PEER_PARAMS = dict(
     n_estimators=2000,
     learning_rate=0.03,
@@ -25,9 +28,9 @@ PEER_PARAMS = dict(
 
 @dataclass
 class GradientBoostingPeer:
-    """A fitted LightGBM regressor and the PWMs its site features use."""
+    """A fitted LightGBM regressor (or its saved trees) and the PWMs its site features use."""
 
-    model: lgb.LGBMRegressor
+    model: lgb.LGBMRegressor | lgb.Booster
     pwms: dict[str, np.ndarray]
 
     def predict_features(self, features: pd.DataFrame) -> np.ndarray:
@@ -54,3 +57,17 @@ def fit_peer(
         callbacks=[lgb.early_stopping(100, verbose=False)],
     )
     return GradientBoostingPeer(model, pwms)
+
+
+def save_peer(peer: GradientBoostingPeer, path: str | os.PathLike) -> None:
+    """Write the peer's trees (LightGBM's text format, its best iteration); its PWMs live in the model card."""
+    peer.model.booster_.save_model(str(path), num_iteration=peer.model.best_iteration_ or None)
+
+
+def load_peer(path: str | os.PathLike, pwms: dict[str, np.ndarray]) -> GradientBoostingPeer | None:
+    """The peer saved at ``path`` with the card's ``pwms`` (None when the model directory has none)."""
+    if not Path(path).is_file():
+        return None
+    return GradientBoostingPeer(
+        lgb.Booster(model_file=str(path)), {k: np.asarray(v) for k, v in pwms.items()}
+    )

@@ -8,12 +8,15 @@ from pathlib import Path
 
 import numpy as np
 
+from .calibration import biology_card, change_interval_card, library_distance_card, row_interval_card
+from .contexts import library_to_one_hot
 from .evaluation import metrics_by_part, per_library_table, replicate_agreement, table_to_records
 from .experiment import PreparedData, prepare_data, run_training
 from .features import intron_features
-from .model_store import PRETRAINED_DIR, load_model, read_card, save_model_dir
+from .library import read_wildtype
+from .model_store import PRETRAINED_DIR, card_context, load_model, read_card, save_model_dir
 from .noise_floor import noise_by_type, noise_floor, replicate_rows
-from .peer import fit_peer
+from .peer import PEER_FILE, GradientBoostingPeer, fit_peer, save_peer
 from .shipped_recipe import CANDIDATES, SHIPPED_CONFIG, TARGET
 from .shipped_report import kept_seeds, report_markdown
 from .study import study_headline
@@ -21,14 +24,15 @@ from .training import ProgressCallback, TrainConfig
 from .variant_effects import library_pairs, variant_card
 
 
-def peer_results(data: PreparedData) -> dict:
-    """Fit the LightGBM peer on the same split; its metrics overall and per library type on test."""
+def peer_results(data: PreparedData) -> tuple[dict, GradientBoostingPeer]:
+    """Fit the LightGBM peer on the same split: its metrics overall and per library type on test, and the peer."""
     start = time.monotonic()
     pwms = {k: np.asarray(v) for k, v in data.baseline.pwms.items()}
     features = intron_features(data.frame["intron_seq"].tolist(), pwms)
     peer = fit_peer(features, data.frame["splicing_eff"].to_numpy(), data.parts.to_numpy(), pwms)
     pred = peer.predict_features(features)
     return {
+        "file": PEER_FILE,
         "metrics": metrics_by_part(data.frame, data.parts, pred),
         "per_library_test": table_to_records(per_library_table(data.frame, data.parts, pred)),
         "replicates": replicate_agreement(data.frame, data.parts, pred),
@@ -41,6 +45,54 @@ def peer_results(data: PreparedData) -> dict:
         ),
         "n_trees": int(peer.model.best_iteration_ or peer.model.n_estimators),
         "seconds": time.monotonic() - start,
+    }, peer
+
+
+BEFORE_PAIRS = "the same ensemble before its pair fine-tuning"
+
+
+def calibration_results(model, card: dict, data: PreparedData, data_dir=None) -> dict:
+    """The ensemble's trust figures for its card (:mod:`~splice_core.calibration`): intervals for predictions and for
+    changes, the library distance, and the biology check on the annotated introns."""
+    from .predictor import Predictor
+
+    x = library_to_one_hot(data.frame, card_context(card), data.reporter)
+    members = np.asarray(model.predict(x, batch_size=1024, verbose=0)).reshape(len(x), -1)
+    predictor = Predictor(model, card)
+    parts = data.parts.to_numpy()
+    out = {
+        "intervals": row_interval_card(members, data.frame["splicing_eff"].to_numpy(float), parts),
+        "change_intervals": change_interval_card(
+            predictor.intron_members, library_pairs(data.frame, data.parts)
+        ),
+        "library_distance": library_distance_card(data.frame, parts, members.mean(1)),
+        "biology_check": biology_card(predictor.intron_members, read_wildtype(data_dir), data.frame),
+    }
+    return {key: value for key, value in out.items() if value is not None}
+
+
+def previous_results(directory: Path, data: PreparedData, split_seed: int, data_dir=None) -> dict | None:
+    """The model that ``directory`` shipped before (if any, on the same split): its metrics, variant effects and biology
+    check, for the report's before/after columns."""
+    if not (Path(directory) / "model_card.json").is_file():
+        return None
+    from .predictor import load_predictor
+
+    previous = load_predictor(directory)
+    if previous.card.get("split", {}).get("seed") != split_seed:
+        return None
+    x = library_to_one_hot(data.frame, previous.context, data.reporter)
+    return {
+        "name": previous.card.get("name"),
+        "metrics": metrics_by_part(data.frame, data.parts, previous.predict(x)),
+        "variant_effects": variant_card(
+            previous.intron_members,
+            data.frame,
+            data.parts,
+            library_pairs(data.frame, data.parts),
+            noise_by_type(data.frame, replicate_rows(data.frame)),
+        ),
+        "biology_check": biology_card(previous.intron_members, read_wildtype(data_dir), data.frame),
     }
 
 
@@ -95,21 +147,37 @@ def build_shipped(
     candidates: bool = True,
     on_epoch_end: ProgressCallback | None = None,
     base_dir: Path | None = None,
+    trained_dir: Path | None = None,
 ) -> dict:
-    """Train the shipped ensemble, the peer and the candidates; write ``out`` (model, card, REPORT.md), keeping its other files.
+    """Train the shipped ensemble, the peer and the candidates; write ``out`` (model, card, REPORT.md, the peer),
+    keeping its other files.
 
     ``base_dir``: a model directory that an earlier run of this recipe wrote before its pair fine-tuning (the same
     seeds give the same members): its members are fine-tuned instead of trained again, and its card's ablations
-    and candidates are kept.
+    and candidates are kept. ``trained_dir``: a model directory that ship wrote: its ensemble and its training's
+    figures are taken as they are, and all that follows training (peer, calibration, report) is done again.
     """
     data = prepare_data(data_dir, config.split_seed, config.max_rows)
+    previous = previous_results(out, data, config.split_seed, data_dir)
     base = (load_model(base_dir), read_card(base_dir)) if base_dir is not None else None
-    model, card = run_training(config, data=data, on_epoch_end=on_epoch_end, base=base)
-    card["peer"] = peer_results(data)
+    if trained_dir is not None:
+        model, card = load_model(trained_dir), read_card(trained_dir)
+    else:
+        model, card = run_training(config, data=data, on_epoch_end=on_epoch_end, base=base)
+    card["peer"], peer = peer_results(data)
+    card.update(calibration_results(model, card, data, data_dir))
+    if previous:
+        card["previous"] = previous
     replicates = replicate_rows(data.frame)
     card["noise_floor"] = noise_floor(data.frame, data.parts, replicates)
     card["noise_by_type"] = noise_by_type(data.frame, replicates)
-    if base is not None:
+    if trained_dir is not None:
+        card["ablations"] = [
+            a
+            for a in card.get("ablations", [])
+            if "before_pair_tuning" not in card or a["name"] != BEFORE_PAIRS
+        ]
+    elif base is not None:
         card["base_model"] = {"path": str(base_dir), "seconds": base[1].get("seconds")}
         card["ablations"], card["candidates"] = base[1].get("ablations", []), base[1].get("candidates", [])
     else:
@@ -117,7 +185,7 @@ def build_shipped(
         card["candidates"] = candidate_results(data, config, on_epoch_end) if candidates else []
     if "before_pair_tuning" in card:
         card["ablations"] = [
-            {"name": "the same ensemble before its pair fine-tuning", **card["before_pair_tuning"]},
+            {"name": BEFORE_PAIRS, **card["before_pair_tuning"]},
             *card["ablations"],
         ]
     card["study_reported"] = study_headline()
@@ -125,6 +193,7 @@ def build_shipped(
     staging = Path(out).with_name(Path(out).name + ".new")
     shutil.rmtree(staging, ignore_errors=True)
     save_model_dir(staging, model, card)
+    save_peer(peer, staging / PEER_FILE)
     (staging / "REPORT.md").write_text(report_markdown(card))
     Path(out).mkdir(parents=True, exist_ok=True)
     for path in staging.iterdir():  # replace only what ship writes: reproduce.{md,csv} stay

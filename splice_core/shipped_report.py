@@ -1,9 +1,17 @@
 """The shipped model's Markdown report (``REPORT.md``): every model tried, on the shipped model's split."""
 
+from .model_report import biology_table, guessing_table, interval_table
 from .noise_floor import FLOOR_METRICS, explained_share
 from .shipped_recipe import TARGET, VARIANT_TARGET
 from .study import study_headline
-from .variant_effects import CHANGE_METRICS, HEADLINE_KIND, MIN_CONSTRUCTS, NON_SPLICING, SIGN_THRESHOLD
+from .variant_effects import (
+    CHANGE_METRICS,
+    HEADLINE_KIND,
+    MIN_CONSTRUCTS,
+    NON_SPLICING,
+    SIGN_THRESHOLD,
+    SUBSTITUTION,
+)
 
 
 def kept_seeds(card: dict) -> list[dict]:
@@ -85,6 +93,13 @@ def report_markdown(card: dict) -> str:
             f"| {c['name']} (1 seed) | {metric_cells(c['metrics']['test'], c['metrics']['dev'])} |"
             for c in card.get("candidates", [])
         ],
+        *(
+            [
+                f"| previous shipped model: {card['previous']['name']} | {metric_cells(card['previous']['metrics']['test'], card['previous']['metrics']['dev'])} |"
+            ]
+            if card.get("previous", {}).get("metrics")
+            else []
+        ),
         f"| LightGBM peer (k-mers, sites, lengths, RNAfold energies) | {metric_cells(card['peer']['metrics']['test'], card['peer']['metrics']['dev'])} |",
         f"| PWM baseline (the reference study's) | {metric_cells(card['baseline_metrics']['test'], card['baseline_metrics']['dev'])} |",
         "",
@@ -110,7 +125,67 @@ def report_markdown(card: dict) -> str:
         "type's noise variance (see the last section).",
         "",
     ]
-    return "\n".join(lines + variant_lines(card) + replicate_lines(card) + noise_floor_lines(card))
+    return "\n".join(
+        lines + variant_lines(card) + trust_lines(card) + replicate_lines(card) + noise_floor_lines(card)
+    )
+
+
+def cell(value) -> str:
+    """A Markdown table cell: numbers to 3 decimals (shares as percent), nothing for a missing value."""
+    if value is None or (isinstance(value, float) and value != value):
+        return "—"
+    return f"{value:.3f}" if isinstance(value, float) else str(value)
+
+
+def markdown_rows(table) -> list[str]:
+    """A DataFrame as Markdown table lines."""
+    return [
+        "| " + " | ".join(map(str, table.columns)) + " |",
+        "|" + "---|" * len(table.columns),
+        *["| " + " | ".join(cell(v) for v in row) + " |" for row in table.itertuples(index=False)],
+    ]
+
+
+def trust_lines(card: dict) -> list[str]:
+    """The report's sections on the biology check, the intervals and where the model is guessing."""
+    lines = []
+    biology, intervals, guessing = biology_table(card), interval_table(card), guessing_table(card)
+    if biology is not None:
+        lines += [
+            "## Biology check",
+            "",
+            "Every canonical annotated yeast intron (`wildtype_introns.csv`: GT…AG with an A at its annotated branch "
+            "point) with each splice-site base substituted (every other base) and deleted, its branch heptamer "
+            "deleted, and indels of 1-6 nt halfway between its 5' site and its branch heptamer (mostly neutral: "
+            "median |change| against its own prediction). Library constructs: the mean of the library's constructs "
+            "with that base at that site (for a deletion, the base that moves into its place); — where the library "
+            "holds no such construct. Introns longer than the library's are read through views.",
+            "",
+            *markdown_rows(biology),
+            "",
+        ]
+    if intervals is not None:
+        lines += [
+            "## Intervals",
+            "",
+            "Split-conformal intervals: half-widths from the dev rows' errors per bin of the members' spread (for "
+            "changes: the dev mutant/wild-type pairs'), checked on test.",
+            "",
+            *markdown_rows(intervals),
+            "",
+        ]
+    if guessing is not None:
+        lines += [
+            "## Where the model is guessing",
+            "",
+            "An intron is flagged when it is shorter or longer than every training intron, or when its 1-3-mer "
+            "profile and length lie farther from the training designs' (Mahalanobis distance) than 95% of the dev "
+            "designs do.",
+            "",
+            *markdown_rows(guessing),
+            "",
+        ]
+    return lines
 
 
 def change_cell(figures: dict, key: str) -> str:
@@ -157,23 +232,28 @@ def variant_lines(card: dict) -> list[str]:
         "",
         "### Knock-outs of natural introns",
         "",
-        "Every wild-type natural intron of the library (`endogenous`) with one base of a splice site substituted, where "
-        f"the library's own constructs with that base there (at least {MIN_CONSTRUCTS}) average ≤ {NON_SPLICING}: mean "
-        "prediction over introns and bases, beside those constructs' measured mean.",
+        "Every wild-type natural intron of the library (`endogenous`) with one base of a splice site (or its branch A) "
+        "substituted or deleted, where the library's own constructs with the base now there (at least "
+        f"{MIN_CONSTRUCTS}) average ≤ {NON_SPLICING}: mean prediction over introns and bases, beside those constructs' "
+        "measured mean.",
         "",
-        "| part | site | bases | introns | wild type predicted | knocked out predicted | before pair fine-tuning | peer | library measured |",
-        "|---|---|---|---|---|---|---|---|---|",
+        "| part | site | change | bases | introns | wild type predicted | knocked out predicted | before pair fine-tuning | peer | library measured |",
+        "|---|---|---|---|---|---|---|---|---|---|",
     ]
     others = [
         card.get(key, {}).get("variant_effects", {}).get("knockouts", {})
         for key in ("before_pair_tuning", "peer")
     ]
     for part, rows in variants["knockouts"].items():
-        earlier, peer_ko = ({r["site"]: r["predicted"] for r in other.get(part, [])} for other in others)
+        earlier, peer_ko = (
+            {(r["site"], r.get("kind", SUBSTITUTION)): r["predicted"] for r in other.get(part, [])}
+            for other in others
+        )
         for r in rows:
+            key = (r["site"], r.get("kind", SUBSTITUTION))
             lines.append(
-                f"| {part} | {r['site']} | {r['bases']} | {r['introns']} | {r['wild_type_predicted']:.3f} | {r['predicted']:.3f} | "
-                f"{earlier.get(r['site'], float('nan')):.3f} | {peer_ko.get(r['site'], float('nan')):.3f} | {r['library_measured']:.3f} |"
+                f"| {part} | {r['site']} | {key[1]} | {r['bases']} | {r['introns']} | {r['wild_type_predicted']:.3f} | {r['predicted']:.3f} | "
+                f"{earlier.get(key, float('nan')):.3f} | {peer_ko.get(key, float('nan')):.3f} | {r['library_measured']:.3f} |"
             )
     return lines + [
         "",

@@ -36,15 +36,23 @@ NATURAL_TYPES = ("endogenous", "orthologous")  # the library's wild-type natural
 NON_SPLICING = (
     0.05  # a substitution counts as a knock-out when the library's constructs with it average at most this
 )
-MIN_CONSTRUCTS = 20  # ... over at least this many constructs
+MIN_CONSTRUCTS = 15  # ... over at least this many constructs
+# The branch site: the yeast consensus heptamer, the branch A's index in it, and the knock-out site it gives (no fixed
+# position: each intron's own branch A); a designed heptamer is looked for this far from where the library says.
+BRANCH_CONSENSUS, BRANCH_A, BRANCH_SLACK = "TACTAAC", 5, 6
+BRANCH_SITE = ("branch A", None, "A")
+SUBSTITUTION, DELETION = "substitution", "deletion"  # the kinds of knock-out
 
 
 def design_table(frame: pd.DataFrame) -> pd.DataFrame:
     """One row per (design, library type): the design's mean efficiency over all its barcodes ``mean``, their count
-    ``n``, its split ``part`` and the pairing columns."""
+    ``n``, its split ``part``, its branch A's index ``branch_a`` (:func:`branch_a_indices`) and the pairing columns."""
     keys = sorted({k for *_, cols in PAIRINGS for k in cols if k in frame})
     means = frame.groupby("design")["splicing_eff"].agg(["mean", "count"]).rename(columns={"count": "n"})
-    first = frame.drop_duplicates(["design", "type"]).set_index("design")[["type", "part", *keys]]
+    first = frame.drop_duplicates(["design", "type"])
+    first = first.assign(branch_a=branch_a_indices(first)).set_index("design")[
+        ["type", "part", "branch_a", *keys]
+    ]
     return first.join(means).reset_index()
 
 
@@ -219,26 +227,48 @@ def variant_benchmark(
     return out
 
 
+def branch_a_indices(frame: pd.DataFrame) -> pd.Series:
+    """0-based index of each library row's branch A in its intron (-1 where unknown), from its ``branch_seq`` heptamer
+    nearest ``branch_inds`` − ``SS5_inds``; all -1 when the library lacks those columns."""
+    if not {"branch_seq", "branch_inds", "SS5_inds"} <= set(frame):
+        return pd.Series(-1, index=frame.index)
+    starts = (frame["branch_inds"] - frame["SS5_inds"]).to_numpy()
+    out = []
+    for intron, heptamer, near in zip(
+        frame["intron_seq"].astype(str), frame["branch_seq"].astype(str), starts
+    ):
+        found = [i for i in range(len(intron) - len(heptamer) + 1) if intron.startswith(heptamer, i)]
+        best = min(found, key=lambda i: abs(i - near), default=None) if len(heptamer) == 7 else None
+        out.append(best + BRANCH_A if best is not None and abs(best - near) <= BRANCH_SLACK else -1)
+    return pd.Series(out, index=frame.index, dtype=int)
+
+
 def knockout_references(frame: pd.DataFrame) -> pd.DataFrame:
     """Per knock-out site and substituted base: the library's constructs with that base there, their count ``n`` and
-    mean efficiency ``measured``, and ``backed`` (at least :data:`MIN_CONSTRUCTS`, averaging ≤ :data:`NON_SPLICING`)."""
+    mean efficiency ``measured``, and ``backed`` (at least :data:`MIN_CONSTRUCTS`, averaging ≤ :data:`NON_SPLICING`).
+
+    The branch A's constructs are those whose designed branch heptamer is :data:`BRANCH_CONSENSUS` but for that base."""
     introns, y = frame["intron_seq"].astype(str), frame["splicing_eff"].to_numpy(float)
+    heptamers = frame["branch_seq"].astype(str) if "branch_seq" in frame else pd.Series("", index=frame.index)
     rows = []
-    for site, position, natural in KNOCKOUT_SITES:
-        bases = introns.str[position].to_numpy()
+    for site, position, natural in (*KNOCKOUT_SITES, BRANCH_SITE):
         for base in ALPHABET:
-            if base != natural:
-                chosen = bases == base
-                measured = float(y[chosen].mean()) if chosen.any() else float("nan")
-                rows.append(
-                    {
-                        "site": site,
-                        "position": position,
-                        "base": base,
-                        "n": int(chosen.sum()),
-                        "measured": measured,
-                    }
-                )
+            if base == natural:
+                continue
+            if site == BRANCH_SITE[0]:
+                chosen = (heptamers == substitute(BRANCH_CONSENSUS, BRANCH_A, base)).to_numpy()
+            else:
+                chosen = (introns.str[position] == base).to_numpy()
+            measured = float(y[chosen].mean()) if chosen.any() else float("nan")
+            rows.append(
+                {
+                    "site": site,
+                    "position": position,
+                    "base": base,
+                    "n": int(chosen.sum()),
+                    "measured": measured,
+                }
+            )
     table = pd.DataFrame(rows)
     return table.assign(backed=(table["n"] >= MIN_CONSTRUCTS) & (table["measured"] <= NON_SPLICING))
 
@@ -249,29 +279,56 @@ def substitute(intron: str, position: int, base: str) -> str:
     return intron[:i] + base + intron[i + 1 :]
 
 
-def knockout_variants(introns: list[str], references: pd.DataFrame) -> pd.DataFrame:
-    """Every intron with each backed knock-out (:func:`knockout_references`) whose site holds its natural base:
-    columns ``intron`` (the wild type), ``variant``, ``site``, ``base``, ``measured`` (the library's figure)."""
-    natural = {site: base for site, _, base in KNOCKOUT_SITES}
-    rows = [
-        {
-            "intron": s,
-            "variant": substitute(s, r.position, r.base),
-            "site": r.site,
-            "base": r.base,
-            "measured": r.measured,
-        }
-        for s in introns
-        for r in references[references["backed"]].itertuples(index=False)
-        if len(s) > 2 and s[r.position] == natural[r.site]
-    ]
-    return pd.DataFrame(rows, columns=["intron", "variant", "site", "base", "measured"])
+def site_index(intron: str, position: int, branch_a: int | None) -> int | None:
+    """0-based index of a knock-out site in ``intron``: ``position`` (negative: from the 3' end), or for the branch A
+    (``position`` None) its index ``branch_a``; None where it is unknown or outside the intron."""
+    if position is None:
+        return branch_a if branch_a is not None and 0 <= branch_a < len(intron) else None
+    return position % len(intron)
 
 
-def knockout_check(predict: PredictIntrons, introns: list[str], references: pd.DataFrame) -> list[dict]:
-    """Per site: the natural introns' predicted efficiency with the site knocked out (mean over introns and backed
-    bases) beside the library's constructs with those bases there, and the introns' own prediction."""
-    variants = knockout_variants(introns, references)
+def deletion_moves_in(intron: str, index: int, from_3_end: bool) -> str:
+    """The base that takes a deleted site's place: the next one, or for a site counted from the 3' end the one before."""
+    j = index - 1 if from_3_end else index + 1
+    return intron[j] if 0 <= j < len(intron) else ""
+
+
+def knockout_variants(
+    introns: list[str], references: pd.DataFrame, branch_a: list[int] | None = None
+) -> pd.DataFrame:
+    """Every intron with each backed knock-out (:func:`knockout_references`) of a site that holds its natural base:
+    each backed base substituted there, and the site deleted where the base that moves into its place is itself a
+    backed knock-out (labelled with that base's figure). ``branch_a``: each intron's branch A index (-1: unknown;
+    None: no branch knock-outs). Columns ``intron`` (the wild type), ``variant``, ``site``, ``kind`` (``substitution``
+    or ``deletion``), ``base`` (the base now at the site), ``measured`` (the library's figure)."""
+    natural = {site: base for site, _, base in (*KNOCKOUT_SITES, BRANCH_SITE)}
+    backed = references[references["backed"]]
+    measured = {(r.site, r.base): r.measured for r in backed.itertuples(index=False)}
+    positions = {r.site: (None if r.site == BRANCH_SITE[0] else int(r.position)) for r in backed.itertuples()}
+    rows = []
+    for k, s in enumerate(introns):
+        if len(s) <= 2:
+            continue
+        for site, position in positions.items():
+            index = site_index(s, position, None if branch_a is None else int(branch_a[k]))
+            if index is None or s[index] != natural[site]:
+                continue
+            for (name, base), value in measured.items():
+                if name == site:
+                    rows.append((s, s[:index] + base + s[index + 1 :], site, SUBSTITUTION, base, value))
+            moved = deletion_moves_in(s, index, position is not None and position < 0)
+            if (site, moved) in measured:
+                rows.append((s, s[:index] + s[index + 1 :], site, DELETION, moved, measured[site, moved]))
+    return pd.DataFrame(rows, columns=["intron", "variant", "site", "kind", "base", "measured"])
+
+
+def knockout_check(
+    predict: PredictIntrons, introns: list[str], references: pd.DataFrame, branch_a: list[int] | None = None
+) -> list[dict]:
+    """Per site and kind (substitution, deletion): the natural introns' predicted efficiency with the site knocked out
+    (mean over introns and backed bases) beside the library's constructs with those bases there, and the introns' own
+    prediction."""
+    variants = knockout_variants(introns, references, branch_a)
     if variants.empty:
         return []
     distinct = pd.unique(pd.concat([variants["intron"], variants["variant"]]))
@@ -280,10 +337,11 @@ def knockout_check(predict: PredictIntrons, introns: list[str], references: pd.D
         predicted=variants["variant"].map(pred), wild_type=variants["intron"].map(pred)
     )
     out = []
-    for site, group in variants.groupby("site", sort=False):
+    for (site, kind), group in variants.groupby(["site", "kind"], sort=False):
         out.append(
             {
                 "site": site,
+                "kind": kind,
                 "bases": "".join(sorted(group["base"].unique())),
                 "introns": int(group["intron"].nunique()),
                 "predicted": float(group["predicted"].mean()),
@@ -320,7 +378,9 @@ def variant_card(
             {**r, "n": int(r["n"]), "backed": bool(r["backed"])} for r in references.to_dict("records")
         ],
         "knockouts": {
-            part: knockout_check(predict, wild.loc[rows, "design"].tolist(), references)
+            part: knockout_check(
+                predict, wild.loc[rows, "design"].tolist(), references, wild.loc[rows, "branch_a"].tolist()
+            )
             for part, rows in chosen.items()
         },
     }
@@ -331,8 +391,8 @@ def training_pairs(
 ) -> pd.DataFrame:
     """Pairs to train on from one split part: the library's own (:func:`library_pairs`, weight 1) and every natural
     wild type of the part (:data:`NATURAL_TYPES`) with each backed knock-out (:func:`knockout_references`), labelled
-    with the library's figure for that knock-out and weighted ``knockout_weight`` / (backed bases at the site), so that
-    each site of an intron weighs as ``knockout_weight`` pairs. Columns: ``mutant``, ``wild_type``, ``mutant_y``,
+    with the library's figure for that knock-out and weighted ``knockout_weight`` / (its knock-outs of that site), so
+    that each site of an intron weighs as ``knockout_weight`` pairs. Columns: ``mutant``, ``wild_type``, ``mutant_y``,
     ``wild_type_y``, ``weight``, ``source`` (``library`` or ``knock-out``)."""
     pairs = library_pairs(frame, parts)
     pairs = pairs[pairs["part"] == part]
@@ -347,19 +407,20 @@ def training_pairs(
         }
     )
     designs = design_table(frame.assign(part=parts.to_numpy()))
-    natural = designs[designs["type"].isin(NATURAL_TYPES) & (designs["part"] == part)]
-    references = knockout_references(frame)
-    knockouts = knockout_variants(natural["design"].tolist(), references)
-    per_site = references[references["backed"]].groupby("site").size()
+    natural = designs[designs["type"].isin(NATURAL_TYPES) & (designs["part"] == part)].drop_duplicates(
+        "design"
+    )
+    knockouts = knockout_variants(
+        natural["design"].tolist(), knockout_references(frame), natural["branch_a"].tolist()
+    )
+    per_site = knockouts.groupby(["intron", "site"])["variant"].transform("size")
     knocked = pd.DataFrame(
         {
             "mutant": knockouts["variant"],
             "wild_type": knockouts["intron"],
             "mutant_y": knockouts["measured"],
-            "wild_type_y": knockouts["intron"].map(
-                natural.drop_duplicates("design").set_index("design")["mean"]
-            ),
-            "weight": knockout_weight / knockouts["site"].map(per_site),
+            "wild_type_y": knockouts["intron"].map(natural.set_index("design")["mean"]),
+            "weight": knockout_weight / per_site,
             "source": "knock-out",
         }
     )

@@ -85,6 +85,7 @@ def make_wildtype(n: int = 40, seed: int = 1) -> pd.DataFrame:
                 "3'SS": intron[-3:],
                 "Length (bp)": length,
                 "BP to 3'SS (bp)": 30,
+                "5'SS to BP (bp)": intron.rfind("TACTAAC") + 6,  # 1-based branch A (0: none)
                 "sequence": intron,
             }
         )

@@ -293,3 +293,42 @@ def test_variant_tables_put_the_model_beside_a_perfect_model_and_the_library():
 )
 def test_loss_label_names_the_recipes_loss(config, label):
     assert mr.loss_label(config) == label
+
+
+TRUST_CARD = {
+    "biology_check": [
+        {
+            "class": "branch A substituted",
+            "length": "≤ 148 nt",
+            "introns": 3,
+            "predicted": 0.25,
+            "share_non_splicing": 0.5,
+            "wild_type_predicted": 0.75,
+            "median_abs_change": 0.5,
+            "library_measured": 0.0,
+        }
+    ],
+    "previous": {
+        "biology_check": [{"class": "branch A substituted", "length": "≤ 148 nt", "predicted": 0.5}]
+    },
+    "intervals": {"coverage": 0.9, "test": {"coverage": 0.875, "width": 0.25, "n": 8}},
+    "library_distance": {
+        "test_errors": {
+            "flagged": {"n": 2, "mean_abs_error": 0.5},
+            "not_flagged": {"n": 6, "mean_abs_error": 0.125},
+        }
+    },
+}
+
+
+def test_trust_tables_of_a_card():
+    biology = mr.biology_table(TRUST_CARD)
+    assert biology.loc[0, mr.BIOLOGY_HEADERS["predicted"]] == 0.25
+    assert biology.loc[0, mr.BIOLOGY_HEADERS["previous_predicted"]] == 0.5
+    intervals = mr.interval_table(TRUST_CARD)
+    assert intervals[["interval for", "test coverage", "test n"]].values.tolist() == [
+        ["a prediction", 0.875, 8]
+    ]
+    guessing = mr.guessing_table(TRUST_CARD)
+    assert guessing["mean |error|"].tolist() == [0.5, 0.125]
+    assert mr.biology_table({}) is None and mr.interval_table({}) is None and mr.guessing_table({}) is None

@@ -13,7 +13,7 @@ from conftest import ROOT
 
 from splice_core.cli import parser
 
-SHIPPED_FILES = ("model.keras", "model_card.json", "REPORT.md", "reproduce.md", "reproduce.csv")
+SHIPPED_FILES = ("model.keras", "model_card.json", "peer.txt", "REPORT.md", "reproduce.md", "reproduce.csv")
 PROBE = (
     "GTATGTTTAATATATCTTTTCTTTTGTTTAATTACTAACAATATTTGCAG"  # made up: consensus 5' site, branch site and 3' AG
 )

@@ -49,8 +49,11 @@ def test_ship_writes_model_card_and_report_and_keeps_the_reproduce_tables(tiny_d
         "REPORT.md",
         "model.keras",
         "model_card.json",
+        "peer.txt",
         "reproduce.md",
     ]
+    assert {"intervals", "library_distance", "biology_check"} <= set(card)  # no pairs in the tiny library
+    assert card["biology_check"] and "previous" not in card
     assert (out / "reproduce.md").read_text() == "# Table 1\n"
     assert (out / "REPORT.md").read_text() == report_markdown(card) and not (
         tmp_path / "pretrained.new"
@@ -66,6 +69,11 @@ def test_ship_writes_model_card_and_report_and_keeps_the_reproduce_tables(tiny_d
     )
     assert load_predictor(out).predict_introns(["GTATGTTACTAACTAG"]).shape == (1,)
     assert read_card(out)["study_reported"] == study_headline() and "seed_reported" not in read_card(out)
+    again = build_shipped(tiny_data_dir, out, config, candidates=False, trained_dir=out)  # nothing trained
+    assert (
+        again["metrics"]["test"] == pytest.approx(card["metrics"]["test"]) and again["seeds"] == card["seeds"]
+    )
+    assert again["previous"]["metrics"]["test"] == pytest.approx(card["metrics"]["test"])
 
 
 def test_ablation_is_the_recipe_without_the_cryptic_head_and_the_report_shows_it(tiny_data_dir):

@@ -166,3 +166,13 @@ def test_report_gives_the_studys_figures_also_for_a_card_written_before_the_rena
         f"test MSE {study['test_mse']} vs {study['baseline_test_mse']} for its baseline" in text
     )
     assert "| PWM baseline (the reference study's) |" in text and "seed study" not in text.lower()
+
+
+def test_report_shows_the_biology_check_intervals_and_guessing():
+    from test_model_report import TRUST_CARD
+
+    card = {**read_card(PRETRAINED_DIR), **TRUST_CARD}
+    report = report_markdown(card)
+    assert "## Biology check" in report and "| branch A substituted | ≤ 148 nt | 3 | 0.250 |" in report
+    assert "## Intervals" in report and "| a prediction | 0.900 | 0.875 | 0.250 | 8 |" in report
+    assert "| flagged: the model is guessing | 2 | 0.500 |" in report

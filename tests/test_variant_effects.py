@@ -7,11 +7,13 @@ import pytest
 from splice_core.library import read_library, usable_rows
 from splice_core.splits import split_designs
 from splice_core.variant_effects import (
+    branch_a_indices,
     change_metrics,
     change_noise,
     change_with_spread,
     knockout_check,
     knockout_references,
+    knockout_variants,
     library_pairs,
     pair_count_table,
     perfect_change_metrics,
@@ -136,6 +138,7 @@ def test_knockouts_are_backed_only_by_enough_non_splicing_constructs():
     assert check == [
         {
             "site": "5' G",
+            "kind": "substitution",
             "bases": "A",
             "introns": 2,
             "predicted": 0.0,
@@ -143,6 +146,53 @@ def test_knockouts_are_backed_only_by_enough_non_splicing_constructs():
             "library_measured": 0.0,
         }
     ]
+
+
+def branch_library() -> pd.DataFrame:
+    """16 constructs each with the branch heptamers TACTAGC (0.0), TACTACC (0.0) and TACTATC (0.25)."""
+    heptamers = ["TACTAGC"] * 16 + ["TACTACC"] * 16 + ["TACTATC"] * 16
+    return pd.DataFrame(
+        {
+            "intron_seq": [f"GTATGT{h}CAG" for h in heptamers],
+            "branch_seq": heptamers,
+            "splicing_eff": [0.0] * 32 + [0.25] * 16,
+        }
+    )
+
+
+def test_branch_a_knockouts_are_backed_by_designed_heptamers():
+    refs = knockout_references(branch_library()).set_index(["site", "base"])
+    assert refs.loc[("branch A", "G"), "backed"] and refs.loc[("branch A", "C"), "n"] == 16
+    assert not refs.loc[("branch A", "T"), "backed"]  # 0.25 splices
+    variants = knockout_variants(["GTATGTTACTAACAAG"], refs.reset_index(), branch_a=[11])
+    assert variants[["variant", "site", "kind", "base"]].values.tolist() == [
+        ["GTATGTTACTACCAAG", "branch A", "substitution", "C"],
+        ["GTATGTTACTAGCAAG", "branch A", "substitution", "G"],
+        ["GTATGTTACTACAAG", "branch A", "deletion", "C"],  # the heptamer's C moves into the A's place
+    ]
+    assert knockout_variants(["GTATGTTACTAACAAG"], refs.reset_index(), branch_a=[-1]).empty
+
+
+def test_deleting_a_site_is_a_knockout_only_when_the_base_moving_in_is_one():
+    refs = knockout_references(knockout_library())  # only 5' G → A is backed
+    variants = knockout_variants(["GAGGTAG", "GTGGTAG"], refs)
+    assert variants[["intron", "variant", "kind"]].values.tolist() == [
+        ["GAGGTAG", "AAGGTAG", "substitution"],
+        ["GAGGTAG", "AGGTAG", "deletion"],  # A moves into the G's place
+        ["GTGGTAG", "ATGGTAG", "substitution"],
+    ]
+
+
+def test_branch_a_indices_find_the_designed_heptamer_near_the_library_index():
+    frame = pd.DataFrame(
+        {
+            "intron_seq": ["GTATGTTACTAACAAG", "GTATGTTACTAACAAG", "GTATGTCCCCCCCAAG"],
+            "branch_seq": ["TACTAAC", "TACTAAC", "TACTAAC"],
+            "branch_inds": [10, 30, 10],
+            "SS5_inds": [5, 5, 5],
+        }
+    )
+    assert branch_a_indices(frame).tolist() == [11, -1, -1]  # too far from the library's index; not there
 
 
 def test_training_pairs_weigh_each_knocked_site_as_one_pair():

@@ -1,0 +1,98 @@
+"""How far an intron lies from the library's designs: the Mahalanobis distance of its k-mer profile and length to the
+training designs', and the length range the library holds (a model guesses outside both)."""
+
+from dataclasses import dataclass
+from itertools import product
+
+import numpy as np
+
+PROFILE_K = (1, 2, 3)  # k-mer sizes of the profile: 84 frequencies, beside log length
+QUANTILE = 0.95  # an intron is flagged beyond this quantile of held-out designs' distances
+MIN_VARIANCE = 1e-6  # principal directions with less variance than this (profiles sum to 1) are left out
+PROFILE_WORDS = {k: {"".join(w): i for i, w in enumerate(product("ACGT", repeat=k))} for k in PROFILE_K}
+
+
+def kmer_profile(introns: list[str]) -> np.ndarray:
+    """``(N, 85)``: each intron's frequencies of every 1-, 2- and 3-mer (per size, summing to 1), then log(length)."""
+    out = np.zeros((len(introns), sum(4**k for k in PROFILE_K) + 1))
+    for row, seq in enumerate(introns):
+        start = 0
+        for k in PROFILE_K:
+            words = PROFILE_WORDS[k]
+            hits = [words[seq[i : i + k]] for i in range(len(seq) - k + 1) if seq[i : i + k] in words]
+            if hits:
+                out[row, start : start + 4**k] = np.bincount(hits, minlength=4**k) / len(hits)
+            start += 4**k
+        out[row, -1] = np.log(max(len(seq), 1))
+    return out
+
+
+@dataclass
+class LibraryDistance:
+    """A Gaussian of the training designs' profiles (``mean``, principal ``axes`` ``(D, 85)`` and their ``scales``), the
+    flagging ``threshold`` and the training designs' length range ``[min_length, max_length]``."""
+
+    mean: list[float]
+    axes: list[list[float]]
+    scales: list[float]
+    threshold: float
+    min_length: int
+    max_length: int
+
+    def distance(self, introns: list[str]) -> np.ndarray:
+        """``(N,)`` Mahalanobis distance of each intron's :func:`kmer_profile` to the training designs'."""
+        if not introns:
+            return np.zeros(0)
+        z = (
+            (kmer_profile(introns) - np.asarray(self.mean))
+            @ np.asarray(self.axes).T
+            / np.asarray(self.scales)
+        )
+        return np.sqrt((z**2).sum(1) / len(self.scales))
+
+    def reasons(self, introns: list[str]) -> list[str]:
+        """Per intron, why the model is guessing ('' when it is not): a length outside the library's, a profile far
+        from every design's."""
+        far = self.distance(introns) > self.threshold
+        out = []
+        for seq, is_far in zip(introns, far):
+            why = []
+            if len(seq) < self.min_length:
+                why.append(f"shorter than any library intron ({self.min_length} nt)")
+            elif len(seq) > self.max_length:
+                why.append(f"longer than any library intron ({self.max_length} nt): read through views")
+            if is_far:
+                why.append("sequence composition unlike the library's")
+            out.append("; ".join(why))
+        return out
+
+    def to_dict(self) -> dict:
+        """JSON-ready fields (for the model card)."""
+        return dict(vars(self))
+
+    @classmethod
+    def from_dict(cls, fields: dict) -> "LibraryDistance":
+        """The inverse of :meth:`to_dict`."""
+        return cls(**fields)
+
+
+def fit_library_distance(
+    introns: list[str], held_out: list[str] | None = None, quantile: float = QUANTILE
+) -> LibraryDistance:
+    """Fit on the training designs: their profiles' mean and principal axes; flag beyond the ``quantile`` of the
+    ``held_out`` designs' distances (default: the training designs' own, which sit closer than new ones)."""
+    profiles = kmer_profile(introns)
+    mean = profiles.mean(0)
+    _, singular, axes = np.linalg.svd(profiles - mean, full_matrices=False)
+    variance = singular**2 / max(len(introns) - 1, 1)
+    keep = variance > MIN_VARIANCE
+    fitted = LibraryDistance(
+        mean.tolist(),
+        axes[keep].tolist(),
+        np.sqrt(variance[keep]).tolist(),
+        0.0,
+        int(min(map(len, introns))),
+        int(max(map(len, introns))),
+    )
+    fitted.threshold = float(np.quantile(fitted.distance(held_out or introns), quantile))
+    return fitted
