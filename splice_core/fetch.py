@@ -101,12 +101,12 @@ def reporter_file(payload: bytes) -> bytes:
 @dataclass(frozen=True)
 class Source:
     """One data file: its original (repository, pinned commit, path), how fetch derives the file it writes, and
-    the sha256 of that file (None where no copy of the original could be checked when the commit was pinned)."""
+    the sha256 of that file (for the authors' workbook, written as downloaded: the original's own sum)."""
 
     repo: tuple[str, str]
     path: str
     derive: Callable[[bytes], bytes]
-    sha256: str | None
+    sha256: str
 
     @property
     def urls(self) -> list[str]:
@@ -120,7 +120,10 @@ class Source:
 
 SOURCES = {
     LIBRARY_FILES[1]: Source(
-        LIBRARY_REPO, "analysis/Data/SplicingLibData_SingleIntrons.xlsx", library_file, None
+        LIBRARY_REPO,
+        "analysis/Data/SplicingLibData_SingleIntrons.xlsx",
+        library_file,
+        "9d2a4b19c0d8d054b599d357e8ba12607cab34ba8267a6e90802fc8a8e069f88",  # 3,558,803 bytes
     ),
     WILDTYPE_FILE: Source(
         ANNOTATION_REPO,
@@ -171,7 +174,7 @@ def checked_file(name: str, payload: bytes) -> bytes:
         raise
     except Exception as err:
         raise DataFileError(f"{name}: the downloaded file cannot be read ({err})") from err
-    if source.sha256 is not None and sha256(written) != source.sha256:
+    if sha256(written) != source.sha256:
         raise DataFileError(
             f"{name}: sha256 {sha256(written)} is not the pinned {source.sha256} "
             f"({source.repo[0]}@{source.repo[1][:10]}, {source.path}); nothing was written"
