@@ -4,6 +4,7 @@ A file is read, scored and written a chunk of rows at a time, so memory stays bo
 rows keep their order and every other column. A row that cannot be scored keeps its place with an ``error``.
 """
 
+import contextlib
 import io
 import os
 import zipfile
@@ -16,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from .contexts import DesignTemplate
+from .formula_cells import defused_text, write_csv, xlsx_cells
 from .intron_input import check_intron
 from .library import DataFileError, Reporter, iter_fasta_records
 
@@ -273,8 +275,8 @@ def score_frame(
     out = frame.copy()
     out["predicted_eff"] = mean
     out["predicted_sd"] = spread
-    out["error"] = ["; ".join(c.errors) for c in checks]
-    out["warning"] = ["; ".join(c.warnings) for c in checks]
+    out["error"] = [" ".join(c.errors) for c in checks]  # each problem is a sentence
+    out["warning"] = [" ".join(c.warnings) for c in checks]
     return out
 
 
@@ -383,7 +385,7 @@ class ScoredWriter:
     def write(self, scored: pd.DataFrame) -> None:
         """Append one scored chunk."""
         if self.format == "csv":
-            scored.to_csv(self.handle, index=False, header=self.rows == 0)
+            write_csv(scored, self.handle, header=self.rows == 0)
         elif self.format == "fasta":
             self.handle.write(fasta_text(scored))
         else:
@@ -392,9 +394,9 @@ class ScoredWriter:
                     f"{self.path}: an xlsx sheet holds at most {XLSX_MAX_ROWS:,} rows; write .csv for more"
                 )
             if self.rows == 0:
-                self.sheet.append([str(c) for c in scored.columns])
+                self.sheet.append(xlsx_cells(self.sheet, [str(c) for c in scored.columns]))
             for row in scored.astype(object).where(scored.notna(), None).itertuples(index=False):
-                self.sheet.append(list(row))
+                self.sheet.append(xlsx_cells(self.sheet, row))
         self.rows += len(scored)
 
     def close(self) -> None:
@@ -408,7 +410,8 @@ class ScoredWriter:
     def discard(self) -> None:
         """Drop the unfinished file."""
         if self.handle is not None:
-            self.handle.close()
+            with contextlib.suppress(OSError):  # closing flushes, and a full disk fails that again
+                self.handle.close()
         self.partial.unlink(missing_ok=True)
 
 
@@ -419,15 +422,20 @@ def write_table(
     writer = ScoredWriter(path, formats)
     try:
         writer.write(table)
+        writer.close()
     except BaseException:
         writer.discard()
         raise
-    writer.close()
+
+
+def header_text(text) -> str:
+    """Text for one FASTA header line: line breaks (which would start a new line of the file) made spaces."""
+    return " ".join(("" if pd.isna(text) else str(text)).splitlines())
 
 
 def header_note(name: str, text) -> str:
     """`` name="text"`` for a FASTA header (double quotes in the text made single), or nothing for no text."""
-    text = "" if pd.isna(text) else str(text)
+    text = header_text(text)
     return f' {name}="{text.replace(chr(34), chr(39))}"' if text else ""
 
 
@@ -447,8 +455,13 @@ def fasta_text(scored: pd.DataFrame) -> str:
         scored["error"],
         scored["warning"],
     ):
-        scores = f"predicted_eff={eff:.4f} predicted_sd={sd:.4f}" if np.isfinite(eff) else f"error={error}"
-        lines.append(f">{name} {scores}{header_note('warning', warning)}\n{'' if pd.isna(seq) else seq}\n")
+        scores = (
+            f"predicted_eff={eff:.4f} predicted_sd={sd:.4f}"
+            if np.isfinite(eff)
+            else f"error={header_text(error)}"
+        )
+        sequence = "" if pd.isna(seq) else defused_text(header_text(seq))  # an unscored row's text, as given
+        lines.append(f">{header_text(name)} {scores}{header_note('warning', warning)}\n{sequence}\n")
     return "".join(lines)
 
 
@@ -488,8 +501,8 @@ def score_file(
         for scored in score_chunks(predictor, source, name, template, reporter, on_progress, chunk_rows):
             writer.write(scored)
             summary.add(scored)
+        writer.close()  # a full disk may fail here too: then nothing is left under either name
     except BaseException:
         writer.discard()
         raise
-    writer.close()
     return summary

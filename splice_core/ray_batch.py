@@ -171,6 +171,7 @@ def score_file_on_ray(
             summary.add(scored)
             if on_progress:
                 on_progress(float(chunk[FRACTION].iloc[-1]), summary.n_rows)
+        writer.close()
     except ray.exceptions.RayTaskError as err:
         writer.discard()
         if isinstance(err.cause, DataFileError):
@@ -179,5 +180,4 @@ def score_file_on_ray(
     except BaseException:
         writer.discard()
         raise
-    writer.close()
     return summary

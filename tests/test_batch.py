@@ -129,7 +129,9 @@ def test_write_table_writes_a_real_workbook_or_csv_and_takes_no_fasta(tmp_path):
     write_table(table, tmp_path / "t.csv")
     rows = list(openpyxl.load_workbook(tmp_path / "t.xlsx").active.iter_rows(values_only=True))
     assert rows == [("mutation", "delta", "agrees"), ("A1C", 0.25, True), ("delA1", -0.5, None)]
-    assert (tmp_path / "t.csv").read_text() == "mutation,delta,agrees\nA1C,0.25,True\ndelA1,-0.5,\n"
+    assert (
+        tmp_path / "t.csv"
+    ).read_text() == '"mutation","delta","agrees"\n"A1C",0.25,True\n"delA1",-0.5,""\n'
     with pytest.raises(ValueError, match="t.fa: cannot write '.fa'; name it .csv or .xlsx"):
         write_table(table, tmp_path / "t.fa")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["t.csv", "t.xlsx"]
