@@ -23,6 +23,7 @@ from .library import (
     require_columns,
     validate_library,
 )
+from .zip_bounds import unpacking_problem
 
 LIBRARY_REPO = ("DvirSchirman/SplicingLib", "cb3f3318372669f2436947b8133abeebccac9cbc")
 # ramyarangan/cs230_project, since renamed splice_predictor (its README is still titled cs230_project)
@@ -59,7 +60,10 @@ FASTA_WIDTH = 80
 
 
 def library_file(payload: bytes) -> bytes:
-    """The authors' workbook as downloaded, once its ``Data`` sheet passes the library checks."""
+    """The authors' workbook as downloaded, once its unpacked size and its ``Data`` sheet pass the checks."""
+    problem = unpacking_problem(io.BytesIO(payload))
+    if problem:
+        raise DataFileError(f"downloaded {LIBRARY_FILES[1]}: {problem}")
     validate_library(pd.read_excel(io.BytesIO(payload), sheet_name="Data"), f"downloaded {LIBRARY_FILES[1]}")
     return payload
 
