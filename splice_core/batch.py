@@ -43,6 +43,9 @@ TABLE_FORMATS = {".csv": "csv", ".xlsx": "xlsx"}  # tables that are not scored i
 XLSX_MAX_ROWS = 1_048_575  # Excel's sheet limit, less the header row
 LISTED_BAD_ROWS = 1_000
 PREVIEW_ROWS = 1_000
+# MB an uploaded file may have (.streamlit/config.toml's server.maxUploadSize): about 1,300,000 introns of CSV;
+# the upload is held in memory while it streams, and 1,000,000 rows streamed at 813 MB peak.
+UPLOAD_LIMIT_MB = 200
 Source = str | os.PathLike | bytes
 ProgressFn = Callable[[float, int], None]
 
