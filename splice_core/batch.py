@@ -21,6 +21,7 @@ from .contexts import DesignTemplate
 from .formula_cells import defused_text, write_csv, xlsx_cells
 from .intron_input import check_intron
 from .library import DataFileError, Reporter, iter_fasta_records
+from .path_checks import check_input_path, check_output_file
 from .zip_bounds import unpacking_problem
 
 # The predictor imports TensorFlow; a Ray driver that only reads and writes chunks never needs it.
@@ -78,26 +79,16 @@ def output_format(path: str | os.PathLike, formats: dict[str, str] = OUTPUT_FORM
     return formats[suffix]
 
 
-def check_output_folder(path: str | os.PathLike) -> None:
-    """FileNotFoundError, naming the path as given, when the folder an output goes into does not exist."""
-    folder = Path(path).parent
-    if not folder.is_dir():
-        raise FileNotFoundError(f"{path}: the folder {folder} does not exist; create it or write elsewhere")
-
-
 def checked_output(path: str | os.PathLike, formats: dict[str, str] = OUTPUT_FORMATS) -> str:
-    """The output's format; ValueError for a suffix not in ``formats``, FileNotFoundError when its folder is missing."""
+    """The output's format; ValueError for a suffix not in ``formats``, an OSError when it cannot be written there."""
     format_ = output_format(path, formats)
-    check_output_folder(path)
+    check_output_file(path)
     return format_
 
 
 def check_input_file(path: str | os.PathLike) -> None:
     """Raise, in the user's terms, for an input path that cannot be scored: missing, a folder, or as :func:`check_input`."""
-    if not Path(path).is_file():
-        raise FileNotFoundError(
-            f"{path}: {'is a folder, not a file' if Path(path).is_dir() else 'no such file'}"
-        )
+    check_input_path(path)
     check_input(path)
 
 

@@ -109,7 +109,7 @@ def test_scratch_writes_oligos_in_the_library_design(toy_dir, tiny_data_dir, tmp
 @pytest.mark.parametrize(
     "args, message",
     [
-        (["edit", INTRON, "--target", "1.5"], "error: the target efficiency must lie within 0..1, got 1.5"),
+        (["edit", INTRON, "--target", "1.5"], "error: argument --target: must be within 0.0..1.0, got 1.5"),
         (
             ["scratch", "--target", "0.5", "--forbid", "TATG"],
             "error: the fixed sites themselves break the rules",

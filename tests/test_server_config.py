@@ -14,7 +14,9 @@ CONFIG = ROOT / ".streamlit" / "config.toml"
 def shipped_options() -> dict[str, object]:
     """``section.option`` -> value of the shipped config file."""
     parsed = tomllib.loads(CONFIG.read_text())
-    return {f"{section}.{name}": value for section, options in parsed.items() for name, value in options.items()}
+    return {
+        f"{section}.{name}": value for section, options in parsed.items() for name, value in options.items()
+    }
 
 
 def test_the_config_serves_others_safely():
