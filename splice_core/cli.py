@@ -703,12 +703,16 @@ def cmd_ship(args) -> int:
             candidates=candidates,
             on_epoch_end=EpochProgress(bar, planned, "ship"),
             base_dir=args.base_model,
+            # the native summary goes into the new folder too: out changes only once every file is complete
+            finish=lambda folder: cmd_native(
+                argparse.Namespace(model=folder, out=folder, data_dir=args.data_dir)
+            ),
         )
     test = card["metrics"]["test"]
     print(
         f"wrote {out}: test Pearson {test['pearson']:.3f}, balanced MSE {test['balanced_mse']:.4f}; report in {out / 'REPORT.md'}"
     )
-    return cmd_native(argparse.Namespace(model=out, out=out, data_dir=args.data_dir))
+    return 0
 
 
 def add_ship(sub) -> None:

@@ -3,9 +3,11 @@ candidates beside it, written with its report."""
 
 import shutil
 import time
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
+import keras
 import numpy as np
 
 from .evaluation import metrics_by_part, per_library_table, replicate_agreement, table_to_records
@@ -95,8 +97,11 @@ def build_shipped(
     candidates: bool = True,
     on_epoch_end: ProgressCallback | None = None,
     base_dir: Path | None = None,
+    finish: Callable[[Path], None] | None = None,
 ) -> dict:
     """Train the shipped ensemble, the peer and the candidates; write ``out`` (model, card, REPORT.md), keeping its other files.
+
+    ``finish(folder)`` adds files to the new model's folder before it replaces ``out``'s (see :func:`write_shipped`).
 
     ``base_dir``: a model directory that an earlier run of this recipe wrote before its pair fine-tuning (the same
     seeds give the same members): its members are fine-tuned instead of trained again, and its card's ablations
@@ -122,12 +127,29 @@ def build_shipped(
         ]
     card["study_reported"] = study_headline()
     card["target"] = TARGET
+    write_shipped(out, model, card, finish)
+    return card
+
+
+def write_shipped(
+    out: Path, model: "keras.Model", card: dict, finish: Callable[[Path], None] | None = None
+) -> None:
+    """Write the model, its card and REPORT.md (and what ``finish(folder)`` adds) beside ``out``, then move them in.
+
+    ``out`` changes only once every file is complete: a failure (a full disk) leaves it as it was, and no
+    half-written folder beside it. Only what ship writes is replaced: reproduce.{md,csv} stay.
+    """
     staging = Path(out).with_name(Path(out).name + ".new")
     shutil.rmtree(staging, ignore_errors=True)
-    save_model_dir(staging, model, card)
-    (staging / "REPORT.md").write_text(report_markdown(card))
-    Path(out).mkdir(parents=True, exist_ok=True)
-    for path in staging.iterdir():  # replace only what ship writes: reproduce.{md,csv} stay
+    try:
+        save_model_dir(staging, model, card)
+        (staging / "REPORT.md").write_text(report_markdown(card))
+        if finish is not None:
+            finish(staging)
+        Path(out).mkdir(parents=True, exist_ok=True)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    for path in staging.iterdir():  # renames within one file system: they need no space
         path.replace(Path(out) / path.name)
     staging.rmdir()
-    return card

@@ -147,3 +147,59 @@ def test_the_table_covers_every_sub_command():
     commands = {argv[0] for _, argv, _ in case_table(Path("/t"))}
     sub = next(a for a in parser()._actions if a.__class__.__name__ == "_SubParsersAction")
     assert commands == set(sub.choices) and len(sub.choices) == len(SUBCOMMANDS)
+
+
+@pytest.mark.parametrize("suffix", ["csv", "xlsx", "fa"])
+def test_predict_on_a_full_disk_says_so_in_one_line_and_keeps_the_earlier_output(tmp_path, capsys, suffix):
+    from conftest import fill_filesystem
+    from toy_model import linear_model, toy_card, toy_weights
+
+    from splice_core.cli import main
+    from splice_core.model_store import save_model_dir
+
+    model = save_model_dir(tmp_path / "model", linear_model(toy_weights(40)), toy_card())
+    (tmp_path / "in.csv").write_text("intron\n" + f"{GOOD}\n" * 20_000)
+    with small_filesystem(tmp_path / "disk", 256) as disk:
+        out = disk / f"scored.{suffix}"
+        out.write_text("the earlier output")
+        fill_filesystem(disk)
+        (disk / "filler").write_bytes(b"\0" * 100_000)  # room for a start, not for the whole output
+        code = main(["--verbose", "predict", str(tmp_path / "in.csv"), "-o", str(out), "--model", str(model)])
+        lines = capsys.readouterr().err.strip().splitlines()  # the progress bar's line, then the error
+        assert code == 2 and [line for line in lines if line.startswith("error:")] == lines[-1:], lines
+        assert (
+            lines[-1].startswith("error: no space left on the device") and "nothing was written" in lines[-1]
+        )
+        assert out.read_text() == "the earlier output"
+        assert sorted(p.name for p in disk.iterdir()) == ["filler", out.name]  # no partial file
+
+
+def test_train_on_a_full_disk_says_so_in_one_line_and_saves_nothing(tiny_data_dir, tmp_path, capsys):
+    from conftest import fill_filesystem
+
+    from splice_core.cli import main
+
+    args = [
+        "--architecture",
+        "cnn_res1",
+        "--context",
+        "intron",
+        "--epochs",
+        "1",
+        "--seeds",
+        "1",
+        "--max-rows",
+        "200",
+    ]
+    with small_filesystem(tmp_path / "disk", 256) as disk:
+        (disk / "models").mkdir()
+        (disk / "models" / "earlier").mkdir()
+        (disk / "models" / "earlier" / "model_card.json").write_text("{}")
+        fill_filesystem(disk)
+        code = main(
+            ["--verbose", "--data-dir", str(tiny_data_dir), "train", *args, "--out", str(disk / "models/new")]
+        )
+        lines = capsys.readouterr().err.strip().splitlines()
+        assert code == 2 and lines[-1].startswith("error: no space left on the device"), lines[-3:]
+        assert [p.name for p in (disk / "models").iterdir()] == ["earlier"]
+        assert (disk / "models" / "earlier" / "model_card.json").read_text() == "{}"
