@@ -34,8 +34,9 @@ from splice_core.model_store import (
     MODEL_FILE,
     PRETRAINED_DIR,
     ModelDirError,
+    active_choices,
     active_model_path,
-    list_versions,
+    is_collapsed_version,
     read_card,
     set_active_model,
 )
@@ -322,15 +323,15 @@ def native_summary_or_none() -> dict | None:
 
 
 def model_label(path: Path) -> str:
-    """A readable name for a model directory."""
+    """A readable name for a model directory (a collapsed one says so)."""
     if is_shipped(path):
         return "shipped model (pretrained/)"
-    return Path(path).name
+    return Path(path).name + (" (collapsed)" if is_collapsed_version(path) else "")
 
 
 def on_model_choice() -> None:
     """The chooser's callback: persist the version the user picked as the active model."""
-    chosen = next(p for p in list_versions() if model_label(p) == st.session_state[CHOICE_KEY])
+    chosen = next(p for p in active_choices() if model_label(p) == st.session_state[CHOICE_KEY])
     set_active_model(chosen)
 
 
@@ -338,7 +339,7 @@ def render_sidebar() -> None:
     """The shared sidebar: data directory status and the active-model chooser (persisted)."""
     with st.sidebar:
         card = active_card()  # a damaged card gives way to the shipped model before the chooser is drawn
-        labels = [model_label(p) for p in list_versions()]
+        labels = [model_label(p) for p in active_choices()]  # a collapsed version is never offered
         st.session_state[CHOICE_KEY] = model_label(
             active_model_path()
         )  # show the persisted choice, whoever changed it
