@@ -1,11 +1,14 @@
 """Shared Streamlit state for every page: cached model and data loaders, the sidebar."""
 
+import contextlib
 import ctypes
 import hashlib
 import runpy
 import tempfile
+import threading
 import time
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import TypeVar
 
@@ -15,6 +18,7 @@ import pandas as pd
 import streamlit as st
 from streamlit.runtime.pages_manager import PagesManager
 
+from app_loading import MODEL_READY
 from splice_core.contexts import DesignTemplate, design_template
 from splice_core.design_inputs import design_inputs
 from splice_core.design_trust import LibraryNeighbourhood
@@ -114,16 +118,47 @@ def keep_compiled_models() -> None:
     keras.backend.clear_session = skip_keras_reset
 
 
+LOADS: dict[tuple[str, float], Future] = {}  # models being read in the background, until the cache holds them
+LOADER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="model-load")
+LOADS_LOCK = threading.Lock()
+
+
+def model_key(path: Path) -> tuple[str, float]:
+    """(path, modification time of its model file) that a loaded predictor is kept under."""
+    model_file = Path(path) / MODEL_FILE
+    return str(path), model_file.stat().st_mtime if model_file.is_file() else 0.0
+
+
+def model_loading(path: str, mtime: float) -> Future:
+    """The background read of a model directory: started once per (path, modification time), shared by every caller."""
+    with LOADS_LOCK:
+        if (path, mtime) not in LOADS:
+            LOADS[(path, mtime)] = LOADER.submit(load_predictor, path)
+        return LOADS[(path, mtime)]
+
+
 @st.cache_resource(show_spinner="Loading model…", max_entries=4)
 def cached_predictor(path: str, mtime: float) -> Predictor:
-    """The predictor of a model directory, loaded once per (path, modification time)."""
-    return load_predictor(path)
+    """The predictor of a model directory, loaded once per (path, modification time) (its load may have begun already)."""
+    try:
+        return model_loading(path, mtime).result()
+    finally:
+        with LOADS_LOCK:
+            LOADS.pop((path, mtime), None)  # the cache holds it now; a failed read may be tried again
 
 
 def model_predictor(path: Path) -> Predictor:
     """The cached predictor of a model directory (ModelDirError when it is missing or corrupt)."""
-    model_file = Path(path) / MODEL_FILE
-    return cached_predictor(str(path), model_file.stat().st_mtime if model_file.is_file() else 0.0)
+    predictor = cached_predictor(*model_key(path))
+    MODEL_READY.set()
+    return predictor
+
+
+def start_loading_the_active_model() -> None:
+    """Begin reading the active model in the background (when this module is first imported, with the server's first
+    visit), so that the page asking for it waits less; a model that cannot be read is left for the page to report."""
+    with contextlib.suppress(OSError, ValueError):
+        model_loading(*model_key(active_model_path()))
 
 
 def is_shipped(path: Path) -> bool:
@@ -381,3 +416,6 @@ def open_on_predict(intron: str, wildtype: str = "") -> None:
         st.session_state[key] = st.session_state[f"kept_{key}"] = value
     st.session_state["undo_stack"] = []
     st.switch_page(PREDICT_PAGE)
+
+
+start_loading_the_active_model()
