@@ -45,11 +45,19 @@ def test_ship_writes_model_card_and_report_and_keeps_the_reproduce_tables(tiny_d
     (out / "reproduce.md").write_text("# Table 1\n")
     (out / "REPORT.md").write_text("old report")
     config = replace(SHIPPED_CONFIG, epochs=1, n_seeds=2, patience=1)
-    card = build_shipped(tiny_data_dir, out, config, candidates=False)
+    seen = []
+
+    def finish(folder):  # ship's native summary goes into the new folder before it replaces out's files
+        seen.append(sorted(p.name for p in folder.iterdir()))
+        (folder / "native_summary.json").write_text("{}")
+
+    card = build_shipped(tiny_data_dir, out, config, candidates=False, finish=finish)
+    assert seen == [["REPORT.md", "model.keras", "model_card.json"]]
     assert sorted(p.name for p in out.iterdir()) == [
         "REPORT.md",
         "model.keras",
         "model_card.json",
+        "native_summary.json",
         "reproduce.md",
     ]
     assert (out / "reproduce.md").read_text() == "# Table 1\n"
