@@ -179,7 +179,8 @@ def test_train_on_a_full_disk_says_so_in_one_line_and_saves_nothing(tiny_data_di
 
     from splice_core.cli import main
 
-    args = "--architecture cnn_res1 --context intron --epochs 1 --seeds 1 --max-rows 200".split()
+    recipe = ["--architecture", "cnn_res1", "--context", "intron"]
+    args = [*recipe, "--epochs", "1", "--seeds", "1", "--max-rows", "200"]
     with small_filesystem(tmp_path / "disk", 256) as disk:
         (disk / "models").mkdir()
         (disk / "models" / "earlier").mkdir()
