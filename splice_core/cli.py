@@ -482,10 +482,10 @@ def cmd_scan(args) -> int:
     from .pairs import pair_effects
 
     checked_output(args.output, TABLE_FORMATS)  # input and output problems are named before the model loads
-    check_model_option(args.model)
     check = check_intron(intron_argument(args.intron), wording=CLI_WORDING)
     if check.errors:
         raise ValueError(" ".join(check.errors))
+    check_model_option(args.model)
     from .predictor import load_predictor
 
     intron = check.sequence
