@@ -468,6 +468,12 @@ class ScoredWriter:
             self.handle.close()
         os.replace(self.partial, self.path)
 
+    def abandon(self, err: BaseException) -> None:
+        """Drop the unfinished file after ``err``; an OSError naming no file (a full disk) is given the output's name."""
+        self.discard()
+        if isinstance(err, OSError) and err.filename is None:
+            err.filename = str(self.path)
+
     def discard(self) -> None:
         """Drop the unfinished file."""
         if self.handle is not None:
@@ -484,8 +490,8 @@ def write_table(
     try:
         writer.write(table)
         writer.close()
-    except BaseException:
-        writer.discard()
+    except BaseException as err:
+        writer.abandon(err)
         raise
 
 
@@ -563,7 +569,7 @@ def score_file(
             writer.write(scored)
             summary.add(scored)
         writer.close()  # a full disk may fail here too: then nothing is left under either name
-    except BaseException:
-        writer.discard()
+    except BaseException as err:
+        writer.abandon(err)
         raise
     return summary

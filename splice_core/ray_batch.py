@@ -177,7 +177,7 @@ def score_file_on_ray(
         if isinstance(err.cause, DataFileError):
             raise err.cause from None
         raise
-    except BaseException:
-        writer.discard()
+    except BaseException as err:
+        writer.abandon(err)
         raise
     return summary
