@@ -161,6 +161,9 @@ def start_loading_the_active_model() -> None:
         model_loading(*model_key(active_model_path()))
 
 
+start_loading_the_active_model()
+
+
 def is_shipped(path: Path) -> bool:
     """True for the shipped model's directory."""
     return Path(path).resolve() == PRETRAINED_DIR.resolve()
@@ -416,6 +419,3 @@ def open_on_predict(intron: str, wildtype: str = "") -> None:
         st.session_state[key] = st.session_state[f"kept_{key}"] = value
     st.session_state["undo_stack"] = []
     st.switch_page(PREDICT_PAGE)
-
-
-start_loading_the_active_model()

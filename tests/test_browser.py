@@ -164,24 +164,6 @@ def test_a_page_opened_first_by_its_url_gets_the_app_frame(browser, tmp_path):
         tab.close()
 
 
-def test_native_page_opens_an_intron_on_the_predict_page_in_one_click(page, app_url):
-    open_page(page, f"{app_url}/native")
-    grid = page.get_by_test_id("stDataFrame")
-    grid.wait_for()
-    assert page.get_by_test_id("stException").count() == 0
-    box = grid.bounding_box()
-    page.mouse.click(
-        box["x"] + 12, box["y"] + 35 + 17
-    )  # the first row's selection box (rows and header are 35 px)
-    intron = make_wildtype(6)["sequence"][0]
-    page.wait_for_function(
-        "(seq) => { const t = document.querySelector('textarea'); return t && t.value === seq; }", arg=intron
-    )
-    page.wait_for_selector(IDLE)
-    assert page.get_by_test_id("stMain").locator("h1").first.inner_text() == "Predict & explain"
-    assert page.get_by_test_id("stMetricValue").first.inner_text() == expected_text(intron)
-
-
 def test_a_servers_first_visitor_is_told_at_once_that_the_model_is_loading(browser, tmp_path):
     """A fresh server: the notice is on the page within seconds (before TensorFlow has started), gone once it settles."""
     import time
@@ -203,3 +185,21 @@ def test_a_servers_first_visitor_is_told_at_once_that_the_model_is_loading(brows
         assert shown < settled / 2, (shown, settled)  # said long before the page was ready
         print(f"notice after {shown:.1f} s, page settled after {settled:.1f} s")
         tab.close()
+
+
+def test_native_page_opens_an_intron_on_the_predict_page_in_one_click(page, app_url):
+    open_page(page, f"{app_url}/native")
+    grid = page.get_by_test_id("stDataFrame")
+    grid.wait_for()
+    assert page.get_by_test_id("stException").count() == 0
+    box = grid.bounding_box()
+    page.mouse.click(
+        box["x"] + 12, box["y"] + 35 + 17
+    )  # the first row's selection box (rows and header are 35 px)
+    intron = make_wildtype(6)["sequence"][0]
+    page.wait_for_function(
+        "(seq) => { const t = document.querySelector('textarea'); return t && t.value === seq; }", arg=intron
+    )
+    page.wait_for_selector(IDLE)
+    assert page.get_by_test_id("stMain").locator("h1").first.inner_text() == "Predict & explain"
+    assert page.get_by_test_id("stMetricValue").first.inner_text() == expected_text(intron)
