@@ -999,10 +999,7 @@ def main(argv: list[str] | None = None, own_process: bool = False) -> int:
     ``own_process``: the command owns its interpreter (``python -m splice_core``, ``splice-predict``), so the
     single-process ``predict`` may keep packages it never uses out of it (:mod:`splice_core.unused_imports`).
     """
-    try:
-        args = parser().parse_args(argv)
-    except SystemExit as exit_:  # --help (0), or a bad option (2): said in one line already
-        return int(exit_.code or 0)
+    args = parser().parse_args(argv)
     if own_process and args.func is cmd_predict and args.ray is None:
         skip_unused_imports()
     with contextlib.nullcontext() if args.verbose else native_logs_hidden():

@@ -15,9 +15,12 @@ INTRON = "GTATGTAAGCATTCGATACTTACTAACACGTTTGCATAG"
 
 def run_cli(*args: str, data_dir: Path, capsys) -> tuple[int, str, str]:
     """(exit code, stdout, stderr) of ``python -m splice_core --data-dir DATA ARGS``, run in this process."""
-    code = main(
-        ["--verbose", "--data-dir", str(data_dir), *args]
-    )  # --verbose: stderr stays Python's (captured)
+    try:
+        code = main(
+            ["--verbose", "--data-dir", str(data_dir), *args]
+        )  # --verbose: stderr stays Python's (captured)
+    except SystemExit as exit_:  # an option out of range: argparse's one line, exit status 2
+        code = exit_.code
     out, err = capsys.readouterr()
     return code, out, err
 
