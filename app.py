@@ -2,14 +2,22 @@
 
 import streamlit as st
 
-from app_state import bound_native_memory, keep_compiled_models, release_freed_memory, render_sidebar
+from app_loading import loading_notice
 
-keep_compiled_models()
-bound_native_memory()
 # Material icons, not emoji: they need no emoji font in the browser (Debian's chromium showed empty boxes).
 st.set_page_config(
     page_title="Yeast intron splicing predictor", page_icon=":material/genetics:", layout="wide"
 )
+notice = loading_notice()  # before app_state, whose import starts TensorFlow and the model's load
+from app_state import (  # noqa: E402
+    bound_native_memory,
+    keep_compiled_models,
+    release_freed_memory,
+    render_sidebar,
+)
+
+keep_compiled_models()
+bound_native_memory()
 navigation = st.navigation(
     [
         st.Page("pages/predict.py", title="Predict & explain", icon=":material/insights:", default=True),
@@ -26,4 +34,5 @@ render_sidebar()
 try:
     navigation.run()
 finally:
+    notice.empty()
     release_freed_memory()

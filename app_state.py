@@ -1,11 +1,14 @@
 """Shared Streamlit state for every page: cached model and data loaders, the sidebar."""
 
+import contextlib
 import ctypes
 import hashlib
 import runpy
 import tempfile
+import threading
 import time
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import TypeVar
 
@@ -15,6 +18,7 @@ import pandas as pd
 import streamlit as st
 from streamlit.runtime.pages_manager import PagesManager
 
+from app_loading import MODEL_READY
 from splice_core.contexts import DesignTemplate, design_template
 from splice_core.design_inputs import design_inputs
 from splice_core.design_trust import LibraryNeighbourhood
@@ -34,8 +38,9 @@ from splice_core.model_store import (
     MODEL_FILE,
     PRETRAINED_DIR,
     ModelDirError,
+    active_choices,
     active_model_path,
-    list_versions,
+    is_collapsed_version,
     read_card,
     set_active_model,
 )
@@ -113,16 +118,50 @@ def keep_compiled_models() -> None:
     keras.backend.clear_session = skip_keras_reset
 
 
+LOADS: dict[tuple[str, float], Future] = {}  # models being read in the background, until the cache holds them
+LOADER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="model-load")
+LOADS_LOCK = threading.Lock()
+
+
+def model_key(path: Path) -> tuple[str, float]:
+    """(path, modification time of its model file) that a loaded predictor is kept under."""
+    model_file = Path(path) / MODEL_FILE
+    return str(path), model_file.stat().st_mtime if model_file.is_file() else 0.0
+
+
+def model_loading(path: str, mtime: float) -> Future:
+    """The background read of a model directory: started once per (path, modification time), shared by every caller."""
+    with LOADS_LOCK:
+        if (path, mtime) not in LOADS:
+            LOADS[(path, mtime)] = LOADER.submit(load_predictor, path)
+        return LOADS[(path, mtime)]
+
+
 @st.cache_resource(show_spinner="Loading model…", max_entries=4)
 def cached_predictor(path: str, mtime: float) -> Predictor:
-    """The predictor of a model directory, loaded once per (path, modification time)."""
-    return load_predictor(path)
+    """The predictor of a model directory, loaded once per (path, modification time) (its load may have begun already)."""
+    try:
+        return model_loading(path, mtime).result()
+    finally:
+        with LOADS_LOCK:
+            LOADS.pop((path, mtime), None)  # the cache holds it now; a failed read may be tried again
 
 
 def model_predictor(path: Path) -> Predictor:
     """The cached predictor of a model directory (ModelDirError when it is missing or corrupt)."""
-    model_file = Path(path) / MODEL_FILE
-    return cached_predictor(str(path), model_file.stat().st_mtime if model_file.is_file() else 0.0)
+    predictor = cached_predictor(*model_key(path))
+    MODEL_READY.set()
+    return predictor
+
+
+def start_loading_the_active_model() -> None:
+    """Begin reading the active model in the background (when this module is first imported, with the server's first
+    visit), so that the page asking for it waits less; a model that cannot be read is left for the page to report."""
+    with contextlib.suppress(OSError, ValueError):
+        model_loading(*model_key(active_model_path()))
+
+
+start_loading_the_active_model()
 
 
 def is_shipped(path: Path) -> bool:
@@ -322,15 +361,15 @@ def native_summary_or_none() -> dict | None:
 
 
 def model_label(path: Path) -> str:
-    """A readable name for a model directory."""
+    """A readable name for a model directory (a collapsed one says so)."""
     if is_shipped(path):
         return "shipped model (pretrained/)"
-    return Path(path).name
+    return Path(path).name + (" (collapsed)" if is_collapsed_version(path) else "")
 
 
 def on_model_choice() -> None:
     """The chooser's callback: persist the version the user picked as the active model."""
-    chosen = next(p for p in list_versions() if model_label(p) == st.session_state[CHOICE_KEY])
+    chosen = next(p for p in active_choices() if model_label(p) == st.session_state[CHOICE_KEY])
     set_active_model(chosen)
 
 
@@ -338,7 +377,7 @@ def render_sidebar() -> None:
     """The shared sidebar: data directory status and the active-model chooser (persisted)."""
     with st.sidebar:
         card = active_card()  # a damaged card gives way to the shipped model before the chooser is drawn
-        labels = [model_label(p) for p in list_versions()]
+        labels = [model_label(p) for p in active_choices()]  # a collapsed version is never offered
         st.session_state[CHOICE_KEY] = model_label(
             active_model_path()
         )  # show the persisted choice, whoever changed it

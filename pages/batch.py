@@ -4,7 +4,14 @@ import plotly.express as px
 import streamlit as st
 
 from app_state import active_predictor_or_stop, design_inputs_or_stop, ensure_app_frame, scratch_output_path
-from splice_core.batch import LISTED_BAD_ROWS, MEASURED_COLUMN, PREVIEW_ROWS, BatchSummary, score_file
+from splice_core.batch import (
+    LISTED_BAD_ROWS,
+    MEASURED_COLUMN,
+    PREVIEW_ROWS,
+    BatchSummary,
+    check_input,
+    score_file,
+)
 from splice_core.contexts import DesignTemplate
 from splice_core.intron_input import MAX_INTRON
 from splice_core.intron_view import READING_NOTE
@@ -51,6 +58,11 @@ def main() -> None:
     uploaded = st.file_uploader("Introns to score", type=FILE_TYPES, key="batch_file")
     if uploaded is None:
         st.info("Upload a file to score it.")
+        st.stop()
+    try:
+        check_input(uploaded.getvalue(), uploaded.name)  # named before the model loads
+    except DataFileError as err:
+        st.error(str(err))
         st.stop()
     predictor = active_predictor_or_stop()
     design = design_inputs_or_stop(predictor)

@@ -17,6 +17,7 @@ from splice_core.design_job import DesignJob, start_design
 from splice_core.design_output import COLUMN_NOTE, NO_TEMPLATE, agreement_share, designs_fasta, designs_table
 from splice_core.design_plot import edits_figure, targets_figure
 from splice_core.design_requests import CONSENSUS, edit_request, goal_of, rules_of, scratch_request, site_list
+from splice_core.formula_cells import csv_text
 from splice_core.intron_input import EXAMPLE_INTRON, clean_intron_text
 from splice_core.jobs import CANCELLED, DONE, duration_text
 from splice_core.predictor import Predictor
@@ -229,7 +230,7 @@ def show_results(job: DesignJob) -> None:
         return
     show_table(job, "final")
     csv_col, introns_col, oligos_col = st.columns(3)
-    csv_col.download_button("Download table (CSV)", table.to_csv(index=False), "designs.csv", "text/csv")
+    csv_col.download_button("Download table (CSV)", csv_text(table), "designs.csv", "text/csv")
     introns_col.download_button("Download introns (FASTA)", designs_fasta(table), "designs_introns.fa")
     has_oligos = template_or_none() is not None
     oligos_col.download_button(

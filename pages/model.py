@@ -10,7 +10,7 @@ from app_state import active_predictor, ensure_app_frame, library_or_none, model
 from splice_core import model_report as mr
 from splice_core.count_heatmap import count_heatmap
 from splice_core.library import DataFileError, data_dir
-from splice_core.model_store import active_model_path, list_versions
+from splice_core.model_store import active_model_path, list_versions, version_collapse_note
 from splice_core.predictor import Predictor
 from splice_core.type_colors import type_colors
 
@@ -120,6 +120,10 @@ def render_versions() -> None:
     if chosen:
         st.dataframe(mr.versions_table([versions[labels.index(c)] for c in chosen]))
     st.caption("Choose the active model (used on every page) in the sidebar.")
+    for path in versions:
+        note = version_collapse_note(path)
+        if note:
+            st.warning(f"`{path.name}` {note}.")
 
 
 st.title("Model")

@@ -17,6 +17,7 @@ from splice_core.model_store import (
     models_root,
     read_card,
     set_active_model,
+    version_collapse_note,
 )
 from splice_core.ray_cluster import cluster_address
 from splice_core.sweep_spec import parse_spec, spec_for_recipe, spec_to_yaml
@@ -122,6 +123,11 @@ def render_outcome(job: jobs.TrainingJob) -> None:
         st.button("Cancel", key=f"cancel-{job.id}", on_click=job.cancel, disabled=requested)
         if requested:
             st.caption("Cancelling at the next training batch…")
+    elif job.status == jobs.DONE and version_collapse_note(job.saved_path):
+        st.warning(
+            f"Saved as model version `{job.saved_path.name}` in {job.saved_path.parent}, but it "
+            f"{version_collapse_note(job.saved_path)}. More epochs or seeds, or the bce loss, usually help."
+        )
     elif job.status == jobs.DONE:
         st.success(f"Saved as model version `{job.saved_path.name}` in {job.saved_path.parent}.")
         if active_model_path().resolve() == job.saved_path.resolve():

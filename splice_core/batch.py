@@ -4,6 +4,8 @@ A file is read, scored and written a chunk of rows at a time, so memory stays bo
 rows keep their order and every other column. A row that cannot be scored keeps its place with an ``error``.
 """
 
+import codecs
+import contextlib
 import io
 import os
 import zipfile
@@ -16,9 +18,12 @@ import numpy as np
 import pandas as pd
 
 from .contexts import DesignTemplate
+from .formula_cells import defused_text, write_csv, xlsx_cells
 from .intron_input import check_intron
 from .library import DataFileError, Reporter, iter_fasta_records
+from .path_checks import check_input_path, check_output_file
 from .trust import TRUST_COLUMNS, trust_table
+from .zip_bounds import unpacking_problem
 
 # The predictor imports TensorFlow; a Ray driver that only reads and writes chunks never needs it.
 if TYPE_CHECKING:
@@ -26,7 +31,10 @@ if TYPE_CHECKING:
 
 INTRON_COLUMNS = ("intron_seq", "intron", "sequence")  # matched in any case, surrounding spaces ignored
 DELIMITERS = (",", ";", "\t")  # of a CSV (or a .txt table), told from its header line
-SNIFF_BYTES = 65_536  # the start of a file read to tell its delimiter, or whether a .txt file is FASTA
+SNIFF_BYTES = (
+    65_536  # the start of a file read to tell its encoding, its delimiter, or whether a .txt file is FASTA
+)
+NOT_TEXT = "not a text table or FASTA"
 MEASURED_COLUMN = "splicing_eff"
 SCORE_COLUMNS = ("predicted_eff", "predicted_sd", *TRUST_COLUMNS, "error", "warning")
 CHUNK_ROWS = 5_000  # rows read, scored and written at a time: ~15 MB of one-hot input, frequent progress
@@ -37,6 +45,9 @@ TABLE_FORMATS = {".csv": "csv", ".xlsx": "xlsx"}  # tables that are not scored i
 XLSX_MAX_ROWS = 1_048_575  # Excel's sheet limit, less the header row
 LISTED_BAD_ROWS = 1_000
 PREVIEW_ROWS = 1_000
+# MB an uploaded file may have (.streamlit/config.toml's server.maxUploadSize): about 1,300,000 introns of CSV;
+# the upload is held in memory while it streams, and 1,000,000 rows streamed at 813 MB peak.
+UPLOAD_LIMIT_MB = 200
 Source = str | os.PathLike | bytes
 ProgressFn = Callable[[float, int], None]
 
@@ -69,31 +80,28 @@ def output_format(path: str | os.PathLike, formats: dict[str, str] = OUTPUT_FORM
     return formats[suffix]
 
 
-def check_output_folder(path: str | os.PathLike) -> None:
-    """FileNotFoundError, naming the path as given, when the folder an output goes into does not exist."""
-    folder = Path(path).parent
-    if not folder.is_dir():
-        raise FileNotFoundError(f"{path}: the folder {folder} does not exist; create it or write elsewhere")
-
-
 def checked_output(path: str | os.PathLike, formats: dict[str, str] = OUTPUT_FORMATS) -> str:
-    """The output's format; ValueError for a suffix not in ``formats``, FileNotFoundError when its folder is missing."""
+    """The output's format; ValueError for a suffix not in ``formats``, an OSError when it cannot be written there."""
     format_ = output_format(path, formats)
-    check_output_folder(path)
+    check_output_file(path)
     return format_
 
 
 def check_input_file(path: str | os.PathLike) -> None:
-    """Raise, in the user's terms, for an input path that cannot be scored: missing, of an unknown type, or unreadable.
+    """Raise, in the user's terms, for an input path that cannot be scored: missing, a folder, or as :func:`check_input`."""
+    check_input_path(path)
+    check_input(path)
 
-    Reads the first row only (the header and intron column are checked), so it answers at once for any size.
+
+def check_input(source: "Source", name: str | None = None) -> None:
+    """Raise DataFileError for an input that cannot be scored: of an unknown type, unreadable, or without a row.
+
+    Reads up to its first row (the header, the intron column, the encoding of the start are checked), so it
+    answers at once for any size, before a model loads.
     """
-    if not Path(path).is_file():
-        raise FileNotFoundError(
-            f"{path}: {'is a folder, not a file' if Path(path).is_dir() else 'no such file'}"
-        )
-    for _ in input_chunks(path, chunk_rows=1):
-        break
+    for frame, _ in input_chunks(source, name, chunk_rows=1):
+        if len(frame):
+            break
 
 
 def open_binary(source: Source) -> io.BufferedIOBase:
@@ -109,12 +117,50 @@ def source_size(handle) -> int:
     return max(size, 1)
 
 
-def first_line(handle) -> str:
-    """The first non-blank line within the first :data:`SNIFF_BYTES` of an open binary file, left where it was."""
+def file_head(handle) -> bytes:
+    """The first :data:`SNIFF_BYTES` of an open binary file, left where it was."""
     position = handle.tell()
-    head = handle.read(SNIFF_BYTES).decode("utf-8", errors="replace")
+    head = handle.read(SNIFF_BYTES)
     handle.seek(position)
+    return head
+
+
+def first_line(handle, encoding: str = "utf-8") -> str:
+    """The first non-blank line within the first :data:`SNIFF_BYTES` of an open binary file, left where it was."""
+    head = file_head(handle).decode(encoding, errors="ignore")  # a character cut at the end is dropped
     return next((line.strip() for line in head.splitlines() if line.strip()), "")
+
+
+def text_encoding(head: bytes, name: str) -> str:
+    """The encoding of a text input from its first bytes (UTF-8, with or without a BOM, or UTF-16).
+
+    DataFileError when it is no text: NUL bytes outside UTF-16, or bytes that are not UTF-8.
+    """
+    if head.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)):
+        raise DataFileError(f"{name}: UTF-32 text is not read; save it as UTF-8 (or UTF-16)")
+    if head.startswith(codecs.BOM_UTF8):
+        return "utf-8-sig"
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16"
+    if b"\0" in head:
+        even, odd = head[0::2], head[1::2]
+        if odd and odd.count(0) > 0.9 * len(odd) and even.count(0) == 0:
+            return "utf-16-le"
+        if even and even.count(0) > 0.9 * len(even) and odd.count(0) == 0:
+            return "utf-16-be"
+        raise DataFileError(f"{name}: {NOT_TEXT} (it holds binary data)")
+    try:
+        codecs.getincrementaldecoder("utf-8")().decode(head, final=len(head) < SNIFF_BYTES)
+    except UnicodeDecodeError as err:
+        raise DataFileError(f"{name}: {not_utf8(err, at_start=True)}") from err
+    return "utf-8"
+
+
+def not_utf8(err: UnicodeDecodeError, at_start: bool = False) -> str:
+    """What an undecodable byte means for an input: it is no text table or FASTA (in UTF-8 or UTF-16)."""
+    byte = err.object[err.start : err.start + 1].hex()
+    where = f" at {err.start + 1:,}" if at_start else ""
+    return f"{NOT_TEXT}: byte 0x{byte}{where} is not {err.encoding.upper()} text (save it as UTF-8)"
 
 
 def delimiter_of(header: str) -> str:
@@ -143,21 +189,26 @@ def columns_named(columns, width: int = 30) -> str:
     return ", ".join(repr(n) for n in names) or "none"
 
 
-def csv_chunks(handle, chunk_rows: int, sep: str) -> Iterator[tuple[pd.DataFrame, float]]:
+def csv_chunks(
+    handle, chunk_rows: int, sep: str, encoding: str = "utf-8"
+) -> Iterator[tuple[pd.DataFrame, float]]:
     """(rows, fraction of the file read) of a CSV separated by ``sep``, ``chunk_rows`` rows at a time.
 
     With semicolons, a decimal comma is read too (as spreadsheets in many locales write it).
     """
     size = source_size(handle)
-    with pd.read_csv(handle, sep=sep, decimal="," if sep == ";" else ".", chunksize=chunk_rows) as reader:
+    decimal = "," if sep == ";" else "."
+    with pd.read_csv(handle, sep=sep, decimal=decimal, chunksize=chunk_rows, encoding=encoding) as reader:
         for frame in reader:
             yield frame, min(handle.tell() / size, 1.0)
 
 
-def fasta_chunks(handle, name: str, chunk_rows: int) -> Iterator[tuple[pd.DataFrame, float]]:
+def fasta_chunks(
+    handle, name: str, chunk_rows: int, encoding: str = "utf-8"
+) -> Iterator[tuple[pd.DataFrame, float]]:
     """(``id``/``intron_seq`` rows, fraction of the file read) of a FASTA file, ``chunk_rows`` records at a time."""
     size = source_size(handle)
-    text = io.TextIOWrapper(handle, encoding="utf-8", errors="replace")
+    text = io.TextIOWrapper(handle, encoding=encoding)  # strict: a byte that is no text stops the read
     records, start = [], 0
     for record in iter_fasta_records(text, name):
         records.append(record)
@@ -174,10 +225,13 @@ def fasta_chunks(handle, name: str, chunk_rows: int) -> Iterator[tuple[pd.DataFr
         )
 
 
-def xlsx_chunks(handle, chunk_rows: int) -> Iterator[tuple[pd.DataFrame, float]]:
+def xlsx_chunks(handle, name: str, chunk_rows: int) -> Iterator[tuple[pd.DataFrame, float]]:
     """(rows, fraction of the sheet read) of an xlsx sheet (``Data`` when present, else the first), streamed."""
     import openpyxl
 
+    problem = unpacking_problem(handle)  # before openpyxl unpacks anything
+    if problem:
+        raise DataFileError(f"{name}: {problem}")
     book = openpyxl.load_workbook(handle, read_only=True, data_only=True)
     try:
         sheet = book["Data"] if "Data" in book.sheetnames else book.worksheets[0]
@@ -199,6 +253,22 @@ def xlsx_chunks(handle, chunk_rows: int) -> Iterator[tuple[pd.DataFrame, float]]
         book.close()
 
 
+def kind_chunks(handle, name: str, chunk_rows: int) -> Iterator[tuple[pd.DataFrame, float]]:
+    """The chunks of an open input by its kind (FASTA, CSV or xlsx), its text encoding told from its first bytes."""
+    if input_kind(name) == "xlsx":
+        if not file_head(handle).startswith(b"PK"):
+            raise DataFileError(f"{name}: not an xlsx workbook (an xlsx file is a zip)")
+        return xlsx_chunks(handle, name, chunk_rows)
+    head = file_head(handle)
+    encoding = text_encoding(head, name)
+    first = first_line(handle, encoding)
+    if not first:
+        raise DataFileError(f"{name}: the file is empty")
+    if content_kind(name, first) == "fasta":
+        return fasta_chunks(handle, name, chunk_rows, encoding)
+    return csv_chunks(handle, chunk_rows, delimiter_of(first), encoding)
+
+
 def input_chunks(
     source: Source, name: str | None = None, chunk_rows: int = CHUNK_ROWS
 ) -> Iterator[tuple[pd.DataFrame, float]]:
@@ -212,15 +282,7 @@ def input_chunks(
     any_rows = False
     with open_binary(source) as handle:
         try:
-            first = first_line(handle)
-            kind = content_kind(name, first)
-            chunks = (
-                fasta_chunks(handle, name, chunk_rows)
-                if kind == "fasta"
-                else csv_chunks(handle, chunk_rows, delimiter_of(first))
-                if kind == "csv"
-                else xlsx_chunks(handle, chunk_rows)
-            )
+            chunks = kind_chunks(handle, name, chunk_rows)
             for frame, fraction in chunks:
                 if not any_rows and matching_column(frame.columns, INTRON_COLUMNS) is None:
                     raise DataFileError(
@@ -231,9 +293,10 @@ def input_chunks(
                 yield frame, fraction
         except DataFileError:
             raise
+        except UnicodeDecodeError as err:
+            raise DataFileError(f"{name}: {not_utf8(err)}") from err
         except (
             ValueError,
-            UnicodeDecodeError,
             KeyError,
             OSError,
             zipfile.BadZipFile,
@@ -241,7 +304,7 @@ def input_chunks(
         ) as err:
             raise DataFileError(f"{name}: cannot read the file ({err})") from err
     if not any_rows:
-        raise DataFileError(f"{name}: no rows")
+        raise DataFileError(f"{name}: no rows to score (the file holds only a header, or nothing)")
 
 
 def intron_column(frame: pd.DataFrame) -> pd.Series:
@@ -282,8 +345,8 @@ def score_frame(
     out["predicted_sd"] = spread
     for column, values in trust.items():
         out[column] = values
-    out["error"] = ["; ".join(c.errors) for c in checks]
-    out["warning"] = ["; ".join(c.warnings) for c in checks]
+    out["error"] = [" ".join(c.errors) for c in checks]  # each problem is a sentence
+    out["warning"] = [" ".join(c.warnings) for c in checks]
     return out
 
 
@@ -392,7 +455,7 @@ class ScoredWriter:
     def write(self, scored: pd.DataFrame) -> None:
         """Append one scored chunk."""
         if self.format == "csv":
-            scored.to_csv(self.handle, index=False, header=self.rows == 0)
+            write_csv(scored, self.handle, header=self.rows == 0)
         elif self.format == "fasta":
             self.handle.write(fasta_text(scored))
         else:
@@ -401,9 +464,9 @@ class ScoredWriter:
                     f"{self.path}: an xlsx sheet holds at most {XLSX_MAX_ROWS:,} rows; write .csv for more"
                 )
             if self.rows == 0:
-                self.sheet.append([str(c) for c in scored.columns])
+                self.sheet.append(xlsx_cells(self.sheet, [str(c) for c in scored.columns]))
             for row in scored.astype(object).where(scored.notna(), None).itertuples(index=False):
-                self.sheet.append(list(row))
+                self.sheet.append(xlsx_cells(self.sheet, row))
         self.rows += len(scored)
 
     def close(self) -> None:
@@ -414,10 +477,17 @@ class ScoredWriter:
             self.handle.close()
         os.replace(self.partial, self.path)
 
+    def abandon(self, err: BaseException) -> None:
+        """Drop the unfinished file after ``err``; an OSError naming no file (a full disk) is given the output's name."""
+        self.discard()
+        if isinstance(err, OSError) and err.filename is None:
+            err.filename = str(self.path)
+
     def discard(self) -> None:
         """Drop the unfinished file."""
         if self.handle is not None:
-            self.handle.close()
+            with contextlib.suppress(OSError):  # closing flushes, and a full disk fails that again
+                self.handle.close()
         self.partial.unlink(missing_ok=True)
 
 
@@ -428,15 +498,20 @@ def write_table(
     writer = ScoredWriter(path, formats)
     try:
         writer.write(table)
-    except BaseException:
-        writer.discard()
+        writer.close()
+    except BaseException as err:
+        writer.abandon(err)
         raise
-    writer.close()
+
+
+def header_text(text) -> str:
+    """Text for one FASTA header line: line breaks (which would start a new line of the file) made spaces."""
+    return " ".join(("" if pd.isna(text) else str(text)).splitlines())
 
 
 def header_note(name: str, text) -> str:
     """`` name="text"`` for a FASTA header (double quotes in the text made single), or nothing for no text."""
-    text = "" if pd.isna(text) else str(text)
+    text = header_text(text)
     return f' {name}="{text.replace(chr(34), chr(39))}"' if text else ""
 
 
@@ -460,11 +535,16 @@ def fasta_text(scored: pd.DataFrame) -> str:
         scored["error"],
         scored["warning"],
     ):
-        scores = f"predicted_eff={eff:.4f} predicted_sd={sd:.4f}" if np.isfinite(eff) else f"error={error}"
+        scores = (
+            f"predicted_eff={eff:.4f} predicted_sd={sd:.4f}"
+            if np.isfinite(eff)
+            else f"error={header_text(error)}"
+        )
         if np.isfinite(eff) and np.isfinite(low):
             scores += f" interval={low:.4f}-{high:.4f}"
+        sequence = "" if pd.isna(seq) else defused_text(header_text(seq))  # an unscored row's text, as given
         notes = header_note("guessing", guessing) + header_note("warning", warning)
-        lines.append(f">{name} {scores}{notes}\n{'' if pd.isna(seq) else seq}\n")
+        lines.append(f">{header_text(name)} {scores}{notes}\n{sequence}\n")
     return "".join(lines)
 
 
@@ -504,8 +584,8 @@ def score_file(
         for scored in score_chunks(predictor, source, name, template, reporter, on_progress, chunk_rows):
             writer.write(scored)
             summary.add(scored)
-    except BaseException:
-        writer.discard()
+        writer.close()  # a full disk may fail here too: then nothing is left under either name
+    except BaseException as err:
+        writer.abandon(err)
         raise
-    writer.close()
     return summary

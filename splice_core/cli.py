@@ -7,6 +7,7 @@ inside the ``cmd_`` functions only, so ``--help`` answers at once.
 
 import argparse
 import contextlib
+import errno
 import io
 import os
 import sys
@@ -66,10 +67,76 @@ def command(sub, name: str, help: str, example: str) -> argparse.ArgumentParser:
     )
 
 
+class OneLineParser(argparse.ArgumentParser):
+    """An argument parser whose every error is one line (the problem, then where the help is), exit status 2."""
+
+    def error(self, message: str):
+        """Print the problem on one line and exit 2."""
+        self.exit(2, f"error: {message} (see {self.prog} --help)\n")
+
+
+def bounded(kind: type = int, low: float | None = None, high: float | None = None) -> Callable[[str], float]:
+    """An argparse type: the text as ``kind``, refused (one line, exit 2) outside ``low``..``high``."""
+
+    def parse(text: str):
+        try:
+            value = kind(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(
+                f"expected {'a whole number' if kind is int else 'a number'}, got {text!r}"
+            ) from None
+        if (low is not None and value < low) or (high is not None and value > high):
+            span = f"at least {low}" if high is None else f"within {low}..{high}"
+            raise argparse.ArgumentTypeError(f"must be {span}, got {text}")
+        return value
+
+    return parse
+
+
+def edit_count(text: str) -> int:
+    """``--edits``: a whole number within 1 and the design search's most edits."""
+    from .design import MAX_EDITS
+
+    return bounded(int, 1, MAX_EDITS)(text)
+
+
+def design_count(text: str) -> int:
+    """``--n``: a whole number within 1 and the most designs one search makes."""
+    from .design import MAX_DESIGNS
+
+    return bounded(int, 1, MAX_DESIGNS)(text)
+
+
+def check_model_option(path: Path | None) -> None:
+    """An OSError when a ``--model``-like option names no model folder (None: the default model, not checked)."""
+    from .path_checks import check_model_folder
+
+    if path is not None:
+        check_model_folder(path)
+
+
+def check_library(directory: Path | None) -> None:
+    """FileNotFoundError, before any training, when the data directory holds no library."""
+    from .library import LIBRARY_FILES, data_dir, library_path
+
+    if library_path(directory) is None:
+        raise FileNotFoundError(
+            f"{data_dir(directory)}: no {' or '.join(LIBRARY_FILES)} in the data directory "
+            f"({prog_name()} fetch gets it, or set --data-dir / $SPLICE_DATA_DIR)"
+        )
+
+
+SHARE = bounded(float, 0.0, 1.0)  # an efficiency or a share: 0..1
+AT_LEAST_1 = bounded(int, 1)
+
+
 def cmd_fetch(args) -> int:
     """Download the original data files."""
     from .fetch import fetch_all
+    from .library import data_dir
+    from .path_checks import check_output_folder
 
+    check_output_folder(data_dir(args.data_dir))
     for path in fetch_all(args.data_dir):
         print(f"wrote {path}")
     print("data directory ready")
@@ -110,6 +177,10 @@ def config_from_args(args):
 
 def cmd_train(args) -> int:
     """Train one configuration into a model directory."""
+    from .path_checks import check_output_folder
+
+    check_output_folder(args.out, new=True)  # before TensorFlow is imported
+    check_library(args.data_dir)
     from .cli_progress import EpochProgress, progress_bar
     from .experiment import run_training
     from .model_store import save_model_dir
@@ -154,13 +225,13 @@ def add_train(sub) -> None:
     )
     train.add_argument(
         "--epochs",
-        type=int,
+        type=AT_LEAST_1,
         default=20,
         help="at most this many epochs per seed; early stopping on dev (default: %(default)s)",
     )
     train.add_argument(
         "--seeds",
-        type=int,
+        type=AT_LEAST_1,
         default=5,
         help="random seeds trained; the best on dev is kept unless --ensemble (default: %(default)s)",
     )
@@ -174,14 +245,14 @@ def add_train(sub) -> None:
         help="inverse-time decay of the learning rate per step (default: %(default)s)",
     )
     train.add_argument(
-        "--batch-size", type=int, default=64, help="training batch size (default: %(default)s)"
+        "--batch-size", type=AT_LEAST_1, default=64, help="training batch size (default: %(default)s)"
     )
     train.add_argument(
         "--output", choices=OUTPUTS, default="sigmoid", help="output activation (default: %(default)s)"
     )
     train.add_argument(
         "--patience",
-        type=int,
+        type=bounded(int, 0),
         default=2,
         help="epochs without a better dev loss before a seed stops (default: %(default)s)",
     )
@@ -192,7 +263,9 @@ def add_train(sub) -> None:
         help="seed of the design-grouped 90/5/5 split (default: %(default)s)",
     )
     train.add_argument("--ensemble", action="store_true", help="keep every seed as an ensemble member")
-    train.add_argument("--max-rows", type=int, default=None, help="train on a sample of about this many rows")
+    train.add_argument(
+        "--max-rows", type=AT_LEAST_1, default=None, help="train on a sample of about this many rows"
+    )
     train.add_argument(
         "--loss",
         choices=list(LOSSES),
@@ -207,7 +280,7 @@ def add_train(sub) -> None:
     )
     train.add_argument(
         "--cryptic-weight",
-        type=float,
+        type=bounded(float, 0.0),
         default=0.0,
         help="train a second head on cryptic splicing efficiency, its loss weighted by this (0 = off)",
     )
@@ -219,14 +292,16 @@ def cmd_evaluate(args) -> int:
     """Re-score a model directory on its own saved split of the data directory."""
     import json
 
+    from .library import read_library, read_reporter, usable_rows
+
+    check_model_option(args.model_dir)
+    frame = usable_rows(read_library(args.data_dir))  # a data problem is named before TensorFlow is imported
     from .contexts import library_to_one_hot
     from .evaluation import metrics_by_part, per_library_table
-    from .library import read_library, read_reporter, usable_rows
     from .predictor import load_predictor
     from .splits import barcodes_to_split
 
     predictor = load_predictor(args.model_dir)
-    frame = usable_rows(read_library(args.data_dir))
     parts = barcodes_to_split(frame, predictor.card["split"]["barcodes"])
     reporter = read_reporter(args.data_dir) if predictor.context == "full" else None
     pred = predictor.predict(library_to_one_hot(frame, predictor.context, reporter))
@@ -256,6 +331,7 @@ def cmd_predict(args) -> int:
 
     check_input_file(args.input)  # input and output problems are named before the model loads
     checked_output(args.output)
+    check_model_option(args.model)
     model_path = Path(args.model or active_model_path())
     if args.ray is None:
         from .predictor import load_predictor
@@ -306,10 +382,15 @@ def cmd_native(args) -> int:
     from .library import read_wildtype
     from .model_store import PRETRAINED_DIR
     from .native import native_summary, score_native, write_native_summary
+    from .path_checks import check_output_folder
+
+    check_model_option(args.model)
+    if args.out is not None:
+        check_output_folder(args.out)
+    wildtype = read_wildtype(args.data_dir)  # named before TensorFlow is imported
     from .predictor import load_predictor
 
     predictor = load_predictor(args.model or PRETRAINED_DIR)
-    wildtype = read_wildtype(args.data_dir)
     start = time.perf_counter()
     table = score_native(predictor, wildtype)
     seconds = time.perf_counter() - start
@@ -389,13 +470,19 @@ def cmd_vcf(args) -> int:
     from .design_inputs import data_dir_loaders, design_inputs
     from .intron_annotation import annotated_introns
     from .model_store import active_model_path
+    from .path_checks import check_input_path, check_output_file
     from .vcf import EntryScorer, open_vcf, score_vcf, vcf_output_kind
 
-    vcf_output_kind(args.output)  # input, output and annotation problems are named before the model loads
+    # input, output, model and annotation problems are named before the model loads
+    check_input_path(args.input)
+    vcf_output_kind(args.output)
+    check_output_file(args.output)
+    check_model_option(args.model)
     open_vcf(args.input).close()
     for table in (args.table, args.haplotypes):
         if table is not None:
             checked_output(table, TABLE_FORMATS)
+            check_output_file(table)
     introns = annotated_introns(args.data_dir, args.annotation, args.genome)
     from .predictor import load_predictor  # TensorFlow: only once the input, output and annotation are good
 
@@ -480,12 +567,14 @@ def cmd_scan(args) -> int:
     from .model_store import active_model_path
     from .mutagenesis import effects_to_table, mutagenesis_effects
     from .pairs import pair_effects
-    from .predictor import load_predictor
 
     checked_output(args.output, TABLE_FORMATS)  # input and output problems are named before the model loads
     check = check_intron(intron_argument(args.intron), wording=CLI_WORDING)
     if check.errors:
         raise ValueError(" ".join(check.errors))
+    check_model_option(args.model)
+    from .predictor import load_predictor
+
     intron = check.sequence
     predictor = load_predictor(args.model or active_model_path())
     design = design_inputs(predictor.context, data_dir_loaders(args.data_dir))
@@ -542,7 +631,13 @@ def add_scan(sub) -> None:
 def cmd_sweep(args) -> int:
     """Run a sweep spec on Ray Tune; print the trials table; the best on dev becomes a new model version."""
     from .library import data_dir
+    from .path_checks import check_input_path, check_output_folder
     from .ray_cluster import connect, disconnect
+
+    check_input_path(args.spec)
+    check_output_folder(args.out)
+    if args.models_dir is not None:
+        check_output_folder(args.models_dir)
     from .sweep_spec import parse_spec
 
     spec = parse_spec(args.spec.read_text())
@@ -602,6 +697,10 @@ def add_sweep(sub) -> None:
 
 def cmd_reproduce(args) -> int:
     """Train and evaluate every Table 1 row; write Markdown and CSV tables."""
+    from .path_checks import check_output_folder
+
+    check_output_folder(args.out)  # before TensorFlow is imported
+    check_library(args.data_dir)
     from .cli_progress import EpochProgress, progress_bar
     from .experiment import prepare_data
     from .reproduce import planned_epochs, reproduce_table, table_to_markdown
@@ -640,15 +739,21 @@ def add_reproduce(sub) -> None:
     )
     reproduce.add_argument(
         "--seeds",
-        type=int,
+        type=AT_LEAST_1,
         default=5,
         help="seeds per row; the best on dev is reported (default: %(default)s)",
     )
     reproduce.add_argument(
-        "--epochs", type=int, default=20, help="at most this many epochs per seed (default: %(default)s)"
+        "--epochs",
+        type=AT_LEAST_1,
+        default=20,
+        help="at most this many epochs per seed (default: %(default)s)",
     )
     reproduce.add_argument(
-        "--max-rows", type=int, default=None, help="use a sample of about this many rows (a quick check)"
+        "--max-rows",
+        type=AT_LEAST_1,
+        default=None,
+        help="use a sample of about this many rows (a quick check)",
     )
     reproduce.add_argument(
         "--out",
@@ -663,8 +768,13 @@ def cmd_ship(args) -> int:
     """Retrain the shipped model, its peer and the candidates; rewrite pretrained/."""
     from dataclasses import replace
 
-    from .cli_progress import EpochProgress, progress_bar
     from .model_store import PRETRAINED_DIR
+    from .path_checks import check_output_folder
+
+    check_output_folder(args.out or PRETRAINED_DIR)  # before TensorFlow is imported
+    check_model_option(args.base_model)
+    check_library(args.data_dir)
+    from .cli_progress import EpochProgress, progress_bar
     from .shipped import build_shipped, planned_epochs
     from .shipped_recipe import SHIPPED_CONFIG
 
@@ -683,22 +793,29 @@ def cmd_ship(args) -> int:
             on_epoch_end=EpochProgress(bar, planned, "ship"),
             base_dir=args.base_model,
             trained_dir=args.trained,
+            # the native summary goes into the new folder too: out changes only once every file is complete
+            finish=lambda folder: cmd_native(
+                argparse.Namespace(model=folder, out=folder, data_dir=args.data_dir)
+            ),
         )
     test = card["metrics"]["test"]
     print(
         f"wrote {out}: test Pearson {test['pearson']:.3f}, balanced MSE {test['balanced_mse']:.4f}; report in {out / 'REPORT.md'}"
     )
-    return cmd_native(argparse.Namespace(model=out, out=out, data_dir=args.data_dir))
+    return 0
 
 
 def add_ship(sub) -> None:
     """The ``ship`` sub-command."""
     ship = command(sub, "ship", "retrain the shipped model (pretrained/) with its report", "ship --seeds 4")
     ship.add_argument(
-        "--seeds", type=int, default=None, help="ensemble members (default: the shipped recipe's)"
+        "--seeds", type=AT_LEAST_1, default=None, help="ensemble members (default: the shipped recipe's)"
     )
     ship.add_argument(
-        "--max-rows", type=int, default=None, help="train on a sample of about this many rows (a quick check)"
+        "--max-rows",
+        type=AT_LEAST_1,
+        default=None,
+        help="train on a sample of about this many rows (a quick check)",
     )
     ship.add_argument(
         "--no-candidates", action="store_true", help="skip the ablation and the single-seed comparison models"
@@ -764,19 +881,24 @@ def design_request(args, predictor, sites: dict | None):
 
 def cmd_design(args) -> int:
     """Design introns (edits of one, or new ones) and write the table (CSV) and, if asked, a FASTA."""
-    from .batch import TABLE_FORMATS, check_output_folder, checked_output, write_table
+    from .batch import TABLE_FORMATS, checked_output, write_table
     from .contexts import design_template
     from .design import design
     from .design_output import COLUMN_NOTE, NO_TEMPLATE, agreement_share, designs_fasta, designs_table
     from .design_trust import LibraryNeighbourhood
     from .library import library_path, read_library, usable_rows
     from .model_store import active_model_path
-    from .predictor import load_predictor
+    from .path_checks import check_output_file
     from .sites import natural_sites
 
     checked_output(args.output, TABLE_FORMATS)  # output problems are named before the model loads
     if args.fasta:
-        check_output_folder(args.fasta)
+        check_output_file(args.fasta)
+    check_model_option(args.model)
+    if args.mode == "edit" and not args.intron:
+        raise ValueError("design edit needs the intron: its sequence, or a file holding it")
+    from .predictor import load_predictor
+
     predictor = load_predictor(args.model or active_model_path())
     if predictor.needs_design:
         raise ValueError(
@@ -831,12 +953,15 @@ def add_design(sub) -> None:
     design.add_argument("intron", nargs="?", default="", help="edit: the intron (sequence or a FASTA file)")
     goal = design.add_mutually_exclusive_group(required=True)
     goal.add_argument(
-        "--target", type=float, help="target efficiency 0..1 (scratch: the low end with --target-high)"
+        "--target", type=SHARE, help="target efficiency 0..1 (scratch: the low end with --target-high)"
     )
     goal.add_argument("--high", action="store_true", help="edit: as high as possible")
     goal.add_argument("--low", action="store_true", help="edit: as low as possible")
     design.add_argument(
-        "--edits", type=int, default=5, help="edit: at most this many edits (best design for each count)"
+        "--edits",
+        type=edit_count,
+        default=5,
+        help="edit: at most this many edits (best design for each count)",
     )
     design.add_argument(
         "--fixed", default="", help="edit: 1-based positions that must not change, e.g. 1-6,40"
@@ -846,10 +971,10 @@ def add_design(sub) -> None:
     )
     design.add_argument("--deletions", action="store_true", help="edit: allow single-base deletions")
     design.add_argument("--insertions", action="store_true", help="edit: allow single-base insertions")
-    design.add_argument("--beam", type=int, default=2, help="edit: states kept per step of the search")
-    design.add_argument("--n", type=int, default=10, help="scratch: number of designs")
+    design.add_argument("--beam", type=AT_LEAST_1, default=2, help="edit: states kept per step of the search")
+    design.add_argument("--n", type=design_count, default=10, help="scratch: number of designs")
     design.add_argument(
-        "--target-high", type=float, default=None, help="scratch: spread targets from --target to this"
+        "--target-high", type=SHARE, default=None, help="scratch: spread targets from --target to this"
     )
     design.add_argument(
         "--length",
@@ -873,12 +998,15 @@ def add_design(sub) -> None:
         "--ss3", nargs="+", default=["TAG"], help="scratch: 3' splice sites to draw from (--sites fixed)"
     )
     design.add_argument(
-        "--tolerance", type=float, default=0.05, help="scratch: a design is done within this of its target"
+        "--tolerance",
+        type=bounded(float, 0.0, 0.5),
+        default=0.05,
+        help="scratch: a design is done within this of its target",
     )
     design.add_argument("--seed", type=int, default=0, help="scratch: random seed (same seed, same designs)")
     design.add_argument("--gc", type=number_range, default=(0.0, 1.0), help="GC share range, e.g. 0.25-0.45")
     design.add_argument("--forbid", default="", help="forbidden motifs, e.g. GAATTC,GGTCTC")
-    design.add_argument("--max-run", type=int, default=None, help="longest homopolymer run allowed")
+    design.add_argument("--max-run", type=AT_LEAST_1, default=None, help="longest homopolymer run allowed")
     design.add_argument(
         "--all-members", action="store_true", help="search against every member (no held-out check)"
     )
@@ -916,7 +1044,7 @@ SUBCOMMANDS: tuple[Callable, ...] = (
 def parser() -> argparse.ArgumentParser:
     """The argument parser with one sub-command per task."""
     prog = prog_name()
-    top = argparse.ArgumentParser(
+    top = OneLineParser(
         prog=prog,
         description="Yeast intron splicing-efficiency models.",
         epilog=f"example:\n  {prog} predict introns.fa -o scored.csv\n\n'{prog} COMMAND --help' shows a command's options.",
@@ -952,6 +1080,16 @@ def native_logs_hidden():
         os.close(saved)
 
 
+def error_line(err: Exception) -> str:
+    """The one line a failed command prints after ``error:`` (a full disk says what was kept)."""
+    if isinstance(err, OSError) and err.errno in (errno.ENOSPC, errno.EDQUOT):
+        where = f" writing {err.filename}" if err.filename else ""
+        return f"no space left on the device{where}: nothing was written under the final name, earlier files are kept"
+    if isinstance(err, OSError) and err.filename and err.strerror:
+        return f"{err.filename}: {err.strerror}"
+    return str(err)
+
+
 def main(argv: list[str] | None = None, own_process: bool = False) -> int:
     """Run a sub-command; data and input problems print one clear line and exit 2.
 
@@ -964,8 +1102,8 @@ def main(argv: list[str] | None = None, own_process: bool = False) -> int:
     with contextlib.nullcontext() if args.verbose else native_logs_hidden():
         try:
             return args.func(args)
-        except (FileNotFoundError, FileExistsError, ValueError) as err:  # DataFileError is a ValueError
-            print(f"error: {err}", file=sys.stderr)
+        except (OSError, ValueError) as err:  # DataFileError is a ValueError; a full disk an OSError
+            print(f"error: {error_line(err)}", file=sys.stderr)
             return 2
 
 

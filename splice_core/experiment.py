@@ -23,6 +23,7 @@ from .training import (
     StopCheck,
     TrainConfig,
     device_name,
+    is_collapsed,
     stack_members,
     train_seeds,
     tune_on_pairs,
@@ -169,6 +170,14 @@ def base_members(base: keras.Model, base_card: dict) -> tuple[list[keras.Model],
     return members, base_card["seeds"]
 
 
+def collapse_of(dev_predictions: np.ndarray, dev_pearson: float) -> dict | None:
+    """The card's ``collapsed`` entry: dev Pearson and SD when the model predicts next to a constant on dev, else None."""
+    spread = float(np.std(dev_predictions)) if len(dev_predictions) else 0.0
+    if not is_collapsed(float(dev_pearson), spread):
+        return None
+    return {"dev_pearson": float(dev_pearson), "dev_sd": spread}
+
+
 def run_training(
     config: TrainConfig,
     data_dir=None,
@@ -256,6 +265,9 @@ def run_training(
         "pwm_baseline": data.baseline.to_dict(),
         **evaluation_card(data, pred),
     }
+    collapse = collapse_of(pred[(data.parts == "dev").to_numpy()], card["metrics"]["dev"]["pearson"])
+    if collapse:
+        card["collapsed"] = collapse  # saved, but never made active (model_store)
     if config.context == "intron":
         card["variant_effects"] = variant_figures(model, data, x.shape[1])
     if before:

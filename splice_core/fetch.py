@@ -23,6 +23,7 @@ from .library import (
     require_columns,
     validate_library,
 )
+from .zip_bounds import unpacking_problem
 
 LIBRARY_REPO = ("DvirSchirman/SplicingLib", "cb3f3318372669f2436947b8133abeebccac9cbc")
 # ramyarangan/cs230_project, since renamed splice_predictor (its README is still titled cs230_project)
@@ -59,7 +60,10 @@ FASTA_WIDTH = 80
 
 
 def library_file(payload: bytes) -> bytes:
-    """The authors' workbook as downloaded, once its ``Data`` sheet passes the library checks."""
+    """The authors' workbook as downloaded, once its unpacked size and its ``Data`` sheet pass the checks."""
+    problem = unpacking_problem(io.BytesIO(payload))
+    if problem:
+        raise DataFileError(f"downloaded {LIBRARY_FILES[1]}: {problem}")
     validate_library(pd.read_excel(io.BytesIO(payload), sheet_name="Data"), f"downloaded {LIBRARY_FILES[1]}")
     return payload
 
@@ -101,12 +105,12 @@ def reporter_file(payload: bytes) -> bytes:
 @dataclass(frozen=True)
 class Source:
     """One data file: its original (repository, pinned commit, path), how fetch derives the file it writes, and
-    the sha256 of that file (None where no copy of the original could be checked when the commit was pinned)."""
+    the sha256 of that file (for the authors' workbook, written as downloaded: the original's own sum)."""
 
     repo: tuple[str, str]
     path: str
     derive: Callable[[bytes], bytes]
-    sha256: str | None
+    sha256: str
 
     @property
     def urls(self) -> list[str]:
@@ -120,7 +124,10 @@ class Source:
 
 SOURCES = {
     LIBRARY_FILES[1]: Source(
-        LIBRARY_REPO, "analysis/Data/SplicingLibData_SingleIntrons.xlsx", library_file, None
+        LIBRARY_REPO,
+        "analysis/Data/SplicingLibData_SingleIntrons.xlsx",
+        library_file,
+        "9d2a4b19c0d8d054b599d357e8ba12607cab34ba8267a6e90802fc8a8e069f88",  # 3,558,803 bytes
     ),
     WILDTYPE_FILE: Source(
         ANNOTATION_REPO,
@@ -171,7 +178,7 @@ def checked_file(name: str, payload: bytes) -> bytes:
         raise
     except Exception as err:
         raise DataFileError(f"{name}: the downloaded file cannot be read ({err})") from err
-    if source.sha256 is not None and sha256(written) != source.sha256:
+    if sha256(written) != source.sha256:
         raise DataFileError(
             f"{name}: sha256 {sha256(written)} is not the pinned {source.sha256} "
             f"({source.repo[0]}@{source.repo[1][:10]}, {source.path}); nothing was written"

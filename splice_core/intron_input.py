@@ -90,7 +90,9 @@ def check_intron(
         return check
     if not _VALID.fullmatch(seq):
         bad = [(positions[i], typed[positions[i] - 1]) for i, b in enumerate(seq) if b not in _ALLOWED]
-        shown = ", ".join(f"'{b}' at {i}" for i, b in bad[:5]) + (" …" if len(bad) > 5 else "")
+        shown = ", ".join(f"'{b}' at {i}" for i, b in bad[:5]) + (
+            f" and {len(bad) - 5:,} more" if len(bad) > 5 else ""
+        )
         check.errors.append(f"Only A, C, G, T/U and N are allowed: found {shown}.")
     if len(seq) < MIN_INTRON:
         check.errors.append(

@@ -27,7 +27,7 @@ from pathlib import Path
 
 from .experiment import run_training
 from .library import DataFileError, library_path
-from .model_store import models_root, new_version_path, save_model_dir
+from .model_store import is_model_dir, models_root, new_version_path, save_model_dir
 from .training import PAIRS_STAGE, TrainConfig, TrainingCancelled, device_name
 
 RUNNING, DONE, CANCELLED, FAILED, INTERRUPTED = "running", "done", "cancelled", "failed", "interrupted"
@@ -76,8 +76,10 @@ class TrainingJob(JobControls):
     started: float = field(default_factory=time.time)
     finished: float | None = None
     saved_path: Path | None = None
+    version_path: Path | None = None  # where the run saves: its presence decides "done" after a crash
     error: str = ""
     pid: int | None = None
+    pid_start: int | None = None  # the process's start time (clock ticks since boot): a reused pid is not it
     owned: bool = True  # started by this app process (else read back from the journal)
     cancel_requested: ProcessEvent = field(default_factory=SPAWN.Event, repr=False)
     ended: threading.Event = field(default_factory=threading.Event, repr=False)
@@ -95,8 +97,10 @@ class TrainingJob(JobControls):
             "started": self.started,
             "finished": self.finished,
             "saved_path": str(self.saved_path) if self.saved_path else None,
+            "version_path": str(self.version_path) if self.version_path else None,
             "error": self.error,
             "pid": self.pid,
+            "pid_start": self.pid_start,
         }
 
     def fraction(self) -> float:
@@ -188,7 +192,7 @@ class ChildJournal:
     def __init__(self, path: Path | None):
         self.path, self.lock = path, threading.Lock()
         self.entry = (read_journal(path) or {}) if path else {}
-        self.update(pid=os.getpid())
+        self.update(pid=os.getpid(), pid_start=process_start_time(os.getpid()))
 
     def update(self, **fields) -> None:
         """Set fields and rewrite the entry (no-op without a journal)."""
@@ -212,13 +216,16 @@ def parent_alive(parent_pid: int) -> bool:
     return os.getppid() == parent_pid
 
 
-def watch_parent(parent_pid: int, journal: ChildJournal, period: float = POLL_SECONDS) -> None:
-    """In the training process: end it (journal: interrupted) as soon as the app that started it is gone."""
+def watch_parent(
+    parent_pid: int, journal: ChildJournal, version_path: Path | None = None, period: float = POLL_SECONDS
+) -> None:
+    """In the training process: end it as soon as the app that started it is gone (journal: interrupted, or done
+    when the version was saved just before)."""
 
     def watch():
         while parent_alive(parent_pid):
             time.sleep(period)
-        journal.end(INTERRUPTED, error=INTERRUPTED_TEXT)
+        journal.end(*end_on_disk(version_path))
         os._exit(3)
 
     threading.Thread(target=watch, name="parent-watchdog", daemon=True).start()
@@ -239,7 +246,7 @@ def train_in_child(
     """
     log = ChildJournal(journal)
     if parent_pid is not None:
-        watch_parent(parent_pid, log)
+        watch_parent(parent_pid, log, version_path)
 
     def on_epoch(record: dict) -> None:
         events.put(("epoch", record))
@@ -281,6 +288,8 @@ def follow(job: TrainingJob, process: BaseProcess, events: Queue) -> None:
         job.records.append(value)
         kind, value = next_event(events, process)
     process.join()
+    if kind == FAILED and saved_version(job.version_path):  # it died after saving, before saying so
+        kind, value = DONE, str(job.version_path)
     if kind == DONE:
         job.saved_path = Path(value)
     job.error = value if kind == FAILED else ""
@@ -308,9 +317,34 @@ def recipe_from_card(card: dict) -> TrainConfig:
     return TrainConfig(**{k: v for k, v in card.get("config", {}).items() if k in names})
 
 
-def process_alive(pid: int | None) -> bool:
-    """True when a process with this id exists and has not exited (a zombie awaiting its reaper counts as gone)."""
+def process_start_time(pid: int) -> int | None:
+    """When process ``pid`` started, in clock ticks since boot (``/proc/<pid>/stat`` field 22), or None if unknown."""
+    try:
+        return int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[19])
+    except (OSError, IndexError, ValueError):
+        return None
+
+
+def saved_version(path: Path | None) -> Path | None:
+    """``path`` when a run's version folder is on disk (it appears whole: saving ends with one rename), else None."""
+    return path if path is not None and is_model_dir(path) else None
+
+
+def end_on_disk(version_path: Path | None) -> tuple[str, str | None, str]:
+    """(status, saved path, error) of a run whose process is gone, decided from the disk: done when its version is there."""
+    saved = saved_version(version_path)
+    return (DONE, str(saved), "") if saved else (INTERRUPTED, None, INTERRUPTED_TEXT)
+
+
+def process_alive(pid: int | None, start: int | None = None) -> bool:
+    """True when a process with this id exists and has not exited (a zombie awaiting its reaper counts as gone).
+
+    With ``start`` (see :func:`process_start_time`), a process that now holds the id but started at another time (a
+    reused pid) counts as gone.
+    """
     if pid is None:
+        return False
+    if start is not None and process_start_time(pid) not in (start, None):
         return False
     try:
         os.kill(pid, 0)
@@ -325,7 +359,11 @@ def process_alive(pid: int | None) -> bool:
 
 
 def job_from_journal(entry: dict) -> TrainingJob:
-    """A job read back from its journal entry (not owned by this app); a run whose process is gone is interrupted."""
+    """A job read back from its journal entry (not owned by this app).
+
+    A run whose process is gone (or whose id a newer process holds) is done when its version folder is on disk,
+    else interrupted; the journal is corrected to match the disk.
+    """
     job = TrainingJob(
         config=recipe_from_card(entry),
         data_dir=Path(entry.get("data_dir", "")),
@@ -337,13 +375,18 @@ def job_from_journal(entry: dict) -> TrainingJob:
         started=float(entry.get("started") or 0.0),
         finished=entry.get("finished"),
         saved_path=Path(entry["saved_path"]) if entry.get("saved_path") else None,
+        version_path=Path(entry["version_path"]) if entry.get("version_path") else None,
         error=entry.get("error", ""),
         pid=entry.get("pid"),
+        pid_start=entry.get("pid_start"),
         owned=False,
         cancel_requested=threading.Event(),
     )
-    if job.status == RUNNING and not process_alive(job.pid):
-        job.status, job.error, job.finished = INTERRUPTED, INTERRUPTED_TEXT, job.finished or time.time()
+    gone = job.status == RUNNING and not process_alive(job.pid, job.pid_start)
+    if gone or (job.status == INTERRUPTED and saved_version(job.version_path)):  # the disk decides
+        job.status, saved, job.error = end_on_disk(job.version_path)
+        job.saved_path = Path(saved) if saved else None
+        job.finished = job.finished or time.time()
         write_journal(journal_path(job.models_dir, job.id), job.to_journal())
     if job.status != RUNNING:
         job.ended.set()
@@ -380,7 +423,7 @@ class JobRegistry:
             config=config, data_dir=Path(data_dir), models_dir=models_root(models_dir), device=device_name()
         )
         events = SPAWN.Queue()
-        version_path = new_version_path(job.models_dir, version_name(job))
+        version_path = job.version_path = new_version_path(job.models_dir, version_name(job))
         journal = journal_path(job.models_dir, job.id)
         prune_journal(job.models_dir)
         write_journal(journal, job.to_journal())
@@ -391,7 +434,8 @@ class JobRegistry:
             daemon=True,
         )
         process.start()
-        job.pid = process.pid
+        job.pid, job.pid_start = process.pid, process_start_time(process.pid)
+        write_journal(journal, job.to_journal())  # its process named at once, not only once it has started up
         with self._lock:
             self._jobs[job.id] = job
         threading.Thread(

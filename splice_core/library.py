@@ -12,6 +12,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from .zip_bounds import unpacking_problem
+
 LIBRARY_FILES = ("splicing_library.csv", "SplicingLibData_SingleIntrons.xlsx")
 WILDTYPE_FILE = "wildtype_introns.csv"
 REPORTER_FILE = "reporter.fa"
@@ -69,7 +71,10 @@ def file_sha256(path: str | os.PathLike) -> str:
 
 
 def read_sheet(path: Path, sheet: str) -> pd.DataFrame:
-    """One sheet of an xlsx workbook as a DataFrame."""
+    """One sheet of an xlsx workbook as a DataFrame (its unpacked size bounded first)."""
+    problem = unpacking_problem(path)
+    if problem:
+        raise DataFileError(f"{path}: {problem}")
     try:
         with pd.ExcelFile(path) as book:
             names = [str(name) for name in book.sheet_names]

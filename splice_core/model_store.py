@@ -132,10 +132,41 @@ def active_model_path(root: str | os.PathLike | None = None) -> Path:
     return chosen if is_model_dir(chosen) else PRETRAINED_DIR
 
 
+def collapse_note(card: dict) -> str | None:
+    """Why a model collapsed (its card's ``collapsed`` entry, written by training), or None for a model that did not."""
+    collapse = card.get("collapsed")
+    if not collapse:
+        return None
+    return (
+        f"collapsed: its predictions on dev are next to a constant (dev Pearson {collapse['dev_pearson']:.3f}, "
+        f"SD {collapse['dev_sd']:.4f}); it is kept to look at, but cannot be made active"
+    )
+
+
+def version_collapse_note(path: str | os.PathLike) -> str | None:
+    """:func:`collapse_note` of a model directory's card (None also for an unreadable card: that is said elsewhere)."""
+    try:
+        return collapse_note(read_card(path))
+    except ModelDirError:
+        return None
+
+
+def is_collapsed_version(path: str | os.PathLike) -> bool:
+    """True when a model directory's card marks it collapsed."""
+    return version_collapse_note(path) is not None
+
+
+def active_choices(root: str | os.PathLike | None = None) -> list[Path]:
+    """The versions that may be made active: every one of :func:`list_versions` except collapsed ones."""
+    return [p for p in list_versions(root) if not is_collapsed_version(p)]
+
+
 def set_active_model(path: str | os.PathLike, root: str | os.PathLike | None = None) -> None:
-    """Persist ``path`` as the active model (atomic write)."""
+    """Persist ``path`` as the active model (atomic write); ValueError for a collapsed one."""
     if not is_model_dir(path):
         raise ValueError(f"{path} is not a model directory")
+    if is_collapsed_version(path):
+        raise ValueError(f"{path}: {version_collapse_note(path)}")
     base = models_root(root)
     base.mkdir(parents=True, exist_ok=True)
     tmp = base / f".{ACTIVE_FILE}.{os.getpid()}"

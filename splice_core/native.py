@@ -138,7 +138,12 @@ def native_summary(table: pd.DataFrame, predictor: "Predictor") -> dict:
 def write_native_summary(summary: dict, directory: str | os.PathLike) -> Path:
     """Write the summary as ``native_summary.json`` in a model directory; returns its path."""
     path = Path(directory) / SUMMARY_FILE
-    path.write_text(json.dumps(summary, indent=1) + "\n")
+    partial = path.with_name(f".{SUMMARY_FILE}.partial")
+    try:
+        partial.write_text(json.dumps(summary, indent=1) + "\n")
+        os.replace(partial, path)  # complete, or the earlier summary kept
+    finally:
+        partial.unlink(missing_ok=True)
     return path
 
 

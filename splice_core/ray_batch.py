@@ -171,13 +171,13 @@ def score_file_on_ray(
             summary.add(scored)
             if on_progress:
                 on_progress(float(chunk[FRACTION].iloc[-1]), summary.n_rows)
+        writer.close()
     except ray.exceptions.RayTaskError as err:
         writer.discard()
         if isinstance(err.cause, DataFileError):
             raise err.cause from None
         raise
-    except BaseException:
-        writer.discard()
+    except BaseException as err:
+        writer.abandon(err)
         raise
-    writer.close()
     return summary

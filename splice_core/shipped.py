@@ -3,9 +3,11 @@ candidates beside it, written with its report."""
 
 import shutil
 import time
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
+import keras
 import numpy as np
 
 from .calibration import biology_card, change_interval_card, library_distance_card, row_interval_card
@@ -148,9 +150,12 @@ def build_shipped(
     on_epoch_end: ProgressCallback | None = None,
     base_dir: Path | None = None,
     trained_dir: Path | None = None,
+    finish: Callable[[Path], None] | None = None,
 ) -> dict:
     """Train the shipped ensemble, the peer and the candidates; write ``out`` (model, card, REPORT.md, the peer),
     keeping its other files.
+
+    ``finish(folder)`` adds files to the new model's folder before it replaces ``out``'s (see :func:`write_shipped`).
 
     ``base_dir``: a model directory that an earlier run of this recipe wrote before its pair fine-tuning (the same
     seeds give the same members): its members are fine-tuned instead of trained again, and its card's ablations
@@ -190,13 +195,36 @@ def build_shipped(
         ]
     card["study_reported"] = study_headline()
     card["target"] = TARGET
+    write_shipped(out, model, card, peer, finish)
+    return card
+
+
+def write_shipped(
+    out: Path,
+    model: "keras.Model",
+    card: dict,
+    peer: GradientBoostingPeer | None = None,
+    finish: Callable[[Path], None] | None = None,
+) -> None:
+    """Write the model, its card, REPORT.md and the peer (and what ``finish(folder)`` adds) beside ``out``, then move
+    them in.
+
+    ``out`` changes only once every file is complete: a failure (a full disk) leaves it as it was, and no
+    half-written folder beside it. Only what ship writes is replaced: reproduce.{md,csv} stay.
+    """
     staging = Path(out).with_name(Path(out).name + ".new")
     shutil.rmtree(staging, ignore_errors=True)
-    save_model_dir(staging, model, card)
-    save_peer(peer, staging / PEER_FILE)
-    (staging / "REPORT.md").write_text(report_markdown(card))
-    Path(out).mkdir(parents=True, exist_ok=True)
-    for path in staging.iterdir():  # replace only what ship writes: reproduce.{md,csv} stay
+    try:
+        save_model_dir(staging, model, card)
+        if peer is not None:
+            save_peer(peer, staging / PEER_FILE)
+        (staging / "REPORT.md").write_text(report_markdown(card))
+        if finish is not None:
+            finish(staging)
+        Path(out).mkdir(parents=True, exist_ok=True)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    for path in staging.iterdir():  # renames within one file system: they need no space
         path.replace(Path(out) / path.name)
     staging.rmdir()
-    return card

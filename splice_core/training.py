@@ -15,6 +15,7 @@ from .splits import balance_weights
 ProgressCallback = Callable[[dict], None]
 StopCheck = Callable[[], bool]
 COLLAPSE_PEARSON = 0.2  # a run whose dev Pearson is below this (or undefined) predicts next to a constant
+COLLAPSE_SPREAD = 0.01  # ... and so does one whose dev predictions spread (SD) less than this
 # The ``stage`` of a progress record from pair fine-tuning (training records have none).
 PAIRS_STAGE = "pairs"
 
@@ -82,9 +83,14 @@ class SeedRun:
 
     @property
     def collapsed(self) -> bool:
-        """True when the model predicts next to a constant on dev (Pearson undefined or below ``COLLAPSE_PEARSON``)."""
-        r = self.dev.get("pearson", np.nan)
-        return bool(np.isnan(r) or r < COLLAPSE_PEARSON)
+        """True when the model predicts next to a constant on dev (see :func:`is_collapsed`); left out of an ensemble."""
+        return is_collapsed(self.dev.get("pearson", np.nan))
+
+
+def is_collapsed(pearson: float, spread: float = np.inf) -> bool:
+    """True for dev predictions next to a constant: Pearson r undefined (a constant) or below ``COLLAPSE_PEARSON``,
+    or an SD below ``COLLAPSE_SPREAD``."""
+    return bool(np.isnan(pearson) or pearson < COLLAPSE_PEARSON or spread < COLLAPSE_SPREAD)
 
 
 def device_name() -> str:

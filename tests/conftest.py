@@ -1,6 +1,9 @@
 """Shared fixtures: the real data directory and a tiny made-up data directory."""
 
+import contextlib
+import errno
 import os
+import subprocess
 from pathlib import Path
 
 import numpy as np
@@ -121,3 +124,28 @@ def local_ray():
     started = connect(num_cpus=2)
     yield
     disconnect(started)
+
+
+@contextlib.contextmanager
+def small_filesystem(path: Path, size_kib: int, read_only: bool = False):
+    """A real size-limited tmpfs mounted at ``path`` for the test (root only); skips the test where mounting fails."""
+    path.mkdir(parents=True, exist_ok=True)
+    options = f"size={size_kib}k" + (",ro" if read_only else "")
+    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", options, "tmpfs", str(path)], capture_output=True)
+    if mounted.returncode != 0:
+        pytest.skip(f"cannot mount a tmpfs here: {mounted.stderr.decode().strip()}")
+    try:
+        yield path
+    finally:
+        subprocess.run(["umount", "-l", str(path)], check=True)
+
+
+def fill_filesystem(path: Path) -> None:
+    """Fill the file system holding ``path`` until a write fails (no space left)."""
+    with open(path / "filler", "wb", buffering=0) as handle:
+        try:
+            while True:
+                handle.write(b"\0" * 4096)
+        except OSError as err:
+            assert err.errno == errno.ENOSPC, err
+    assert os.statvfs(path).f_bavail == 0

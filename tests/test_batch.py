@@ -1,5 +1,6 @@
 """Batch scoring: streaming FASTA/CSV/xlsx inputs in chunks, scoring them with bad rows kept and explained, writing csv/xlsx/FASTA."""
 
+import codecs
 import io
 
 import numpy as np
@@ -101,7 +102,8 @@ def test_progress_fractions_rise_to_one(tmp_path):
         (b"foo;seq\n1;2\n", "x.csv", "found the columns 'foo', 'seq'$"),
         (b"intron_seq\n", "x.csv", "x.csv: no rows"),
         (b"GTAAG\n>a\nGTAAG\n", "x.fa", "sequence before the first '>' header"),
-        (b"\x00\x01not a workbook", "x.xlsx", "x.xlsx: cannot read the file"),
+        (b"\x00\x01not a workbook", "x.xlsx", "x.xlsx: not an xlsx workbook"),
+        (b"PK\x03\x04 cut off", "x.xlsx", "x.xlsx: cannot read the file"),
         (b"intron\nGTAAG\n", "x.tsv", "x.tsv: unknown file type '.tsv'"),
     ],
 )
@@ -129,7 +131,9 @@ def test_write_table_writes_a_real_workbook_or_csv_and_takes_no_fasta(tmp_path):
     write_table(table, tmp_path / "t.csv")
     rows = list(openpyxl.load_workbook(tmp_path / "t.xlsx").active.iter_rows(values_only=True))
     assert rows == [("mutation", "delta", "agrees"), ("A1C", 0.25, True), ("delA1", -0.5, None)]
-    assert (tmp_path / "t.csv").read_text() == "mutation,delta,agrees\nA1C,0.25,True\ndelA1,-0.5,\n"
+    assert (
+        tmp_path / "t.csv"
+    ).read_text() == '"mutation","delta","agrees"\n"A1C",0.25,True\n"delA1",-0.5,""\n'
     with pytest.raises(ValueError, match="t.fa: cannot write '.fa'; name it .csv or .xlsx"):
         write_table(table, tmp_path / "t.fa")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["t.csv", "t.xlsx"]
@@ -272,3 +276,72 @@ def test_introns_up_to_2000_nt_are_scored_through_views_and_longer_ones_refused(
     assert len(views) == 16 and scored.loc[0, "predicted_eff"] == pytest.approx(members.mean(), abs=1e-7)
     assert scored.loc[0, "predicted_sd"] == pytest.approx(members.std(), abs=1e-7)
     assert "views" in scored.loc[0, "warning"]
+
+
+TEXT_TABLE = f"id\tintron\r\na\t{GOOD[0]}\r\nb\t{GOOD[1]}\r\n"
+TEXT_FASTA = f">a\r\n{GOOD[0]}\r\n>b\r\n{GOOD[1]}\r\n"
+
+
+@pytest.mark.parametrize(
+    "bom, encoding",
+    [
+        (codecs.BOM_UTF8, "utf-8"),
+        (codecs.BOM_UTF16_LE, "utf-16-le"),  # Excel's "Unicode text"
+        (codecs.BOM_UTF16_BE, "utf-16-be"),
+        (b"", "utf-16-le"),
+        (b"", "utf-16-be"),
+    ],
+    ids=["utf-8 BOM", "utf-16-le BOM", "utf-16-be BOM", "utf-16-le", "utf-16-be"],
+)
+def test_text_in_utf16_or_with_a_bom_and_crlf_reads_as_written(bom, encoding):
+    for name in ("x.csv", "x.txt"):
+        frame = read_all(bom + TEXT_TABLE.encode(encoding), name)
+        assert frame.to_dict("list") == {"id": ["a", "b"], "intron": GOOD}
+    for name in ("x.fa", "x.txt"):
+        frame = read_all(bom + TEXT_FASTA.encode(encoding), name)
+        assert frame.to_dict("list") == {"id": ["a", "b"], "intron_seq": GOOD}
+
+
+def test_a_10_mb_cell_is_read_and_refused_as_too_long_in_its_row():
+    raw = f"id,intron\nbig,{'A' * 10_000_000}\nsmall,{GOOD[0]}\n".encode()
+    frame = read_all(raw, "x.csv")
+    assert intron_column(frame).str.len().tolist() == [10_000_000, len(GOOD[0])]
+    scored = score_frame(toy_predictor(40), frame)
+    assert scored["error"][0].startswith("Too long (10,000,000 nt)") and len(scored["error"][0]) < 200
+    assert np.isfinite(scored["predicted_eff"][1])
+
+
+def test_a_fasta_of_100000_tiny_records_is_read_in_order():
+    raw = "".join(f">r{i}\nGT{'ACGT'[i % 4]}AG\n" for i in range(100_000)).encode()
+    frame = read_all(raw, "x.fa", chunk_rows=5_000)
+    assert len(frame) == 100_000 and frame.index.tolist() == list(range(100_000))
+    assert frame["id"].iloc[[0, 99_999]].tolist() == ["r0", "r99999"] and frame["intron_seq"][3] == "GTTAG"
+
+
+@pytest.mark.parametrize(
+    "raw, name, message",
+    [
+        (bytes(range(256)) * 4, "x.csv", r"x.csv: not a text table or FASTA \(it holds binary data\)$"),
+        ("intron\nA \u2013 B\n".encode("cp1252"), "x.csv", "byte 0x96 at 10 is not UTF-8 text"),
+        (b"\xff\xfe\x00\x00i\x00\x00\x00", "x.fa", "x.fa: UTF-32 text is not read"),
+        (b"", "x.csv", "x.csv: the file is empty$"),
+        (b"\n \n", "x.fa", "x.fa: the file is empty$"),
+        (b"id,intron\r\n", "x.csv", "x.csv: no rows to score"),
+        (b"\xef\xbb\xbfintron_seq\n", "x.txt", "x.txt: no rows to score"),
+    ],
+    ids=["binary", "cp1252", "utf-32", "empty", "blank", "header only", "BOM header only"],
+)
+def test_what_is_no_text_or_holds_no_row_is_named_at_once(raw, name, message):
+    with pytest.raises(DataFileError, match=message):
+        batch.check_input(raw, name)
+
+
+@pytest.mark.parametrize("name", ["x.csv", "x.fa"])
+def test_a_bad_byte_past_the_sniffed_start_stops_the_read_with_a_reason(monkeypatch, name):
+    monkeypatch.setattr(batch, "SNIFF_BYTES", 64)
+    body = "".join(f">r{i}\n{GOOD[0]}\n" if name == "x.fa" else f"{GOOD[0]}\n" for i in range(20))
+    raw = ("" if name == "x.fa" else "intron\n").encode() + body.encode() + b"\x96\n"
+    with pytest.raises(
+        DataFileError, match=f"{name}: not a text table or FASTA: byte 0x96 is not UTF-8 text"
+    ):
+        read_all(raw, name, chunk_rows=1000)

@@ -172,6 +172,29 @@ def test_a_page_opened_first_by_its_url_gets_the_app_frame(browser, tmp_path):
         tab.close()
 
 
+def test_a_servers_first_visitor_is_told_at_once_that_the_model_is_loading(browser, tmp_path):
+    """A fresh server: the notice is on the page within seconds (before TensorFlow has started), gone once it settles."""
+    import time
+
+    from app_loading import LOAD_NOTICE
+
+    with running_app(tmp_path / "models", tmp_path / "streamlit.log") as url:
+        tab = browser.new_page(viewport={"width": 1400, "height": 1000})
+        tab.set_default_timeout(TIMEOUT_MS)
+        start = time.monotonic()
+        tab.goto(url)
+        notice = tab.get_by_text(LOAD_NOTICE[:40])
+        notice.wait_for(timeout=15_000)
+        shown = time.monotonic() - start
+        tab.wait_for_selector('[data-testid="stMain"] h1')
+        notice.wait_for(state="detached")
+        settled = time.monotonic() - start
+        assert tab.locator('[data-testid="stMain"] h1').first.inner_text() == "Predict & explain"
+        assert shown < settled / 2, (shown, settled)  # said long before the page was ready
+        print(f"notice after {shown:.1f} s, page settled after {settled:.1f} s")
+        tab.close()
+
+
 def test_native_page_opens_an_intron_on_the_predict_page_in_one_click(page, app_url):
     open_page(page, f"{app_url}/native")
     grid = page.get_by_test_id("stDataFrame")

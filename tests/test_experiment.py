@@ -152,3 +152,23 @@ def test_pair_fine_tuning_needs_the_intron_context(tiny_data_dir):
             TrainConfig(architecture="cnn_res1", context="windows", epochs=1, n_seeds=1, pair_epochs=1),
             data=data,
         )
+
+
+def test_a_model_predicting_next_to_a_constant_on_dev_is_marked_collapsed():
+    from splice_core.experiment import collapse_of
+    from splice_core.metrics import regression_metrics
+
+    measured = np.array([0.0, 0.25, 0.5, 0.75, 1.0])
+    constant = np.full(5, 0.125)
+    pearson = regression_metrics(measured, constant)["pearson"]  # undefined for a constant
+    assert collapse_of(constant, pearson) == {
+        "dev_pearson": pytest.approx(np.nan, nan_ok=True),
+        "dev_sd": 0.0,
+    }
+    flat = np.array([0.5, 0.501, 0.502, 0.503, 0.504])  # correlated, but spread 0.0014
+    assert collapse_of(flat, 1.0)["dev_sd"] == pytest.approx(np.std(flat))
+    assert collapse_of(measured * 0.5, 0.1) == {
+        "dev_pearson": 0.1,
+        "dev_sd": pytest.approx(np.std(measured * 0.5)),
+    }
+    assert collapse_of(measured * 0.5, 0.9) is None

@@ -101,7 +101,21 @@ def test_sources_are_pinned_commits():
             assert re.search(r"/[0-9a-f]{40}/", url), url
             assert "/master/" not in url and "/main/" not in url
             assert url.endswith(source.path)
-    assert SOURCES[WILDTYPE_FILE].sha256 and SOURCES[REPORTER_FILE].sha256
+    assert all(re.fullmatch(r"[0-9a-f]{64}", source.sha256) for source in SOURCES.values())
+    assert SOURCES[XLSX_NAME].sha256 == "9d2a4b19c0d8d054b599d357e8ba12607cab34ba8267a6e90802fc8a8e069f88"
+
+
+def test_a_workbook_that_is_not_the_authors_is_refused(tmp_path, monkeypatch):
+    """Made-up bytes that pass every column check are still not the pinned workbook: refused, nothing written."""
+    workbook = xlsx_bytes(make_library(n_designs=3))
+    for other in (WILDTYPE_FILE, REPORTER_FILE):
+        (tmp_path / other).write_text("present")
+    monkeypatch.setattr(fetch, "download", lambda urls, timeout=60: workbook)
+    with pytest.raises(DataFileError) as info:
+        fetch_all(tmp_path)
+    assert f"{XLSX_NAME}: sha256 {hashlib.sha256(workbook).hexdigest()} is not the pinned" in str(info.value)
+    assert SOURCES[XLSX_NAME].sha256 in str(info.value)
+    assert not (tmp_path / XLSX_NAME).exists() and not list(tmp_path.glob(".*.part"))
 
 
 def test_no_network_gives_hand_copy_help(tmp_path, monkeypatch):

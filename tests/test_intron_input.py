@@ -60,8 +60,18 @@ def test_without_stripping_a_digit_is_an_error_at_its_place():
 def test_many_bad_letters_are_shortened():
     check = check_intron(GOOD + "XXXXXXX", 200)
     assert check.errors == [
-        "Only A, C, G, T/U and N are allowed: found 'X' at 57, 'X' at 58, 'X' at 59, 'X' at 60, 'X' at 61 …."
+        "Only A, C, G, T/U and N are allowed: found 'X' at 57, 'X' at 58, 'X' at 59, 'X' at 60, 'X' at 61 and 2 more."
     ]
+
+
+def test_a_protein_sequence_reads_as_one_sentence_per_problem():
+    """A protein's many non-bases end their list in words, not in '….' (each problem is one sentence)."""
+    check = check_intron("MKTAYIAKQRQISFVK", 200, strip_digits=False)
+    assert check.errors[0] == (
+        "Only A, C, G, T/U and N are allowed: found 'M' at 1, 'K' at 2, 'Y' at 5, 'I' at 6, 'K' at 8 and 8 more."
+    )
+    assert check.errors[1].startswith("Too short (16 nt)")
+    assert all(e.endswith(".") and not e.endswith("….") for e in check.errors)
 
 
 def test_too_short_is_an_error():

@@ -272,3 +272,105 @@ def test_a_started_job_writes_its_journal_to_the_end(tiny_data_dir, tmp_path):
         and len(entry["records"]) == 2
     )
     assert registry.jobs(tmp_path / "models") == [job]  # its own job is not read twice
+
+
+SAVER = """
+import os, signal, sys
+sys.stdin.readline()  # the journal names this process first
+if sys.argv[1] == "rename":
+    os.replace(sys.argv[2], sys.argv[3])  # the version folder's final rename ...
+os.kill(os.getpid(), signal.SIGKILL)  # ... and the process dies before the journal says "done"
+"""
+
+
+@pytest.mark.parametrize("dies", ["after the rename", "before the rename"])
+def test_a_run_that_dies_around_its_final_rename_is_shown_as_the_disk_says(tmp_path, dies):
+    """A real process does the version folder's final rename (or not) and is killed before its journal says done."""
+    from toy_model import linear_model, toy_card, toy_weights
+
+    from splice_core.model_store import save_model_dir
+
+    models = tmp_path / "models"
+    staging = save_model_dir(models / ".staging-x", linear_model(toy_weights(40)), toy_card())
+    version = models / "20260101-000000-cnn_res1-intron-x"
+    child = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            SAVER,
+            "rename" if dies.startswith("after") else "no",
+            str(staging),
+            str(version),
+        ],
+        stdin=subprocess.PIPE,
+        text=True,
+    )
+    job = jobs.TrainingJob(
+        TINY, tmp_path, models, pid=child.pid, pid_start=jobs.process_start_time(child.pid)
+    )
+    job.version_path = version
+    jobs.write_journal(jobs.journal_path(models, job.id), job.to_journal())
+    child.communicate("go\n", timeout=60)
+    assert child.returncode == -signal.SIGKILL
+    (shown,) = jobs.JobRegistry().jobs(models)  # the restarted app
+    written = jobs.read_journal(jobs.journal_path(models, job.id))
+    if dies.startswith("after"):
+        assert (shown.status, shown.saved_path, shown.error) == (jobs.DONE, version, "")
+        assert list_versions(models)[1:] == [version] and written["status"] == jobs.DONE
+        assert written["saved_path"] == str(version)
+    else:
+        assert (shown.status, shown.saved_path) == (
+            jobs.INTERRUPTED,
+            None,
+        ) and "nothing was saved" in shown.error
+        assert list_versions(models)[1:] == [] and written["status"] == jobs.INTERRUPTED
+
+
+def test_a_journal_that_says_interrupted_beside_a_saved_version_is_corrected(tmp_path):
+    """The watchdog may write "interrupted" just as the version's rename lands: the disk wins when read back."""
+    models = tmp_path / "models"
+    version = models / "20260101-000000-v"
+    version.mkdir(parents=True)
+    for name in ("model.keras", "model_card.json"):
+        (version / name).write_text("{}")
+    job = jobs.TrainingJob(TINY, tmp_path, models, status=jobs.INTERRUPTED, error=jobs.INTERRUPTED_TEXT)
+    job.version_path = version
+    jobs.write_journal(jobs.journal_path(models, job.id), job.to_journal())
+    (shown,) = jobs.JobRegistry().jobs(models)
+    assert (shown.status, shown.saved_path, shown.error) == (jobs.DONE, version, "")
+
+
+def test_a_reused_pid_does_not_keep_a_dead_job_running(tmp_path):
+    """The journal's pid now belongs to another real process (started later): the job is not running."""
+    other = subprocess.Popen(["sleep", "60"])
+    try:
+        start = jobs.process_start_time(other.pid)
+        assert start and jobs.process_alive(other.pid, start)
+        models = tmp_path / "models"
+        for pid_start, expected in (
+            (start - 1, jobs.INTERRUPTED),
+            (start, jobs.RUNNING),
+            (None, jobs.RUNNING),
+        ):
+            job = jobs.TrainingJob(TINY, tmp_path, models, pid=other.pid, pid_start=pid_start)
+            jobs.write_journal(jobs.journal_path(models, job.id), job.to_journal())
+            shown = next(j for j in jobs.JobRegistry().jobs(models) if j.id == job.id)
+            assert shown.status == expected, (pid_start, start)
+        assert not jobs.process_alive(other.pid, start + 1)
+    finally:
+        other.kill()
+        other.wait()
+    assert not jobs.process_alive(other.pid, start)
+
+
+def test_a_started_job_records_its_process_start_time_and_version_path(tiny_data_dir, tmp_path):
+    job = jobs.JobRegistry().start(TINY, tiny_data_dir, tmp_path / "models")
+    try:
+        entry = jobs.read_journal(jobs.journal_path(tmp_path / "models", job.id))
+        assert entry["pid"] == job.pid and entry["pid_start"] == jobs.process_start_time(job.pid)
+        assert (
+            entry["version_path"] == str(job.version_path) and job.version_path.parent == tmp_path / "models"
+        )
+    finally:
+        job.cancel()
+        assert job.wait(120)

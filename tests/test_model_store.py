@@ -12,6 +12,7 @@ from splice_core.model_store import (
     CARD_FILE,
     MODEL_FILE,
     PRETRAINED_DIR,
+    active_choices,
     active_model_path,
     is_model_dir,
     list_versions,
@@ -21,6 +22,7 @@ from splice_core.model_store import (
     read_card,
     save_model_dir,
     set_active_model,
+    version_collapse_note,
 )
 
 CARD = {"name": "toy", "config": {"context": "intron"}, "metrics": {"test": {"mse": np.float32(0.125)}}}
@@ -174,3 +176,22 @@ def test_a_damaged_card_or_model_file_is_named_with_its_problem(tmp_path):
     (path / MODEL_FILE).unlink()
     with pytest.raises(ModelDirError, match="model.keras: file not found"):
         load_model(path)
+
+
+def test_a_collapsed_version_is_listed_but_never_made_active(tmp_path):
+    root = tmp_path / "models"
+    collapsed = {**CARD, "collapsed": {"dev_pearson": float("nan"), "dev_sd": 0.0}}
+    bad = save_model_dir(root / "20250102-000000-flat", toy_model(), collapsed)
+    good = save_model_dir(root / "20250101-000000-good", toy_model(), CARD)
+    assert list_versions(root) == [PRETRAINED_DIR, bad, good] and active_choices(root) == [
+        PRETRAINED_DIR,
+        good,
+    ]
+    assert version_collapse_note(bad) == (
+        "collapsed: its predictions on dev are next to a constant (dev Pearson nan, SD 0.0000); "
+        "it is kept to look at, but cannot be made active"
+    )
+    assert version_collapse_note(good) is None and version_collapse_note(tmp_path / "none") is None
+    with pytest.raises(ValueError, match="flat: collapsed"):
+        set_active_model(bad, root)
+    assert active_model_path(root) == PRETRAINED_DIR and not (root / ACTIVE_FILE).exists()

@@ -119,12 +119,36 @@ def test_xlsx_upload(page):
             "found the columns 'foo', 'bar'",
         ),
         ("x.fa", b"GTAAG\n", "x.fa: sequence before the first '>' header"),
-        ("x.xlsx", b"not a workbook", "x.xlsx: cannot read the file"),
+        ("x.xlsx", b"not a workbook", "x.xlsx: not an xlsx workbook"),
+        ("x.csv", bytes(range(256)) * 4, "x.csv: not a text table or FASTA (it holds binary data)"),
+        ("x.csv", b"intron_seq\n", "x.csv: no rows to score"),
     ],
+    ids=["no intron column", "no header", "not a workbook", "binary", "header only"],
 )
-def test_an_unreadable_file_is_one_clear_error(page, name, content, message):
+def test_an_unreadable_file_is_one_clear_error_before_the_model_loads(
+    page, name, content, message, monkeypatch
+):
+    import app_state
+
+    def no_model():
+        raise AssertionError("the model was loaded for a file that cannot be scored")
+
+    monkeypatch.setattr(app_state, "active_predictor", no_model)
     upload(page.run(), name, content)
     assert not page.exception and len(page.error) == 1 and page.error[0].value.startswith(message)
+
+
+def test_a_workbook_that_would_unpack_too_far_is_refused(page, monkeypatch):
+    from test_zip_bounds import with_part
+
+    from splice_core import zip_bounds
+
+    monkeypatch.setattr(zip_bounds, "MAX_WHOLE_BYTES", 1 << 20)
+    buffer = io.BytesIO()
+    pd.DataFrame({"sequence": GOOD}).to_excel(buffer, index=False)
+    upload(page.run(), "x.xlsx", with_part(buffer.getvalue(), "xl/sharedStrings.xml", 2 << 20))
+    assert not page.exception and len(page.error) == 1
+    assert page.error[0].value.startswith("x.xlsx: refused: its part xl/sharedStrings.xml unpacks to 2 MB")
 
 
 def test_ten_thousand_introns_preview_and_full_download(page, tmp_path, monkeypatch):

@@ -39,6 +39,9 @@ def trained_active(tiny_data_dir, monkeypatch, models_dir):
         TrainConfig(architecture="cnn_res1", context="intron", epochs=1, n_seeds=1, max_rows=150),
         tiny_data_dir,
     )
+    card.pop(
+        "collapsed", None
+    )  # one epoch on 150 rows collapses; the page is tested here as on a usable version
     path = save_model_dir(models_dir / "20250101-000000-tiny", model, card)
     set_active_model(path)
     return path
@@ -150,3 +153,16 @@ def test_versions_are_compared_side_by_side(trained_active, tmp_path, monkeypatc
     )
     at.multiselect(key="model_versions").set_value([trained_active.name]).run()
     assert dataframe_with(at, "test_mse").index.tolist() == [trained_active.name]
+
+
+def test_a_collapsed_version_is_named_on_the_model_page(without_data, models_dir):
+    from toy_model import linear_model, toy_card, toy_weights
+
+    card = {**toy_card(), "collapsed": {"dev_pearson": float("nan"), "dev_sd": 0.0}}
+    save_model_dir(models_dir / "20250101-000000-flat", linear_model(toy_weights(40)), card)
+    at = run_page(PAGE)
+    assert not at.exception
+    assert "20250101-000000-flat (collapsed)" in at.multiselect(key="model_versions").options
+    assert any(
+        w.value.startswith("`20250101-000000-flat` collapsed: its predictions on dev") for w in at.warning
+    )

@@ -1,5 +1,6 @@
 """shipped: building the shipped model writes its card and report; the shipped card and model meet the project's format."""
 
+import errno
 import json
 import re
 from dataclasses import replace
@@ -44,11 +45,19 @@ def test_ship_writes_model_card_and_report_and_keeps_the_reproduce_tables(tiny_d
     (out / "reproduce.md").write_text("# Table 1\n")
     (out / "REPORT.md").write_text("old report")
     config = replace(SHIPPED_CONFIG, epochs=1, n_seeds=2, patience=1)
-    card = build_shipped(tiny_data_dir, out, config, candidates=False)
+    seen = []
+
+    def finish(folder):  # ship's native summary goes into the new folder before it replaces out's files
+        seen.append(sorted(p.name for p in folder.iterdir()))
+        (folder / "native_summary.json").write_text("{}")
+
+    card = build_shipped(tiny_data_dir, out, config, candidates=False, finish=finish)
+    assert seen == [["REPORT.md", "model.keras", "model_card.json", "peer.txt"]]
     assert sorted(p.name for p in out.iterdir()) == [
         "REPORT.md",
         "model.keras",
         "model_card.json",
+        "native_summary.json",
         "peer.txt",
         "reproduce.md",
     ]
@@ -108,3 +117,31 @@ def test_rescoring_the_shipped_model_on_the_real_data_finds_its_cards_test_figur
     assert scored["n"] == card["n"]
     for key in ("mse", "balanced_mse", "pearson", "spearman"):
         assert scored[key] == pytest.approx(card[key], abs=1e-3), key
+
+
+@pytest.mark.parametrize("full_at", ["model", "native summary"])
+def test_a_full_disk_leaves_the_previous_shipped_model_as_it_was(tmp_path, full_at):
+    """Ship's write on a real full file system: it fails, the earlier model's files are byte for byte the same.
+
+    The disk is full before the model is saved, or fills while the native summary is written into the new folder."""
+    from conftest import fill_filesystem, small_filesystem
+    from toy_model import linear_model, toy_weights
+
+    from splice_core.shipped import write_shipped
+
+    def big_summary(folder):
+        (folder / "native_summary.json").write_bytes(b" " * (1 << 20))
+
+    with small_filesystem(tmp_path / "disk", 512) as disk:
+        out = disk / "pretrained"
+        out.mkdir()
+        before = {"model.keras": b"old model", "model_card.json": b'{"old": 1}', "REPORT.md": b"old report"}
+        for name, content in before.items():
+            (out / name).write_bytes(content)
+        if full_at == "model":
+            fill_filesystem(disk)
+        with pytest.raises(OSError) as info:
+            write_shipped(out, linear_model(toy_weights(40)), read_card(PRETRAINED_DIR), finish=big_summary)
+        assert info.value.errno == errno.ENOSPC
+        assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+        assert {p.name for p in disk.iterdir()} <= {"filler", "pretrained"}  # no half-written folder
