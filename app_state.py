@@ -21,7 +21,6 @@ from streamlit.runtime.pages_manager import PagesManager
 from app_loading import MODEL_READY
 from splice_core.contexts import DesignTemplate, design_template
 from splice_core.design_inputs import design_inputs
-from splice_core.design_trust import LibraryNeighbourhood
 from splice_core.entropy import position_entropy
 from splice_core.library import (
     WILDTYPE_FILE,
@@ -45,6 +44,7 @@ from splice_core.model_store import (
     set_active_model,
 )
 from splice_core.native import SUMMARY_FILE, read_native_summary, score_native
+from splice_core.peer import PEER_FILE, GradientBoostingPeer, peer_beside
 from splice_core.predictor import Predictor, load_predictor
 from splice_core.pwm import wildtype_pwms
 from splice_core.sites import natural_sites
@@ -393,15 +393,16 @@ def render_sidebar() -> None:
         )
 
 
-@st.cache_resource(show_spinner="Placing the library in k-mer space…", max_entries=2)
-def cached_neighbourhood(path: str, mtime: float) -> LibraryNeighbourhood:
-    """The library's introns in k-mer space (for the Design page's 'far from the library' warning)."""
-    return LibraryNeighbourhood(usable_rows(cached_library(path, mtime))["intron_seq"].tolist())
+@st.cache_resource(show_spinner="Loading the gradient-boosting peer…", max_entries=2)
+def cached_peer(model_dir: str, mtime: float) -> GradientBoostingPeer | None:
+    """The peer saved beside a model (for the Design page's check), None when it has none."""
+    return peer_beside(model_dir, read_card(model_dir))
 
 
-def library_neighbourhood_or_none() -> LibraryNeighbourhood | None:
-    """The library's k-mer neighbourhood, None without data."""
-    return from_library_or_none(cached_neighbourhood)
+def peer_or_none(predictor: Predictor) -> GradientBoostingPeer | None:
+    """The active model's peer, None when its directory holds none."""
+    path = Path(predictor.path) / PEER_FILE
+    return cached_peer(predictor.path, path.stat().st_mtime) if path.is_file() else None
 
 
 def natural_sites_or_none() -> dict[str, tuple[str, ...]] | None:

@@ -6,9 +6,9 @@ from app_state import (
     active_predictor_or_stop,
     branch_pwm,
     keep_compiled_models,
-    library_neighbourhood_or_none,
     natural_sites_or_none,
     open_on_predict,
+    peer_or_none,
     template_or_none,
 )
 from splice_core.design import SCRATCH_LENGTHS, EditRequest
@@ -36,6 +36,8 @@ SHOWN = [
     "search_mean",
     "held_out",
     "held_out_agrees",
+    "peer",
+    "peer_agrees",
     "warning",
     "length",
     "gc",
@@ -54,6 +56,9 @@ COLUMNS = {
     ),
     "held_out": st.column_config.NumberColumn(
         "held-out", format="%.3f", help="The member kept out of the search, as a check"
+    ),
+    "peer": st.column_config.NumberColumn(
+        "peer", format="%.3f", help="The gradient-boosting peer (another model family), as a second check"
     ),
     "held_out_agrees": st.column_config.CheckboxColumn("agrees ±0.1"),
     "gc": st.column_config.NumberColumn("GC", format="%.2f"),
@@ -186,8 +191,9 @@ def start_from_form(predictor: Predictor, library_sites: dict | None) -> None:
 
 
 def job_table(job: DesignJob):
-    """The job's designs so far as a table (oligos and library distance when the data directory is there)."""
-    return designs_table(list(job.designs), template_or_none(), library_neighbourhood_or_none())
+    """The job's designs so far as a table (oligos when the data directory is there), checked by the peer."""
+    predictor = active_predictor_or_stop()
+    return designs_table(list(job.designs), template_or_none(), predictor.card, peer_or_none(predictor))
 
 
 def show_table(job: DesignJob, key: str) -> None:
@@ -264,8 +270,9 @@ def main() -> None:
         st.stop()
     st.caption(
         "In-silico evolution against the active ensemble: each step scores every one-edit variant (or random mutants) "
-        "in one batched call. One member stays out of the search and checks each design. Designs far from anything the "
-        "library measured, or that the members disagree on, carry a warning."
+        "in one batched call. One member stays out of the search and checks each design, and so does the "
+        "gradient-boosting peer. Designs where the model is guessing (unlike anything the library measured), or that "
+        "the members or the peer disagree on, carry a warning."
     )
     library_sites = natural_sites_or_none()
     start_from_form(predictor, library_sites)

@@ -885,10 +885,10 @@ def cmd_design(args) -> int:
     from .contexts import design_template
     from .design import design
     from .design_output import COLUMN_NOTE, NO_TEMPLATE, agreement_share, designs_fasta, designs_table
-    from .design_trust import LibraryNeighbourhood
     from .library import library_path, read_library, usable_rows
     from .model_store import active_model_path
     from .path_checks import check_output_file
+    from .peer import peer_beside
     from .sites import natural_sites
 
     checked_output(args.output, TABLE_FORMATS)  # output problems are named before the model loads
@@ -914,8 +914,7 @@ def cmd_design(args) -> int:
     designs = design(predictor.intron_members, request, hold_out=not args.all_members)
     seconds = time.monotonic() - start
     template = design_template(frame) if frame is not None else None
-    library = LibraryNeighbourhood(frame["intron_seq"].tolist()) if frame is not None else None
-    table = designs_table(designs, template, library)
+    table = designs_table(designs, template, predictor.card, peer_beside(predictor.path, predictor.card))
     write_table(table, args.output)
     agree = agreement_share(table)
     print(

@@ -1,7 +1,8 @@
 """Designs as a table, FASTA and ready-to-order oligos (the library's design flanks around each intron).
 
 ``predicted`` ± ``spread`` are the whole ensemble's mean and SD, as ``predict`` and the Predict page give them;
-``search_mean`` is the mean of the members the search steered, and ``held_out`` the member kept out of it.
+``search_mean`` is the mean of the members the search steered, ``held_out`` the member kept out of it, and ``peer``
+the gradient-boosting peer's prediction (a model of another family, as a check).
 """
 
 import numpy as np
@@ -11,7 +12,9 @@ from .batch import header_note
 from .contexts import DesignTemplate, introns_to_constructs
 from .design import Design
 from .design_constraints import gc_share, longest_run
-from .design_trust import LibraryNeighbourhood, design_warnings
+from .design_trust import design_warnings, peer_agrees
+from .peer import GradientBoostingPeer
+from .trust import guessing_reasons, library_distance
 
 ROUNDED = {
     "target": 4,
@@ -19,13 +22,15 @@ ROUNDED = {
     "spread": 4,
     "search_mean": 4,
     "held_out": 4,
+    "peer": 4,
     "gc": 3,
     "library_distance": 4,
 }
 NO_TEMPLATE = "needs the data directory (the library's oligo design)"
 COLUMN_NOTE = (
     "predicted ± spread: the mean and SD of every ensemble member, as Predict reports them; search_mean: the mean of "
-    "the members the search steered; held_out: the member kept out of the search, as a check."
+    "the members the search steered; held_out: the member kept out of the search, and peer: the gradient-boosting "
+    "peer, as checks (agreeing within 0.1 of the aim)."
 )
 COLUMNS = [
     "design",
@@ -37,6 +42,8 @@ COLUMNS = [
     "search_mean",
     "held_out",
     "held_out_agrees",
+    "peer",
+    "peer_agrees",
     "length",
     "gc",
     "longest_run",
@@ -61,7 +68,8 @@ def design_row(
     design: Design,
     template: DesignTemplate | None,
     distance: float | None,
-    threshold: float | None,
+    guessing: str,
+    peer: float | None,
 ) -> dict:
     """One table row of a design."""
     return {
@@ -74,29 +82,34 @@ def design_row(
         "search_mean": design.search_mean,
         "held_out": design.held_out,
         "held_out_agrees": design.held_out_agrees,
+        "peer": peer,
+        "peer_agrees": peer_agrees(design, peer),
         "length": len(design.sequence),
         "gc": gc_share(design.sequence),
         "longest_run": longest_run(design.sequence),
         "library_distance": distance,
-        "warning": "; ".join(design_warnings(design, distance, threshold)),
+        "warning": "; ".join(design_warnings(design, guessing, peer)),
         "sequence": design.sequence,
         "oligo": oligo_of(design.sequence, template),
     }
 
 
 def designs_table(
-    designs: list[Design], template: DesignTemplate | None = None, library: LibraryNeighbourhood | None = None
+    designs: list[Design],
+    template: DesignTemplate | None = None,
+    card: dict | None = None,
+    peer: GradientBoostingPeer | None = None,
 ) -> pd.DataFrame:
-    """One row per design (``COLUMNS``); ``library_distance`` only with the library's neighbourhood."""
-    distances = (
-        library.distances([d.sequence for d in designs])
-        if library is not None and designs
-        else [None] * len(designs)
-    )
-    threshold = library.threshold if library is not None else None
+    """One row per design (``COLUMNS``); ``library_distance`` and the guessing warning from the model ``card``, the
+    ``peer``'s prediction where one is given."""
+    sequences = [d.sequence for d in designs]
+    distance = library_distance(card or {})
+    distances = distance.distance(sequences) if distance is not None and designs else [None] * len(designs)
+    reasons = guessing_reasons(card or {}, sequences)
+    peers = peer.predict_introns(sequences) if peer is not None and designs else [None] * len(designs)
     rows = [
-        design_row(design_name(i, d), d, template, dist, threshold)
-        for i, (d, dist) in enumerate(zip(designs, distances))
+        design_row(design_name(i, d), d, template, dist, why, None if p is None else float(p))
+        for i, (d, dist, why, p) in enumerate(zip(designs, distances, reasons, peers))
     ]
     return pd.DataFrame(rows, columns=COLUMNS).round(ROUNDED)
 

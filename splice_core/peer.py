@@ -71,3 +71,8 @@ def load_peer(path: str | os.PathLike, pwms: dict[str, np.ndarray]) -> GradientB
     return GradientBoostingPeer(
         lgb.Booster(model_file=str(path)), {k: np.asarray(v) for k, v in pwms.items()}
     )
+
+
+def peer_beside(model_dir: str | os.PathLike, card: dict) -> GradientBoostingPeer | None:
+    """The peer saved in a model directory beside its ensemble (its PWMs from the card), or None."""
+    return load_peer(Path(model_dir) / PEER_FILE, card.get("pwm_baseline", {}).get("pwms", {}))

@@ -7,7 +7,8 @@ import pytest
 from splice_core.contexts import DesignTemplate
 from splice_core.design import Design, Goal
 from splice_core.design_output import NO_TEMPLATE, agreement_share, designs_fasta, designs_table, oligo_of
-from splice_core.design_trust import LibraryNeighbourhood, design_warnings, kmer_profiles, nearest_distances
+from splice_core.design_trust import design_warnings, peer_agrees
+from splice_core.library_distance import fit_library_distance
 
 TEMPLATE = DesignTemplate(prefix="P" * 47, exon="E" * 160, homology="H" * 30)
 EDITED = Design("GTAAGCATAG", ("A3C",), np.array([0.5, 0.25, 0.75]), 2, Goal("target", 0.375))
@@ -59,28 +60,34 @@ def test_fasta_carries_the_edits_and_prediction():
     assert designs_fasta(table, "oligo").splitlines()[1] == table["oligo"].item()
 
 
-def test_kmer_profiles_and_nearest_distances():
-    profiles = kmer_profiles(["AAAAA", "ACGTA", "AC"], k=2)
-    assert profiles[0, 0] == 1.0 and profiles[1].sum() == 1.0 and profiles[2].sum() == 1.0
-    assert profiles[1, 1] == profiles[1, 6] == profiles[1, 11] == profiles[1, 12] == 0.25  # AC, CG, GT, TA
-    library = np.eye(3)
-    assert nearest_distances(np.array([[1.0, 0, 0]]), library).tolist() == [0.0]
-    assert nearest_distances(library, library, skip=np.arange(3)) == pytest.approx([np.sqrt(2)] * 3)
-
-
-def test_designs_far_from_the_library_are_warned():
+def test_designs_where_the_model_guesses_or_the_peer_disagrees_are_warned():
     rng = np.random.default_rng(0)
-    library = ["".join(rng.choice(list("AT"), 80)) for _ in range(50)]
-    near = LibraryNeighbourhood(library)
-    distances = near.distances([library[0], "GC" * 40])
-    assert distances[0] == pytest.approx(0, abs=1e-6) and distances[1] > near.threshold
+    library = ["GT" + "".join(rng.choice(list("ACGT"), 80)) + "AG" for _ in range(200)]
+    card = {"library_distance": fit_library_distance(library).to_dict()}
     far = Design("GC" * 40, (), np.array([0.5, 0.5]), 1, Goal("high"))
-    assert design_warnings(far, distances[1], near.threshold)[0].startswith(
-        "far from the library (4-mer distance"
-    )
-    assert design_warnings(far, distances[0], near.threshold) == []
-    table = designs_table([far], None, near)
-    assert (
-        table["library_distance"].item() == pytest.approx(distances[1], abs=1e-4)
-        and "far from the library" in table["warning"].item()
-    )
+    near = Design(library[0], (), np.array([0.5, 0.5]), 1, Goal("high"))
+    assert design_warnings(far, "sequence composition unlike the library's") == [
+        "the model is guessing: sequence composition unlike the library's"
+    ]
+    assert design_warnings(near, "", peer=0.75) == [
+        "the gradient-boosting peer predicts 0.75, more than 0.1 from the searched members 0.50"
+    ]
+    assert peer_agrees(near, 0.55) and peer_agrees(near, None) is None
+    table = designs_table([far, near], None, card)
+    assert "the model is guessing" in table["warning"][0] and table["warning"][1] == ""
+    assert table["library_distance"][0] > table["library_distance"][1] and table["peer"].isna().all()
+
+
+class HalfPeer:
+    """A toy peer predicting 0.5 for every intron."""
+
+    def predict_introns(self, introns: list[str]) -> np.ndarray:
+        return np.full(len(introns), 0.5)
+
+
+def test_the_peer_checks_each_design_against_its_aim():
+    on_target = Design("GTAAG" * 10, (), np.array([0.5, 0.5]), 1, Goal("target", 0.45))
+    off_target = Design("GTAAG" * 10, (), np.array([0.9, 0.9]), 1, Goal("target", 0.9))
+    table = designs_table([on_target, off_target], None, {}, HalfPeer())
+    assert table["peer"].tolist() == [0.5, 0.5] and table["peer_agrees"].tolist() == [True, False]
+    assert "the gradient-boosting peer predicts 0.50, more than 0.1 from the target 0.90" in table["warning"][1]
