@@ -1,0 +1,549 @@
+"""Incremental in-silico mutagenesis for the site-aware CNN: each variant recomputes only what its change reaches.
+
+A variant ``V`` is scored against two references already computed in full: ``A``, equal to ``V`` before
+position ``lo``, and ``B``, of ``V``'s length and equal to ``V`` from position ``hi`` on (a substitution: both
+the wild type; a deletion: the wild type and the wild type without its first base; an insertion: the wild type
+and the wild type behind one more base). A convolution's output at a position depends only on its input within
+the kernel, so at every layer ``V``'s map equals ``A``'s left of the change's reach and ``B``'s right of it;
+only the window between is computed, from ``V``'s own bases, layer by layer (stem, max-pool, residual blocks,
+the 1x1 read), and the heads (5' and 3' reads, masked pooling, length, k-mer counts) then read the joined maps.
+The arithmetic is that of the Keras layers in float32 (batch norm folded into its convolution), so the result
+equals scoring ``V`` on its own to float rounding. The work per variant grows with the receptive field, not
+with the intron (fastISM, Nair et al. 2022, does the same for Keras models in general).
+
+:func:`incremental_model` reads a model's layer graph: it takes a ``site_aware_cnn`` member (any ``pool``
+dividing :data:`~splice_core.predictor.CROP_STEP`, ``kmers``, ``n_blocks``, ``kernel``, ``filters``, read
+spans, sigmoid or relu output, with or without the cryptic head) or a stack of them, and returns None for
+any other model, whose variants are then scored as before.
+"""
+
+import copy
+import json
+from dataclasses import dataclass
+
+import keras
+import numpy as np
+from scipy.special import erf
+
+from .architectures import (
+    EndAlign,
+    KmerCounts,
+    MaskedPooling,
+    efficiency_only,
+    site_aware_cnn,
+    with_cryptic_head,
+)
+
+STEM_KERNEL = 9
+NARROW = 16
+ROWS = 512  # variants per array pass: the joined maps of 512 variants x 4 members take ~20 MB
+CHECK_LENGTHS = (40, 130)  # random sequences the engine is checked on against Keras when it is built
+TOLERANCE = 1e-5
+
+
+@dataclass(frozen=True)
+class SiteAwareWeights:
+    """Every member's weights, stacked on a leading member axis ``K`` (batch norm folded into its convolution)."""
+
+    stem: tuple[np.ndarray, np.ndarray]  # (K, 9 * 4, F), (K, 1, F)
+    blocks: tuple[tuple[np.ndarray, np.ndarray], ...]  # (K, kernel * F, F), (K, 1, F) each
+    kernel: int
+    pool: int
+    narrow: tuple[np.ndarray, np.ndarray]  # (K, F, 16), (K, 1, F)
+    five: int  # pooled positions read at the 5' end
+    three: int  # pooled positions read at the 3' end
+    scale: float  # the length read's rescaling: 1 / the builder's input length
+    kmer: tuple[np.ndarray, np.ndarray] | None  # (K, 340, 64), (K, 1, 64)
+    norm: tuple[np.ndarray, np.ndarray, float]  # gamma (K, 1, D), beta (K, 1, D), epsilon
+    hidden: tuple[np.ndarray, np.ndarray]  # (K, D, 64), (K, 1, 64)
+    outputs: tuple[tuple[np.ndarray, np.ndarray, str], ...]  # efficiency, then spliced with the cryptic head
+
+    @property
+    def margin(self) -> int:
+        """Pooled positions kept as zeros on both sides of a reference's maps: more than any window reaches out."""
+        return len(self.blocks) * (self.kernel - 1) + STEM_KERNEL // self.pool + 2
+
+
+def normalised_config(model: keras.Model) -> str:
+    """A model's graph config with layer names replaced by their order and dropout rates left out (JSON)."""
+    config = copy.deepcopy(model.get_config())
+    names = {layer["name"]: f"#{i}" for i, layer in enumerate(config["layers"])}
+
+    def clean(value):
+        if isinstance(value, dict):
+            return {
+                key: clean(item)
+                for key, item in value.items()
+                if key not in ("name", "rate", "seed", "trainable")
+            }
+        if isinstance(value, list | tuple):
+            return [clean(item) for item in value]
+        return names.get(value, value) if isinstance(value, str) else value
+
+    return json.dumps(clean({key: config[key] for key in ("layers", "input_layers", "output_layers")}))
+
+
+def site_aware_settings(member: keras.Model) -> dict | None:
+    """The ``site_aware_cnn`` arguments (and ``cryptic``) a member was built with, None when it is not one."""
+    kinds = [type(layer) for layer in member.layers]
+    convs = [layer for layer in member.layers if isinstance(layer, keras.layers.Conv1D)]
+    reshapes = [layer for layer in member.layers if isinstance(layer, keras.layers.Reshape)]
+    outputs = [layer for layer in member.layers if layer.name == "efficiency"]
+    if (
+        EndAlign not in kinds
+        or MaskedPooling not in kinds
+        or len(convs) < 3
+        or len(reshapes) < 2
+        or not outputs
+    ):
+        return None
+    pools = [layer.pool_size[0] for layer in member.layers if isinstance(layer, keras.layers.MaxPooling1D)]
+    pool = pools[0] if pools else 1
+    return {
+        "input_length": int(member.input_shape[1]),
+        "filters": convs[0].filters,
+        "n_blocks": kinds.count(keras.layers.BatchNormalization),
+        "kernel": convs[1].kernel_size[0],
+        "head5": reshapes[0].target_shape[0] // NARROW * pool,
+        "head3": reshapes[1].target_shape[0] // NARROW * pool,
+        "kmers": KmerCounts in kinds,
+        "pool": pool,
+        "output": keras.activations.serialize(outputs[0].activation),
+        "cryptic": any(layer.name == "designed_site" for layer in member.layers),
+    }
+
+
+def is_site_aware(member: keras.Model, settings: dict) -> bool:
+    """True when ``member``'s graph is exactly ``site_aware_cnn(**settings)``'s (names and dropout rates aside)."""
+    arguments = {key: value for key, value in settings.items() if key != "cryptic"}
+    try:
+        built = site_aware_cnn(**arguments)
+    except (ValueError, TypeError):
+        return False
+    if settings["cryptic"]:
+        built = efficiency_only(with_cryptic_head(built))
+    return normalised_config(built) == normalised_config(member)
+
+
+def ensemble_members(model: keras.Model) -> list[keras.Model]:
+    """The members of a stacked ensemble (:func:`~splice_core.training.stack_members`), or the model itself."""
+    nested = [layer for layer in model.layers if isinstance(layer, keras.Model)]
+    rest = [layer for layer in model.layers if not isinstance(layer, keras.Model | keras.layers.InputLayer)]
+    if nested and all(isinstance(layer, keras.layers.Concatenate) for layer in rest) and len(rest) <= 1:
+        return nested
+    return [model]
+
+
+def folded_block(
+    conv: keras.layers.Conv1D, norm: keras.layers.BatchNormalization
+) -> tuple[np.ndarray, np.ndarray]:
+    """A convolution and the batch norm after it as one convolution: kernel ``(k * F_in, F)``, bias ``(F,)``."""
+    kernel, bias = conv.get_weights()
+    gamma, beta, mean, variance = norm.get_weights()
+    scale = gamma / np.sqrt(variance + norm.epsilon)
+    return (kernel * scale).reshape(-1, kernel.shape[-1]), (bias - mean) * scale + beta
+
+
+def member_weights(member: keras.Model, settings: dict) -> dict:
+    """One member's weights by part (see :class:`SiteAwareWeights`)."""
+    layers = member.layers
+    convs = [layer for layer in layers if isinstance(layer, keras.layers.Conv1D)]
+    norms = [layer for layer in layers if isinstance(layer, keras.layers.BatchNormalization)]
+    dense = {layer.name: layer for layer in layers if isinstance(layer, keras.layers.Dense)}
+    by_type = {type(layer): layer for layer in layers}
+    kmer = [d for d in dense.values() if d.input.shape[-1] == 340 and settings["kmers"]]
+    hidden = [d for d in dense.values() if d.name not in ("efficiency", "spliced") and d not in kmer]
+    heads = [dense["efficiency"], *([dense["spliced"]] if settings["cryptic"] else [])]
+    stem_kernel, stem_bias = convs[0].get_weights()
+    norm = by_type[keras.layers.LayerNormalization]
+    return {
+        "stem": (stem_kernel.reshape(-1, stem_kernel.shape[-1]), stem_bias),
+        "blocks": [folded_block(conv, bn) for conv, bn in zip(convs[1:-1], norms)],
+        "narrow": tuple(w.reshape(-1, NARROW) if w.ndim > 1 else w for w in convs[-1].get_weights()),
+        "kmer": tuple(kmer[0].get_weights()) if kmer else None,
+        "norm": (*norm.get_weights(), norm.epsilon),
+        "hidden": tuple(hidden[0].get_weights()),
+        "outputs": [(*d.get_weights(), keras.activations.serialize(d.activation)) for d in heads],
+        "scale": float(by_type[keras.layers.Rescaling].scale),
+    }
+
+
+def stacked(arrays: list[np.ndarray]) -> np.ndarray:
+    """Member arrays stacked on a leading axis, biases ``(F,)`` as ``(K, 1, F)``, in float32."""
+    out = np.stack([np.asarray(a, np.float32) for a in arrays])
+    return out[:, None, :] if out.ndim == 2 else out
+
+
+def pair_stack(parts: list[tuple]) -> tuple[np.ndarray, np.ndarray]:
+    """(kernels, biases) of every member, stacked."""
+    return stacked([p[0] for p in parts]), stacked([p[1] for p in parts])
+
+
+def stacked_weights(members: list[dict], settings: dict) -> SiteAwareWeights:
+    """Every member's weights stacked on the member axis."""
+    pool = settings["pool"]
+    return SiteAwareWeights(
+        stem=pair_stack([m["stem"] for m in members]),
+        blocks=tuple(pair_stack([m["blocks"][b] for m in members]) for b in range(settings["n_blocks"])),
+        kernel=settings["kernel"],
+        pool=pool,
+        narrow=pair_stack([m["narrow"] for m in members]),
+        five=settings["head5"] // pool,
+        three=settings["head3"] // pool,
+        scale=members[0]["scale"],
+        kmer=pair_stack([m["kmer"] for m in members]) if settings["kmers"] else None,
+        norm=(
+            stacked([m["norm"][0] for m in members]),
+            stacked([m["norm"][1] for m in members]),
+            float(members[0]["norm"][2]),
+        ),
+        hidden=pair_stack([m["hidden"] for m in members]),
+        outputs=tuple(
+            (*pair_stack([m["outputs"][i] for m in members]), members[0]["outputs"][i][2])
+            for i in range(len(members[0]["outputs"]))
+        ),
+    )
+
+
+def conv_valid(x: np.ndarray, kernel: np.ndarray, bias: np.ndarray, width: int) -> np.ndarray:
+    """Valid convolution of maps ``(K or 1, N, W, C)`` with kernels ``(K, width * C, F)``: ``(K, N, W - width + 1, F)``."""
+    _, n, w, c = x.shape
+    windows = np.lib.stride_tricks.sliding_window_view(x, width, axis=2)  # (K, N, W', C, width)
+    columns = windows.transpose(0, 1, 2, 4, 3).reshape(x.shape[0], n * (w - width + 1), width * c)
+    out = np.matmul(columns, kernel) + bias
+    return out.reshape(len(out), n, w - width + 1, -1)
+
+
+def positions_mask(start: np.ndarray, width: int, length: np.ndarray) -> np.ndarray:
+    """``(1, N, width, 1)``: True at the window positions ``start + 0..width-1`` inside ``[0, length)`` of each row."""
+    at = start[:, None] + np.arange(width)
+    return ((at >= 0) & (at < length[:, None]))[None, :, :, None]
+
+
+def pooled(stem: np.ndarray, pool: int) -> np.ndarray:
+    """Max-pool ``(K, N, W, F)`` by ``pool`` (``W`` a multiple of it)."""
+    if pool == 1:
+        return stem
+    k, n, w, f = stem.shape
+    return stem.reshape(k, n, w // pool, pool, f).max(axis=3)
+
+
+def gelu(x: np.ndarray) -> np.ndarray:
+    """Keras' exact GELU."""
+    return (0.5 * x * (1.0 + erf(x / np.float32(np.sqrt(2.0))))).astype(np.float32)
+
+
+def activation(x: np.ndarray, name: str) -> np.ndarray:
+    """A Dense layer's activation by its Keras name."""
+    if name == "sigmoid":
+        return (1.0 / (1.0 + np.exp(-x))).astype(np.float32)
+    if name == "relu":
+        return np.maximum(x, 0.0)
+    if name == "gelu":
+        return gelu(x)
+    if name == "linear":
+        return x
+    raise ValueError(f"no numpy form of activation {name!r}")
+
+
+def kmer_counts(codes: np.ndarray) -> np.ndarray:
+    """Counts ``(N, 340)`` of every 1- to 4-mer, as :class:`~splice_core.architectures.KmerCounts`, from base codes
+    ``(N, L)`` (0..3 for A, C, G, T; -1 elsewhere)."""
+    n, length = codes.shape
+    out = []
+    for k in (1, 2, 3, 4):
+        if length < k:
+            out.append(np.zeros((n, 4**k), np.float32))
+            continue
+        index = np.zeros((n, length - k + 1), np.int64)
+        valid = np.ones((n, length - k + 1), bool)
+        for j in range(k):
+            part = codes[:, j : length - k + 1 + j]
+            index = index * 4 + np.maximum(part, 0)
+            valid &= part >= 0
+        flat = (np.arange(n)[:, None] * 4**k + index)[valid]
+        out.append(np.bincount(flat, minlength=n * 4**k).reshape(n, 4**k).astype(np.float32))
+    return np.concatenate(out, axis=1)
+
+
+def base_codes(x: np.ndarray) -> np.ndarray:
+    """Base codes ``(N, L)`` of one-hot ``(N, L, 4)``: 0..3, -1 at empty positions."""
+    return np.where(x.any(-1), x.argmax(-1), -1).astype(np.int8)
+
+
+def sequence_lengths(codes: np.ndarray) -> np.ndarray:
+    """Last non-empty position + 1 of each row ``(N,)`` (0 when empty), as :class:`SequenceLength`."""
+    present = codes >= 0
+    return np.where(present.any(1), codes.shape[1] - present[:, ::-1].argmax(1), 0)
+
+
+@dataclass
+class References:
+    """Every layer's map of reference sequences, computed in full: padded by the weights' margin with zeros."""
+
+    maps: list[np.ndarray]  # block inputs, each (K, R, Lq + 2M, F)
+    narrow: np.ndarray  # the 1x1 read of the tower's map (K, R, Lq, 16)
+    sums: np.ndarray  # sums of the tower's map over positions before q, q = 0..Lq: (K, R, Lq + 1, F)
+    before_max: np.ndarray  # its maximum before q (0 for none; the map is >= 0): (K, R, Lq + 1, F)
+    after_max: np.ndarray  # its maximum from q on: (K, R, Lq + 1, F)
+    lengths: np.ndarray  # (R,) bases
+    codes: np.ndarray  # (R, L) base codes
+    members: np.ndarray  # (R, K) predictions
+
+
+def running_max(tower: np.ndarray) -> np.ndarray:
+    """``(K, R, Lq + 1, F)``: the maximum of a map ``(K, R, Lq, F)`` over positions before each q (0 before the first)."""
+    return np.maximum.accumulate(np.pad(tower, ((0, 0), (0, 0), (1, 0), (0, 0))), axis=2)
+
+
+class IncrementalCNN:
+    """The site-aware CNN ensemble in numpy: references in full, variants through the window their change reaches."""
+
+    def __init__(self, weights: SiteAwareWeights):
+        self.w = weights
+
+    @property
+    def n_members(self) -> int:
+        """K, the number of members."""
+        return self.w.stem[0].shape[0]
+
+    def reads(self, length: int) -> bool:
+        """True when inputs of ``length`` positions (a crop) pool whole and hold both read spans."""
+        return length % self.w.pool == 0 and length // self.w.pool >= max(self.w.five, self.w.three)
+
+    def window_growth(self, width: int) -> int:
+        """Pooled positions of the tower's map that a change of ``width`` bases can reach."""
+        return self.stem_count(width) + len(self.w.blocks) * (self.w.kernel - 1)
+
+    def stem_count(self, width: int) -> int:
+        """Pooled positions of the stem's map that a change of ``width`` bases can reach (pool windows whole)."""
+        return -(-(width + STEM_KERNEL + self.w.pool - 2) // self.w.pool)
+
+    def stem(self, x: np.ndarray, start: np.ndarray, width: int, lengths: np.ndarray) -> np.ndarray:
+        """The stem's map over positions ``start + 0..width-1`` of each row of one-hot ``x`` ``(N, L, 4)``, masked."""
+        pad = self.w.margin * self.w.pool + STEM_KERNEL
+        padded = np.pad(x, ((0, 0), (pad, pad), (0, 0)))
+        at = start[:, None] - (STEM_KERNEL - 1) // 2 + pad + np.arange(width + STEM_KERNEL - 1)
+        windows = padded[np.arange(len(x))[:, None], at][None]
+        out = np.maximum(conv_valid(windows, self.w.stem[0], self.w.stem[1], STEM_KERNEL), 0.0)
+        return out * positions_mask(start, width, lengths)
+
+    def block(self, index: int, context: np.ndarray, start: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+        """A residual block's map over a context ``(K, N, W, F)`` starting at pooled ``start``: ``W - kernel + 1``
+        positions starting at ``start + left``, masked by pooled ``lengths``."""
+        k = self.w.kernel
+        left = (k - 1) // 2
+        kernel, bias = self.w.blocks[index]
+        y = np.maximum(conv_valid(context, kernel, bias, k), 0.0)
+        out = context[:, :, left : left + y.shape[2]] + y
+        return out * positions_mask(start + left, y.shape[2], lengths)
+
+    def narrow(self, tower: np.ndarray) -> np.ndarray:
+        """The 1x1 read ``(K, N, W, 16)`` of a tower map ``(K, N, W, F)``."""
+        return np.maximum(np.matmul(tower, self.w.narrow[0][:, None]) + self.w.narrow[1][:, None], 0.0)
+
+    def three_positions(self, lengths: np.ndarray, size: int) -> np.ndarray:
+        """``(N, three)``: the pooled positions :class:`EndAlign` puts in the 3' read (wrapping as it does)."""
+        plen = -(-lengths // self.w.pool)
+        return (plen[:, None] - self.w.three + np.arange(self.w.three)) % size
+
+    def references(self, x: np.ndarray) -> References:
+        """Every map of one-hot sequences ``(R, L, 4)`` computed in full, and their predictions."""
+        codes = base_codes(x)
+        lengths = sequence_lengths(codes)
+        pool, margin, k = self.w.pool, self.w.margin, self.w.kernel
+        left = (k - 1) // 2
+        zero = np.zeros(len(x), int)
+        pooled_lengths = -(-lengths // pool)
+        level = pooled(self.stem(x, zero, x.shape[1], lengths), pool)
+        maps = []
+        for b in range(len(self.w.blocks)):
+            padded = np.pad(level, ((0, 0), (0, 0), (margin, margin), (0, 0)))
+            maps.append(padded)
+            context = padded[:, :, margin - left : margin + level.shape[2] + k - 1 - left]
+            level = self.block(b, context, zero - left, pooled_lengths)
+        narrow = self.narrow(level)
+        rows = np.arange(len(x))[:, None]
+        three = narrow[:, rows, self.three_positions(lengths, level.shape[2])]
+        count = np.maximum(pooled_lengths, 1).astype(np.float32)[None, :, None]
+        peak = level.max(axis=2)  # maps are >= 0 and zero past the length, as MaskedPooling's masked maximum
+        members = self.head(
+            narrow[:, :, : self.w.five], three, level.sum(axis=2) / count, peak, codes, lengths
+        )
+        sums = np.cumsum(np.pad(level, ((0, 0), (0, 0), (1, 0), (0, 0))), axis=2)
+        after = running_max(level[:, :, ::-1])[:, :, ::-1]
+        return References(maps, narrow, sums, running_max(level), after, lengths, codes, members)
+
+    def head(
+        self,
+        five: np.ndarray,
+        three: np.ndarray,
+        mean: np.ndarray,
+        peak: np.ndarray,
+        codes: np.ndarray,
+        lengths: np.ndarray,
+    ) -> np.ndarray:
+        """Predictions ``(N, K)`` from the 5' and 3' reads ``(K, N, P, 16)``, the masked mean and maximum of the
+        tower's map ``(K, N, F)``, base codes ``(N, L)`` (k-mer counts) and lengths ``(N,)``."""
+        w = self.w
+        k, n = mean.shape[:2]
+        size_read = np.broadcast_to(
+            (lengths.astype(np.float32) * np.float32(w.scale))[None, :, None], (k, n, 1)
+        )
+        reads = [five.reshape(k, n, -1), three.reshape(k, n, -1), size_read, mean, peak]
+        if w.kmer is not None:
+            counts = np.log1p(kmer_counts(codes))
+            reads.append(gelu(np.matmul(np.broadcast_to(counts, (k, *counts.shape)), w.kmer[0]) + w.kmer[1]))
+        features = np.concatenate(reads, axis=-1).astype(np.float32)
+        gamma, beta, epsilon = w.norm
+        centred = features - features.mean(-1, keepdims=True)
+        normed = centred / np.sqrt((centred**2).mean(-1, keepdims=True) + np.float32(epsilon)) * gamma + beta
+        hidden = gelu(np.matmul(normed, w.hidden[0]) + w.hidden[1])
+        out = [activation(np.matmul(hidden, kernel) + bias, name)[..., 0] for kernel, bias, name in w.outputs]
+        return (out[0] * out[1] if len(out) > 1 else out[0]).T
+
+    def variants(
+        self,
+        x: np.ndarray,
+        refs: References,
+        ref_a: np.ndarray,
+        ref_b: np.ndarray,
+        lo: np.ndarray,
+        width: int,
+    ) -> np.ndarray:
+        """Predictions ``(N, K)`` of one-hot variants ``x`` ``(N, L, 4)`` equal to reference ``ref_a[n]`` before
+        ``lo[n]`` and to reference ``ref_b[n]`` (of their length) from ``lo[n] + width`` on."""
+        w, pool, k = self.w, self.w.pool, self.w.kernel
+        margin, codes = w.margin, base_codes(x)
+        lengths = sequence_lengths(codes)
+        plen = -(-lengths // pool)
+        start = (lo - (STEM_KERNEL - 1 - (STEM_KERNEL - 1) // 2)) // pool
+        count = self.stem_count(width)
+        window = pooled(self.stem(x, start * pool, count * pool, lengths), pool)
+        for b, maps in enumerate(refs.maps):
+            before = maps[:, ref_a[:, None], start[:, None] - (k - 1) + margin + np.arange(k - 1)]
+            after = maps[:, ref_b[:, None], start[:, None] + count + margin + np.arange(k - 1)]
+            window = self.block(b, np.concatenate([before, window, after], axis=2), start - (k - 1), plen)
+            start, count = start - (k - 1) + (k - 1) // 2, count + k - 1
+        size = refs.narrow.shape[2]
+        first, end = np.clip(start, 0, size), np.clip(start + count, 0, size)
+        rows = np.arange(len(x))
+        total = (
+            refs.sums[:, ref_a, first]
+            + window.sum(axis=2)
+            + refs.sums[:, ref_b, size]
+            - refs.sums[:, ref_b, end]
+        )
+        peak = np.maximum(
+            np.maximum(refs.before_max[:, ref_a, first], window.max(axis=2)), refs.after_max[:, ref_b, end]
+        )
+        narrow = self.narrow(window)
+        reads = [
+            self.joined_read(
+                refs.narrow, narrow, ref_a, ref_b, start, np.broadcast_to(np.arange(w.five), (len(x), w.five))
+            )
+            if w.five
+            else narrow[:, :, :0],
+            self.joined_read(refs.narrow, narrow, ref_a, ref_b, start, self.three_positions(lengths, size)),
+        ]
+        del rows
+        mean = total / np.maximum(plen, 1).astype(np.float32)[None, :, None]
+        return self.head(*reads, mean, peak, codes, lengths)
+
+    @staticmethod
+    def joined_read(
+        ref: np.ndarray,
+        window: np.ndarray,
+        ref_a: np.ndarray,
+        ref_b: np.ndarray,
+        start: np.ndarray,
+        at: np.ndarray,
+    ) -> np.ndarray:
+        """``(K, N, P, C)``: a variant's map at positions ``at`` ``(N, P)``: reference ``ref_a``'s before the window
+        ``window`` ``(K, N, W, C)`` starting at ``start``, the window's inside, reference ``ref_b``'s after."""
+        rows = np.arange(len(at))[:, None]
+        inside = np.clip(at - start[:, None], 0, window.shape[2] - 1)
+        out = np.where(
+            (at < start[:, None])[None, :, :, None], ref[:, ref_a[:, None], at], ref[:, ref_b[:, None], at]
+        )
+        within = ((at >= start[:, None]) & (at < start[:, None] + window.shape[2]))[None, :, :, None]
+        return np.where(within, window[:, rows, inside], out)
+
+    def members_near(
+        self, x: np.ndarray, ref_x: np.ndarray, candidates: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """(predictions ``(N, K)``, done ``(N,)``) of one-hot ``x`` ``(N, L, 4)``, each scored from the two of its
+        candidate references (``(N, C)`` rows of ``ref_x`` ``(R, L, 4)``, -1 for none) that leave the narrowest window.
+
+        A row is not done (left for the caller) when no candidate of its length leaves a window narrower than the
+        map; a row equal to a reference is that reference's prediction.
+        """
+        refs = self.references(ref_x)
+        out = np.zeros((len(x), self.n_members), np.float32)
+        done = np.zeros(len(x), bool)
+        if not len(x) or not candidates.shape[1]:
+            return out, done
+        codes = base_codes(x)
+        lengths = sequence_lengths(codes)
+        size = x.shape[1]
+        present = candidates >= 0
+        differs = codes[:, None, :] != refs.codes[np.maximum(candidates, 0)]  # (N, C, L)
+        changed = differs.any(-1)
+        prefix = np.where(present, np.where(changed, differs.argmax(-1), size), -1)
+        same = present & (refs.lengths[np.maximum(candidates, 0)] == lengths[:, None])
+        suffix = np.where(same, np.where(changed, size - differs[..., ::-1].argmax(-1), 0), size + 1)
+        rows = np.arange(len(x))
+        ref_a = candidates[rows, prefix.argmax(1)]
+        ref_b = candidates[rows, suffix.argmin(1)]
+        hi = suffix.min(1)
+        lo = np.minimum(prefix.max(1), hi)
+        equal = (~changed & present).any(1)
+        if equal.any():
+            twin = candidates[rows, (~changed & present).argmax(1)]
+            out[equal], done[equal] = refs.members[twin[equal]], True
+        width = hi - lo
+        limit = size // self.w.pool
+        usable = ~equal & (hi <= size) & (lo <= refs.lengths[ref_a])
+        usable &= np.array([self.window_growth(int(n)) < limit for n in np.maximum(width, 0)], bool)
+        for n in np.unique(width[usable]).tolist():
+            group = np.flatnonzero(usable & (width == n))
+            for chunk in np.array_split(group, -(-len(group) // ROWS)):
+                out[chunk] = self.variants(x[chunk], refs, ref_a[chunk], ref_b[chunk], lo[chunk], n)
+                done[chunk] = True
+        return out, done
+
+
+def incremental_model(model: keras.Model) -> IncrementalCNN | None:
+    """The numpy engine of a site-aware CNN (or a stack of them), None for any other model.
+
+    The graph must be exactly what ``site_aware_cnn`` builds (every member alike), and the engine must give
+    Keras' predictions on random sequences within :data:`TOLERANCE`.
+    """
+    members = ensemble_members(model)
+    settings = [site_aware_settings(member) for member in members]
+    if (
+        settings[0] is None
+        or any(s != settings[0] for s in settings)
+        or not is_site_aware(members[0], settings[0])
+    ):
+        return None
+    reference = normalised_config(members[0])
+    if any(normalised_config(member) != reference for member in members[1:]):
+        return None
+    engine = IncrementalCNN(stacked_weights([member_weights(m, settings[0]) for m in members], settings[0]))
+    return engine if agrees_with(engine, model) else None
+
+
+def agrees_with(engine: IncrementalCNN, model: keras.Model) -> bool:
+    """True when the engine predicts as ``model`` does on random sequences of :data:`CHECK_LENGTHS`."""
+    length = int(model.input_shape[1])
+    rng = np.random.default_rng(0)
+    codes = [rng.integers(0, 4, min(n, length)) for n in CHECK_LENGTHS]
+    x = np.zeros((len(codes), length, 4), np.float32)
+    for row, c in enumerate(codes):
+        x[row, np.arange(len(c)), c] = 1.0
+    want = np.asarray(model(x, training=False)).reshape(len(x), -1)
+    crop = next((n for n in range(max(map(len, codes)), length + 1) if engine.reads(n)), None)
+    if crop is None or want.shape[1] != engine.n_members:
+        return False
+    return bool(np.abs(engine.references(x[:, :crop]).members - want).max() <= TOLERANCE)
