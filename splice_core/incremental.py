@@ -18,12 +18,16 @@ any other model, whose variants are then scored as before.
 """
 
 import copy
+import dataclasses
+import functools
 import json
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import keras
 import numpy as np
 from scipy.special import erf
+from threadpoolctl import ThreadpoolController
 
 from .architectures import (
     EndAlign,
@@ -39,6 +43,8 @@ NARROW = 16
 ROWS = 512  # variants per array pass: the joined maps of 512 variants x 4 members take ~20 MB
 CHECK_LENGTHS = (40, 130)  # random sequences the engine is checked on against Keras when it is built
 TOLERANCE = 1e-5
+THREADS = 2  # the machine's cores
+WIDTH_STEP = 8
 
 
 @dataclass(frozen=True)
@@ -54,8 +60,10 @@ class SiteAwareWeights:
     three: int  # pooled positions read at the 3' end
     scale: float  # the length read's rescaling: 1 / the builder's input length
     kmer: tuple[np.ndarray, np.ndarray] | None  # (K, 340, 64), (K, 1, 64)
-    norm: tuple[np.ndarray, np.ndarray, float]  # gamma (K, 1, D), beta (K, 1, D), epsilon
-    hidden: tuple[np.ndarray, np.ndarray]  # (K, D, 64), (K, 1, 64)
+    hidden: tuple[
+        np.ndarray, np.ndarray, np.ndarray
+    ]  # layer norm folded in: kernel (K, D, 64), its sums, bias
+    epsilon: float  # the layer norm's
     outputs: tuple[tuple[np.ndarray, np.ndarray, str], ...]  # efficiency, then spliced with the cryptic head
 
     @property
@@ -161,11 +169,23 @@ def member_weights(member: keras.Model, settings: dict) -> dict:
         "blocks": [folded_block(conv, bn) for conv, bn in zip(convs[1:-1], norms)],
         "narrow": tuple(w.reshape(-1, NARROW) if w.ndim > 1 else w for w in convs[-1].get_weights()),
         "kmer": tuple(kmer[0].get_weights()) if kmer else None,
-        "norm": (*norm.get_weights(), norm.epsilon),
-        "hidden": tuple(hidden[0].get_weights()),
+        "hidden": normed_dense(*norm.get_weights(), *hidden[0].get_weights()),
+        "epsilon": float(norm.epsilon),
         "outputs": [(*d.get_weights(), keras.activations.serialize(d.activation)) for d in heads],
         "scale": float(by_type[keras.layers.Rescaling].scale),
     }
+
+
+def normed_dense(
+    gamma: np.ndarray, beta: np.ndarray, kernel: np.ndarray, bias: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """A dense layer after a layer norm's scale and shift, as one: kernel ``(D, U)``, its column sums, bias ``(U,)``.
+
+    ``dense(gamma * z + beta) = z @ (gamma * kernel) + beta @ kernel + bias`` with ``z`` the normalised input
+    ``(x - mean) / std``, and ``z @ k = (x @ k - mean * sum(k)) / std``: no normalised copy of ``x`` is made.
+    """
+    folded = gamma[:, None] * kernel
+    return folded, folded.sum(0), beta @ kernel + bias
 
 
 def stacked(arrays: list[np.ndarray]) -> np.ndarray:
@@ -192,12 +212,8 @@ def stacked_weights(members: list[dict], settings: dict) -> SiteAwareWeights:
         three=settings["head3"] // pool,
         scale=members[0]["scale"],
         kmer=pair_stack([m["kmer"] for m in members]) if settings["kmers"] else None,
-        norm=(
-            stacked([m["norm"][0] for m in members]),
-            stacked([m["norm"][1] for m in members]),
-            float(members[0]["norm"][2]),
-        ),
-        hidden=pair_stack([m["hidden"] for m in members]),
+        hidden=tuple(stacked([m["hidden"][i] for m in members]) for i in range(3)),
+        epsilon=members[0]["epsilon"],
         outputs=tuple(
             (*pair_stack([m["outputs"][i] for m in members]), members[0]["outputs"][i][2])
             for i in range(len(members[0]["outputs"]))
@@ -395,10 +411,11 @@ class IncrementalCNN:
             counts = np.log1p(kmer_counts(codes))
             reads.append(gelu(np.matmul(np.broadcast_to(counts, (k, *counts.shape)), w.kmer[0]) + w.kmer[1]))
         features = np.concatenate(reads, axis=-1).astype(np.float32)
-        gamma, beta, epsilon = w.norm
-        centred = features - features.mean(-1, keepdims=True)
-        normed = centred / np.sqrt((centred**2).mean(-1, keepdims=True) + np.float32(epsilon)) * gamma + beta
-        hidden = gelu(np.matmul(normed, w.hidden[0]) + w.hidden[1])
+        kernel, sums, bias = w.hidden
+        mean = features.mean(-1, keepdims=True)
+        spread = np.einsum("kni,kni->kn", features, features)[..., None] / features.shape[-1] - mean**2
+        scale = 1.0 / np.sqrt(np.maximum(spread, 0.0) + np.float32(w.epsilon))
+        hidden = gelu((np.matmul(features, kernel) - mean * sums) * scale + bias)
         out = [activation(np.matmul(hidden, kernel) + bias, name)[..., 0] for kernel, bias, name in w.outputs]
         return (out[0] * out[1] if len(out) > 1 else out[0]).T
 
@@ -476,41 +493,98 @@ class IncrementalCNN:
         candidate references (``(N, C)`` rows of ``ref_x`` ``(R, L, 4)``, -1 for none) that leave the narrowest window.
 
         A row is not done (left for the caller) when no candidate of its length leaves a window narrower than the
-        map; a row equal to a reference is that reference's prediction.
+        map; a row equal to a reference is that reference's prediction. The members are split between
+        :data:`THREADS` threads, each on one core's BLAS: the two cores' BLAS threads, on a shared machine, spent
+        most of their time waiting for each other.
         """
+        plan = window_plan(base_codes(x), base_codes(ref_x), candidates)
+        growth = np.vectorize(self.window_growth)(np.maximum(plan.width, 0))
+        usable = plan.usable & (growth <= x.shape[1] // self.w.pool // 2)
+        done = usable | plan.equal
+        parts = [
+            self.part(members)
+            for members in np.array_split(np.arange(self.n_members), THREADS)
+            if len(members)
+        ]
+        with blas_controller().limit(limits=1), ThreadPoolExecutor(len(parts)) as pool:
+            outs = list(pool.map(lambda part: part.scored(x, ref_x, plan, usable), parts))
+        return np.concatenate(outs, axis=1), done
+
+    def part(self, members: np.ndarray) -> "IncrementalCNN":
+        """The engine of some of the members."""
+        return IncrementalCNN(members_of(self.w, members))
+
+    def scored(self, x: np.ndarray, ref_x: np.ndarray, plan: "WindowPlan", usable: np.ndarray) -> np.ndarray:
+        """Predictions ``(N, K)`` of the rows ``plan`` scores (the rest 0): references' own, or through windows."""
         refs = self.references(ref_x)
         out = np.zeros((len(x), self.n_members), np.float32)
-        done = np.zeros(len(x), bool)
-        if not len(x) or not candidates.shape[1]:
-            return out, done
-        codes = base_codes(x)
-        lengths = sequence_lengths(codes)
-        size = x.shape[1]
-        present = candidates >= 0
-        differs = codes[:, None, :] != refs.codes[np.maximum(candidates, 0)]  # (N, C, L)
-        changed = differs.any(-1)
-        prefix = np.where(present, np.where(changed, differs.argmax(-1), size), -1)
-        same = present & (refs.lengths[np.maximum(candidates, 0)] == lengths[:, None])
-        suffix = np.where(same, np.where(changed, size - differs[..., ::-1].argmax(-1), 0), size + 1)
-        rows = np.arange(len(x))
-        ref_a = candidates[rows, prefix.argmax(1)]
-        ref_b = candidates[rows, suffix.argmin(1)]
-        hi = suffix.min(1)
-        lo = np.minimum(prefix.max(1), hi)
-        equal = (~changed & present).any(1)
-        if equal.any():
-            twin = candidates[rows, (~changed & present).argmax(1)]
-            out[equal], done[equal] = refs.members[twin[equal]], True
-        width = hi - lo
-        limit = size // self.w.pool
-        usable = ~equal & (hi <= size) & (lo <= refs.lengths[ref_a])
-        usable &= np.array([self.window_growth(int(n)) < limit for n in np.maximum(width, 0)], bool)
+        out[plan.equal] = refs.members[plan.twin[plan.equal]]
+        width = bucketed(plan.width)
+        lo = np.minimum(
+            plan.lo, x.shape[1] - width
+        )  # a wider window starts earlier: the bases it adds are A's
         for n in np.unique(width[usable]).tolist():
             group = np.flatnonzero(usable & (width == n))
             for chunk in np.array_split(group, -(-len(group) // ROWS)):
-                out[chunk] = self.variants(x[chunk], refs, ref_a[chunk], ref_b[chunk], lo[chunk], n)
-                done[chunk] = True
-        return out, done
+                out[chunk] = self.variants(x[chunk], refs, plan.ref_a[chunk], plan.ref_b[chunk], lo[chunk], n)
+        return out
+
+
+def bucketed(width: np.ndarray) -> np.ndarray:
+    """Window widths rounded up to a multiple of :data:`WIDTH_STEP` beyond 1 (a few array passes, not one per width)."""
+    return np.where(width <= 1, width, -(-width // WIDTH_STEP) * WIDTH_STEP)
+
+
+@functools.cache
+def blas_controller() -> ThreadpoolController:
+    """The process's BLAS thread pools (inspected once)."""
+    return ThreadpoolController()
+
+
+def members_of(weights: SiteAwareWeights, members: np.ndarray) -> SiteAwareWeights:
+    """The weights of some members (indices on the member axis)."""
+
+    def part(value):
+        if isinstance(value, np.ndarray):
+            return value[members]
+        return tuple(part(item) for item in value) if isinstance(value, tuple) else value
+
+    return SiteAwareWeights(**{f.name: part(getattr(weights, f.name)) for f in dataclasses.fields(weights)})
+
+
+@dataclass(frozen=True)
+class WindowPlan:
+    """How each variant is scored: the references left and right of its window, the window, or its twin."""
+
+    ref_a: np.ndarray  # (N,) reference equal to the variant before lo
+    ref_b: np.ndarray  # (N,) reference of its length equal to it from lo + width on
+    lo: np.ndarray  # (N,) window start (bases)
+    width: np.ndarray  # (N,) window width (bases)
+    usable: np.ndarray  # (N,) True when the two references frame the window
+    equal: np.ndarray  # (N,) True when the variant equals a reference
+    twin: np.ndarray  # (N,) that reference
+
+
+def window_plan(codes: np.ndarray, ref_codes: np.ndarray, candidates: np.ndarray) -> WindowPlan:
+    """The narrowest window of each variant (base codes ``(N, L)``) between two of its candidate references."""
+    n, size = codes.shape
+    present = candidates >= 0
+    lengths, ref_lengths = sequence_lengths(codes), sequence_lengths(ref_codes)
+    safe = np.maximum(candidates, 0)
+    differs = codes[:, None, :] != ref_codes[safe]  # (N, C, L)
+    changed = differs.any(-1)
+    prefix = np.where(present, np.where(changed, differs.argmax(-1), size), -1)
+    same = present & (ref_lengths[safe] == lengths[:, None])
+    suffix = np.where(same, np.where(changed, size - differs[..., ::-1].argmax(-1), 0), size + 1)
+    rows = np.arange(n)
+    ref_a = candidates[rows, prefix.argmax(1)] if n and candidates.shape[1] else np.zeros(n, int)
+    ref_b = candidates[rows, suffix.argmin(1)] if n and candidates.shape[1] else np.zeros(n, int)
+    hi = suffix.min(1) if candidates.shape[1] else np.full(n, size + 1)
+    lo = np.minimum(prefix.max(1) if candidates.shape[1] else np.zeros(n, int), hi)
+    equal = (~changed & present).any(1)
+    twin = candidates[rows, (~changed & present).argmax(1)] if candidates.shape[1] else np.zeros(n, int)
+    usable = ~equal & (hi <= size) & (lo >= 0) & (lo <= ref_lengths[np.maximum(ref_a, 0)])
+    return WindowPlan(ref_a, ref_b, lo, hi - lo, usable, equal, twin)
 
 
 def incremental_model(model: keras.Model) -> IncrementalCNN | None:
