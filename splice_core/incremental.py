@@ -18,14 +18,13 @@ any other model, whose variants are then scored as before.
 """
 
 import copy
-import dataclasses
 import functools
 import json
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import keras
 import numpy as np
+import tensorflow as tf
 from scipy.special import erf
 from threadpoolctl import ThreadpoolController
 
@@ -43,7 +42,7 @@ NARROW = 16
 ROWS = 512  # variants per array pass: the joined maps of 512 variants x 4 members take ~20 MB
 CHECK_LENGTHS = (40, 130)  # random sequences the engine is checked on against Keras when it is built
 TOLERANCE = 1e-5
-THREADS = 2  # the machine's cores
+ROW_STEP = 64
 WIDTH_STEP = 8
 
 
@@ -327,11 +326,11 @@ class IncrementalCNN:
         """True when inputs of ``length`` positions (a crop) pool whole and hold both read spans."""
         return length % self.w.pool == 0 and length // self.w.pool >= max(self.w.five, self.w.three)
 
-    def window_growth(self, width: int) -> int:
-        """Pooled positions of the tower's map that a change of ``width`` bases can reach."""
+    def window_growth(self, width: np.ndarray) -> np.ndarray:
+        """Pooled positions of the tower's map that changes of ``width`` bases ``(N,)`` can reach."""
         return self.stem_count(width) + len(self.w.blocks) * (self.w.kernel - 1)
 
-    def stem_count(self, width: int) -> int:
+    def stem_count(self, width):
         """Pooled positions of the stem's map that a change of ``width`` bases can reach (pool windows whole)."""
         return -(-(width + STEM_KERNEL + self.w.pool - 2) // self.w.pool)
 
@@ -419,6 +418,11 @@ class IncrementalCNN:
         out = [activation(np.matmul(hidden, kernel) + bias, name)[..., 0] for kernel, bias, name in w.outputs]
         return (out[0] * out[1] if len(out) > 1 else out[0]).T
 
+    @functools.cached_property
+    def graph(self) -> "WindowGraph":
+        """The window path as a traced TensorFlow function over this engine's weights."""
+        return WindowGraph(self.w)
+
     def variants(
         self,
         x: np.ndarray,
@@ -430,61 +434,34 @@ class IncrementalCNN:
     ) -> np.ndarray:
         """Predictions ``(N, K)`` of one-hot variants ``x`` ``(N, L, 4)`` equal to reference ``ref_a[n]`` before
         ``lo[n]`` and to reference ``ref_b[n]`` (of their length) from ``lo[n] + width`` on."""
-        w, pool, k = self.w, self.w.pool, self.w.kernel
-        margin, codes = w.margin, base_codes(x)
+        w, pool = self.w, self.w.pool
+        codes = base_codes(x)
         lengths = sequence_lengths(codes)
-        plen = -(-lengths // pool)
         start = (lo - (STEM_KERNEL - 1 - (STEM_KERNEL - 1) // 2)) // pool
         count = self.stem_count(width)
-        window = pooled(self.stem(x, start * pool, count * pool, lengths), pool)
-        for b, maps in enumerate(refs.maps):
-            before = maps[:, ref_a[:, None], start[:, None] - (k - 1) + margin + np.arange(k - 1)]
-            after = maps[:, ref_b[:, None], start[:, None] + count + margin + np.arange(k - 1)]
-            window = self.block(b, np.concatenate([before, window, after], axis=2), start - (k - 1), plen)
-            start, count = start - (k - 1) + (k - 1) // 2, count + k - 1
-        size = refs.narrow.shape[2]
-        first, end = np.clip(start, 0, size), np.clip(start + count, 0, size)
-        rows = np.arange(len(x))
-        total = (
-            refs.sums[:, ref_a, first]
-            + window.sum(axis=2)
-            + refs.sums[:, ref_b, size]
-            - refs.sums[:, ref_b, end]
-        )
-        peak = np.maximum(
-            np.maximum(refs.before_max[:, ref_a, first], window.max(axis=2)), refs.after_max[:, ref_b, end]
-        )
-        narrow = self.narrow(window)
-        reads = [
-            self.joined_read(
-                refs.narrow, narrow, ref_a, ref_b, start, np.broadcast_to(np.arange(w.five), (len(x), w.five))
-            )
-            if w.five
-            else narrow[:, :, :0],
-            self.joined_read(refs.narrow, narrow, ref_a, ref_b, start, self.three_positions(lengths, size)),
-        ]
-        del rows
-        mean = total / np.maximum(plen, 1).astype(np.float32)[None, :, None]
-        return self.head(*reads, mean, peak, codes, lengths)
+        pad = w.margin * pool + STEM_KERNEL
+        at = start[:, None] * pool - (STEM_KERNEL - 1) // 2 + pad + np.arange(count * pool + STEM_KERNEL - 1)
+        stem_input = np.pad(x, ((0, 0), (pad, pad), (0, 0)))[np.arange(len(x))[:, None], at]
+        counts = np.log1p(kmer_counts(codes)) if w.kmer is not None else np.zeros((len(x), 0), np.float32)
+        rows = -(-len(x) // ROW_STEP) * ROW_STEP  # few row counts reach the traced function (kept kernels)
+        extra = rows - len(x)
 
-    @staticmethod
-    def joined_read(
-        ref: np.ndarray,
-        window: np.ndarray,
-        ref_a: np.ndarray,
-        ref_b: np.ndarray,
-        start: np.ndarray,
-        at: np.ndarray,
-    ) -> np.ndarray:
-        """``(K, N, P, C)``: a variant's map at positions ``at`` ``(N, P)``: reference ``ref_a``'s before the window
-        ``window`` ``(K, N, W, C)`` starting at ``start``, the window's inside, reference ``ref_b``'s after."""
-        rows = np.arange(len(at))[:, None]
-        inside = np.clip(at - start[:, None], 0, window.shape[2] - 1)
-        out = np.where(
-            (at < start[:, None])[None, :, :, None], ref[:, ref_a[:, None], at], ref[:, ref_b[:, None], at]
+        def padded(value: np.ndarray, dtype=tf.int32) -> tf.Tensor:
+            return tf.constant(np.concatenate([value, np.repeat(value[-1:], extra, axis=0)]), dtype)
+
+        out = self.graph.members(
+            padded(stem_input, tf.float32),
+            padded(start),
+            padded(lengths),
+            padded(ref_a),
+            padded(ref_b),
+            padded(counts, tf.float32),
+            padded(self.three_positions(lengths, refs.narrow.shape[2])),
+            tf.constant(count, tf.int32),
+            [tf.constant(level) for level in refs.maps],
+            *(tf.constant(a) for a in (refs.narrow, refs.sums, refs.before_max, refs.after_max)),
         )
-        within = ((at >= start[:, None]) & (at < start[:, None] + window.shape[2]))[None, :, :, None]
-        return np.where(within, window[:, rows, inside], out)
+        return np.asarray(out)[: len(x)]
 
     def members_near(
         self, x: np.ndarray, ref_x: np.ndarray, candidates: np.ndarray
@@ -493,26 +470,14 @@ class IncrementalCNN:
         candidate references (``(N, C)`` rows of ``ref_x`` ``(R, L, 4)``, -1 for none) that leave the narrowest window.
 
         A row is not done (left for the caller) when no candidate of its length leaves a window narrower than the
-        map; a row equal to a reference is that reference's prediction. The members are split between
-        :data:`THREADS` threads, each on one core's BLAS: the two cores' BLAS threads, on a shared machine, spent
-        most of their time waiting for each other.
+        map; a row equal to a reference is that reference's prediction. References are computed in numpy on one
+        core's BLAS (the two cores' BLAS threads, on a shared machine, spent most of their time waiting for each
+        other), windows in a traced TensorFlow function (a third of numpy's CPU time, and it shares the cores well).
         """
         plan = window_plan(base_codes(x), base_codes(ref_x), candidates)
-        growth = np.vectorize(self.window_growth)(np.maximum(plan.width, 0))
-        usable = plan.usable & (growth <= x.shape[1] // self.w.pool // 2)
-        done = usable | plan.equal
-        parts = [
-            self.part(members)
-            for members in np.array_split(np.arange(self.n_members), THREADS)
-            if len(members)
-        ]
-        with blas_controller().limit(limits=1), ThreadPoolExecutor(len(parts)) as pool:
-            outs = list(pool.map(lambda part: part.scored(x, ref_x, plan, usable), parts))
-        return np.concatenate(outs, axis=1), done
-
-    def part(self, members: np.ndarray) -> "IncrementalCNN":
-        """The engine of some of the members."""
-        return IncrementalCNN(members_of(self.w, members))
+        usable = plan.usable & (self.window_growth(bucketed(plan.width)) <= x.shape[1] // self.w.pool // 2)
+        with blas_controller().limit(limits=1):
+            return self.scored(x, ref_x, plan, usable), usable | plan.equal
 
     def scored(self, x: np.ndarray, ref_x: np.ndarray, plan: "WindowPlan", usable: np.ndarray) -> np.ndarray:
         """Predictions ``(N, K)`` of the rows ``plan`` scores (the rest 0): references' own, or through windows."""
@@ -531,25 +496,15 @@ class IncrementalCNN:
 
 
 def bucketed(width: np.ndarray) -> np.ndarray:
-    """Window widths rounded up to a multiple of :data:`WIDTH_STEP` beyond 1 (a few array passes, not one per width)."""
-    return np.where(width <= 1, width, -(-width // WIDTH_STEP) * WIDTH_STEP)
+    """Window widths: 1 for 0 or 1 (deletions, substitutions), else rounded up to a multiple of :data:`WIDTH_STEP`
+    (a few calls, not one per width; a wider window is exact, its extra bases being the references')."""
+    return np.where(width <= 1, 1, -(-width // WIDTH_STEP) * WIDTH_STEP)
 
 
 @functools.cache
 def blas_controller() -> ThreadpoolController:
     """The process's BLAS thread pools (inspected once)."""
     return ThreadpoolController()
-
-
-def members_of(weights: SiteAwareWeights, members: np.ndarray) -> SiteAwareWeights:
-    """The weights of some members (indices on the member axis)."""
-
-    def part(value):
-        if isinstance(value, np.ndarray):
-            return value[members]
-        return tuple(part(item) for item in value) if isinstance(value, tuple) else value
-
-    return SiteAwareWeights(**{f.name: part(getattr(weights, f.name)) for f in dataclasses.fields(weights)})
 
 
 @dataclass(frozen=True)
@@ -585,6 +540,169 @@ def window_plan(codes: np.ndarray, ref_codes: np.ndarray, candidates: np.ndarray
     twin = candidates[rows, (~changed & present).argmax(1)] if candidates.shape[1] else np.zeros(n, int)
     usable = ~equal & (hi <= size) & (lo >= 0) & (lo <= ref_lengths[np.maximum(ref_a, 0)])
     return WindowPlan(ref_a, ref_b, lo, hi - lo, usable, equal, twin)
+
+
+def tf_gelu(x: tf.Tensor) -> tf.Tensor:
+    """Keras' exact GELU."""
+    return 0.5 * x * (1.0 + tf.math.erf(x / np.float32(np.sqrt(2.0))))
+
+
+def tf_activation(x: tf.Tensor, name: str) -> tf.Tensor:
+    """A Dense layer's activation by its Keras name (those :func:`activation` knows)."""
+    return {"sigmoid": tf.sigmoid, "relu": tf.nn.relu, "gelu": tf_gelu, "linear": tf.identity}[name](x)
+
+
+def tf_mask(start: tf.Tensor, width, lengths: tf.Tensor) -> tf.Tensor:
+    """``(1, N, width, 1)``: 1 at the window positions ``start + 0..width-1`` inside ``[0, length)`` of each row."""
+    at = start[:, None] + tf.range(width)[None]
+    return tf.cast((at >= 0) & (at < lengths[:, None]), tf.float32)[None, :, :, None]
+
+
+def at_rows(maps: tf.Tensor, rows: tf.Tensor, positions: tf.Tensor) -> tf.Tensor:
+    """``(K, N, P, C)``: maps ``(K, R, Q, C)`` of reference ``rows[n]`` ``(N,)`` at ``positions`` ``(N, P)``."""
+    flat = tf.reshape(maps, (tf.shape(maps)[0], -1, maps.shape[-1]))
+    return tf.gather(flat, rows[:, None] * tf.shape(maps)[2] + positions, axis=1)
+
+
+class WindowGraph:
+    """:meth:`IncrementalCNN.variants`' window path in TensorFlow (the same arithmetic as the numpy references)."""
+
+    def __init__(self, weights: SiteAwareWeights):
+        self.w = weights
+        k = weights.kernel
+        self.stem = (
+            tf.constant(weights.stem[0].reshape(self.n_members, STEM_KERNEL, 4, -1)),
+            tf.constant(weights.stem[1]),
+        )
+        self.blocks = [
+            (tf.constant(kernel.reshape(self.n_members, k, -1, kernel.shape[-1])), tf.constant(bias))
+            for kernel, bias in weights.blocks
+        ]
+        filters = weights.stem[0].shape[-1]
+        rows, ints = (None,), tf.TensorSpec((None,), tf.int32)
+        maps = tf.TensorSpec((self.n_members, None, None, filters))
+        self.members = tf.function(
+            self.window_members,
+            input_signature=[
+                tf.TensorSpec((None, None, 4)),
+                ints,
+                ints,
+                ints,
+                ints,
+                tf.TensorSpec((*rows, None)),
+                tf.TensorSpec((None, None), tf.int32),
+                tf.TensorSpec((), tf.int32),
+                [maps] * len(weights.blocks),
+                tf.TensorSpec((self.n_members, None, None, NARROW)),
+                maps,
+                maps,
+                maps,
+            ],
+        )
+
+    @property
+    def n_members(self) -> int:
+        """K."""
+        return self.w.stem[0].shape[0]
+
+    def conv(self, x: tf.Tensor, kernel: tf.Tensor, bias: tf.Tensor) -> tf.Tensor:
+        """Valid convolution of each member's maps ``(K or 1, N, W, C)``: ``(K, N, W - k + 1, F)``."""
+        one = x.shape[0] == 1
+        return (
+            tf.stack([tf.nn.conv1d(x[0 if one else m], kernel[m], 1, "VALID") for m in range(self.n_members)])
+            + bias[:, None]
+        )
+
+    def window_members(
+        self,
+        stem_input: tf.Tensor,
+        start: tf.Tensor,
+        lengths: tf.Tensor,
+        ref_a: tf.Tensor,
+        ref_b: tf.Tensor,
+        counts: tf.Tensor,
+        three_at: tf.Tensor,
+        count: tf.Tensor,
+        maps: list[tf.Tensor],
+        narrow: tf.Tensor,
+        sums: tf.Tensor,
+        before_max: tf.Tensor,
+        after_max: tf.Tensor,
+    ) -> tf.Tensor:
+        """Predictions ``(N, K)``: the stem over ``stem_input`` ``(N, count * pool + 8, 4)`` (the variants' bases
+        around pooled window ``start``), then each block between references ``ref_a`` and ``ref_b``, then the heads."""
+        w, k, pool = self.w, self.w.kernel, self.w.pool
+        left = (k - 1) // 2
+        members, rows = self.n_members, tf.shape(stem_input)[0]
+        plen = (lengths + pool - 1) // pool
+        stem = tf.nn.relu(self.conv(stem_input[None], *self.stem)) * tf_mask(
+            start * pool, count * pool, lengths
+        )
+        window = tf.reduce_max(tf.reshape(stem, (members, rows, count, pool, stem.shape[-1])), axis=3)
+        width = count
+        for (kernel, bias), level in zip(self.blocks, maps):
+            reach = tf.range(k - 1)[None]
+            before = at_rows(level, ref_a, start[:, None] - (k - 1) + w.margin + reach)
+            after = at_rows(level, ref_b, start[:, None] + width + w.margin + reach)
+            context = tf.concat([before, window, after], axis=2)
+            y = tf.nn.relu(self.conv(context, kernel, bias))
+            start, width = start - (k - 1) + left, width + k - 1
+            window = (context[:, :, left : left + width] + y) * tf_mask(start, width, plen)
+        size = tf.shape(narrow)[2]
+        first, end = tf.clip_by_value(start, 0, size), tf.clip_by_value(start + width, 0, size)
+
+        def point(maps: tf.Tensor, refs: tf.Tensor, at: tf.Tensor) -> tf.Tensor:
+            return at_rows(maps, refs, at[:, None])[:, :, 0]
+
+        total = (
+            point(sums, ref_a, first)
+            + tf.reduce_sum(window, 2)
+            + point(sums, ref_b, tf.fill(tf.shape(end), size))
+        )
+        total -= point(sums, ref_b, end)
+        peak = tf.maximum(
+            tf.maximum(point(before_max, ref_a, first), tf.reduce_max(window, 2)),
+            point(after_max, ref_b, end),
+        )
+        window_narrow = tf.nn.relu(tf.einsum("knwf,kfg->knwg", window, w.narrow[0]) + w.narrow[1][:, None])
+
+        def joined(at: tf.Tensor) -> tf.Tensor:  # the variant's 1x1 read at positions (N, P)
+            outside = tf.where(
+                (at < start[:, None])[None, :, :, None],
+                at_rows(narrow, ref_a, at),
+                at_rows(narrow, ref_b, at),
+            )
+            inside = tf.clip_by_value(at - start[:, None], 0, width - 1)
+            flat = tf.reshape(window_narrow, (members, -1, NARROW))
+            within = tf.gather(flat, tf.range(rows)[:, None] * width + inside, axis=1)
+            return tf.where(
+                ((at >= start[:, None]) & (at < start[:, None] + width))[None, :, :, None], within, outside
+            )
+
+        five = joined(tf.broadcast_to(tf.range(w.five)[None], (rows, w.five)))
+        size_read = tf.cast(lengths, tf.float32) * np.float32(w.scale)
+        reads = [
+            tf.reshape(five, (members, rows, w.five * NARROW)),
+            tf.reshape(joined(three_at), (members, rows, w.three * NARROW)),
+            tf.broadcast_to(size_read[None, :, None], (members, rows, 1)),
+            total / tf.cast(tf.maximum(plen, 1), tf.float32)[None, :, None],
+            peak,
+        ]
+        if w.kmer is not None:
+            reads.append(tf_gelu(tf.einsum("ni,kio->kno", counts, w.kmer[0]) + w.kmer[1]))
+        features = tf.concat(reads, axis=-1)
+        kernel, sums_of_kernel, bias = w.hidden
+        mean, variance = tf.nn.moments(features, [-1], keepdims=True)
+        hidden = tf_gelu(
+            (tf.einsum("kni,kio->kno", features, kernel) - mean * sums_of_kernel)
+            * tf.math.rsqrt(variance + np.float32(w.epsilon))
+            + bias
+        )
+        out = [
+            tf_activation(tf.einsum("kni,kio->kno", hidden, k_) + b_, name)[..., 0]
+            for k_, b_, name in w.outputs
+        ]
+        return tf.transpose(out[0] * out[1] if len(out) > 1 else out[0])
 
 
 def incremental_model(model: keras.Model) -> IncrementalCNN | None:
