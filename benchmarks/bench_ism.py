@@ -8,7 +8,10 @@ or deletions, sites kept). "incremental" tells the predictor each variant's pare
 scaled). Each figure alternates incremental and batched ``--rounds`` times and reports medians of wall and
 process CPU time, and the load average, since the machine is shared.
 
-    python benchmarks/bench_ism.py [--rounds 5] [--pairs-rounds 1] [--pairs-length 150] [--naive-sample 40]
+    python benchmarks/bench_ism.py [--rounds 5] [--pairs-rounds 1] [--pairs-length 150] [--naive-sample 40] [--no-pairs]
+
+It ends with where a paste's work goes on the Predict page (prediction, mutagenesis both ways, heatmap,
+SmoothGrad, the logo's figure and PNG).
 """
 
 import argparse
@@ -75,6 +78,38 @@ def figure_line(name: str, timed: dict[str, tuple[float, float]], naive: tuple[f
     )
 
 
+def paste_parts(predictor: Predictor, introns: list[str]) -> dict[str, tuple[float, float]]:
+    """Median (wall s, CPU s) of each of the Predict page's core calls for a pasted intron (as ``bench_sessions``)."""
+    from splice_core.attribution import intron_saliency
+    from splice_core.heatmap import mutagenesis_heatmap
+    from splice_core.logo import figure_png, saliency_logo
+    from splice_core.sites import site_spans
+
+    times: dict[str, list[tuple[float, float]]] = {}
+
+    def timed(name: str, run: Callable[[], object]):
+        wall, cpu = time.perf_counter(), time.process_time()
+        result = run()
+        times.setdefault(name, []).append((time.perf_counter() - wall, time.process_time() - cpu))
+        return result
+
+    for intron in introns:
+        timed("prediction", partial(predictor.intron_members, [intron]))
+        _, subs, dels = timed(
+            "mutagenesis (incremental)", partial(mutagenesis_effects, predictor.predict_introns, intron)
+        )
+        timed("mutagenesis (batched, before)", partial(mutagenesis_effects, batched_means(predictor), intron))
+        spans = site_spans(len(intron), int(predictor.branch_starts([intron])[0]))
+        heatmap = timed("heatmap", partial(mutagenesis_heatmap, intron, subs, dels, spans))
+        timed("heatmap JSON", heatmap.to_json)
+        saliency = timed("SmoothGrad", partial(intron_saliency, predictor, intron))
+        figure = timed("logo figure", partial(saliency_logo, saliency, spans))
+        timed("logo PNG", partial(figure_png, figure))
+    return {
+        name: tuple(statistics.median(t[i] for t in runs) for i in (0, 1)) for name, runs in times.items()
+    }
+
+
 def main() -> None:
     """Print every figure."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -82,6 +117,7 @@ def main() -> None:
     parser.add_argument("--pairs-rounds", type=int, default=1)
     parser.add_argument("--pairs-length", type=int, default=150)
     parser.add_argument("--naive-sample", type=int, default=40)
+    parser.add_argument("--no-pairs", action="store_true", help="skip the double-mutant scan (minutes)")
     args = parser.parse_args()
     predictor = load_predictor(PRETRAINED_DIR)
     print(
@@ -118,12 +154,16 @@ def main() -> None:
     print(lines[-1], f"load average {os.getloadavg()[0]:.1f}", flush=True)
 
     pair_intron = made_up_intron(rng, args.pairs_length)
-    timed = alternated(
-        {
-            "incremental": partial(pair_effects, predictor.predict_introns, pair_intron),
-            "batched": partial(pair_effects, batched_means(predictor), pair_intron),
-        },
-        args.pairs_rounds,
+    timed = (
+        {}
+        if args.no_pairs
+        else alternated(
+            {
+                "incremental": partial(pair_effects, predictor.predict_introns, pair_intron),
+                "batched": partial(pair_effects, batched_means(predictor), pair_intron),
+            },
+            args.pairs_rounds,
+        )
     )
     positions, mutants = single_changes(pair_intron)
     first, second = change_pairs(positions)
@@ -137,6 +177,13 @@ def main() -> None:
     scaled = naive_ms * len(first) / len(sample) / 1000
     lines.append(figure_line("double mutants", timed, (scaled, f"{how}, scaled to {len(first)} pairs")))
     print(lines[-1], f"load average {os.getloadavg()[0]:.1f}", flush=True)
+
+    print(
+        "\nwhere a paste's work goes (the Predict page's core calls, 148-nt introns; median wall s, CPU s):"
+    )
+    parts = paste_parts(predictor, [made_up_intron(rng, 148) for _ in range(args.rounds + 1)][1:])
+    for name, (wall, cpu) in parts.items():
+        print(f"  {name:32s} {wall:7.3f} s  {cpu:7.3f} CPU")
 
     print(f"\n{os.cpu_count()} CPU cores, load average {os.getloadavg()[0]:.1f} at the end")
     print("\n".join(lines))

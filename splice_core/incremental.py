@@ -496,9 +496,10 @@ class IncrementalCNN:
 
 
 def bucketed(width: np.ndarray) -> np.ndarray:
-    """Window widths: 1 for 0 or 1 (deletions, substitutions), else rounded up to a multiple of :data:`WIDTH_STEP`
-    (a few calls, not one per width; a wider window is exact, its extra bases being the references')."""
-    return np.where(width <= 1, 1, -(-width // WIDTH_STEP) * WIDTH_STEP)
+    """Window widths: 1 for 0 or 1 (deletions, substitutions), else a power of two from :data:`WIDTH_STEP` (a few
+    calls, not one per width; a wider window is exact, its extra bases being the references')."""
+    wide = WIDTH_STEP * 2 ** np.ceil(np.log2(np.maximum(width, 1) / WIDTH_STEP)).clip(0).astype(int)
+    return np.where(width <= 1, 1, wide)
 
 
 @functools.cache
@@ -581,7 +582,7 @@ class WindowGraph:
         filters = weights.stem[0].shape[-1]
         rows, ints = (None,), tf.TensorSpec((None,), tf.int32)
         maps = tf.TensorSpec((self.n_members, None, None, filters))
-        self.members = tf.function(
+        self.members = tf.function(  # traced once, for any rows and width
             self.window_members,
             input_signature=[
                 tf.TensorSpec((None, None, 4)),
@@ -598,7 +599,7 @@ class WindowGraph:
                 maps,
                 maps,
             ],
-        )
+        ).get_concrete_function()  # called directly: the signature check took ~5 ms a call
 
     @property
     def n_members(self) -> int:
