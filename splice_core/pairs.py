@@ -45,14 +45,14 @@ def change_pairs(positions: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return first[keep], second[keep]
 
 
-def double_mutant(intron: str, i: int, a: str, j: int, b: str) -> str:
-    """The intron with change ``a`` at ``i`` and ``b`` at ``j`` (0-based, ``i < j``; ``-`` deletes)."""
-    return intron[:i] + a.strip("-") + intron[i + 1 : j] + b.strip("-") + intron[j + 1 :]
-
-
 def single_mutant(intron: str, i: int, a: str) -> str:
     """The intron with change ``a`` at 0-based ``i`` (``-`` deletes)."""
     return intron[:i] + a.strip("-") + intron[i + 1 :]
+
+
+def double_mutant(intron: str, i: int, a: str, j: int, b: str) -> str:
+    """The intron with change ``a`` at ``i`` and ``b`` at ``j`` (0-based, ``i < j``; ``-`` deletes)."""
+    return single_mutant(single_mutant(intron, j, b), i, a)
 
 
 def pair_branch_starts(

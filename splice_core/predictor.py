@@ -255,15 +255,11 @@ class Predictor:
         return self.introns_to_one_hot(reads, read_branch, **design), by_parent[index]
 
     def predict_introns(
-        self,
-        introns: list[str],
-        branch: np.ndarray | None = None,
-        parents: list[str] | None = None,
-        parent_branch: np.ndarray | None = None,
-        **design,
+        self, introns: list[str], branch: np.ndarray | None = None, parents: list[str] | None = None, **options
     ) -> np.ndarray:
-        """Mean prediction ``(N,)`` for bare intron strings (see :meth:`intron_members`)."""
-        return self.intron_members(introns, branch, parents, parent_branch, **design).mean(1)
+        """Mean prediction ``(N,)`` for bare intron strings (``options``: parent_branch, template, reporter; see
+        :meth:`intron_members`)."""
+        return self.intron_members(introns, branch, parents, **options).mean(1)
 
 
 def mean_and_spread(members: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
