@@ -255,7 +255,11 @@ class Predictor:
         return self.introns_to_one_hot(reads, read_branch, **design), by_parent[index]
 
     def predict_introns(
-        self, introns: list[str], branch: np.ndarray | None = None, parents: list[str] | None = None, **options
+        self,
+        introns: list[str],
+        branch: np.ndarray | None = None,
+        parents: list[str] | None = None,
+        **options,
     ) -> np.ndarray:
         """Mean prediction ``(N,)`` for bare intron strings (``options``: parent_branch, template, reporter; see
         :meth:`intron_members`)."""
