@@ -9,7 +9,8 @@ only the window between is computed, from ``V``'s own bases, layer by layer (ste
 the 1x1 read), and the heads (5' and 3' reads, masked pooling, length, k-mer counts) then read the joined maps.
 The arithmetic is that of the Keras layers in float32 (batch norm folded into its convolution), so the result
 equals scoring ``V`` on its own to float rounding. The work per variant grows with the receptive field, not
-with the intron (fastISM, Nair et al. 2022, does the same for Keras models in general).
+with the intron (fastISM, Nair et al. 2022, does the same for Keras models in general). References are computed
+in numpy, the windows of many variants at once in one traced TensorFlow function (:class:`WindowGraph`).
 
 :func:`incremental_model` reads a model's layer graph: it takes a ``site_aware_cnn`` member (any ``pool``
 dividing :data:`~splice_core.predictor.CROP_STEP`, ``kmers``, ``n_blocks``, ``kernel``, ``filters``, read
@@ -39,7 +40,7 @@ from .architectures import (
 
 STEM_KERNEL = 9
 NARROW = 16
-ROWS = 512  # variants per array pass: the joined maps of 512 variants x 4 members take ~20 MB
+ROWS = 512  # variants per window call: its maps for 512 variants x 4 members take a few MB each
 CHECK_LENGTHS = (40, 130)  # random sequences the engine is checked on against Keras when it is built
 TOLERANCE = 1e-5
 ROW_STEP = 64
@@ -330,7 +331,7 @@ class IncrementalCNN:
         """Pooled positions of the tower's map that changes of ``width`` bases ``(N,)`` can reach."""
         return self.stem_count(width) + len(self.w.blocks) * (self.w.kernel - 1)
 
-    def stem_count(self, width):
+    def stem_count(self, width: int | np.ndarray) -> int | np.ndarray:
         """Pooled positions of the stem's map that a change of ``width`` bases can reach (pool windows whole)."""
         return -(-(width + STEM_KERNEL + self.w.pool - 2) // self.w.pool)
 
@@ -553,7 +554,7 @@ def tf_activation(x: tf.Tensor, name: str) -> tf.Tensor:
     return {"sigmoid": tf.sigmoid, "relu": tf.nn.relu, "gelu": tf_gelu, "linear": tf.identity}[name](x)
 
 
-def tf_mask(start: tf.Tensor, width, lengths: tf.Tensor) -> tf.Tensor:
+def tf_mask(start: tf.Tensor, width: tf.Tensor, lengths: tf.Tensor) -> tf.Tensor:
     """``(1, N, width, 1)``: 1 at the window positions ``start + 0..width-1`` inside ``[0, length)`` of each row."""
     at = start[:, None] + tf.range(width)[None]
     return tf.cast((at >= 0) & (at < lengths[:, None]), tf.float32)[None, :, :, None]
