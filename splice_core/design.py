@@ -14,6 +14,7 @@ import numpy as np
 from .design_constraints import DesignInputError, SequenceRules, check_rules, random_constrained
 from .encoding import ALPHABET
 from .intron_input import TRAINED_MAX, check_intron
+from .mutagenesis import predict_near
 
 PredictMembers = Callable[[list[str], np.ndarray | None], np.ndarray]
 Steps = Iterator[tuple[float, list["Design"]]]
@@ -223,9 +224,11 @@ def check_edit_request(request: EditRequest) -> None:
     check_rules(request.rules)
 
 
-def scored(predict: PredictMembers, sequences: list[str]) -> np.ndarray:
-    """Every member's prediction ``(N, K)`` of sequences, in one call."""
-    return np.asarray(predict(sequences, None), float).reshape(len(sequences), -1)
+def scored(predict: PredictMembers, sequences: list[str], parents: list[str] | None = None) -> np.ndarray:
+    """Every member's prediction ``(N, K)`` of sequences, in one call (told the sequence each was edited from)."""
+    if parents is None:
+        return np.asarray(predict(sequences, None), float).reshape(len(sequences), -1)
+    return predict_near(predict, sequences, None, parents, None).astype(float).reshape(len(sequences), -1)
 
 
 def edit_steps(predict: PredictMembers, request: EditRequest, hold_out: bool = True) -> Steps:
@@ -241,7 +244,7 @@ def edit_steps(predict: PredictMembers, request: EditRequest, hold_out: bool = T
     yield 0.0, [Design(request.intron, (), members, searched, request.goal)]
     beam, seen = [start], {request.intron}
     for step in range(1, request.max_edits + 1):
-        children = {}
+        children, parents = {}, {}
         for state in beam:
             for child in state.children(request):
                 if (
@@ -249,11 +252,11 @@ def edit_steps(predict: PredictMembers, request: EditRequest, hold_out: bool = T
                     and child.sequence not in children
                     and request.rules.allows(child.sequence)
                 ):
-                    children[child.sequence] = child
+                    children[child.sequence], parents[child.sequence] = child, state.sequence
         if not children:
             return
         states = list(children.values())
-        predictions = scored(predict, [s.sequence for s in states])
+        predictions = scored(predict, [s.sequence for s in states], [parents[s.sequence] for s in states])
         loss = request.goal.search_loss(predictions[:, :searched], request.spread_weight)
         order = np.argsort(loss, kind="stable")[: request.beam]
         beam = [states[i] for i in order]

@@ -88,7 +88,20 @@ class IntronView:
 
 def three_region_length(length: int, branch: int, layout: ViewLayout) -> int:
     """Length of the 3' region: from ``margin`` nt before the branch start to the end, within the layout's bounds."""
-    return int(np.clip(length - max(branch - layout.margin, 0), layout.three_min, layout.three_max))
+    return min(max(length - max(branch - layout.margin, 0), layout.three_min), layout.three_max)
+
+
+def window_starts(first: int, last: int, count: int) -> list[int]:
+    """The distinct rounded values of ``count`` evenly spaced points from ``first`` to ``last``, in order.
+
+    As ``np.unique(np.linspace(first, last, count).round())``, in plain Python: it ran once per intron, and for
+    the double-mutant scan's 500,000 views its NumPy calls took a third of the time.
+    """
+    if count == 1:
+        return [first]
+    step = (last - first) / (count - 1)
+    points = [i * step + first for i in range(count - 1)] + [last]
+    return sorted({round(p) for p in points})
 
 
 def intron_view_set(intron: str, branch: int, layout: ViewLayout) -> list[IntronView]:
@@ -98,13 +111,13 @@ def intron_view_set(intron: str, branch: int, layout: ViewLayout) -> list[Intron
         return [IntronView(intron, ((0, n),))]
     three = three_region_length(n, int(branch), layout)
     size = layout.length - layout.five - three
-    starts = np.unique(np.linspace(layout.five, n - three - size, layout.n_views).round().astype(int))
+    starts = window_starts(layout.five, n - three - size, layout.n_views)
     return [
         IntronView(
             intron[: layout.five] + intron[s : s + size] + intron[n - three :],
             ((0, layout.five), (s, s + size), (n - three, n)),
         )
-        for s in starts.tolist()
+        for s in starts
     ]
 
 

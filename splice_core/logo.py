@@ -1,10 +1,14 @@
-"""Sequence-logo figures of per-base attributions (logomaker), with the splice sites shaded."""
+"""Sequence-logo figures of per-base attributions (logomaker's glyphs), with the splice sites shaded."""
 
+import functools
 import io
 
-import logomaker
 import numpy as np
 from matplotlib.figure import Figure
+from matplotlib.font_manager import FontProperties
+from matplotlib.patches import PathPatch
+from matplotlib.path import Path
+from matplotlib.textpath import TextPath
 
 from .encoding import ALPHABET
 from .intron_view import column_positions, piece_joins, position_ticks
@@ -13,6 +17,8 @@ from .sites import SITE_COLORS, SITE_NAMES
 WIDTH_PER_NT = 0.09
 X_MARGIN = 0.75  # nt beyond the first and last cells, so their letters' outlines are not clipped
 BASE_COLORS = {"A": "green", "C": "blue", "G": "orange", "T": "red"}  # logomaker's "classic" scheme
+GLYPH_WIDTH = 0.95  # of a position, as logomaker draws them
+WIDEST = "E"  # a letter is stretched no wider than this one would be (logomaker's ``dont_stretch_more_than``)
 
 
 def glyph_spans(values: np.ndarray) -> list[tuple[int, int, float, float]]:
@@ -30,13 +36,38 @@ def glyph_spans(values: np.ndarray) -> list[tuple[int, int, float, float]]:
     return spans
 
 
+@functools.cache
+def unit_glyph(letter: str) -> tuple[np.ndarray, np.ndarray, float]:
+    """(vertices ``(V, 2)`` scaled to a unit box, path codes, width share) of a bold sans letter, made once.
+
+    The width share is the letter's width over the widest letter's (:data:`WIDEST`) when narrower, else 1: as
+    logomaker's ``Glyph``, a narrow letter is centred, not stretched to the full width.
+    """
+    font = FontProperties(family="sans", weight="bold")
+    path = TextPath((0, 0), letter, size=1, prop=font)
+    box, widest = path.get_extents(), TextPath((0, 0), WIDEST, size=1, prop=font).get_extents()
+    vertices = (path.vertices - [box.xmin, box.ymin]) / [box.width, box.height]
+    return vertices, path.codes, min(1.0, box.width / widest.width)
+
+
+def glyph_patch(position: float, letter: str, floor: float, ceiling: float) -> PathPatch:
+    """The patch of ``letter`` filling ``[floor, ceiling]`` at x = ``position`` (as logomaker's ``Glyph`` draws it)."""
+    vertices, codes, share = unit_glyph(letter)
+    width = GLYPH_WIDTH * share
+    placed = vertices * [width, ceiling - floor] + [position - width / 2, floor]
+    return PathPatch(Path(placed, codes), facecolor=BASE_COLORS[letter], edgecolor="black", linewidth=0.0)
+
+
 def draw_logo(ax, values: np.ndarray) -> None:
-    """Draw ``(L, 4)`` values as upright logomaker glyphs at x = 1..L, creating glyphs for non-zero cells only."""
+    """Draw ``(L, 4)`` values as upright letters at x = 1..L, creating glyphs for non-zero cells only.
+
+    The letters are logomaker's (bold sans, 0.95 wide, no wider than an E), each placed from one path of its
+    letter made once: logomaker's ``Glyph`` lays out the letter's text path anew for every glyph, which took
+    most of the time of a paste on the Predict page (0.3 s CPU of a 148-nt logo). They are added as artists, not
+    with ``add_patch``, which would compute each letter's curves' extent for data limits set below anyway.
+    """
     for position, base, floor, ceiling in glyph_spans(values):
-        letter = ALPHABET[base]
-        logomaker.Glyph(
-            position + 1, letter, min(floor, ceiling), max(floor, ceiling), ax=ax, color=BASE_COLORS[letter]
-        )
+        ax.add_artist(glyph_patch(position + 1, ALPHABET[base], min(floor, ceiling), max(floor, ceiling)))
     low, high = (
         min(0.0, values.clip(max=0).sum(1).min(initial=0)),
         max(0.0, values.clip(min=0).sum(1).max(initial=0)),

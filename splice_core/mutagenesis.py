@@ -1,9 +1,12 @@
 """In-silico mutagenesis of an intron: every single-base substitution and deletion.
 
 Analyses take ``predict(introns, branch)``, a function from intron strings and their 0-based branch-site
-starts (or None: the model's default) to ``(N,)`` predictions, such as ``Predictor.predict_introns``.
+starts (or None: the model's default) to ``(N,)`` predictions, such as ``Predictor.predict_introns``. When it
+also takes ``parents`` and ``parent_branch`` (the intron each variant was made from, and its branch start), it is
+told them, so that a model may compute only what each change reaches (:mod:`splice_core.incremental`).
 """
 
+import inspect
 from collections.abc import Callable
 
 import numpy as np
@@ -42,6 +45,19 @@ def distinct_variants(
     return [variant for variant, _ in first], unique_starts, inverse
 
 
+def predict_near(
+    predict: Callable,
+    introns: list[str],
+    starts: np.ndarray | None,
+    parents: list[str],
+    parent_branch: np.ndarray | None,
+) -> np.ndarray:
+    """``predict(introns, starts)``, told each variant's parent (and the parents' branch starts) when it takes them."""
+    if "parents" in inspect.signature(predict).parameters:
+        return np.asarray(predict(introns, starts, parents=parents, parent_branch=parent_branch))
+    return np.asarray(predict(introns, starts))
+
+
 def mutagenesis_effects(
     predict: PredictIntrons, intron: str, branch: int | None = None
 ) -> tuple[float, np.ndarray, np.ndarray]:
@@ -56,7 +72,11 @@ def mutagenesis_effects(
     variants = [intron, *substitution_variants(intron), *deletion_variants(intron)]
     starts = None if branch is None else variant_branch_starts(n, branch)
     unique, unique_starts, inverse = distinct_variants(variants, starts)
-    preds = np.asarray(predict(unique, unique_starts), float)[inverse]
+    parent_branch = None if branch is None else np.full(len(unique), branch)
+    preds = np.asarray(
+        predict_near(predict, unique, unique_starts, [intron] * len(unique), parent_branch), float
+    )
+    preds = preds[inverse]
     reference = float(preds[0])
     subs = preds[1 : 1 + 4 * n].reshape(n, 4) - reference
     wild = np.array([ALPHABET.find(b) for b in intron])

@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from .encoding import ALPHABET
-from .mutagenesis import PredictIntrons, distinct_variants, mutagenesis_effects, mutation_label
+from .mutagenesis import PredictIntrons, distinct_variants, mutagenesis_effects, mutation_label, predict_near
 
 CHUNK = 8192
 Progress = Callable[[int, int], None]
@@ -45,9 +45,14 @@ def change_pairs(positions: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return first[keep], second[keep]
 
 
+def single_mutant(intron: str, i: int, a: str) -> str:
+    """The intron with change ``a`` at 0-based ``i`` (``-`` deletes)."""
+    return intron[:i] + a.strip("-") + intron[i + 1 :]
+
+
 def double_mutant(intron: str, i: int, a: str, j: int, b: str) -> str:
     """The intron with change ``a`` at ``i`` and ``b`` at ``j`` (0-based, ``i < j``; ``-`` deletes)."""
-    return intron[:i] + a.strip("-") + intron[i + 1 : j] + b.strip("-") + intron[j + 1 :]
+    return single_mutant(single_mutant(intron, j, b), i, a)
 
 
 def pair_branch_starts(
@@ -62,13 +67,21 @@ def predict_in_chunks(
     predict: PredictIntrons,
     variants: list[str],
     starts: np.ndarray | None,
+    parents: list[str],
+    parent_branch: np.ndarray | None,
     on_progress: Progress | None = None,
 ) -> np.ndarray:
-    """Predictions ``(N,)`` of ``variants`` in chunks of :data:`CHUNK`, reporting ``(done, total)`` after each."""
+    """Predictions ``(N,)`` of ``variants`` (made from ``parents``, see :func:`~splice_core.mutagenesis.predict_near`)
+    in chunks of :data:`CHUNK`, reporting ``(done, total)`` after each."""
     out = np.empty(len(variants))
     for k in range(0, len(variants), CHUNK):
-        out[k : k + CHUNK] = np.asarray(
-            predict(variants[k : k + CHUNK], None if starts is None else starts[k : k + CHUNK]), float
+        part = slice(k, k + CHUNK)
+        out[part] = predict_near(
+            predict,
+            variants[part],
+            None if starts is None else starts[part],
+            parents[part],
+            None if parent_branch is None else parent_branch[part],
         )
         if on_progress is not None:
             on_progress(min(k + CHUNK, len(variants)), len(variants))
@@ -102,7 +115,14 @@ def pair_effects(
     ]
     starts = None if branch is None else pair_branch_starts(branch, positions, mutants, first, second)
     unique, unique_starts, inverse = distinct_variants(variants, starts)
-    effect = predict_in_chunks(predict, unique, unique_starts, on_progress)[inverse] - reference
+    made_from = first[np.unique(inverse, return_index=True)[1]]  # each distinct pair's first change
+    singles_made = [single_mutant(intron, p, m) for p, m in zip(positions.tolist(), mutants)]
+    parents = [singles_made[c] for c in made_from.tolist()]
+    parent_branch = None
+    if branch is not None:
+        parent_branch = branch - ((mutants == "-") & (positions < branch)).astype(int)[made_from]
+    effect = predict_in_chunks(predict, unique, unique_starts, parents, parent_branch, on_progress)[inverse]
+    effect = effect - reference
     labels_1 = [mutation_label(intron, p + 1, m) for p, m in zip(positions, mutants)]
     return pd.DataFrame(
         {

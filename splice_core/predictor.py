@@ -1,5 +1,6 @@
 """A loaded model ready for fast inference: compiled ``tf.function``, member mean and spread."""
 
+import functools
 import os
 import threading
 from dataclasses import dataclass
@@ -12,6 +13,7 @@ import tensorflow as tf
 from .architectures import HEAD3, HEAD5, reads_any_length
 from .contexts import CONTEXTS_NEEDING_DESIGN, DesignTemplate, constructs_to_one_hot, introns_to_constructs
 from .encoding import strings_to_one_hot
+from .incremental import IncrementalCNN, incremental_model
 from .intron_input import TRAINED_MAX
 from .intron_view import IntronView, intron_view_sets, long_intron_indices, mean_over_views, scan_in_chunks
 from .library import Reporter
@@ -37,16 +39,18 @@ def model_input_spec(model: keras.Model) -> tf.TensorSpec:
     return tf.TensorSpec((None, *model.input_shape[1:]), tf.float32)
 
 
+def cropped_length(*inputs: np.ndarray) -> int:
+    """Length that holds every non-empty position of ``(N, L, 4)`` inputs (rounded up) and the model's read spans."""
+    ends = [int(np.flatnonzero(x.any(axis=(0, 2)))[-1]) + 1 for x in inputs if x.any()]
+    return min(inputs[0].shape[1], max(HEAD5, HEAD3, -(-max(ends, default=0) // CROP_STEP) * CROP_STEP))
+
+
 def crop_padding(x: np.ndarray, model: keras.Model) -> np.ndarray:
     """``(N, L, 4)`` cut after the batch's last non-empty position (rounded up) when the model masks padding.
 
     The cut keeps at least the model's read spans, so the output is the same as on the padded input.
     """
-    if not reads_any_length(model):
-        return x
-    present = np.flatnonzero(x.any(axis=(0, 2)))
-    end = int(present[-1]) + 1 if len(present) else 0
-    return x[:, : min(x.shape[1], max(HEAD5, HEAD3, -(-end // CROP_STEP) * CROP_STEP))]
+    return x[:, : cropped_length(x)] if reads_any_length(model) else x
 
 
 def bucket_rows(n: int) -> int:
@@ -160,6 +164,27 @@ class Predictor:
         ]
         return np.concatenate(out).reshape(len(x), -1)
 
+    @functools.cached_property
+    def incremental(self) -> IncrementalCNN | None:
+        """The model's incremental engine (:mod:`splice_core.incremental`), None when the model is of another kind."""
+        return incremental_model(self.model)
+
+    def members_near(self, x: np.ndarray, ref_x: np.ndarray, candidates: np.ndarray) -> np.ndarray:
+        """Each member's prediction ``(N, K)`` of inputs ``x`` close to references ``ref_x`` ``(R, L, 4)``.
+
+        ``candidates`` ``(N, C)``: the reference rows each input may be close to (-1 for none). Inputs are scored
+        incrementally where the model allows it, the rest batched as :meth:`members` does; the result is the same.
+        """
+        engine = self.incremental
+        length = cropped_length(x, ref_x) if len(x) else 0
+        if engine is None or not len(x) or not engine.reads(length):
+            return self.members(x)
+        with MODEL_CALLS:
+            out, done = engine.members_near(x[:, :length], ref_x[:, :length], candidates)
+        if not done.all():
+            out[~done] = self.members(x[~done])
+        return out
+
     def predict(self, x: np.ndarray) -> np.ndarray:
         """Mean prediction over members for ``(N, L, 4)`` inputs: ``(N,)``."""
         return self.members(x).mean(1)
@@ -186,18 +211,59 @@ class Predictor:
         constructs = introns_to_constructs(introns, branch, template)
         return constructs_to_one_hot(constructs, self.context, reporter)
 
-    def intron_members(self, introns: list[str], branch: np.ndarray | None = None, **design) -> np.ndarray:
+    def intron_members(
+        self,
+        introns: list[str],
+        branch: np.ndarray | None = None,
+        parents: list[str] | None = None,
+        parent_branch: np.ndarray | None = None,
+        **design,
+    ) -> np.ndarray:
         """Each member's prediction ``(N, K)`` for bare intron strings (``design``: template, reporter).
 
-        An intron longer than :meth:`view_length` gets each member's mean over its views.
+        An intron longer than :meth:`view_length` gets each member's mean over its views. ``parents`` ``(N,)``: the
+        intron each one was made from by a change or two (``parent_branch``: their branch starts), so that only what
+        the change reaches is computed (:meth:`members_near`); the predictions are the same without them.
         """
         reads, read_branch, owner = self.model_reads(introns, branch, design.get("template"))
-        members = self.members(self.introns_to_one_hot(reads, read_branch, **design))
+        x = self.introns_to_one_hot(reads, read_branch, **design)
+        if parents is None or self.incremental is None:
+            members = self.members(x)
+        else:
+            ref_x, candidates = self.parent_inputs(parents, parent_branch, design)
+            members = self.members_near(x, ref_x, candidates[owner])
         return members if len(reads) == len(introns) else mean_over_views(members, owner, len(introns))
 
-    def predict_introns(self, introns: list[str], branch: np.ndarray | None = None, **design) -> np.ndarray:
-        """Mean prediction ``(N,)`` for bare intron strings (``design``: template, reporter)."""
-        return self.intron_members(introns, branch, **design).mean(1)
+    def parent_inputs(
+        self, parents: list[str], parent_branch: np.ndarray | None, design: dict
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """(references ``(R, L, 4)``, candidates ``(N, C)``): every read of each parent, of the parent less its first
+        base and of the parent behind one more base (deletions and insertions), and the rows of each intron's."""
+        distinct, index = np.unique(np.array(parents, dtype=object).astype(str), return_inverse=True)
+        shifted = [version for p in distinct.tolist() for version in (p, p[1:], "A" + p)]
+        starts = None
+        if parent_branch is not None:
+            first = np.zeros(len(distinct), int)
+            first[index] = np.asarray(parent_branch, int)
+            starts = np.maximum((first[:, None] + np.array([0, -1, 1])).ravel(), 0)
+        reads, read_branch, owner = self.model_reads(shifted, starts, design.get("template"))
+        parent = owner // 3
+        by_parent = np.full((len(distinct), np.bincount(parent).max()), -1)
+        order = np.argsort(parent, kind="stable")
+        rank = np.arange(len(parent)) - np.searchsorted(parent[order], parent[order])
+        by_parent[parent[order], rank] = order
+        return self.introns_to_one_hot(reads, read_branch, **design), by_parent[index]
+
+    def predict_introns(
+        self,
+        introns: list[str],
+        branch: np.ndarray | None = None,
+        parents: list[str] | None = None,
+        **options,
+    ) -> np.ndarray:
+        """Mean prediction ``(N,)`` for bare intron strings (``options``: parent_branch, template, reporter; see
+        :meth:`intron_members`)."""
+        return self.intron_members(introns, branch, parents, **options).mean(1)
 
 
 def mean_and_spread(members: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

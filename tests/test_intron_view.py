@@ -211,3 +211,11 @@ def test_columns_show_1_to_l_or_the_views_positions_and_joins_lie_between_pieces
     assert column_positions(3, np.array([5, 6, 40])).tolist() == [5, 6, 40]
     assert piece_joins(np.array([1, 2, 3, 10, 11, 30])).tolist() == [3.5, 5.5]
     assert piece_joins(np.arange(1, 6)).tolist() == []
+
+
+def test_window_starts_are_numpys_evenly_spaced_rounded_points():
+    from splice_core.intron_view import window_starts
+
+    for first, last, count in [(50, 52, 16), (50, 1234, 16), (7, 7, 3), (3, 40, 1), (0, 5, 2)]:
+        want = np.unique(np.linspace(first, last, count).round().astype(int)).tolist()
+        assert window_starts(first, last, count) == want

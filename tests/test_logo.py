@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from splice_core.logo import figure_png, glyph_spans, saliency_logo
+from splice_core.logo import figure_png, glyph_patch, glyph_spans, saliency_logo
 from splice_core.sites import site_spans
 
 
@@ -73,3 +73,10 @@ def test_the_first_and_last_letters_lie_inside_the_axes():
     glyphs = [p.get_window_extent() for p in ax.patches if not p.get_label()]
     quarter_nt = 0.25 * box.width / np.ptp(ax.get_xlim())  # clear of the spines, not just touching them
     assert len(glyphs) == 2 and all(g.x0 - box.x0 > quarter_nt and box.x1 - g.x1 > quarter_nt for g in glyphs)
+
+
+def test_a_glyph_fills_its_cell_as_logomaker_draws_it():
+    for letter in "ACGT":  # all four are at least as wide as an E: none is narrowed
+        box = glyph_patch(3, letter, -0.25, 1.5).get_path().get_extents()
+        assert (round(box.ymin, 9), round(box.ymax, 9)) == (-0.25, 1.5)
+        assert (round(box.xmin, 9), round(box.xmax, 9)) == (2.525, 3.475)
