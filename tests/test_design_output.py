@@ -90,4 +90,6 @@ def test_the_peer_checks_each_design_against_its_aim():
     off_target = Design("GTAAG" * 10, (), np.array([0.9, 0.9]), 1, Goal("target", 0.9))
     table = designs_table([on_target, off_target], None, {}, HalfPeer())
     assert table["peer"].tolist() == [0.5, 0.5] and table["peer_agrees"].tolist() == [True, False]
-    assert "the gradient-boosting peer predicts 0.50, more than 0.1 from the target 0.90" in table["warning"][1]
+    assert (
+        "the gradient-boosting peer predicts 0.50, more than 0.1 from the target 0.90" in table["warning"][1]
+    )
