@@ -28,7 +28,7 @@ from .training import (
     train_seeds,
     tune_on_pairs,
 )
-from .variant_effects import library_pairs, training_pairs, variant_card
+from .variant_effects import PredictIntrons, library_pairs, training_pairs, variant_card
 
 PACKAGES = ("tensorflow", "keras", "numpy", "pandas", "scikit-learn", "lightgbm")
 CRYPTIC_COLUMN = "cryptic_splicing_eff"
@@ -152,16 +152,18 @@ def intron_predict(model: keras.Model, length: int):
     ).reshape(len(introns), -1)
 
 
-def variant_figures(model: keras.Model, data: PreparedData, length: int) -> dict:
-    """The model's variant-effect card (:func:`~splice_core.variant_effects.variant_card`) on the data's split."""
+def predictor_variant_figures(predict: PredictIntrons, data: PreparedData) -> dict:
+    """The variant-effect card (:func:`~splice_core.variant_effects.variant_card`) of ``predict(introns)`` on the
+    data's split."""
     pairs = library_pairs(data.frame, data.parts)
     return variant_card(
-        intron_predict(model, length),
-        data.frame,
-        data.parts,
-        pairs,
-        noise_by_type(data.frame, replicate_rows(data.frame)),
+        predict, data.frame, data.parts, pairs, noise_by_type(data.frame, replicate_rows(data.frame))
     )
+
+
+def variant_figures(model: keras.Model, data: PreparedData, length: int) -> dict:
+    """The model's variant-effect card on the data's split (:func:`predictor_variant_figures`)."""
+    return predictor_variant_figures(intron_predict(model, length), data)
 
 
 def base_members(base: keras.Model, base_card: dict) -> tuple[list[keras.Model], list[dict]]:

@@ -13,7 +13,7 @@ import numpy as np
 from .calibration import biology_card, change_interval_card, library_distance_card, row_interval_card
 from .contexts import library_to_one_hot
 from .evaluation import metrics_by_part, per_library_table, replicate_agreement, table_to_records
-from .experiment import PreparedData, prepare_data, run_training
+from .experiment import PreparedData, predictor_variant_figures, prepare_data, run_training
 from .features import intron_features
 from .library import read_wildtype
 from .model_store import PRETRAINED_DIR, card_context, load_model, read_card, save_model_dir
@@ -23,7 +23,7 @@ from .shipped_recipe import CANDIDATES, SHIPPED_CONFIG, TARGET
 from .shipped_report import kept_seeds, report_markdown
 from .study import study_headline
 from .training import ProgressCallback, TrainConfig
-from .variant_effects import library_pairs, variant_card
+from .variant_effects import library_pairs
 
 
 def peer_results(data: PreparedData) -> tuple[dict, GradientBoostingPeer]:
@@ -38,13 +38,7 @@ def peer_results(data: PreparedData) -> tuple[dict, GradientBoostingPeer]:
         "metrics": metrics_by_part(data.frame, data.parts, pred),
         "per_library_test": table_to_records(per_library_table(data.frame, data.parts, pred)),
         "replicates": replicate_agreement(data.frame, data.parts, pred),
-        "variant_effects": variant_card(
-            peer.predict_introns,
-            data.frame,
-            data.parts,
-            library_pairs(data.frame, data.parts),
-            noise_by_type(data.frame, replicate_rows(data.frame)),
-        ),
+        "variant_effects": predictor_variant_figures(peer.predict_introns, data),
         "n_trees": int(peer.model.best_iteration_ or peer.model.n_estimators),
         "seconds": time.monotonic() - start,
     }, peer
@@ -87,13 +81,7 @@ def previous_results(directory: Path, data: PreparedData, split_seed: int, data_
     return {
         "name": previous.card.get("name"),
         "metrics": metrics_by_part(data.frame, data.parts, previous.predict(x)),
-        "variant_effects": variant_card(
-            previous.intron_members,
-            data.frame,
-            data.parts,
-            library_pairs(data.frame, data.parts),
-            noise_by_type(data.frame, replicate_rows(data.frame)),
-        ),
+        "variant_effects": predictor_variant_figures(previous.intron_members, data),
         "biology_check": biology_card(previous.intron_members, read_wildtype(data_dir), data.frame),
     }
 
