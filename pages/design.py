@@ -165,6 +165,7 @@ def request_of(mode: str, values: dict, predictor: Predictor, library_sites: dic
         sites,
         rules_of(values["gc"], values["forbid"], values["max_run"]),
         max_length,
+        card=predictor.card,
     )
 
 

@@ -876,6 +876,7 @@ def design_request(args, predictor, sites: dict | None):
         max_length,
         args.tolerance,
         args.seed,
+        predictor.card,
     )
 
 

@@ -14,6 +14,7 @@ import numpy as np
 from .design_constraints import DesignInputError, SequenceRules, check_rules, random_constrained
 from .encoding import ALPHABET
 from .intron_input import TRAINED_MAX, check_intron
+from .library_distance import LibraryDistance
 from .mutagenesis import predict_near
 
 PredictMembers = Callable[[list[str], np.ndarray | None], np.ndarray]
@@ -22,6 +23,9 @@ DIRECTIONS = ("target", "high", "low")
 MAX_EDITS = 20
 MAX_DESIGNS = 500
 AGREEMENT = 0.1  # a held-out model agrees with a design when within this of its aim
+LIBRARY_WEIGHT = (
+    0.5  # the scratch search's loss adds this times a design's library distance past the guessing threshold
+)
 SPREAD_WEIGHT = 0.5  # the search's loss adds this times the searched members' SD: designs they agree on
 # Default length range of new introns: within the library's (its longest is 148 nt).
 SCRATCH_LENGTHS = (80, TRAINED_MAX)
@@ -140,6 +144,18 @@ class ScratchRequest:
     starts: int = 16
     max_length: int = 200
     spread_weight: float = SPREAD_WEIGHT
+    library: LibraryDistance | None = None
+    library_weight: float = LIBRARY_WEIGHT
+
+
+def library_penalty(request: ScratchRequest, sequences: list[str]) -> np.ndarray:
+    """``(N,)`` how far past the model card's guessing threshold each sequence's library distance lies, times the
+    request's ``library_weight`` (zeros without a fitted distance), so that the search stays where the model is not
+    guessing."""
+    if request.library is None or not sequences:
+        return np.zeros(len(sequences))
+    excess = request.library.distance(sequences) - request.library.threshold
+    return request.library_weight * np.maximum(excess, 0.0)
 
 
 def search_members(n_members: int, hold_out: bool) -> int:
@@ -392,8 +408,9 @@ def scratch_steps(predict: PredictMembers, request: ScratchRequest, hold_out: bo
     searched = search_members(members.shape[1], hold_out)
     goals = [Goal("target", float(t)) for t in targets]
     lineages = []
+    start_penalty = library_penalty(request, [s for _, s in starts])
     for goal in goals:
-        loss = goal.search_loss(members[:, :searched], request.spread_weight)
+        loss = goal.search_loss(members[:, :searched], request.spread_weight) + start_penalty
         loss[[i for i, s in enumerate(starts) if s is None]] = np.inf
         best = int(loss.argmin())
         lineages.append((*starts[best], members[best], loss[best]))
@@ -415,13 +432,17 @@ def scratch_steps(predict: PredictMembers, request: ScratchRequest, hold_out: bo
         }
         flat = [s for d in active for s in proposals[d]]
         predictions = scored(predict, flat) if flat else np.zeros((0, members.shape[1]))
+        penalty = library_penalty(request, flat)
         row = 0
         for d in active:
             block = predictions[row : row + len(proposals[d])]
+            block_loss = (
+                goals[d].search_loss(block[:, :searched], request.spread_weight)
+                + penalty[row : row + len(block)]
+            )
             row += len(proposals[d])
             if not len(block):
                 continue
-            block_loss = goals[d].search_loss(block[:, :searched], request.spread_weight)
             best = int(block_loss.argmin())
             if block_loss[best] < lineages[d][3]:
                 lineages[d] = (lineages[d][0], proposals[d][best], block[best], block_loss[best])

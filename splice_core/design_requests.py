@@ -4,6 +4,7 @@ from .design import EditRequest, Goal, ScratchRequest
 from .design_constraints import DesignInputError, SequenceRules, clean_motifs, parse_positions
 from .intron_input import clean_intron_text
 from .sites import site_positions
+from .trust import library_distance
 
 CONSENSUS = {"ss5": ("GTATGT",), "branch": ("TACTAAC",), "ss3": ("TAG",)}
 
@@ -58,8 +59,10 @@ def scratch_request(
     max_length: int,
     tolerance: float = 0.05,
     seed: int = 0,
+    card: dict | None = None,
 ) -> ScratchRequest:
-    """A from-scratch request; ``sites`` maps ss5 / branch / ss3 to the variants each design draws from."""
+    """A from-scratch request; ``sites`` maps ss5 / branch / ss3 to the variants each design draws from; the model
+    ``card``'s library distance (if fitted) keeps the search where the model is not guessing."""
     return ScratchRequest(
         goal,
         int(n),
@@ -72,4 +75,5 @@ def scratch_request(
         tolerance=tolerance,
         seed=seed,
         max_length=max_length,
+        library=library_distance(card or {}),
     )

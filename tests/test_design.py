@@ -228,3 +228,18 @@ def test_a_design_reports_the_ensembles_mean_and_spread_the_searched_mean_and_th
     assert (
         high.held_out_aim == 0.375 and high.held_out_agrees
     )  # high / low: checked against the searched mean
+
+
+def test_the_library_penalty_grows_past_the_guessing_threshold():
+    from splice_core.design import library_penalty
+    from splice_core.library_distance import fit_library_distance
+
+    rng = np.random.default_rng(0)
+    library = ["GT" + "".join(rng.choice(list("ACGT"), 80)) + "AG" for _ in range(200)]
+    fitted = fit_library_distance(library)
+    request = ScratchRequest(Goal("target", 0.5), library=fitted, library_weight=2.0)
+    far = "GT" + "A" * 80 + "AG"
+    penalty = library_penalty(request, [library[0], far])
+    assert penalty[0] == 0.0
+    assert penalty[1] == pytest.approx(2.0 * (fitted.distance([far])[0] - fitted.threshold))
+    assert library_penalty(ScratchRequest(Goal("target", 0.5)), [far]).tolist() == [0.0]
