@@ -206,7 +206,8 @@ def show_trust(card: dict, values: dict[str, tuple[float, float]], introns: list
             "Calibrated intervals (the share of held-out measurements they held is on the Model page) — "
             + "; ".join(texts)
         )
-    for name, reason in zip(("This intron", "The wild type"), guessing_reasons(card, introns)):
+    # an intron read through views is named by the input check already
+    for name, reason in zip(("This intron", "The wild type"), guessing_reasons(card, introns, long=False)):
         if reason:
             st.warning(f"{name}: the model is guessing here: {reason}.", icon=":material/help:")
 

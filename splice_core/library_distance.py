@@ -62,16 +62,16 @@ class LibraryDistance:
         )
         return np.sqrt((z**2).sum(1) / len(self.scales))
 
-    def reasons(self, introns: list[str]) -> list[str]:
-        """Per intron, why the model is guessing ('' when it is not): a length outside the library's, a profile far
-        from every design's."""
+    def reasons(self, introns: list[str], long: bool = True) -> list[str]:
+        """Per intron, why the model is guessing ('' when it is not): a length outside the library's (``long``: also
+        when longer, read through views), a profile far from every design's."""
         far = self.distance(introns) > self.threshold
         out = []
         for seq, is_far in zip(introns, far):
             why = []
             if len(seq) < self.min_length:
                 why.append(f"shorter than any library intron ({self.min_length} nt)")
-            elif len(seq) > self.max_length:
+            elif long and len(seq) > self.max_length:
                 why.append(f"longer than any library intron ({self.max_length} nt): read through views")
             if is_far:
                 why.append("sequence composition unlike the library's")

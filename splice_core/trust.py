@@ -29,11 +29,14 @@ def library_distance(card: dict) -> LibraryDistance | None:
     )
 
 
-def guessing_reasons(card: dict, introns: list[str]) -> list[str]:
-    """Per intron, why the model is guessing ('' when it is not); without a fitted score, long introns only."""
+def guessing_reasons(card: dict, introns: list[str], long: bool = True) -> list[str]:
+    """Per intron, why the model is guessing ('' when it is not); without a fitted score, long introns only.
+    ``long`` False leaves out that an intron is read through views (for a page that says so already)."""
     distance = library_distance(card)
     if distance is not None:
-        return distance.reasons(introns)
+        return distance.reasons(introns, long)
+    if not long:
+        return [""] * len(introns)
     return [
         f"longer than any library intron ({TRAINED_MAX} nt): read through views"
         if len(s) > TRAINED_MAX

@@ -137,4 +137,7 @@ def test_a_site_aware_model_with_a_part_added_falls_back():
     extra = keras.layers.Dense(1, activation="sigmoid")(keras.layers.Flatten()(member.input))
     changed = keras.Model(member.input, keras.layers.Average()([member.output, extra]))
     assert incremental_model(changed) is None
-    assert incremental_model(stack_members([site_aware_cnn(LENGTH), site_aware_cnn(LENGTH, pool=1)])) is None
+    assert (
+        incremental_model(stack_members([site_aware_cnn(LENGTH, pool=2), site_aware_cnn(LENGTH, pool=1)]))
+        is None
+    )

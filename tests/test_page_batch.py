@@ -87,6 +87,10 @@ def test_csv_with_measured_values_is_compared(page):
         "splicing_eff",
         "predicted_eff",
         "predicted_sd",
+        "interval_low",
+        "interval_high",
+        "library_distance",
+        "guessing",
         "error",
         "warning",
     ]

@@ -71,11 +71,11 @@ def test_without_data_the_card_figures_are_shown(without_data):
         ("test", "endogenous, mutated sites", "perfect model (expected)"), "pearson"
     ] == pytest.approx(headline["perfect"]["pearson"])
     knockouts = dataframe_with(at, model_report.KNOCKOUT_HEADERS["library_measured"]).set_index(
-        ["part", "site"]
+        ["part", "site", "kind"]
     )
-    assert knockouts.loc[("test", "5' G"), model_report.KNOCKOUT_HEADERS["predicted"]] == pytest.approx(
-        card["variant_effects"]["knockouts"]["test"][0]["predicted"]
-    )
+    assert knockouts.loc[
+        ("test", "5' G", "substitution"), model_report.KNOCKOUT_HEADERS["predicted"]
+    ] == pytest.approx(card["variant_effects"]["knockouts"]["test"][0]["predicted"])
     bars = figure(at, 0)["data"]
     assert [t["name"] for t in bars] == ["model", "PWM baseline", "perfect model (expected)"]
     first_type, first = next(iter(card["per_library_test"].items()))

@@ -55,14 +55,12 @@ def test_predict_on_ray_writes_the_single_process_output(tmp_path, local_ray, ca
         pd.read_csv(tmp_path / "one.csv", keep_default_na=False),
     )
     assert list(on_ray.columns) == list(single.columns) and on_ray["name"].tolist() == table["name"].tolist()
-    for column in ("predicted_eff", "predicted_sd"):
+    numbers = ["predicted_eff", "predicted_sd", "interval_low", "interval_high", "library_distance"]
+    for column in numbers:
         np.testing.assert_allclose(
             pd.to_numeric(on_ray[column]), pd.to_numeric(single[column]), atol=1e-6, equal_nan=True
         )
-    pd.testing.assert_frame_equal(
-        on_ray.drop(columns=["predicted_eff", "predicted_sd"]),
-        single.drop(columns=["predicted_eff", "predicted_sd"]),
-    )
+    pd.testing.assert_frame_equal(on_ray.drop(columns=numbers), single.drop(columns=numbers))
     assert [i for i, e in enumerate(on_ray["error"]) if e] == sorted(BAD)
     # No deprecated Ray option in our calls, and not Ray's false alarm of a scoring pool with one input.
     assert not [w for w in recwarn if "Deprecation" in w.category.__name__ and "splice_core" in w.filename]

@@ -147,7 +147,7 @@ def test_report_shows_variant_effects_beside_a_perfect_model_and_before_pair_tun
         "| perfect model (expected) | 0.50 (0.25–0.88)" in text
         and "| before pair fine-tuning | 0.38 (0.25–0.88)" in text
     )
-    assert "| test | 5' G | ACT | 7 | 0.625 | 0.062 | 0.375 | nan | 0.010 |" in text
+    assert "| test | 5' G | substitution | ACT | 7 | 0.625 | 0.062 | 0.375 | nan | 0.010 |" in text
     del card["variant_effects"]
     assert "## Variant effects" not in report_markdown(card)
 

@@ -35,6 +35,9 @@ def test_a_card_without_calibration_marks_only_long_introns():
         "",
         "longer than any library intron (148 nt): read through views",
     ]
+    assert guessing_reasons({}, ["GT" + "C" * 200 + "AG"], long=False) == [""]
+    long = "GT" + "".join(rng.choice(list("ACGT"), 200)) + "AG"
+    assert guessing_reasons(CARD, [long]) != [""] and guessing_reasons(CARD, [long], long=False) == [""]
     table = trust_table({}, ["GTAAG"], np.array([0.5]), np.array([0.1]))
     assert np.isnan(table["interval_low"][0]) and np.isnan(table["library_distance"][0])
     assert table["interval_low"].dtype == float
