@@ -14,7 +14,7 @@ from .design import Design
 from .design_constraints import gc_share, longest_run
 from .design_trust import design_warnings, peer_agrees
 from .peer import GradientBoostingPeer
-from .trust import guessing_reasons, library_distance
+from .trust import trust_table
 
 ROUNDED = {
     "target": 4,
@@ -103,13 +103,14 @@ def designs_table(
     """One row per design (``COLUMNS``); ``library_distance`` and the guessing warning from the model ``card``, the
     ``peer``'s prediction where one is given."""
     sequences = [d.sequence for d in designs]
-    distance = library_distance(card or {})
-    distances = distance.distance(sequences) if distance is not None and designs else [None] * len(designs)
-    reasons = guessing_reasons(card or {}, sequences)
+    trust = trust_table(
+        card or {}, sequences, np.array([d.predicted for d in designs]), np.array([d.spread for d in designs])
+    )
+    distances = [None if np.isnan(v) else float(v) for v in trust["library_distance"]]
     peers = peer.predict_introns(sequences) if peer is not None and designs else [None] * len(designs)
     rows = [
         design_row(design_name(i, d), d, template, dist, why, None if p is None else float(p))
-        for i, (d, dist, why, p) in enumerate(zip(designs, distances, reasons, peers))
+        for i, (d, dist, why, p) in enumerate(zip(designs, distances, trust["guessing"], peers))
     ]
     return pd.DataFrame(rows, columns=COLUMNS).round(ROUNDED)
 

@@ -62,10 +62,13 @@ class LibraryDistance:
         )
         return np.sqrt((z**2).sum(1) / len(self.scales))
 
-    def reasons(self, introns: list[str], long: bool = True) -> list[str]:
+    def reasons(
+        self, introns: list[str], long: bool = True, distances: np.ndarray | None = None
+    ) -> list[str]:
         """Per intron, why the model is guessing ('' when it is not): a length outside the library's (``long``: also
-        when longer, read through views), a profile far from every design's."""
-        far = self.distance(introns) > self.threshold
+        when longer, read through views), a profile far from every design's (``distances``: the introns'
+        :meth:`distance`, when already computed)."""
+        far = (self.distance(introns) if distances is None else np.asarray(distances)) > self.threshold
         out = []
         for seq, is_far in zip(introns, far):
             why = []

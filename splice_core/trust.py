@@ -49,12 +49,15 @@ def trust_table(card: dict, introns: list[str], mean: np.ndarray, spread: np.nda
     """:data:`TRUST_COLUMNS` for predictions ``mean`` ± ``spread`` ``(N,)`` of ``introns`` (NaN where not fitted)."""
     intervals, distance = row_intervals(card), library_distance(card)
     low, high = intervals.bounds(mean, spread) if intervals else (np.full(len(mean), np.nan),) * 2
+    distances = distance.distance(introns) if distance else np.full(len(introns), np.nan)
     return pd.DataFrame(
         {
             "interval_low": low,
             "interval_high": high,
-            "library_distance": distance.distance(introns) if distance else np.full(len(introns), np.nan),
-            "guessing": guessing_reasons(card, introns),
+            "library_distance": distances,
+            "guessing": distance.reasons(introns, distances=distances)
+            if distance
+            else guessing_reasons(card, introns),
         }
     )
 
