@@ -20,14 +20,14 @@ keep_compiled_models()
 bound_native_memory()
 navigation = st.navigation(
     [
-        st.Page("pages/predict.py", title="Predict & explain", icon=":material/insights:", default=True),
-        st.Page("pages/batch.py", title="Batch scoring", icon=":material/table_view:"),
-        st.Page("pages/design.py", title="Design", icon=":material/design_services:"),
-        st.Page("pages/native.py", title="Native introns", icon=":material/genetics:"),
-        st.Page("pages/variants.py", title="Variants", icon=":material/difference:"),
-        st.Page("pages/dataset.py", title="Dataset", icon=":material/bar_chart:"),
-        st.Page("pages/model.py", title="Model", icon=":material/monitoring:"),
-        st.Page("pages/retrain.py", title="Retrain", icon=":material/model_training:"),
+        st.Page("app_pages/predict.py", title="Predict & explain", icon=":material/insights:", default=True),
+        st.Page("app_pages/batch.py", title="Batch scoring", icon=":material/table_view:"),
+        st.Page("app_pages/design.py", title="Design", icon=":material/design_services:"),
+        st.Page("app_pages/native.py", title="Native introns", icon=":material/genetics:"),
+        st.Page("app_pages/variants.py", title="Variants", icon=":material/difference:"),
+        st.Page("app_pages/dataset.py", title="Dataset", icon=":material/bar_chart:"),
+        st.Page("app_pages/model.py", title="Model", icon=":material/monitoring:"),
+        st.Page("app_pages/retrain.py", title="Retrain", icon=":material/model_training:"),
     ]
 )
 render_sidebar()

@@ -3,7 +3,6 @@
 import contextlib
 import ctypes
 import hashlib
-import runpy
 import tempfile
 import threading
 import time
@@ -16,13 +15,11 @@ import keras
 import numpy as np
 import pandas as pd
 import streamlit as st
-from streamlit.runtime.pages_manager import PagesManager
 
 from app_loading import MODEL_READY
-from splice_core.contexts import DesignTemplate, design_template
-from splice_core.design_inputs import design_inputs
-from splice_core.entropy import position_entropy
-from splice_core.library import (
+from splice_core.analysis.native import SUMMARY_FILE, read_native_summary, score_native
+from splice_core.data.contexts import OligoTemplate, library_to_template
+from splice_core.data.library import (
     WILDTYPE_FILE,
     DataFileError,
     Reporter,
@@ -33,7 +30,11 @@ from splice_core.library import (
     read_wildtype,
     usable_rows,
 )
-from splice_core.model_store import (
+from splice_core.data.oligo_template import template_inputs
+from splice_core.data.pwm import wildtype_pwms
+from splice_core.data.sites import natural_sites
+from splice_core.models.lightgbm_peer import PEER_FILE, GradientBoostingPeer, peer_beside
+from splice_core.models.store import (
     MODEL_FILE,
     PRETRAINED_DIR,
     ModelDirError,
@@ -43,29 +44,10 @@ from splice_core.model_store import (
     read_card,
     set_active_model,
 )
-from splice_core.native import SUMMARY_FILE, read_native_summary, score_native
-from splice_core.peer import PEER_FILE, GradientBoostingPeer, peer_beside
-from splice_core.predictor import Predictor, load_predictor
-from splice_core.pwm import wildtype_pwms
-from splice_core.sites import natural_sites
-
-APP_SCRIPT = Path(__file__).resolve().parent / "app.py"
+from splice_core.predict.predictor import Predictor, load_predictor
+from splice_core.seq.entropy import position_entropy
 
 T = TypeVar("T")
-
-
-def ensure_app_frame() -> None:
-    """Run the page inside the app frame (``app.py``) when Streamlit started it alone in its old ``pages/``-folder mode.
-
-    Streamlit 1.67 runs a server in that mode while a ``pages/`` folder lies beside the main script and no run has
-    called ``st.navigation`` yet: a first visitor who opens ``/retrain`` gets ``pages/retrain.py`` alone (no sidebar,
-    a plain file list). Here the page runs ``app.py`` instead, whose ``st.navigation`` leaves that mode and opens the
-    page the URL names (a page's identity is its URL path in both modes), then stops its own run. Opening ``/`` first
-    goes the same way in Streamlit itself. Call it in every page before it draws anything.
-    """
-    if PagesManager.uses_pages_directory:
-        runpy.run_path(str(APP_SCRIPT))
-        st.stop()
 
 
 SCRATCH_SECONDS = 24 * 3600
@@ -249,10 +231,12 @@ def branch_pwm() -> np.ndarray:
     return pwm
 
 
-def design_inputs_or_stop(predictor: Predictor) -> dict[str, object]:
+def template_inputs_or_stop(predictor: Predictor) -> dict[str, object]:
     """The design inputs (``template``, ``reporter``) the model needs; one error on the page and a stop when missing."""
     try:
-        return design_inputs(predictor.context, {"template": template_or_none, "reporter": reporter_or_none})
+        return template_inputs(
+            predictor.context, {"template": template_or_none, "reporter": reporter_or_none}
+        )
     except DataFileError as err:
         st.error(f"The active model cannot score bare introns here: {err}.")
         st.stop()
@@ -270,9 +254,9 @@ def scratch_output_path(model_path: str, raw: bytes, name: str) -> Path:
 
 
 @st.cache_resource(show_spinner=False, max_entries=2)
-def cached_template(path: str, mtime: float) -> DesignTemplate:
+def cached_template(path: str, mtime: float) -> OligoTemplate:
     """The library's oligo design, found once per library file."""
-    return design_template(cached_library(path, mtime))
+    return library_to_template(cached_library(path, mtime))
 
 
 def from_library_or_none(cached: Callable[[str, float], T]) -> T | None:
@@ -284,7 +268,7 @@ def from_library_or_none(cached: Callable[[str, float], T]) -> T | None:
     return cached(str(path), path.stat().st_mtime)
 
 
-def template_or_none() -> DesignTemplate | None:
+def template_or_none() -> OligoTemplate | None:
     """The library's oligo design around an intron, when the data directory has the library."""
     return from_library_or_none(cached_template)
 
@@ -411,7 +395,7 @@ def natural_sites_or_none() -> dict[str, tuple[str, ...]] | None:
     return natural_sites(usable_rows(frame)) if frame is not None else None
 
 
-PREDICT_PAGE = "pages/predict.py"
+PREDICT_PAGE = "app_pages/predict.py"
 
 
 def open_on_predict(intron: str, wildtype: str = "") -> None:

@@ -28,14 +28,14 @@ OURS = ["-m", "splice_core", "predict"]  # + the FASTA, -o, the output: the comm
 
 NAIVE = """
 import sys
-from splice_core.unused_imports import skip_unused_imports
+from splice_core.models.scoring_imports import skip_unused_imports
 skip_unused_imports()  # as the predict command does: the ways differ only in streaming
 from pathlib import Path
 import pandas as pd
-from splice_core.batch import score_frame
-from splice_core.library import fasta_records
-from splice_core.model_store import PRETRAINED_DIR
-from splice_core.predictor import load_predictor
+from splice_core.predict.batch import score_frame
+from splice_core.data.library import fasta_records
+from splice_core.models.store import PRETRAINED_DIR
+from splice_core.predict.predictor import load_predictor
 predictor = load_predictor(PRETRAINED_DIR)
 print("loaded", flush=True)
 frame = pd.DataFrame(fasta_records(Path(sys.argv[1]).read_text()), columns=["id", "intron_seq"])
@@ -45,10 +45,10 @@ print("done", len(scored), flush=True)
 """
 
 LOAD_ONLY = """
-from splice_core.unused_imports import skip_unused_imports
+from splice_core.models.scoring_imports import skip_unused_imports
 skip_unused_imports()
-from splice_core.model_store import PRETRAINED_DIR
-from splice_core.predictor import load_predictor
+from splice_core.models.store import PRETRAINED_DIR
+from splice_core.predict.predictor import load_predictor
 load_predictor(PRETRAINED_DIR)
 print("loaded", flush=True)
 print("done", 0, flush=True)

@@ -3,7 +3,7 @@
     python benchmarks/bench_cli_help.py [--repeats 5]
 
 Each figure is the median over fresh processes of the wall time and of the CPU time (user + system). The naive way is what the parser did before it read its
-choices from ``splice_core.options``: import the modules that build models (Keras, TensorFlow) first.
+choices from ``splice_core.models.recipe_options``: import the modules that build models (Keras, TensorFlow) first.
 """
 
 import argparse
@@ -42,7 +42,7 @@ def main() -> None:
     rows += [
         (
             "naive: import the model modules, then help",
-            ["-c", "import splice_core.architectures, splice_core.training"],
+            ["-c", "import splice_core.models.architectures, splice_core.models.training"],
         )
     ]
     print(f"{'command':<48} {'wall':>7} {'CPU':>7}  (CPU time is what the machine's load does not inflate)")

@@ -28,7 +28,8 @@ sys.path[:0] = [str(ROOT), str(ROOT / "benchmarks")]
 
 from bench_interactive import made_up_intron, per_call_naive_ms  # noqa: E402
 
-from splice_core.design import (  # noqa: E402
+from splice_core.data.sites import find_branch_start, site_positions  # noqa: E402
+from splice_core.design.search import (  # noqa: E402
     EditRequest,
     EditState,
     Goal,
@@ -37,9 +38,8 @@ from splice_core.design import (  # noqa: E402
     search_members,
     site_template,
 )
-from splice_core.model_store import PRETRAINED_DIR  # noqa: E402
-from splice_core.predictor import Predictor, load_predictor  # noqa: E402
-from splice_core.sites import find_branch_start, site_positions  # noqa: E402
+from splice_core.models.store import PRETRAINED_DIR  # noqa: E402
+from splice_core.predict.predictor import Predictor, load_predictor  # noqa: E402
 
 EDITS = 5
 N_DESIGNS = 10

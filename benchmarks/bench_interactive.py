@@ -26,12 +26,12 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
-from splice_core.attribution import smoothgrad, smoothgrad_tf_keras_vis  # noqa: E402
-from splice_core.batch import score_frame  # noqa: E402
-from splice_core.intron_view import central_view  # noqa: E402
-from splice_core.model_store import PRETRAINED_DIR  # noqa: E402
-from splice_core.mutagenesis import deletion_variants, mutagenesis_effects, substitution_variants  # noqa: E402
-from splice_core.predictor import Predictor, load_predictor  # noqa: E402
+from splice_core.analysis.mutagenesis import deletion_variants, mutagenesis_effects, substitution_variants  # noqa: E402
+from splice_core.analysis.saliency import smoothgrad, smoothgrad_tf_keras_vis  # noqa: E402
+from splice_core.models.store import PRETRAINED_DIR  # noqa: E402
+from splice_core.predict.batch import score_frame  # noqa: E402
+from splice_core.predict.predictor import Predictor, load_predictor  # noqa: E402
+from splice_core.seq.views import central_view  # noqa: E402
 
 TARGETS_MS = {
     "one prediction": 10,

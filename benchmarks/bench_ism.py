@@ -31,12 +31,13 @@ sys.path[:0] = [str(ROOT), str(ROOT / "tests"), str(ROOT / "benchmarks")]
 from bench_design import edit_request  # noqa: E402
 from bench_interactive import made_up_intron, per_call_naive_ms  # noqa: E402
 
-from splice_core.design import EditState, design  # noqa: E402
-from splice_core.intron_view import central_view  # noqa: E402
-from splice_core.model_store import PRETRAINED_DIR  # noqa: E402
-from splice_core.mutagenesis import deletion_variants, mutagenesis_effects, substitution_variants  # noqa: E402
-from splice_core.pairs import change_pairs, double_mutant, pair_effects, single_changes  # noqa: E402
-from splice_core.predictor import Predictor, load_predictor  # noqa: E402
+from splice_core.analysis.double_mutants import change_pairs, pair_effects, single_changes  # noqa: E402
+from splice_core.analysis.mutagenesis import deletion_variants, mutagenesis_effects, substitution_variants  # noqa: E402
+from splice_core.design.search import EditState, design  # noqa: E402
+from splice_core.models.store import PRETRAINED_DIR  # noqa: E402
+from splice_core.predict.predictor import Predictor, load_predictor  # noqa: E402
+from splice_core.seq.mutations import mutated_at  # noqa: E402  # noqa: E402
+from splice_core.seq.views import central_view  # noqa: E402
 
 TARGETS_S = {"mutagenesis": 0.030, "double mutants": 15.0, "edit search": 0.5}
 
@@ -80,10 +81,10 @@ def figure_line(name: str, timed: dict[str, tuple[float, float]], naive: tuple[f
 
 def paste_parts(predictor: Predictor, introns: list[str]) -> dict[str, tuple[float, float]]:
     """Median (wall s, CPU s) of each of the Predict page's core calls for a pasted intron (as ``bench_sessions``)."""
-    from splice_core.attribution import intron_saliency
-    from splice_core.heatmap import mutagenesis_heatmap
-    from splice_core.logo import figure_png, saliency_logo
-    from splice_core.sites import site_spans
+    from splice_core.analysis.saliency import intron_saliency
+    from splice_core.data.sites import site_spans
+    from splice_core.plot.logo import figure_png, saliency_logo
+    from splice_core.plot.mutagenesis_map import mutagenesis_heatmap
 
     times: dict[str, list[tuple[float, float]]] = {}
 
@@ -170,7 +171,7 @@ def main() -> None:
         first, second = change_pairs(positions)
         step = max(1, len(first) // args.naive_sample)
         sample = [
-            double_mutant(pair_intron, positions[a], mutants[a], positions[b], mutants[b])
+            mutated_at(pair_intron, [(positions[a], mutants[a]), (positions[b], mutants[b])])
             for a, b in zip(first[::step].tolist(), second[::step].tolist())
         ]
         naive_ms, how = per_call_naive_ms(predictor, sample, None)

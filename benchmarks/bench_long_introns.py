@@ -22,12 +22,12 @@ sys.path[:0] = [str(ROOT), str(ROOT / "benchmarks")]
 
 from bench_interactive import median_ms  # noqa: E402
 
-from splice_core.encoding import strings_to_one_hot  # noqa: E402
-from splice_core.intron_input import TRAINED_MAX  # noqa: E402
-from splice_core.library import read_wildtype  # noqa: E402
-from splice_core.model_store import PRETRAINED_DIR  # noqa: E402
-from splice_core.native import score_native  # noqa: E402
-from splice_core.predictor import load_predictor  # noqa: E402
+from splice_core.analysis.native import score_native  # noqa: E402
+from splice_core.data.library import read_wildtype  # noqa: E402
+from splice_core.models.store import PRETRAINED_DIR  # noqa: E402
+from splice_core.predict.predictor import load_predictor  # noqa: E402
+from splice_core.seq.encoding import strings_to_one_hot  # noqa: E402
+from splice_core.seq.intron_text import TRAINED_MAX  # noqa: E402
 
 INSERTS = (100, 300, 1000)
 

@@ -102,9 +102,10 @@ def bench_scan(naive_sample: int) -> None:
     """The double-mutant scan of one 150-nt intron, beside one predict call per double mutant (scaled)."""
     import functools
 
-    from splice_core.model_store import PRETRAINED_DIR
-    from splice_core.pairs import change_pairs, double_mutant, pair_effects, single_changes
-    from splice_core.predictor import load_predictor
+    from splice_core.analysis.double_mutants import change_pairs, pair_effects, single_changes
+    from splice_core.models.store import PRETRAINED_DIR
+    from splice_core.predict.predictor import load_predictor
+    from splice_core.seq.mutations import mutated_at
 
     predictor = load_predictor(PRETRAINED_DIR)
     intron = made_up_introns(1, seed=7)[0]
@@ -122,12 +123,12 @@ def bench_scan(naive_sample: int) -> None:
         predictor.model.predict(
             predictor.introns_to_one_hot(
                 [
-                    double_mutant(
+                    mutated_at(
                         intron,
-                        positions[first[k]],
-                        mutants[first[k]],
-                        positions[second[k]],
-                        mutants[second[k]],
+                        [
+                            (positions[first[k]], mutants[first[k]]),
+                            (positions[second[k]], mutants[second[k]]),
+                        ],
                     )
                 ]
             ),

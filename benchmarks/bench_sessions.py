@@ -98,11 +98,11 @@ def wave(browser, url: str, rng: np.random.Generator, sessions: int, rounds: int
 
 def page_calls(predictor, intron: str) -> None:
     """The Predict page's core calls for one pasted intron: prediction, mutagenesis, heatmap, SmoothGrad, logo."""
-    from splice_core.attribution import intron_saliency
-    from splice_core.heatmap import mutagenesis_heatmap
-    from splice_core.logo import figure_png, saliency_logo
-    from splice_core.mutagenesis import mutagenesis_effects
-    from splice_core.sites import site_spans
+    from splice_core.analysis.mutagenesis import mutagenesis_effects
+    from splice_core.analysis.saliency import intron_saliency
+    from splice_core.data.sites import site_spans
+    from splice_core.plot.logo import figure_png, saliency_logo
+    from splice_core.plot.mutagenesis_map import mutagenesis_heatmap
 
     predictor.intron_members([intron])
     _, subs, dels = mutagenesis_effects(predictor.predict_introns, intron)
@@ -128,8 +128,8 @@ def run_core(args: argparse.Namespace) -> None:
     """The waves replayed in this process without Streamlit; prints resident memory after each."""
     sys.path.insert(0, str(args.root))
     from app_state import bound_native_memory, release_freed_memory
-    from splice_core.model_store import PRETRAINED_DIR
-    from splice_core.predictor import load_predictor
+    from splice_core.models.store import PRETRAINED_DIR
+    from splice_core.predict.predictor import load_predictor
 
     bound_native_memory()
     predictor = load_predictor(PRETRAINED_DIR)

@@ -25,9 +25,9 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from splice_core.chromosomes import ROMAN  # noqa: E402
-from splice_core.intron_alleles import genomic_bases  # noqa: E402
-from splice_core.intron_annotation import annotated_introns  # noqa: E402
+from splice_core.variants.alleles import genomic_bases  # noqa: E402
+from splice_core.variants.annotation import annotated_introns  # noqa: E402
+from splice_core.variants.chromosomes import ROMAN  # noqa: E402
 
 # R64 chromosome lengths (nt), for made-up positions.
 R64_LENGTHS = (
@@ -108,8 +108,8 @@ def naive_seconds(table_path: Path, sample: int, seed: int = 0) -> tuple[float, 
     """(seconds per ALT x intron, entries in all) of one model call per entry (variant and wild type), on a sample."""
     import pandas as pd
 
-    from splice_core.model_store import PRETRAINED_DIR
-    from splice_core.predictor import load_predictor
+    from splice_core.models.store import PRETRAINED_DIR
+    from splice_core.predict.predictor import load_predictor
 
     table = pd.read_csv(table_path, keep_default_na=False)
     scored = table[table["error"] == ""]

@@ -2,6 +2,6 @@
 
 import sys
 
-from .cli import run
+from splice_core.cli.main import run
 
 sys.exit(run())

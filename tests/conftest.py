@@ -119,7 +119,7 @@ def run_page(page: str):
 @pytest.fixture(scope="session")
 def local_ray():
     """A local Ray with 2 CPUs, started once for the whole test run (Ray's start is slow) and stopped at its end."""
-    from splice_core.ray_cluster import connect, disconnect
+    from splice_core.cluster.connection import connect, disconnect
 
     started = connect(num_cpus=2)
     yield

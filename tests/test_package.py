@@ -11,7 +11,9 @@ import numpy as np
 import pytest
 from conftest import ROOT
 
-from splice_core.cli import parser
+from splice_core.cli.main import parser
+
+pytestmark = pytest.mark.slow  # see pytest.ini: the quick tier leaves these out
 
 SHIPPED_FILES = ("model.keras", "model_card.json", "peer.txt", "REPORT.md", "reproduce.md", "reproduce.csv")
 PROBE = (
@@ -73,8 +75,8 @@ def test_shipped_model_travels_with_the_package(installed):
 def test_installed_copy_loads_the_shipped_model_from_anywhere(installed):
     script = (
         "import splice_core\n"
-        "from splice_core.model_store import PRETRAINED_DIR\n"
-        "from splice_core.predictor import load_predictor\n"
+        "from splice_core.models.store import PRETRAINED_DIR\n"
+        "from splice_core.predict.predictor import load_predictor\n"
         f"value = load_predictor(PRETRAINED_DIR).predict_introns([{PROBE!r}])[0]\n"
         "print(splice_core.__file__, PRETRAINED_DIR, repr(float(value)), sep='\\n')\n"
     )
@@ -83,8 +85,8 @@ def test_installed_copy_loads_the_shipped_model_from_anywhere(installed):
     module_file, shipped_dir, value = result.stdout.strip().splitlines()[-3:]
     assert Path(module_file).is_relative_to(installed)
     assert Path(shipped_dir) == installed / "splice_core" / "pretrained"
-    from splice_core.model_store import PRETRAINED_DIR
-    from splice_core.predictor import load_predictor
+    from splice_core.models.store import PRETRAINED_DIR
+    from splice_core.predict.predictor import load_predictor
 
     assert PRETRAINED_DIR == ROOT / "pretrained"  # in the clone, the repository's own folder
     expected = load_predictor(PRETRAINED_DIR).predict_introns([PROBE])[0]
@@ -96,3 +98,37 @@ def test_licence_and_citation_are_there():
     citation = (ROOT / "CITATION.cff").read_text()
     assert "cff-version:" in citation
     assert "10.1371/journal.pgen.1009805" in citation
+
+
+def test_install_ranges_admit_the_exact_pins_and_name_every_pinned_package():
+    import tomllib
+
+    from packaging.requirements import Requirement
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    ranges = {Requirement(r).name.lower(): Requirement(r) for r in project["dependencies"]}
+    ranges |= {Requirement(r).name.lower(): Requirement(r) for r in project["optional-dependencies"]["ray"]}
+    pins = [
+        Requirement(line)
+        for name in ("requirements.txt", "requirements-ray.txt")
+        for line in (ROOT / name).read_text().splitlines()
+        if line.strip() and not line.startswith(("#", "-r"))
+    ]
+    assert {p.name.lower() for p in pins} == set(ranges)
+    for pin in pins:
+        (version,) = [s.version for s in pin.specifier]
+        assert ranges[pin.name.lower()].specifier.contains(version), pin
+        assert "==" not in str(ranges[pin.name.lower()].specifier)
+
+
+def test_the_wheel_lists_every_subpackage_and_the_version_has_one_source():
+    import tomllib
+
+    import splice_core
+
+    tool = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]
+    subpackages = {f"splice_core.{p.parent.name}" for p in (ROOT / "splice_core").glob("*/__init__.py")}
+    assert set(tool["packages"]) == {"splice_core", "splice_core.pretrained", *subpackages}
+    assert tool["dynamic"]["version"] == {"attr": "splice_core.__version__"}
+    assert f"## {splice_core.__version__} " in (ROOT / "CHANGELOG.md").read_text()
+    assert "version:" not in (ROOT / "CITATION.cff").read_text().replace("cff-version:", "")

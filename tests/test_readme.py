@@ -5,6 +5,7 @@ import io
 import re
 
 import numpy as np
+import pytest
 from conftest import ROOT
 
 README = (ROOT / "README.md").read_text()
@@ -20,6 +21,7 @@ def api_snippet() -> str:
     return re.search(r"```python\n(.*?)```", section("Python API"), re.S).group(1)
 
 
+@pytest.mark.slow
 def test_python_api_snippet_runs_as_printed():
     namespace: dict = {}
     printed = io.StringIO()
@@ -40,10 +42,32 @@ def test_python_api_snippet_runs_as_printed():
     assert losses["mutation"].iloc[0] in printed.getvalue()
 
 
-def test_layout_names_every_module():
-    layout = section("Layout")
-    modules = sorted(p.stem for p in (ROOT / "splice_core").glob("*.py") if not p.stem.startswith("__"))
-    assert [m for m in modules if f"`{m}`" not in layout] == []
+def layout_tree() -> list[str]:
+    """The paths of the README's Layout tree (a code block; four columns a level, a name then its description)."""
+    block = re.search(r"```text\n(.*?)```", section("Layout"), re.S).group(1)
+    paths, stack = [], []
+    for line in block.splitlines():
+        match = re.match(r"^([│├└─ ]*)([\w.]+/?)", line)
+        if not match or not match.group(2).strip():
+            continue
+        depth = len(match.group(1)) // 4
+        stack[depth:] = [match.group(2).rstrip("/")]
+        paths.append("/".join(stack))
+    return paths
+
+
+def test_layout_is_a_tree_with_one_line_for_every_module_and_page():
+    tree = layout_tree()
+    modules = [
+        p.relative_to(ROOT).as_posix()
+        for p in (ROOT / "splice_core").rglob("*.py")
+        if p.name != "__init__.py"
+    ]
+    pages = [p.relative_to(ROOT).as_posix() for p in (ROOT / "app_pages").glob("*.py")]
+    assert sorted(set(modules + pages) - set(tree)) == []  # every module and page has its line
+    stale = [p for p in tree if p.endswith(".py") and not (ROOT / p).is_file()]
+    assert stale == [] and len(tree) == len(set(tree))
+    assert "splice_core/seq/encoding.py" in tree and "splice_core/plot" in tree
 
 
 def test_set_up_commands_are_unchanged():

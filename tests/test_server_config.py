@@ -5,7 +5,7 @@ from pathlib import Path
 
 from streamlit import config
 
-from splice_core.batch import UPLOAD_LIMIT_MB
+from splice_core.predict.tables import UPLOAD_LIMIT_MB
 
 ROOT = Path(__file__).resolve().parent.parent
 CONFIG = ROOT / ".streamlit" / "config.toml"

@@ -5,10 +5,10 @@ from pathlib import Path
 import keras
 import numpy as np
 
-from splice_core.encoding import strings_to_one_hot
-from splice_core.model_store import save_model_dir, set_active_model
-from splice_core.predictor import Predictor
-from splice_core.pwm import sites_to_pwm
+from splice_core.data.pwm import sites_to_pwm
+from splice_core.models.store import save_model_dir, set_active_model
+from splice_core.predict.predictor import Predictor
+from splice_core.seq.encoding import strings_to_one_hot
 
 BIAS = np.array([0.25, 0.3125])
 BRANCH_PWM = sites_to_pwm(["TACTAACA"] * 20)

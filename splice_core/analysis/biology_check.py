@@ -1,0 +1,123 @@
+"""The biology check: every canonical annotated yeast intron with each splice-site base substituted and deleted, the
+branch heptamer deleted, and indels of 1-6 nt in its middle (mostly neutral), predicted beside what the library's own
+constructs measure for the same kind of change."""
+
+import numpy as np
+import pandas as pd
+
+from splice_core.analysis.variant_effects import (
+    BRANCH_A,
+    BRANCH_SITE,
+    KNOCKOUT_SITES,
+    NON_SPLICING,
+    PredictIntrons,
+    deletion_moves_in,
+    mean_predictions,
+    site_index,
+)
+from splice_core.seq.intron_text import TRAINED_MAX
+
+BP_COLUMN = "5'SS to BP (bp)"  # minus 1: the 0-based index of the branch A
+INDEL_SIZES = (1, 2, 3, 4, 5, 6)
+MARGIN = 10  # middle indels keep this far from the 5' site and the branch heptamer
+SEED = 0  # the inserted bases
+
+
+def canonical_introns(wildtype: pd.DataFrame) -> tuple[list[str], list[int]]:
+    """The annotated introns that start GT and end AG with an A at their annotated branch point, and that branch A's
+    0-based index (``wildtype``: :func:`~splice_core.data.library.read_wildtype`; none without its branch column)."""
+    introns, branch = [], []
+    if BP_COLUMN not in wildtype:
+        return introns, branch
+    for seq, to_bp in zip(wildtype["sequence"].astype(str).str.upper(), wildtype[BP_COLUMN]):
+        a = int(to_bp) - 1
+        if seq.startswith("GT") and seq.endswith("AG") and 0 < a < len(seq) and seq[a] == "A":
+            introns.append(seq)
+            branch.append(a)
+    return introns, branch
+
+
+def middle_index(intron: str, branch_a: int) -> int:
+    """The position halfway between the 5' site and the branch heptamer (at least :data:`MARGIN` from each)."""
+    low, high = MARGIN, max(MARGIN, branch_a - BRANCH_A - MARGIN)
+    return (low + high) // 2
+
+
+def site_changes(intron: str, branch_a: int, references: pd.DataFrame) -> list[tuple[str, str, float]]:
+    """(class, variant, the library's figure or NaN) for each site's substitutions and deletion of one intron."""
+    figures = {(r.site, r.base): r.measured for r in references.itertuples(index=False)}
+    out = []
+    for site, position, natural in (*KNOCKOUT_SITES, BRANCH_SITE):
+        index = site_index(intron, position, branch_a)
+        for base in "ACGT":
+            if base != natural:
+                variant = intron[:index] + base + intron[index + 1 :]
+                out.append((f"{site} substituted", variant, figures.get((site, base), np.nan)))
+        moved = deletion_moves_in(intron, index, position is not None and position < 0)
+        out.append(
+            (f"{site} deleted", intron[:index] + intron[index + 1 :], figures.get((site, moved), np.nan))
+        )
+    start = branch_a - BRANCH_A
+    out.append(("branch heptamer deleted", intron[:start] + intron[start + 7 :], np.nan))
+    return out
+
+
+def indel_changes(intron: str, branch_a: int, rng: np.random.Generator) -> list[tuple[str, str, float]]:
+    """(class, variant, NaN) for deletions and insertions of each of :data:`INDEL_SIZES` at the intron's middle."""
+    i = middle_index(intron, branch_a)
+    out = []
+    for size in INDEL_SIZES:
+        inserted = "".join(rng.choice(list("ACGT"), size))
+        out.append((f"{size}-nt deletion in the middle", intron[:i] + intron[i + size :], np.nan))
+        out.append((f"{size}-nt insertion in the middle", intron[:i] + inserted + intron[i:], np.nan))
+    return out
+
+
+def length_group(intron: str) -> str:
+    """Whether the model reads an intron whole (at most the library's longest) or through views."""
+    return f"≤ {TRAINED_MAX} nt" if len(intron) <= TRAINED_MAX else f"> {TRAINED_MAX} nt (views)"
+
+
+def biology_variants(introns: list[str], branch: list[int], references: pd.DataFrame) -> pd.DataFrame:
+    """Every change of every intron: columns ``intron``, ``class``, ``variant``, ``library_measured``, ``length``
+    (:func:`length_group`)."""
+    rng = np.random.default_rng(SEED)
+    rows = [
+        (seq, name, variant, figure)
+        for seq, a in zip(introns, branch)
+        for name, variant, figure in (*site_changes(seq, a, references), *indel_changes(seq, a, rng))
+    ]
+    frame = pd.DataFrame(rows, columns=["intron", "class", "variant", "library_measured"])
+    return frame.assign(length=frame["intron"].map(length_group))
+
+
+def biology_check(
+    predict: PredictIntrons, introns: list[str], branch: list[int], references: pd.DataFrame
+) -> list[dict]:
+    """Per class of change and :func:`length_group`: introns, mean predicted, share predicted ≤ :data:`NON_SPLICING`, the wild types' mean, the
+    median |change|, and the library's constructs' mean for the same change where the library has them
+    (``references``: :func:`~splice_core.analysis.variant_effects.knockout_references`)."""
+    variants = biology_variants(introns, branch, references)
+    if variants.empty:
+        return []
+    distinct = list(pd.unique(pd.concat([variants["intron"], variants["variant"]])))
+    pred = dict(zip(distinct, mean_predictions(predict, distinct)))
+    variants = variants.assign(
+        predicted=variants["variant"].map(pred), wild_type=variants["intron"].map(pred)
+    )
+    out = []
+    for (name, length), group in variants.groupby(["class", "length"], sort=False):
+        measured = group["library_measured"].dropna()
+        out.append(
+            {
+                "class": name,
+                "length": length,
+                "introns": int(group["intron"].nunique()),
+                "predicted": float(group["predicted"].mean()),
+                "share_non_splicing": float((group["predicted"] <= NON_SPLICING).mean()),
+                "wild_type_predicted": float(group["wild_type"].mean()),
+                "median_abs_change": float((group["predicted"] - group["wild_type"]).abs().median()),
+                "library_measured": float(measured.mean()) if len(measured) else None,
+            }
+        )
+    return out

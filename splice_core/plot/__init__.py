@@ -1,0 +1,1 @@
+"""Figures (plotly and the logo): only the app imports this subpackage."""

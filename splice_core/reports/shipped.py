@@ -1,0 +1,228 @@
+"""Building the shipped model: the ensemble of the shipped recipe, the gradient-boosting peer, the ablation and the
+candidates beside it, written with its report."""
+
+import shutil
+import time
+from collections.abc import Callable
+from dataclasses import replace
+from pathlib import Path
+
+import keras
+import numpy as np
+
+from splice_core.analysis.calibration import (
+    biology_card,
+    change_interval_card,
+    library_distance_card,
+    row_interval_card,
+)
+from splice_core.analysis.variant_effects import library_pairs
+from splice_core.data.contexts import library_to_one_hot
+from splice_core.data.library import read_wildtype
+from splice_core.data.noise_floor import noise_by_type, noise_floor, replicate_rows
+from splice_core.data.published import study_headline
+from splice_core.models.evaluation import (
+    metrics_by_part,
+    per_library_table,
+    replicate_agreement,
+    table_to_records,
+)
+from splice_core.models.features import intron_features
+from splice_core.models.lightgbm_peer import PEER_FILE, GradientBoostingPeer, fit_peer, save_peer
+from splice_core.models.store import PRETRAINED_DIR, card_context, load_model, read_card, save_model_dir
+from splice_core.models.training import ProgressCallback, TrainConfig
+from splice_core.reports.shipped_recipe import CANDIDATES, SHIPPED_CONFIG, TARGET
+from splice_core.reports.shipped_report import kept_seeds, report_markdown
+from splice_core.runs.experiment import PreparedData, predictor_variant_figures, prepare_data, run_training
+
+
+def peer_results(data: PreparedData) -> tuple[dict, GradientBoostingPeer]:
+    """Fit the LightGBM peer on the same split: its metrics overall and per library type on test, and the peer."""
+    start = time.monotonic()
+    pwms = {k: np.asarray(v) for k, v in data.baseline.pwms.items()}
+    features = intron_features(data.frame["intron_seq"].tolist(), pwms)
+    peer = fit_peer(features, data.frame["splicing_eff"].to_numpy(), data.parts.to_numpy(), pwms)
+    pred = peer.predict_features(features)
+    return {
+        "file": PEER_FILE,
+        "metrics": metrics_by_part(data.frame, data.parts, pred),
+        "per_library_test": table_to_records(per_library_table(data.frame, data.parts, pred)),
+        "replicates": replicate_agreement(data.frame, data.parts, pred),
+        "variant_effects": predictor_variant_figures(peer.predict_introns, data),
+        "n_trees": int(peer.model.best_iteration_ or peer.model.n_estimators),
+        "seconds": time.monotonic() - start,
+    }, peer
+
+
+BEFORE_PAIRS = "the same ensemble before its pair fine-tuning"
+
+
+def calibration_results(model, card: dict, data: PreparedData, data_dir=None) -> dict:
+    """The ensemble's trust figures for its card (:mod:`~splice_core.analysis.calibration`): intervals for predictions and for
+    changes, the library distance, and the biology check on the annotated introns."""
+    from splice_core.predict.predictor import Predictor
+
+    x = library_to_one_hot(data.frame, card_context(card), data.reporter)
+    members = np.asarray(model.predict(x, batch_size=1024, verbose=0)).reshape(len(x), -1)
+    predictor = Predictor(model, card)
+    parts = data.parts.to_numpy()
+    out = {
+        "intervals": row_interval_card(members, data.frame["splicing_eff"].to_numpy(float), parts),
+        "change_intervals": change_interval_card(
+            predictor.intron_members, library_pairs(data.frame, data.parts)
+        ),
+        "library_distance": library_distance_card(data.frame, parts, members.mean(1)),
+        "biology_check": biology_card(predictor.intron_members, read_wildtype(data_dir), data.frame),
+    }
+    return {key: value for key, value in out.items() if value is not None}
+
+
+def previous_results(directory: Path, data: PreparedData, split_seed: int, data_dir=None) -> dict | None:
+    """The model that ``directory`` shipped before (if any, on the same split): its metrics, variant effects and biology
+    check, for the report's before/after columns."""
+    if not (Path(directory) / "model_card.json").is_file():
+        return None
+    from splice_core.predict.predictor import load_predictor
+
+    previous = load_predictor(directory)
+    if previous.card.get("split", {}).get("seed") != split_seed:
+        return None
+    x = library_to_one_hot(data.frame, previous.context, data.reporter)
+    return {
+        "name": previous.card.get("name"),
+        "metrics": metrics_by_part(data.frame, data.parts, previous.predict(x)),
+        "variant_effects": predictor_variant_figures(previous.intron_members, data),
+        "biology_check": biology_card(previous.intron_members, read_wildtype(data_dir), data.frame),
+    }
+
+
+def candidate_results(
+    data: PreparedData, config: TrainConfig, on_epoch_end: ProgressCallback | None = None
+) -> list[dict]:
+    """Single-seed runs of the other architectures with the shipped recipe, for the report."""
+    out = []
+    for architecture, context in CANDIDATES:
+        _, card = run_training(
+            replace(config, architecture=architecture, context=context, n_seeds=1, ensemble=False),
+            data=data,
+            on_epoch_end=on_epoch_end,
+        )
+        out.append(
+            {
+                "name": card["name"],
+                "parameters": card["parameters"],
+                "metrics": card["metrics"],
+                "seconds": card["seconds"],
+            }
+        )
+    return out
+
+
+def ablation_results(
+    data: PreparedData, config: TrainConfig, on_epoch_end: ProgressCallback | None = None
+) -> list[dict]:
+    """The shipped recipe without its cryptic head (same seeds), for the report; none when it has no head."""
+    if config.cryptic_weight <= 0:
+        return []
+    _, card = run_training(replace(config, cryptic_weight=0.0), data=data, on_epoch_end=on_epoch_end)
+    members = len(kept_seeds(card))
+    name = f"same recipe without the cryptic head ({members} member{'s' if members != 1 else ''})"
+    return [{"name": name, "metrics": card["metrics"], "seconds": card["seconds"]}]
+
+
+def planned_epochs(config: TrainConfig, candidates: bool = True, fine_tune_only: bool = False) -> int:
+    """Epochs :func:`build_shipped` trains at most: the ensemble and its pair fine-tuning, then (with ``candidates``) its
+    ablation and the candidates; with ``fine_tune_only`` (a base model given), the pair fine-tuning alone."""
+    pairs = config.n_seeds * config.pair_epochs
+    if fine_tune_only:
+        return pairs
+    runs = config.n_seeds * (1 + (candidates and config.cryptic_weight > 0)) + candidates * len(CANDIDATES)
+    return runs * config.epochs + pairs
+
+
+def build_shipped(
+    data_dir=None,
+    out: Path = PRETRAINED_DIR,
+    config: TrainConfig = SHIPPED_CONFIG,
+    candidates: bool = True,
+    on_epoch_end: ProgressCallback | None = None,
+    base_dir: Path | None = None,
+    trained_dir: Path | None = None,
+    finish: Callable[[Path], None] | None = None,
+) -> dict:
+    """Train the shipped ensemble, the peer and the candidates; write ``out`` (model, card, REPORT.md, the peer),
+    keeping its other files.
+
+    ``finish(folder)`` adds files to the new model's folder before it replaces ``out``'s (see :func:`write_shipped`).
+
+    ``base_dir``: a model directory that an earlier run of this recipe wrote before its pair fine-tuning (the same
+    seeds give the same members): its members are fine-tuned instead of trained again, and its card's ablations
+    and candidates are kept. ``trained_dir``: a model directory that ship wrote: its ensemble and its training's
+    figures are taken as they are, and all that follows training (peer, calibration, report) is done again.
+    """
+    data = prepare_data(data_dir, config.split_seed, config.max_rows)
+    previous = previous_results(out, data, config.split_seed, data_dir)
+    base = (load_model(base_dir), read_card(base_dir)) if base_dir is not None else None
+    if trained_dir is not None:
+        model, card = load_model(trained_dir), read_card(trained_dir)
+    else:
+        model, card = run_training(config, data=data, on_epoch_end=on_epoch_end, base=base)
+    card["peer"], peer = peer_results(data)
+    card.update(calibration_results(model, card, data, data_dir))
+    if previous:
+        card["previous"] = previous
+    replicates = replicate_rows(data.frame)
+    card["noise_floor"] = noise_floor(data.frame, data.parts, replicates)
+    card["noise_by_type"] = noise_by_type(data.frame, replicates)
+    if trained_dir is not None:
+        card["ablations"] = [
+            a
+            for a in card.get("ablations", [])
+            if "before_pair_tuning" not in card or a["name"] != BEFORE_PAIRS
+        ]
+    elif base is not None:
+        card["base_model"] = {"path": str(base_dir), "seconds": base[1].get("seconds")}
+        card["ablations"], card["candidates"] = base[1].get("ablations", []), base[1].get("candidates", [])
+    else:
+        card["ablations"] = ablation_results(data, config, on_epoch_end) if candidates else []
+        card["candidates"] = candidate_results(data, config, on_epoch_end) if candidates else []
+    if "before_pair_tuning" in card:
+        card["ablations"] = [
+            {"name": BEFORE_PAIRS, **card["before_pair_tuning"]},
+            *card["ablations"],
+        ]
+    card["study_reported"] = study_headline()
+    card["target"] = TARGET
+    write_shipped(out, model, card, peer, finish)
+    return card
+
+
+def write_shipped(
+    out: Path,
+    model: "keras.Model",
+    card: dict,
+    peer: GradientBoostingPeer | None = None,
+    finish: Callable[[Path], None] | None = None,
+) -> None:
+    """Write the model, its card, REPORT.md and the peer (and what ``finish(folder)`` adds) beside ``out``, then move
+    them in.
+
+    ``out`` changes only once every file is complete: a failure (a full disk) leaves it as it was, and no
+    half-written folder beside it. Only what ship writes is replaced: reproduce.{md,csv} stay.
+    """
+    staging = Path(out).with_name(Path(out).name + ".new")
+    shutil.rmtree(staging, ignore_errors=True)
+    try:
+        save_model_dir(staging, model, card)
+        if peer is not None:
+            save_peer(peer, staging / PEER_FILE)
+        (staging / "REPORT.md").write_text(report_markdown(card))
+        if finish is not None:
+            finish(staging)
+        Path(out).mkdir(parents=True, exist_ok=True)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    for path in staging.iterdir():  # renames within one file system: they need no space
+        path.replace(Path(out) / path.name)
+    staging.rmdir()

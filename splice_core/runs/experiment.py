@@ -1,0 +1,291 @@
+"""One training run end to end: data, split, arrays, seeds, evaluation and the model card."""
+
+import platform
+import time
+from dataclasses import dataclass
+from importlib.metadata import PackageNotFoundError, version
+
+import keras
+import numpy as np
+import pandas as pd
+
+from splice_core.analysis.variant_effects import PredictIntrons, library_pairs, training_pairs, variant_card
+from splice_core.data.contexts import library_to_constructs, library_to_one_hot
+from splice_core.data.library import (
+    HISTOGRAM_BINS,
+    DataFileError,
+    Reporter,
+    read_library,
+    read_reporter,
+    read_wildtype,
+    usable_rows,
+)
+from splice_core.data.noise_floor import noise_by_type, replicate_rows
+from splice_core.data.pwm import PWMBaseline, fit_pwm_baseline
+from splice_core.data.splits import PARTS, construct_mean_labels, split_constructs, split_to_barcodes
+from splice_core.models.evaluation import (
+    metrics_by_part,
+    per_library_table,
+    replicate_agreement,
+    table_to_records,
+)
+from splice_core.models.training import (
+    PairArrays,
+    ProgressCallback,
+    StopCheck,
+    TrainConfig,
+    device_name,
+    is_collapsed,
+    stack_members,
+    train_seeds,
+    tune_on_pairs,
+)
+from splice_core.seq.encoding import strings_to_one_hot
+
+PACKAGES = ("tensorflow", "keras", "numpy", "pandas", "scikit-learn", "lightgbm")
+CRYPTIC_COLUMN = "cryptic_splicing_eff"
+
+
+@dataclass
+class PreparedData:
+    """Usable library rows, their split part, the reporter and the fitted PWM baseline."""
+
+    frame: pd.DataFrame
+    parts: pd.Series
+    reporter: Reporter | None
+    baseline: PWMBaseline
+
+
+def sample_constructs(frame: pd.DataFrame, max_rows: int, seed: int = 0) -> pd.DataFrame:
+    """About ``max_rows`` rows made of whole constructs, sampled within library types (for quick runs)."""
+    constructs = frame["construct"].unique()
+    keep = set(
+        np.random.default_rng(seed).permutation(constructs)[
+            : max(1, int(len(constructs) * max_rows / len(frame)))
+        ]
+    )
+    return frame[frame["construct"].isin(keep)].reset_index(drop=True)
+
+
+def prepare_data(data_dir=None, split_seed: int = 0, max_rows: int | None = None) -> PreparedData:
+    """Read the data directory, keep usable rows, split by construct and fit the PWM baseline on train."""
+    frame = read_library(data_dir)
+    attrs = dict(frame.attrs)
+    frame = usable_rows(frame)
+    if max_rows is not None and max_rows < len(frame):
+        frame = sample_constructs(frame, max_rows, split_seed)
+    frame.attrs.update(attrs)
+    parts = split_constructs(frame, seed=split_seed)
+    try:
+        reporter = read_reporter(data_dir)
+    except DataFileError:
+        reporter = None
+    train_y = frame.loc[parts == "train", "splicing_eff"].to_numpy()
+    return PreparedData(frame, parts, reporter, fit_pwm_baseline(read_wildtype(data_dir), train_y))
+
+
+def part_arrays(data: PreparedData, x: np.ndarray) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """``{part: (x (N, L, 4), y (N,))}`` for train, dev and test, from ``x`` of every usable row."""
+    y = data.frame["splicing_eff"].to_numpy(np.float32)
+    return {p: (x[(data.parts == p).to_numpy()], y[(data.parts == p).to_numpy()]) for p in PARTS}
+
+
+def cryptic_targets(data: PreparedData, construct_means: bool) -> tuple[np.ndarray, np.ndarray]:
+    """(train, dev) cryptic splicing efficiencies ``(N,)``, missing ones 0; train holds construct means when ``construct_means``."""
+    if CRYPTIC_COLUMN not in data.frame:
+        raise DataFileError(f"the library has no {CRYPTIC_COLUMN} column, which the cryptic head trains on")
+    measured = data.frame[CRYPTIC_COLUMN].to_numpy(np.float32)
+    train_values = construct_mean_labels(data.frame, CRYPTIC_COLUMN) if construct_means else measured
+    return np.nan_to_num(train_values[(data.parts == "train").to_numpy()]), np.nan_to_num(
+        measured[(data.parts == "dev").to_numpy()]
+    )
+
+
+def package_versions() -> dict[str, str]:
+    """Versions of the installed packages a result depends on, plus Python's and the Keras backend."""
+    found = {}
+    for name in PACKAGES:
+        try:
+            found[name] = version(name)
+        except PackageNotFoundError:
+            continue
+    return {"python": platform.python_version(), "keras_backend": keras.backend.backend(), **found}
+
+
+def efficiency_histograms(types: pd.Series, values: np.ndarray) -> dict[str, list[int]]:
+    """Counts of ``values`` in 20 bins over [0, 1], overall and per library type (aggregates only)."""
+    out = {"all": np.histogram(np.clip(values, 0, 1), HISTOGRAM_BINS)[0].tolist()}
+    for t in sorted(types.unique()):
+        out[str(t)] = np.histogram(np.clip(values[(types == t).to_numpy()], 0, 1), HISTOGRAM_BINS)[0].tolist()
+    return out
+
+
+def evaluation_card(data: PreparedData, pred: np.ndarray) -> dict:
+    """Metrics of ``pred`` (one per usable row) and of the PWM baseline, overall and per library on test."""
+    baseline = data.baseline.predict(library_to_constructs(data.frame))
+    test = (data.parts == "test").to_numpy()
+    return {
+        "metrics": metrics_by_part(data.frame, data.parts, pred),
+        "per_library_test": table_to_records(per_library_table(data.frame, data.parts, pred)),
+        "replicates": replicate_agreement(data.frame, data.parts, pred),
+        "baseline_metrics": metrics_by_part(data.frame, data.parts, baseline),
+        "baseline_per_library_test": table_to_records(per_library_table(data.frame, data.parts, baseline)),
+        "test_scatter_counts": np.histogram2d(
+            np.clip(data.frame["splicing_eff"].to_numpy()[test], 0, 1),
+            np.clip(np.asarray(pred)[test], 0, 1),
+            [HISTOGRAM_BINS, HISTOGRAM_BINS],
+        )[0]
+        .astype(int)
+        .tolist(),
+        "histograms": {
+            "bins": HISTOGRAM_BINS.tolist(),
+            "measured": efficiency_histograms(data.frame["type"], data.frame["splicing_eff"].to_numpy()),
+            "predicted": efficiency_histograms(data.frame["type"], np.asarray(pred)),
+        },
+    }
+
+
+def pair_arrays(data: PreparedData, length: int, config: TrainConfig) -> PairArrays:
+    """The train part's mutant/wild-type pairs (:func:`~splice_core.analysis.variant_effects.training_pairs`) as one-hot arrays."""
+    pairs = training_pairs(data.frame, data.parts, knockout_weight=config.knockout_weight)
+
+    def one_hot(column):
+        return strings_to_one_hot(pairs[column].tolist(), length)
+
+    return PairArrays(
+        one_hot("mutant"),
+        one_hot("wild_type"),
+        *(pairs[c].to_numpy(np.float32) for c in ("mutant_y", "wild_type_y", "weight")),
+    )
+
+
+def intron_predict(model: keras.Model, length: int):
+    """``predict(introns) -> (N, K)`` of an intron-context model, for :mod:`~splice_core.analysis.variant_effects`."""
+    return lambda introns: np.asarray(
+        model.predict(strings_to_one_hot(list(introns), length), batch_size=1024, verbose=0)
+    ).reshape(len(introns), -1)
+
+
+def predictor_variant_figures(predict: PredictIntrons, data: PreparedData) -> dict:
+    """The variant-effect card (:func:`~splice_core.analysis.variant_effects.variant_card`) of ``predict(introns)`` on the
+    data's split."""
+    pairs = library_pairs(data.frame, data.parts)
+    return variant_card(
+        predict, data.frame, data.parts, pairs, noise_by_type(data.frame, replicate_rows(data.frame))
+    )
+
+
+def variant_figures(model: keras.Model, data: PreparedData, length: int) -> dict:
+    """The model's variant-effect card on the data's split (:func:`predictor_variant_figures`)."""
+    return predictor_variant_figures(intron_predict(model, length), data)
+
+
+def base_members(base: keras.Model, base_card: dict) -> tuple[list[keras.Model], list[dict]]:
+    """The members of a saved ensemble, and its card's seed records (in member order first, then the others)."""
+    members = [layer for layer in base.layers if layer.name.startswith("member_")] or [base]
+    return members, base_card["seeds"]
+
+
+def collapse_of(dev_predictions: np.ndarray, dev_pearson: float) -> dict | None:
+    """The card's ``collapsed`` entry: dev Pearson and SD when the model predicts next to a constant on dev, else None."""
+    spread = float(np.std(dev_predictions)) if len(dev_predictions) else 0.0
+    if not is_collapsed(float(dev_pearson), spread):
+        return None
+    return {"dev_pearson": float(dev_pearson), "dev_sd": spread}
+
+
+def run_training(
+    config: TrainConfig,
+    data_dir=None,
+    on_epoch_end: ProgressCallback | None = None,
+    should_stop: StopCheck | None = None,
+    data: PreparedData | None = None,
+    base: tuple[keras.Model, dict] | None = None,
+) -> tuple[keras.Model, dict]:
+    """Train ``config`` on the data directory; the model outputs ``(N, K)`` (K = 1, or n_seeds if ensemble).
+
+    ``base`` (a saved ensemble and its card, trained with ``config`` on the same split) replaces the seeds' training:
+    only the pair fine-tuning (``pair_epochs`` > 0) runs, from its members' weights.
+    """
+    start = time.monotonic()
+    data = data or prepare_data(data_dir, config.split_seed, config.max_rows)
+    x = library_to_one_hot(data.frame, config.context, data.reporter)
+    arrays = part_arrays(data, x)
+    if config.construct_mean_labels:
+        arrays["train"] = (
+            arrays["train"][0],
+            construct_mean_labels(data.frame)[(data.parts == "train").to_numpy()],
+        )
+    if base is None:
+        cryptic = cryptic_targets(data, config.construct_mean_labels) if config.cryptic_weight > 0 else None
+        runs = train_seeds(*arrays["train"], *arrays["dev"], config, on_epoch_end, should_stop, cryptic)
+        kept = ([r for r in runs if not r.collapsed] or runs[:1]) if config.ensemble else runs[:1]
+        models = [r.model for r in kept]
+        seeds = [
+            {
+                "seed": r.seed,
+                "rebalanced": r.rebalanced,
+                "dev": r.dev,
+                "history": r.history,
+                "in_model": any(r is k for k in kept),
+            }
+            for r in runs
+        ]
+    else:
+        models, seeds = base_members(*base)
+    before = {}
+    if config.pair_epochs > 0:
+        if config.context != "intron":
+            raise ValueError("pair fine-tuning reads bare introns: it needs the intron context")
+        stacked = stack_members(models)
+        before_pred = np.asarray(stacked.predict(x, batch_size=1024, verbose=0)).reshape(len(x), -1).mean(1)
+        before = {
+            "metrics": metrics_by_part(data.frame, data.parts, before_pred),
+            "variant_effects": variant_figures(stacked, data, x.shape[1]),
+        }
+        pairs = pair_arrays(data, x.shape[1], config)
+        member_seeds = [s for s in seeds if s.get("in_model", True)]
+        for i, (member, seed) in enumerate(zip(models, member_seeds)):
+            tune_on_pairs(
+                member,
+                arrays["train"],
+                pairs,
+                config,
+                seed["seed"],
+                seed["rebalanced"],
+                on_epoch_end,
+                i,
+                len(models),
+            )
+    model = stack_members(models)
+    members = np.asarray(model.predict(x, batch_size=1024, verbose=0)).reshape(len(x), -1)
+    pred = members.mean(1)
+    card = {
+        "name": f"{config.architecture} on {config.context}",
+        "config": config.to_dict(),
+        "data": {
+            "path": data.frame.attrs.get("path"),
+            "sha256": data.frame.attrs.get("sha256"),
+            "n_usable": int(len(data.frame)),
+            "n_unusable_left_out": data.frame.attrs.get("n_unusable"),
+        },
+        "split": {"seed": config.split_seed, "barcodes": split_to_barcodes(data.frame, data.parts)},
+        "parameters": int(models[0].count_params()),
+        "seeds": seeds,
+        "members_test": [
+            metrics_by_part(data.frame, data.parts, members[:, k])["test"] for k in range(members.shape[1])
+        ],
+        "device": device_name(),
+        "seconds": time.monotonic() - start,
+        "packages": package_versions(),
+        "pwm_baseline": data.baseline.to_dict(),
+        **evaluation_card(data, pred),
+    }
+    collapse = collapse_of(pred[(data.parts == "dev").to_numpy()], card["metrics"]["dev"]["pearson"])
+    if collapse:
+        card["collapsed"] = collapse  # saved, but never made active (model_store)
+    if config.context == "intron":
+        card["variant_effects"] = variant_figures(model, data, x.shape[1])
+    if before:
+        card["before_pair_tuning"] = before
+    return model, card

@@ -1,0 +1,1 @@
+"""VCF variants in annotated introns: chromosome names, the annotation, alleles, scoring and haplotypes."""

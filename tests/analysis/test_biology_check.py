@@ -1,0 +1,44 @@
+import numpy as np
+import pandas as pd
+import pytest
+
+from splice_core.analysis.biology_check import BP_COLUMN, biology_check, canonical_introns, middle_index
+
+INTRON = "GTATGT" + "C" * 30 + "TACTAAC" + "CCCCAG"  # branch A at 41
+REFERENCES = pd.DataFrame(
+    [
+        {"site": "5' G", "position": 0, "base": b, "n": 20, "measured": m, "backed": True}
+        for b, m in (("A", 0.0), ("C", 0.25), ("T", 0.5))
+    ]
+)
+
+
+def splices(introns: list[str]) -> np.ndarray:
+    """0.5 for GT…AG introns holding TACTAAC, else 0."""
+    return np.array([0.5 * (s[:2] == "GT" and s[-2:] == "AG" and "TACTAAC" in s) for s in introns])
+
+
+def test_canonical_introns_need_gt_ag_and_an_a_at_the_branch_point():
+    table = pd.DataFrame(
+        {"sequence": [INTRON, "GCATGT" + INTRON[6:], INTRON], BP_COLUMN: [42, 42, 43]}
+    )  # the second starts GC; the third's branch point is the C after the A
+    assert canonical_introns(table) == ([INTRON], [41])
+    assert middle_index(INTRON, 41) == 18  # between 10 and 41 - 5 - 10
+
+
+def test_each_class_against_the_library_and_the_wild_type():
+    rows = {(r["class"], r["length"]): r for r in biology_check(splices, [INTRON], [41], REFERENCES)}
+    short = "≤ 148 nt"
+    g = rows["5' G substituted", short]
+    assert (g["predicted"], g["share_non_splicing"], g["wild_type_predicted"]) == (0.0, 1.0, 0.5)
+    assert g["library_measured"] == pytest.approx(0.25)  # the mean of A, C and T
+    assert rows["5' G deleted", short]["library_measured"] == 0.5  # T moves into the G's place
+    assert rows["5' T deleted", short]["library_measured"] is None  # no reference for the 5' T here
+    for name in ("branch A substituted", "branch A deleted", "branch heptamer deleted"):
+        assert rows[name, short]["predicted"] == 0.0
+    for size in range(1, 7):
+        for kind in ("deletion", "insertion"):
+            row = rows[f"{size}-nt {kind} in the middle", short]
+            assert (row["predicted"], row["median_abs_change"], row["introns"]) == (0.5, 0.0, 1)
+    long = INTRON[:6] + "C" * 120 + INTRON[6:]
+    assert {r["length"] for r in biology_check(splices, [long], [161], REFERENCES)} == {"> 148 nt (views)"}
