@@ -1,28 +1,20 @@
 """Hand-made features of bare introns for the gradient-boosting peer: k-mers, sites, lengths, folding."""
 
-from itertools import product
-
 import numpy as np
 import pandas as pd
 import RNA
 
 from splice_core.data.pwm import intron_site_scores
+from splice_core.seq.kmers import kmer_count_matrix, kmer_names
 
 KMER_SIZES = (1, 2, 3, 4)
 FOLD_WINDOW = 30
 
 
 def kmer_counts(introns: list[str], k: int) -> pd.DataFrame:
-    """Counts of every k-mer (columns ``k_<kmer>``) in each intron."""
-    kmers = ["".join(p) for p in product("ACGT", repeat=k)]
-    index = {m: i for i, m in enumerate(kmers)}
-    counts = np.zeros((len(introns), len(kmers)), np.float32)
-    for row, seq in enumerate(introns):
-        for i in range(len(seq) - k + 1):
-            j = index.get(seq[i : i + k])
-            if j is not None:
-                counts[row, j] += 1
-    return pd.DataFrame(counts, columns=[f"k_{m}" for m in kmers])
+    """Counts of every k-mer (columns ``k_<kmer>``, float32) in each intron."""
+    columns = [f"k_{m}" for m in kmer_names(k)]
+    return pd.DataFrame(kmer_count_matrix(introns, k).astype(np.float32), columns=columns)
 
 
 def folding_energy(seq: str) -> float:

@@ -5,37 +5,25 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from splice_core.seq.kmers import kmer_count_matrix
+
 PROFILE_K = (1, 2, 3)  # k-mer sizes of the profile: 84 frequencies, beside log length
 QUANTILE = 0.95  # an intron is flagged beyond this quantile of held-out constructs' distances
 MIN_VARIANCE = 1e-6  # principal directions with less variance than this (profiles sum to 1) are left out
-BASE_CODES = np.full(256, -1, np.int64)  # byte -> 0..3 for A, C, G, T; -1 for anything else
-BASE_CODES[np.frombuffer(b"ACGT", np.uint8)] = np.arange(4)
 
 
 def kmer_profile(introns: list[str]) -> np.ndarray:
-    """``(N, 85)``: each intron's frequencies of every 1-, 2- and 3-mer (per size, summing to 1), then log(length).
-
-    All introns at once: joined with a separator that no k-mer window may hold, each window counted for its row."""
+    """``(N, 85)``: each intron's frequencies of every 1-, 2- and 3-mer (per size, summing to 1), then log(length)."""
     n = len(introns)
     out = np.zeros((n, sum(4**k for k in PROFILE_K) + 1))
-    if not n:
-        return out
-    joined = "\n".join(introns).encode("ascii", "replace")
-    codes = BASE_CODES[np.frombuffer(joined, np.uint8)]
-    rows = np.cumsum(np.frombuffer(joined, np.uint8) == ord("\n"))  # each position's intron
     start = 0
     for k in PROFILE_K:
-        if len(codes) >= k:
-            windows = np.lib.stride_tricks.sliding_window_view(codes, k)
-            keep = (windows >= 0).all(1)
-            words = windows[keep] @ (4 ** np.arange(k - 1, -1, -1))
-            counts = np.bincount(rows[: len(keep)][keep] * 4**k + words, minlength=n * 4**k).reshape(n, 4**k)
-            totals = counts.sum(1, keepdims=True)
-            out[:, start : start + 4**k] = np.divide(
-                counts, totals, out=np.zeros(counts.shape), where=totals > 0
-            )
+        counts = kmer_count_matrix(introns, k)
+        totals = counts.sum(1, keepdims=True)
+        out[:, start : start + 4**k] = np.divide(counts, totals, out=np.zeros(counts.shape), where=totals > 0)
         start += 4**k
-    out[:, -1] = np.log(np.maximum([len(s) for s in introns], 1))
+    if n:
+        out[:, -1] = np.log(np.maximum([len(s) for s in introns], 1))
     return out
 
 
