@@ -111,8 +111,6 @@ class SweepRegistry:
         job = SweepJob(
             spec=spec, address=address, data_dir=Path(data_dir).resolve(), models_dir=models_root(models_dir)
         )
-        with self._lock:
-            self._jobs[job.id] = job
         start_followed(
             f"sweep-{job.id}",
             sweep_in_child,
@@ -124,6 +122,8 @@ class SweepRegistry:
             os.getpid(),
             follow=lambda process, events: follow(job, process, events),
         )
+        with self._lock:
+            self._jobs[job.id] = job
         return job
 
     def jobs(self) -> list[SweepJob]:

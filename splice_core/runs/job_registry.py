@@ -43,8 +43,6 @@ class JobRegistry:
         journal = journal_path(job.models_dir, job.id)
         prune_journal(job.models_dir)
         write_journal(journal, job.to_journal())
-        with self._lock:
-            self._jobs[job.id] = job
         process = start_followed(
             f"training-{job.id}",
             train_in_child,
@@ -58,6 +56,8 @@ class JobRegistry:
         )
         job.pid, job.pid_start = process.pid, process_start_time(process.pid)
         write_journal(journal, job.to_journal())  # its process named at once, not only once it has started up
+        with self._lock:
+            self._jobs[job.id] = job
         return job
 
     def jobs(self, models_dir: str | Path | None = None) -> list[TrainingJob]:
