@@ -13,6 +13,9 @@ from keras import layers, ops
 from splice_core.models.recipe_options import OUTPUTS
 
 HEAD5, HEAD3 = 48, 64  # positions the site-aware model reads from the 5' and 3' ends
+SITE5, SITE3 = 6, 3  # bases the site gates read: the 5' site's first 6, the 3' site's last 3
+BRANCH = 7  # the branch gate's filter: a heptamer
+GATE_OPEN = 4.0  # a gate's initial bias: sigmoid(4) = 0.98, every gate starts open
 
 
 def output_layer(x, output: str):
@@ -215,6 +218,31 @@ class KmerCounts(layers.Layer):
         return (input_shape[0], 340)
 
 
+def gate_unit(x, name: str):
+    """A sigmoid unit ``(N, 1)`` started open (bias :data:`GATE_OPEN`): how intact one splicing signal is."""
+    return layers.Dense(
+        1, activation="sigmoid", bias_initializer=keras.initializers.Constant(GATE_OPEN), name=name
+    )(x)
+
+
+def site_gates(inputs, lengths):
+    """Three gates ``(N, 1)`` read from one-hot ``(N, L, 4)``: the 5' site, the 3' site and the best branch heptamer.
+
+    The 5' gate is a learnt weight matrix over the first :data:`SITE5` bases, the 3' gate one over the last
+    :data:`SITE3`, and the branch gate reads the mean and the peak of a learnt heptamer filter over the intron's own
+    positions. Each is a position weight matrix with a sigmoid, so a broken site closes its gate whatever the rest
+    of the sequence says.
+    """
+    five = layers.Reshape((SITE5 * 4,), name="gate_5ss_read")(inputs[:, :SITE5])
+    three = layers.Reshape((SITE3 * 4,), name="gate_3ss_read")(EndAlign()(inputs, lengths)[:, -SITE3:])
+    branch = PaddingMask()(layers.Conv1D(1, BRANCH, padding="same", name="branch_filter")(inputs), lengths)
+    return [
+        gate_unit(five, "gate_5ss"),
+        gate_unit(three, "gate_3ss"),
+        gate_unit(MaskedPooling()(branch, lengths), "gate_branch"),
+    ]
+
+
 def site_aware_cnn(
     input_length: int,
     filters: int = 32,
@@ -225,6 +253,7 @@ def site_aware_cnn(
     head3: int = HEAD3,
     kmers: bool = True,
     pool: int = 1,
+    gates: bool = False,
     output: str = "sigmoid",
 ) -> keras.Model:
     """Project model for left-aligned introns: residual tower read at fixed offsets from both ends.
@@ -261,7 +290,10 @@ def site_aware_cnn(
     x = layers.Dense(64, activation="gelu")(
         x
     )  # GELU: no dead units, so the head cannot collapse to a constant
-    return keras.Model(inputs, output_layer(x, output), name="site_aware_cnn")
+    if not gates:
+        return keras.Model(inputs, output_layer(x, output), name="site_aware_cnn")
+    gated = layers.Multiply(name="site_gated")([output_layer(x, output), *site_gates(inputs, lengths)])
+    return keras.Model(inputs, gated, name="site_gated_cnn")
 
 
 def reads_any_length(model: keras.Model) -> bool:
@@ -281,6 +313,7 @@ BUILDERS: dict[str, Callable[..., keras.Model]] = {
     "cnn_stacked": study_stacked_cnn,
     "dilated_resnet": dilated_resnet,
     "site_aware_cnn": site_aware_cnn,
+    "site_gated_cnn": lambda n, output="sigmoid": site_aware_cnn(n, gates=True, output=output),
 }
 
 

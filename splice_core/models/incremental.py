@@ -30,6 +30,9 @@ from scipy.special import erf
 from threadpoolctl import ThreadpoolController
 
 from splice_core.models.architectures import (
+    BRANCH,
+    SITE3,
+    SITE5,
     EndAlign,
     KmerCounts,
     MaskedPooling,
@@ -38,6 +41,7 @@ from splice_core.models.architectures import (
     with_cryptic_head,
 )
 
+GATE_PREFIX = "gate_"  # names of the site gates' layers
 STEM_KERNEL = 9
 NARROW = 16
 ROWS = 512  # variants per window call: its maps for 512 variants x 4 members take a few MB each
@@ -45,6 +49,16 @@ CHECK_LENGTHS = (40, 130)  # random sequences the engine is checked on against K
 TOLERANCE = 1e-5
 ROW_STEP = 64
 WIDTH_STEP = 8
+
+
+@dataclass(frozen=True)
+class GateWeights:
+    """The site gates' weights (:func:`~splice_core.models.architectures.site_gates`), stacked on the member axis ``K``."""
+
+    five: tuple[np.ndarray, np.ndarray]  # (K, 24, 1), (K, 1, 1)
+    three: tuple[np.ndarray, np.ndarray]  # (K, 12, 1), (K, 1, 1)
+    branch_filter: tuple[np.ndarray, np.ndarray]  # (K, 7 * 4, 1), (K, 1, 1)
+    branch: tuple[np.ndarray, np.ndarray]  # (K, 2, 1), (K, 1, 1): the filter's masked mean and peak
 
 
 @dataclass(frozen=True)
@@ -65,6 +79,7 @@ class SiteAwareWeights:
     ]  # layer norm folded in: kernel (K, D, 64), its sums, bias
     epsilon: float  # the layer norm's
     outputs: tuple[tuple[np.ndarray, np.ndarray, str], ...]  # efficiency, then spliced with the cryptic head
+    gates: GateWeights | None = None  # a site-gated member's (``site_aware_cnn(gates=True)``)
 
     @property
     def margin(self) -> int:
@@ -94,8 +109,12 @@ def normalised_config(model: keras.Model) -> str:
 def site_aware_settings(member: keras.Model) -> dict | None:
     """The ``site_aware_cnn`` arguments (and ``cryptic``) a member was built with, None when it is not one."""
     kinds = [type(layer) for layer in member.layers]
-    convs = [layer for layer in member.layers if isinstance(layer, keras.layers.Conv1D)]
-    reshapes = [layer for layer in member.layers if isinstance(layer, keras.layers.Reshape)]
+    convs = tower_convs(member)
+    reshapes = [
+        layer
+        for layer in member.layers
+        if isinstance(layer, keras.layers.Reshape) and not layer.name.startswith(GATE_PREFIX)
+    ]
     outputs = [layer for layer in member.layers if layer.name == "efficiency"]
     if (
         EndAlign not in kinds
@@ -117,8 +136,18 @@ def site_aware_settings(member: keras.Model) -> dict | None:
         "kmers": KmerCounts in kinds,
         "pool": pool,
         "output": keras.activations.serialize(outputs[0].activation),
+        "gates": any(layer.name == "site_gated" for layer in member.layers),
         "cryptic": any(layer.name == "designed_site" for layer in member.layers),
     }
+
+
+def tower_convs(member: keras.Model) -> list[keras.layers.Conv1D]:
+    """A member's convolutions but the branch gate's filter: the stem, the blocks' and the 1x1 read, in order."""
+    return [
+        layer
+        for layer in member.layers
+        if isinstance(layer, keras.layers.Conv1D) and layer.name != "branch_filter"
+    ]
 
 
 def is_site_aware(member: keras.Model, settings: dict) -> bool:
@@ -155,12 +184,16 @@ def folded_block(
 def member_weights(member: keras.Model, settings: dict) -> dict:
     """One member's weights by part (see :class:`SiteAwareWeights`)."""
     layers = member.layers
-    convs = [layer for layer in layers if isinstance(layer, keras.layers.Conv1D)]
+    convs = tower_convs(member)
     norms = [layer for layer in layers if isinstance(layer, keras.layers.BatchNormalization)]
     dense = {layer.name: layer for layer in layers if isinstance(layer, keras.layers.Dense)}
     by_type = {type(layer): layer for layer in layers}
     kmer = [d for d in dense.values() if d.input.shape[-1] == 340 and settings["kmers"]]
-    hidden = [d for d in dense.values() if d.name not in ("efficiency", "spliced") and d not in kmer]
+    hidden = [
+        d
+        for d in dense.values()
+        if d.name not in ("efficiency", "spliced") and d not in kmer and not d.name.startswith(GATE_PREFIX)
+    ]
     heads = [dense["efficiency"], *([dense["spliced"]] if settings["cryptic"] else [])]
     stem_kernel, stem_bias = convs[0].get_weights()
     norm = by_type[keras.layers.LayerNormalization]
@@ -173,7 +206,19 @@ def member_weights(member: keras.Model, settings: dict) -> dict:
         "epsilon": float(norm.epsilon),
         "outputs": [(*d.get_weights(), keras.activations.serialize(d.activation)) for d in heads],
         "scale": float(by_type[keras.layers.Rescaling].scale),
+        "gates": gate_weights(member) if settings["gates"] else None,
     }
+
+
+def gate_weights(member: keras.Model) -> tuple[tuple[np.ndarray, np.ndarray], ...]:
+    """One site-gated member's gate weights: 5', 3', branch filter (flattened), branch unit."""
+    branch_kernel, branch_bias = member.get_layer("branch_filter").get_weights()
+    return (
+        tuple(member.get_layer("gate_5ss").get_weights()),
+        tuple(member.get_layer("gate_3ss").get_weights()),
+        (branch_kernel.reshape(-1, 1), branch_bias),
+        tuple(member.get_layer("gate_branch").get_weights()),
+    )
 
 
 def normed_dense(
@@ -218,7 +263,45 @@ def stacked_weights(members: list[dict], settings: dict) -> SiteAwareWeights:
             (*pair_stack([m["outputs"][i] for m in members]), members[0]["outputs"][i][2])
             for i in range(len(members[0]["outputs"]))
         ),
+        gates=GateWeights(*(pair_stack([m["gates"][i] for m in members]) for i in range(4)))
+        if settings["gates"]
+        else None,
     )
+
+
+def sigmoid(x: np.ndarray) -> np.ndarray:
+    """The logistic function, as Keras' sigmoid."""
+    return 1.0 / (1.0 + np.exp(-x))
+
+
+def gate_values(gates: GateWeights | None, x: np.ndarray) -> np.ndarray:
+    """``(N, K)``: every member's product of its three site gates on one-hot ``x`` ``(N, L, 4)`` (1 without gates).
+
+    As :func:`~splice_core.models.architectures.site_gates`: the first 5' bases, the last 3' bases (end-aligned
+    as :class:`EndAlign` rolls them), and the branch filter ('same' padded, zeroed past the length) pooled over
+    the intron's positions.
+    """
+    n, size = x.shape[:2]
+    if gates is None:
+        return np.ones((n, 1), np.float32)
+    lengths = sequence_lengths(base_codes(x))
+    ends = np.mod(np.arange(size - SITE3, size)[None] + lengths[:, None] - size, size)
+    three = x[np.arange(n)[:, None], ends].reshape(n, -1)
+    half = (BRANCH - 1) // 2
+    padded = np.pad(x, ((0, 0), (half, BRANCH - 1 - half), (0, 0)))[None]
+    branch = conv_valid(padded, *gates.branch_filter, BRANCH)[..., 0]  # (K, N, L)
+    inside = np.arange(size)[None, None] < lengths[None, :, None]
+    mean = np.where(inside, branch, 0.0).sum(-1) / np.maximum(lengths, 1)
+    peak = np.where(lengths > 0, np.where(inside, branch, np.finfo(np.float32).min).max(-1), 0.0)
+    pooled = np.stack([mean, peak], -1).astype(np.float32)  # (K, N, 2)
+    product = np.ones((len(gates.five[0]), n), np.float32)
+    for (kernel, bias), read in (
+        (gates.five, x[:, :SITE5].reshape(n, -1)),
+        (gates.three, three),
+        (gates.branch, pooled),
+    ):
+        product *= sigmoid(np.matmul(read, kernel) + bias)[..., 0]
+    return product.T
 
 
 def conv_valid(x: np.ndarray, kernel: np.ndarray, bias: np.ndarray, width: int) -> np.ndarray:
@@ -478,7 +561,7 @@ class IncrementalCNN:
         plan = window_plan(base_codes(x), base_codes(ref_x), candidates)
         usable = plan.usable & (self.window_growth(bucketed(plan.width)) <= x.shape[1] // self.w.pool // 2)
         with blas_controller().limit(limits=1):
-            return self.scored(x, ref_x, plan, usable), usable | plan.equal
+            return self.scored(x, ref_x, plan, usable) * gate_values(self.w.gates, x), usable | plan.equal
 
     def scored(self, x: np.ndarray, ref_x: np.ndarray, plan: "WindowPlan", usable: np.ndarray) -> np.ndarray:
         """Predictions ``(N, K)`` of the rows ``plan`` scores (the rest 0): references' own, or through windows."""
@@ -740,4 +823,5 @@ def agrees_with(engine: IncrementalCNN, model: keras.Model) -> bool:
     crop = next((n for n in range(max(map(len, codes)), length + 1) if engine.reads(n)), None)
     if crop is None or want.shape[1] != engine.n_members:
         return False
-    return bool(np.abs(engine.references(x[:, :crop]).members - want).max() <= TOLERANCE)
+    got = engine.references(x[:, :crop]).members * gate_values(engine.w.gates, x[:, :crop])
+    return bool(np.abs(got - want).max() <= TOLERANCE)

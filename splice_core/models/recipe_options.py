@@ -13,6 +13,7 @@ ARCHITECTURES = (
     "cnn_stacked",
     "dilated_resnet",
     "site_aware_cnn",
+    "site_gated_cnn",
 )
 CONTEXTS = ("full", "intron", "windows", "oligo")
 OUTPUTS = ("sigmoid", "relu")

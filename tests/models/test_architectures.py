@@ -223,3 +223,28 @@ def test_a_site_aware_model_stays_finite_off_one_hot_input_and_a_saved_one_loads
     save_model_dir(tmp_path / "model", model, {"config": {}})
     loaded = load_model(tmp_path / "model")
     np.testing.assert_array_equal(np.asarray(loaded(x, training=False)), np.asarray(model(x, training=False)))
+
+
+def set_gate(model: keras.Model, name: str, kernel: np.ndarray, bias: float) -> None:
+    """Gives one gate unit exact weights."""
+    model.get_layer(name).set_weights(
+        [kernel.reshape(-1, 1).astype(np.float32), np.array([bias], np.float32)]
+    )
+
+
+def test_site_gates_multiply_the_prediction_and_a_broken_site_closes_its_gate():
+    model = build_model("site_gated_cnn", 64)
+    ungated = keras.Model(model.input, model.get_layer("efficiency").output)
+    five = np.zeros((6, 4))
+    five[0, 2] = five[1, 3] = 16.0  # G then T: +32, else at most +16
+    set_gate(model, "gate_5ss", five, -24.0)  # GT: sigmoid(8); one of them broken: sigmoid(-8)
+    three = np.zeros((3, 4))
+    three[1, 0] = three[2, 2] = 16.0  # ...AG at the very end
+    set_gate(model, "gate_3ss", three, -24.0)
+    set_gate(model, "gate_branch", np.zeros(2), 30.0)  # always open
+    intact = "GTATGT" + "C" * 30 + "TACTAAC" + "C" * 10 + "CAG"
+    introns = [intact, "GAATGT" + intact[6:], intact[:-1] + "C"]
+    x = strings_to_one_hot(introns, 64)
+    got, base = np.asarray(model(x))[:, 0], np.asarray(ungated(x))[:, 0]
+    open_, shut = 1 / (1 + np.exp(-8.0)), 1 / (1 + np.exp(8.0))
+    np.testing.assert_allclose(got, base * [open_**2, shut * open_, open_ * shut], rtol=1e-5)

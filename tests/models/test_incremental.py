@@ -40,6 +40,9 @@ def random_members(seed: int, **settings) -> keras.Model:
                         rng.uniform(0.5, 2, f),
                     ]
                 )
+            if layer.name.startswith("gate_") and isinstance(layer, keras.layers.Dense):
+                kernel = rng.normal(0, 1, layer.kernel.shape)  # gates far from open: their product shows
+                layer.set_weights([kernel, np.zeros(1)])
         members.append(member)
     return stack_members(members)
 
@@ -55,6 +58,7 @@ MODELS = {
         "filters": 8,
         "cryptic": True,
     },
+    "site gates, cryptic head": {"gates": True, "cryptic": True},
 }
 
 
