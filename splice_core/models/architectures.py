@@ -11,11 +11,31 @@ import numpy as np
 from keras import layers, ops
 
 from splice_core.models.recipe_options import OUTPUTS
+from splice_core.seq.encoding import ALPHABET
 
 HEAD5, HEAD3 = 48, 64  # positions the site-aware model reads from the 5' and 3' ends
 SITE5, SITE3 = 6, 3  # bases the site gates read: the 5' site's first 6, the 3' site's last 3
 BRANCH = 7  # the branch gate's filter: a heptamer
-GATE_OPEN = 4.0  # a gate's initial bias: sigmoid(4) = 0.98, every gate starts open
+GATE_OPEN = 4.0  # a gate starts at sigmoid(4) = 0.98 on its consensus site
+BRANCH_SLOPE = 1.5  # the branch gate's initial slope on its filter's peak
+IUPAC = {"Y": "CT"}
+
+
+def consensus_weights(motif: str, weights: tuple[float, ...]) -> np.ndarray:
+    """``(len(motif), 4)`` weights: each position's weight on its consensus base(s) (IUPAC Y for C or T), 0 elsewhere."""
+    out = np.zeros((len(motif), len(ALPHABET)), np.float32)
+    for row, (letter, weight) in enumerate(zip(motif, weights, strict=True)):
+        for base in IUPAC.get(letter, letter):
+            out[row, ALPHABET.index(base)] = weight
+    return out
+
+
+# The gates start from yeast's consensus sites, each base weighted by how much the library's constructs lose
+# without it (a branch site TACTAGC measures 0.000, GACTAAC 0.28 beside TACTAAC's 0.24): a consensus site gives
+# sigmoid(GATE_OPEN), one of its heavy bases broken about sigmoid(-2) = 0.12. Training moves them from there.
+FIVE_START = consensus_weights("GTATGT", (6, 6, 1, 1, 2, 1))
+THREE_START = consensus_weights("YAG", (1, 6, 6))
+BRANCH_START = consensus_weights("TACTAAC", (1, 2, 2, 3, 3, 4, 3))
 
 
 def output_layer(x, output: str):
@@ -218,10 +238,15 @@ class KmerCounts(layers.Layer):
         return (input_shape[0], 340)
 
 
-def gate_unit(x, name: str):
-    """A sigmoid unit ``(N, 1)`` started open (bias :data:`GATE_OPEN`): how intact one splicing signal is."""
+def gate_unit(x, name: str, kernel: np.ndarray, open_at: float):
+    """A sigmoid unit ``(N, 1)``, how intact one splicing signal is: starts at ``kernel``, open (sigmoid of
+    :data:`GATE_OPEN`) where its read ``x @ kernel`` reaches ``open_at``."""
     return layers.Dense(
-        1, activation="sigmoid", bias_initializer=keras.initializers.Constant(GATE_OPEN), name=name
+        1,
+        activation="sigmoid",
+        kernel_initializer=keras.initializers.Constant(kernel.reshape(-1, 1)),
+        bias_initializer=keras.initializers.Constant(GATE_OPEN - open_at),
+        name=name,
     )(x)
 
 
@@ -230,16 +255,26 @@ def site_gates(inputs, lengths):
 
     The 5' gate is a learnt weight matrix over the first :data:`SITE5` bases, the 3' gate one over the last
     :data:`SITE3`, and the branch gate reads the mean and the peak of a learnt heptamer filter over the intron's own
-    positions. Each is a position weight matrix with a sigmoid, so a broken site closes its gate whatever the rest
-    of the sequence says.
+    positions. Each is a position weight matrix with a sigmoid, started from the consensus (:data:`FIVE_START`,
+    :data:`THREE_START`, :data:`BRANCH_START`), so a broken site closes its gate whatever the rest of the sequence
+    says. (Started open and at random, the gates stayed there: the tower learnt the sites and left them no gradient.)
     """
     five = layers.Reshape((SITE5 * 4,), name="gate_5ss_read")(inputs[:, :SITE5])
     three = layers.Reshape((SITE3 * 4,), name="gate_3ss_read")(EndAlign()(inputs, lengths)[:, -SITE3:])
-    branch = PaddingMask()(layers.Conv1D(1, BRANCH, padding="same", name="branch_filter")(inputs), lengths)
+    branch_filter = layers.Conv1D(
+        1,
+        BRANCH,
+        padding="same",
+        kernel_initializer=keras.initializers.Constant(BRANCH_START[..., None]),
+        name="branch_filter",
+    )
+    branch = MaskedPooling()(PaddingMask()(branch_filter(inputs), lengths), lengths)  # (N, 2): mean, peak
     return [
-        gate_unit(five, "gate_5ss"),
-        gate_unit(three, "gate_3ss"),
-        gate_unit(MaskedPooling()(branch, lengths), "gate_branch"),
+        gate_unit(five, "gate_5ss", FIVE_START, FIVE_START.max(1).sum()),
+        gate_unit(three, "gate_3ss", THREE_START, THREE_START.max(1).sum()),
+        gate_unit(
+            branch, "gate_branch", np.array([0.0, BRANCH_SLOPE]), BRANCH_SLOPE * BRANCH_START.max(1).sum()
+        ),
     ]
 
 

@@ -248,3 +248,28 @@ def test_site_gates_multiply_the_prediction_and_a_broken_site_closes_its_gate():
     got, base = np.asarray(model(x))[:, 0], np.asarray(ungated(x))[:, 0]
     open_, shut = 1 / (1 + np.exp(-8.0)), 1 / (1 + np.exp(8.0))
     np.testing.assert_allclose(got, base * [open_**2, shut * open_, open_ * shut], rtol=1e-5)
+
+
+def test_site_gates_start_open_on_the_consensus_and_shut_where_a_heavy_base_is_broken():
+    model = build_model("site_gated_cnn", 64)
+    gates = keras.Model(
+        model.input, [model.get_layer(n).output for n in ("gate_5ss", "gate_3ss", "gate_branch")]
+    )
+    wild = "GTATGT" + "C" * 30 + "TACTAAC" + "C" * 10 + "CAG"
+    introns = {
+        "consensus": wild,
+        "5' G1A": "A" + wild[1:],
+        "3' AG to AC": wild[:-1] + "C",
+        "branch A to G": wild.replace("TACTAAC", "TACTAGC"),
+        "branch T1G (tolerated)": wild.replace("TACTAAC", "GACTAAC"),
+    }
+    got = np.concatenate(
+        [np.asarray(g) for g in gates(strings_to_one_hot(list(introns.values()), 64))], axis=1
+    )
+    open_, shut = (
+        1 / (1 + np.exp(-4.0)),
+        1 / (1 + np.exp(2.0)),
+    )  # consensus: sigmoid(4); a heavy base lost: sigmoid(-2)
+    want = [[open_] * 3, [shut, open_, open_], [open_, shut, open_], [open_, open_, shut]]
+    np.testing.assert_allclose(got[:4], want, rtol=1e-5)
+    assert shut < got[4, 2] < open_ and got[4, 2] > 0.9  # a light base lost: the gate stays nearly open
