@@ -327,10 +327,22 @@ def add_reproduce(sub) -> None:
     reproduce.set_defaults(func=cmd_reproduce)
 
 
-def cmd_ship(args) -> int:
-    """Retrain the shipped model, its peer and the candidates; rewrite pretrained/."""
+def ship_config(args):
+    """The shipped recipe with the command line's changes: members, rows, architecture (a ``TrainConfig``)."""
     from dataclasses import replace
 
+    from splice_core.reports.shipped_recipe import SHIPPED_CONFIG
+
+    return replace(
+        SHIPPED_CONFIG,
+        n_seeds=args.seeds or SHIPPED_CONFIG.n_seeds,
+        max_rows=args.max_rows,
+        architecture=args.architecture or SHIPPED_CONFIG.architecture,
+    )
+
+
+def cmd_ship(args) -> int:
+    """Retrain the shipped model, its peer and the candidates; rewrite pretrained/."""
     from splice_core.files.path_checks import check_output_folder
     from splice_core.models.store import PRETRAINED_DIR
 
@@ -339,9 +351,8 @@ def cmd_ship(args) -> int:
     check_library(args.data_dir)
     from splice_core.cli.progress import EpochProgress, progress_bar
     from splice_core.reports.shipped import build_shipped, planned_epochs
-    from splice_core.reports.shipped_recipe import SHIPPED_CONFIG
 
-    config = replace(SHIPPED_CONFIG, n_seeds=args.seeds or SHIPPED_CONFIG.n_seeds, max_rows=args.max_rows)
+    config = ship_config(args)
     out = args.out or PRETRAINED_DIR
     candidates = not args.no_candidates
     planned = (
@@ -379,6 +390,12 @@ def add_ship(sub) -> None:
         type=AT_LEAST_1,
         default=None,
         help="train on a sample of about this many rows (a quick check)",
+    )
+    ship.add_argument(
+        "--architecture",
+        choices=ARCHITECTURES,
+        default=None,
+        help="train this architecture instead of the recipe's (the rest of the recipe as it is; it reads introns)",
     )
     ship.add_argument(
         "--no-candidates", action="store_true", help="skip the ablation and the single-seed comparison models"
