@@ -328,16 +328,19 @@ def add_reproduce(sub) -> None:
 
 
 def ship_config(args):
-    """The shipped recipe with the command line's changes: members, rows, architecture (a ``TrainConfig``)."""
+    """The shipped recipe with the command line's changes: members, rows, architecture (a ``TrainConfig``; the
+    recipe's site gates are fitted on its own architecture only)."""
     from dataclasses import replace
 
     from splice_core.reports.shipped_recipe import SHIPPED_CONFIG
 
+    architecture = args.architecture or SHIPPED_CONFIG.architecture
     return replace(
         SHIPPED_CONFIG,
         n_seeds=args.seeds or SHIPPED_CONFIG.n_seeds,
         max_rows=args.max_rows,
-        architecture=args.architecture or SHIPPED_CONFIG.architecture,
+        architecture=architecture,
+        gate_epochs=SHIPPED_CONFIG.gate_epochs if architecture == SHIPPED_CONFIG.architecture else 0,
     )
 
 
@@ -411,6 +414,6 @@ def add_ship(sub) -> None:
         "--trained",
         type=Path,
         default=None,
-        help="a model directory that ship wrote: keep its ensemble as it is, and fit the peer, calibrate and report again",
+        help="a model directory that ship wrote: keep its ensemble as it is (fitting the recipe's site gates where its members have none), and fit the peer, calibrate and report again",
     )
     ship.set_defaults(func=cmd_ship)

@@ -19,6 +19,7 @@ BRANCH = 7  # the branch gate's filter: a heptamer
 GATE_OPEN = 4.0  # a gate starts at sigmoid(4) = 0.98 on its consensus site
 BRANCH_SLOPE = 1.5  # the branch gate's initial slope on its filter's peak
 IUPAC = {"Y": "CT"}
+GATED_OUTPUT = "site_gated"  # the layer multiplying a site-gated member's prediction by its gates
 
 
 def consensus_weights(motif: str, weights: tuple[float, ...]) -> np.ndarray:
@@ -58,6 +59,11 @@ def with_cryptic_head(model: keras.Model) -> keras.Model:
     return keras.Model(
         model.input, [efficiency, layers.Subtract(name="cryptic")([spliced, efficiency])], name=model.name
     )
+
+
+def has_cryptic_split(model: keras.Model) -> bool:
+    """True when a model's efficiency is the designed site's share of splicing (:func:`with_cryptic_head`)."""
+    return any(layer.name == "designed_site" for layer in model.layers)
 
 
 def efficiency_only(model: keras.Model) -> keras.Model:
@@ -327,8 +333,13 @@ def site_aware_cnn(
     )  # GELU: no dead units, so the head cannot collapse to a constant
     if not gates:
         return keras.Model(inputs, output_layer(x, output), name="site_aware_cnn")
-    gated = layers.Multiply(name="site_gated")([output_layer(x, output), *site_gates(inputs, lengths)])
+    gated = layers.Multiply(name=GATED_OUTPUT)([output_layer(x, output), *site_gates(inputs, lengths)])
     return keras.Model(inputs, gated, name="site_gated_cnn")
+
+
+def is_site_gated(model: keras.Model) -> bool:
+    """True when a member multiplies its prediction by site gates (:func:`site_gates`)."""
+    return any(layer.name == GATED_OUTPUT for layer in model.layers)
 
 
 def reads_any_length(model: keras.Model) -> bool:

@@ -37,6 +37,8 @@ from splice_core.models.architectures import (
     KmerCounts,
     MaskedPooling,
     efficiency_only,
+    has_cryptic_split,
+    is_site_gated,
     site_aware_cnn,
     with_cryptic_head,
 )
@@ -136,8 +138,8 @@ def site_aware_settings(member: keras.Model) -> dict | None:
         "kmers": KmerCounts in kinds,
         "pool": pool,
         "output": keras.activations.serialize(outputs[0].activation),
-        "gates": any(layer.name == "site_gated" for layer in member.layers),
-        "cryptic": any(layer.name == "designed_site" for layer in member.layers),
+        "gates": is_site_gated(member),
+        "cryptic": has_cryptic_split(member),
     }
 
 

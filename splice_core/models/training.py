@@ -38,7 +38,9 @@ class TrainConfig:
     against the efficiency's), and the cryptic output is dropped once trained: the kept model predicts
     efficiency only. With ``pair_epochs`` > 0, each kept member is then fine-tuned (:func:`tune_on_pairs`) at
     ``pair_learning_rate`` on mutant/wild-type pairs, the loss on their change weighing ``change_weight`` (each
-    backed knock-out site of a natural intron weighs ``knockout_weight`` pairs).
+    backed knock-out site of a natural intron weighs ``knockout_weight`` pairs). With ``gate_epochs`` > 0 (a site-aware
+    CNN on bare introns), each member's site gates are then fitted for that many epochs with the member frozen
+    (:mod:`~splice_core.models.gate_fitting`), on the train rows and the same backed knock-outs.
     """
 
     architecture: str = "cnn_res1_conv"
@@ -65,6 +67,7 @@ class TrainConfig:
     pair_learning_rate: float = 1e-4
     change_weight: float = 1.0
     knockout_weight: float = 1.0
+    gate_epochs: int = 0
 
     def to_dict(self) -> dict:
         """JSON-ready fields."""

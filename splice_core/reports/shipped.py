@@ -21,6 +21,7 @@ from splice_core.data.contexts import library_to_one_hot
 from splice_core.data.library import read_wildtype
 from splice_core.data.noise_floor import noise_by_type, noise_floor, replicate_rows
 from splice_core.data.published import study_headline
+from splice_core.models.architectures import is_site_gated
 from splice_core.models.evaluation import (
     metrics_by_part,
     per_library_table,
@@ -32,8 +33,15 @@ from splice_core.models.lightgbm_peer import PEER_FILE, GradientBoostingPeer, fi
 from splice_core.models.store import PRETRAINED_DIR, card_context, load_model, read_card, save_model_dir
 from splice_core.models.training import ProgressCallback, TrainConfig
 from splice_core.reports.shipped_recipe import CANDIDATES, SHIPPED_CONFIG, TARGET
-from splice_core.reports.shipped_report import kept_seeds, report_markdown
-from splice_core.runs.experiment import PreparedData, predictor_variant_figures, prepare_data, run_training
+from splice_core.reports.shipped_report import EARLIER_STAGES, kept_seeds, report_markdown
+from splice_core.runs.experiment import (
+    PreparedData,
+    base_members,
+    predictor_variant_figures,
+    prepare_data,
+    run_training,
+    with_site_gates,
+)
 
 
 def peer_results(data: PreparedData) -> tuple[dict, GradientBoostingPeer]:
@@ -54,7 +62,14 @@ def peer_results(data: PreparedData) -> tuple[dict, GradientBoostingPeer]:
     }, peer
 
 
-BEFORE_PAIRS = "the same ensemble before its pair fine-tuning"
+def stage_ablation_names(card: dict) -> set[str]:
+    """The ablation rows naming the card's earlier stages (:data:`EARLIER_STAGES`), which the card's figures give."""
+    return {stage_ablation_name(words) for key, words in EARLIER_STAGES if key in card}
+
+
+def stage_ablation_name(words: str) -> str:
+    """An earlier stage's row name in the report's model table."""
+    return f"the same ensemble {words.replace('before', 'before its', 1)}"
 
 
 def calibration_results(model, card: dict, data: PreparedData, data_dir=None) -> dict:
@@ -158,13 +173,17 @@ def build_shipped(
     ``base_dir``: a model directory that an earlier run of this recipe wrote before its pair fine-tuning (the same
     seeds give the same members): its members are fine-tuned instead of trained again, and its card's ablations
     and candidates are kept. ``trained_dir``: a model directory that ship wrote: its ensemble and its training's
-    figures are taken as they are, and all that follows training (peer, calibration, report) is done again.
+    figures are taken as they are (its members' site gates fitted first where ``config`` has ``gate_epochs`` and they
+    have none: :func:`~splice_core.runs.experiment.with_site_gates`), and all that follows training (peer,
+    calibration, report) is done again.
     """
     data = prepare_data(data_dir, config.split_seed, config.max_rows)
     previous = previous_results(out, data, config.split_seed, data_dir)
     base = (load_model(base_dir), read_card(base_dir)) if base_dir is not None else None
     if trained_dir is not None:
         model, card = load_model(trained_dir), read_card(trained_dir)
+        if config.gate_epochs > 0 and not any(is_site_gated(m) for m in base_members(model, card)[0]):
+            model, card = with_site_gates(model, card, data, config)
     else:
         model, card = run_training(config, data=data, on_epoch_end=on_epoch_end, base=base)
     card["peer"], peer = peer_results(data)
@@ -176,9 +195,7 @@ def build_shipped(
     card["noise_by_type"] = noise_by_type(data.frame, replicates)
     if trained_dir is not None:
         card["ablations"] = [
-            a
-            for a in card.get("ablations", [])
-            if "before_pair_tuning" not in card or a["name"] != BEFORE_PAIRS
+            a for a in card.get("ablations", []) if a["name"] not in stage_ablation_names(card)
         ]
     elif base is not None:
         card["base_model"] = {"path": str(base_dir), "seconds": base[1].get("seconds")}
@@ -186,11 +203,10 @@ def build_shipped(
     else:
         card["ablations"] = ablation_results(data, config, on_epoch_end) if candidates else []
         card["candidates"] = candidate_results(data, config, on_epoch_end) if candidates else []
-    if "before_pair_tuning" in card:
-        card["ablations"] = [
-            {"name": BEFORE_PAIRS, **card["before_pair_tuning"]},
-            *card["ablations"],
-        ]
+    card["ablations"] = [
+        *({"name": stage_ablation_name(words), **card[key]} for key, words in EARLIER_STAGES if key in card),
+        *card["ablations"],
+    ]
     card["study_reported"] = study_headline()
     card["target"] = TARGET
     write_shipped(out, model, card, peer, finish)

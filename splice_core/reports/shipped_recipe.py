@@ -21,6 +21,7 @@ SHIPPED_CONFIG = TrainConfig(
     pair_learning_rate=2e-4,
     change_weight=1.0,
     knockout_weight=2.0,
+    gate_epochs=40,
 )
 CANDIDATES = (("dilated_resnet", "intron"), ("cnn_res1_conv", "windows"), ("cnn_res1_conv", "intron"))
 TARGET = {"pearson": 0.85, "balanced_mse": 0.040}

@@ -30,6 +30,12 @@ def metric_cells(metrics: dict, dev: dict | None = None) -> str:
     return " | ".join(cells + [f"{dev[k]:.3f}" if dev else "" for k in ("balanced_mse", "pearson")])
 
 
+EARLIER_STAGES = (  # a card's figures of its ensemble before a later step, newest first, and their words
+    ("before_site_gates", "before site gates"),
+    ("before_pair_tuning", "before pair fine-tuning"),
+)
+
+
 def recipe_text(config: dict) -> str:
     """The training recipe of a card's config in words."""
     parts = [
@@ -53,6 +59,12 @@ def recipe_text(config: dict) -> str:
             f"library and one on mutant/wild-type pairs (the library's own, and backed knock-outs of train-part natural introns "
             f"with each site weighing {config.get('knockout_weight', 1.0):g}; loss on both values and {config['change_weight']:g} × "
             "the squared error of their change)"
+        )
+    if config.get("gate_epochs", 0) > 0:
+        parts.append(
+            f"then each member's site gates (its 5' site, 3' site and best branch heptamer, each a sigmoid of a weight "
+            f"matrix started from the consensus) fitted for {config['gate_epochs']} epochs with the member frozen, on the "
+            "train rows and the same backed knock-outs: the member's prediction times its three gates"
         )
     return "; ".join(parts)
 
@@ -199,8 +211,9 @@ def variant_lines(card: dict) -> list[str]:
     variants = card.get("variant_effects")
     if not variants:
         return []
-    before = card.get("before_pair_tuning", {}).get("variant_effects", {}).get("benchmark", {})
-    peer = card.get("peer", {}).get("variant_effects", {}).get("benchmark", {})
+    stages = [
+        (words, card[key].get("variant_effects", {})) for key, words in EARLIER_STAGES if key in card
+    ] + [("LightGBM peer", card.get("peer", {}).get("variant_effects", {}))]
     lines = [
         "## Variant effects",
         "",
@@ -217,10 +230,9 @@ def variant_lines(card: dict) -> list[str]:
     for part, kinds in variants["benchmark"].items():
         for kind, figures in kinds.items():
             rows = [("perfect model (expected)", figures["perfect"]), ("shipped", figures["model"])]
-            if kind in before.get(part, {}):
-                rows.append(("before pair fine-tuning", before[part][kind]["model"]))
-            if kind in peer.get(part, {}):
-                rows.append(("LightGBM peer", peer[part][kind]["model"]))
+            for words, other in stages:
+                if kind in other.get("benchmark", {}).get(part, {}):
+                    rows.append((words, other["benchmark"][part][kind]["model"]))
             for name, values in rows:
                 lines.append(
                     f"| {part} | {kind}: {figures['model']['n']} | {figures['model']['n_sign']} | {name} | "
@@ -237,23 +249,25 @@ def variant_lines(card: dict) -> list[str]:
         f"{MIN_CONSTRUCTS}) average ≤ {NON_SPLICING}: mean prediction over introns and bases, beside those constructs' "
         "measured mean.",
         "",
-        "| part | site | change | bases | introns | wild type predicted | knocked out predicted | before pair fine-tuning | peer | library measured |",
-        "|---|---|---|---|---|---|---|---|---|---|",
-    ]
-    others = [
-        card.get(key, {}).get("variant_effects", {}).get("knockouts", {})
-        for key in ("before_pair_tuning", "peer")
+        "| part | site | change | bases | introns | wild type predicted | knocked out predicted | "
+        + "".join(f"{'peer' if words == 'LightGBM peer' else words} | " for words, _ in stages)
+        + "library measured |",
+        "|---" * (8 + len(stages)) + "|",
     ]
     for part, rows in variants["knockouts"].items():
-        earlier, peer_ko = (
-            {(r["site"], r.get("kind", SUBSTITUTION)): r["predicted"] for r in other.get(part, [])}
-            for other in others
-        )
+        others = [
+            {
+                (r["site"], r.get("kind", SUBSTITUTION)): r["predicted"]
+                for r in other.get("knockouts", {}).get(part, [])
+            }
+            for _, other in stages
+        ]
         for r in rows:
             key = (r["site"], r.get("kind", SUBSTITUTION))
             lines.append(
                 f"| {part} | {r['site']} | {key[1]} | {r['bases']} | {r['introns']} | {r['wild_type_predicted']:.3f} | {r['predicted']:.3f} | "
-                f"{earlier.get(key, float('nan')):.3f} | {peer_ko.get(key, float('nan')):.3f} | {r['library_measured']:.3f} |"
+                + "".join(f"{other.get(key, float('nan')):.3f} | " for other in others)
+                + f"{r['library_measured']:.3f} |"
             )
     return lines + [
         "",

@@ -29,6 +29,7 @@ from splice_core.models.evaluation import (
     replicate_agreement,
     table_to_records,
 )
+from splice_core.models.gate_fitting import fit_site_gates
 from splice_core.models.training import (
     PairArrays,
     ProgressCallback,
@@ -36,6 +37,7 @@ from splice_core.models.training import (
     TrainConfig,
     device_name,
     is_collapsed,
+    loss_weights,
     stack_members,
     train_seeds,
     tune_on_pairs,
@@ -194,6 +196,98 @@ def collapse_of(dev_predictions: np.ndarray, dev_pearson: float) -> dict | None:
     return {"dev_pearson": float(dev_pearson), "dev_sd": spread}
 
 
+def train_rows(data: PreparedData, x: np.ndarray, config: TrainConfig) -> tuple[np.ndarray, np.ndarray]:
+    """The train part's inputs ``(N, L, 4)`` and labels ``(N,)``: construct means when ``construct_mean_labels``."""
+    train = (data.parts == "train").to_numpy()
+    y = data.frame["splicing_eff"].to_numpy(np.float32)
+    return x[train], (construct_mean_labels(data.frame) if config.construct_mean_labels else y)[train]
+
+
+def knockout_rows(data: PreparedData, length: int, config: TrainConfig) -> tuple[np.ndarray, ...]:
+    """The train part's backed knock-outs of natural introns (the knock-out pairs of
+    :func:`~splice_core.analysis.variant_effects.training_pairs`): mutant one-hot ``(P, L, 4)``, label and weight ``(P,)``."""
+    pairs = training_pairs(data.frame, data.parts, knockout_weight=config.knockout_weight)
+    knocked = pairs[pairs["source"] == "knock-out"]
+    return (
+        strings_to_one_hot(knocked["mutant"].tolist(), length),
+        knocked["mutant_y"].to_numpy(np.float32),
+        knocked["weight"].to_numpy(np.float32),
+    )
+
+
+def check_gates_apply(config: TrainConfig) -> None:
+    """Raise ValueError when ``gate_epochs`` is set on what site gates cannot be fitted to."""
+    if config.gate_epochs > 0 and (config.architecture != "site_aware_cnn" or config.context != "intron"):
+        raise ValueError(
+            "site gates are fitted on site-aware CNN members reading bare introns (the intron context)"
+        )
+
+
+def gated_members(
+    models: list[keras.Model], seeds: list[dict], data: PreparedData, x: np.ndarray, config: TrainConfig
+) -> list[keras.Model]:
+    """Each member with its site gates fitted (:func:`~splice_core.models.gate_fitting.fit_site_gates`) on the train
+    rows (weighted as its seed trained) and the backed knock-outs; ``seeds``: the members' seed records, in order."""
+    rows_x, rows_y = train_rows(data, x, config)
+    knocked_x, knocked_y, knocked_w = knockout_rows(data, x.shape[1], config)
+    fit_x, fit_y = np.concatenate([rows_x, knocked_x]), np.concatenate([rows_y, knocked_y])
+    return [
+        fit_site_gates(
+            member,
+            fit_x,
+            fit_y,
+            np.concatenate([loss_weights(rows_y, seed["rebalanced"]), knocked_w]),
+            config.gate_epochs,
+            seed["seed"],
+        )
+        for member, seed in zip(models, seeds, strict=True)
+    ]
+
+
+def ensemble_figures(model: keras.Model, data: PreparedData, x: np.ndarray, context: str) -> dict:
+    """An ensemble's figures for its card from its inputs ``x`` in ``context``: each member's test metrics,
+    :func:`evaluation_card` of the members' mean and (bare introns) the variant-effect card."""
+    members = np.asarray(model.predict(x, batch_size=1024, verbose=0)).reshape(len(x), -1)
+    out = {
+        "members_test": [
+            metrics_by_part(data.frame, data.parts, members[:, k])["test"] for k in range(members.shape[1])
+        ],
+        **evaluation_card(data, members.mean(1)),
+    }
+    if context == "intron":
+        out["variant_effects"] = variant_figures(model, data, x.shape[1])
+    return out
+
+
+def stage_figures(models: list[keras.Model], data: PreparedData, x: np.ndarray) -> dict:
+    """The metrics and variant effects of the ensemble of ``models`` as they are, before a later step changes them."""
+    stacked = stack_members(models)
+    pred = np.asarray(stacked.predict(x, batch_size=1024, verbose=0)).reshape(len(x), -1).mean(1)
+    return {
+        "metrics": metrics_by_part(data.frame, data.parts, pred),
+        "variant_effects": variant_figures(stacked, data, x.shape[1]),
+    }
+
+
+def with_site_gates(
+    model: keras.Model, card: dict, data: PreparedData, config: TrainConfig
+) -> tuple[keras.Model, dict]:
+    """A trained ensemble (and its card) with each member's site gates fitted (:func:`gated_members`): the card's
+    figures are redone, those before the gates kept under ``before_site_gates``."""
+    check_gates_apply(config)
+    x = library_to_one_hot(data.frame, "intron", data.reporter)
+    members, seeds = base_members(model, card)
+    models = gated_members(members, [s for s in seeds if s.get("in_model", True)], data, x, config)
+    gated = stack_members(models)
+    return gated, {
+        **card,
+        "config": {**card["config"], "gate_epochs": config.gate_epochs},
+        "parameters": int(models[0].count_params()),
+        "before_site_gates": {"metrics": card["metrics"], "variant_effects": card.get("variant_effects", {})},
+        **ensemble_figures(gated, data, x, "intron"),
+    }
+
+
 def run_training(
     config: TrainConfig,
     data_dir=None,
@@ -205,17 +299,17 @@ def run_training(
     """Train ``config`` on the data directory; the model outputs ``(N, K)`` (K = 1, or n_seeds if ensemble).
 
     ``base`` (a saved ensemble and its card, trained with ``config`` on the same split) replaces the seeds' training:
-    only the pair fine-tuning (``pair_epochs`` > 0) runs, from its members' weights.
+    only the pair fine-tuning (``pair_epochs`` > 0) and the site gates (``gate_epochs`` > 0) run, from its members'
+    weights.
     """
     start = time.monotonic()
+    if config.pair_epochs > 0 and config.context != "intron":
+        raise ValueError("pair fine-tuning reads bare introns: it needs the intron context")
+    check_gates_apply(config)
     data = data or prepare_data(data_dir, config.split_seed, config.max_rows)
     x = library_to_one_hot(data.frame, config.context, data.reporter)
     arrays = part_arrays(data, x)
-    if config.construct_mean_labels:
-        arrays["train"] = (
-            arrays["train"][0],
-            construct_mean_labels(data.frame)[(data.parts == "train").to_numpy()],
-        )
+    arrays["train"] = train_rows(data, x, config)
     if base is None:
         cryptic = cryptic_targets(data, config.construct_mean_labels) if config.cryptic_weight > 0 else None
         runs = train_seeds(*arrays["train"], *arrays["dev"], config, on_epoch_end, should_stop, cryptic)
@@ -233,18 +327,11 @@ def run_training(
         ]
     else:
         models, seeds = base_members(*base)
+    member_seeds = [s for s in seeds if s.get("in_model", True)]
     before = {}
     if config.pair_epochs > 0:
-        if config.context != "intron":
-            raise ValueError("pair fine-tuning reads bare introns: it needs the intron context")
-        stacked = stack_members(models)
-        before_pred = np.asarray(stacked.predict(x, batch_size=1024, verbose=0)).reshape(len(x), -1).mean(1)
-        before = {
-            "metrics": metrics_by_part(data.frame, data.parts, before_pred),
-            "variant_effects": variant_figures(stacked, data, x.shape[1]),
-        }
+        before["before_pair_tuning"] = stage_figures(models, data, x)
         pairs = pair_arrays(data, x.shape[1], config)
-        member_seeds = [s for s in seeds if s.get("in_model", True)]
         for i, (member, seed) in enumerate(zip(models, member_seeds)):
             tune_on_pairs(
                 member,
@@ -257,9 +344,11 @@ def run_training(
                 i,
                 len(models),
             )
+    if config.gate_epochs > 0:
+        before["before_site_gates"] = stage_figures(models, data, x)
+        models = gated_members(models, member_seeds, data, x, config)
     model = stack_members(models)
-    members = np.asarray(model.predict(x, batch_size=1024, verbose=0)).reshape(len(x), -1)
-    pred = members.mean(1)
+    figures = ensemble_figures(model, data, x, config.context)
     card = {
         "name": f"{config.architecture} on {config.context}",
         "config": config.to_dict(),
@@ -272,20 +361,18 @@ def run_training(
         "split": {"seed": config.split_seed, "barcodes": split_to_barcodes(data.frame, data.parts)},
         "parameters": int(models[0].count_params()),
         "seeds": seeds,
-        "members_test": [
-            metrics_by_part(data.frame, data.parts, members[:, k])["test"] for k in range(members.shape[1])
-        ],
         "device": device_name(),
         "seconds": time.monotonic() - start,
         "packages": package_versions(),
         "pwm_baseline": data.baseline.to_dict(),
-        **evaluation_card(data, pred),
+        **figures,
+        **before,
     }
-    collapse = collapse_of(pred[(data.parts == "dev").to_numpy()], card["metrics"]["dev"]["pearson"])
+    dev = (data.parts == "dev").to_numpy()
+    collapse = collapse_of(
+        np.asarray(model.predict(x[dev], batch_size=1024, verbose=0)).reshape(dev.sum(), -1).mean(1),
+        card["metrics"]["dev"]["pearson"],
+    )
     if collapse:
         card["collapsed"] = collapse  # saved, but never made active (model_store)
-    if config.context == "intron":
-        card["variant_effects"] = variant_figures(model, data, x.shape[1])
-    if before:
-        card["before_pair_tuning"] = before
     return model, card

@@ -18,6 +18,9 @@ def test_ship_trains_another_architecture_members_and_rows_on_the_same_recipe():
     config = ship_config(args)
     assert (config.architecture, config.n_seeds, config.max_rows) == ("site_gated_cnn", 1, 500)
     assert config.pair_epochs == SHIPPED_CONFIG.pair_epochs and config.loss == SHIPPED_CONFIG.loss
+    assert (
+        SHIPPED_CONFIG.gate_epochs > 0 and config.gate_epochs == 0
+    )  # post-hoc gates fit the recipe's own CNN only
 
 
 def test_ship_refuses_an_unknown_architecture(capsys):

@@ -94,6 +94,7 @@ def test_recipe_text_names_each_choice():
             construct_mean_labels=False,
             cryptic_weight=0.0,
             pair_epochs=0,
+            gate_epochs=0,
         ).to_dict()
     )
     assert (
@@ -102,6 +103,9 @@ def test_recipe_text_names_each_choice():
     )
     assert "then fine-tuned for 3 rounds at learning rate 0.0002" in recipe_text(SHIPPED_CONFIG.to_dict())
     assert "each site weighing 2" in recipe_text(SHIPPED_CONFIG.to_dict())
+    assert "site gates" in recipe_text(
+        SHIPPED_CONFIG.to_dict()
+    ) and "fitted for 40 epochs with the member frozen" in (recipe_text(SHIPPED_CONFIG.to_dict()))
 
 
 def change_figures(pearson: float, n: int = 0) -> dict:
@@ -110,7 +114,7 @@ def change_figures(pearson: float, n: int = 0) -> dict:
     return figures | {f"{k}_interval": [0.25, 0.875] for k in ("pearson", "spearman", "sign_agreement")}
 
 
-def test_report_shows_variant_effects_beside_a_perfect_model_and_before_pair_tuning():
+def test_report_shows_variant_effects_beside_a_perfect_model_and_the_earlier_stages():
     card = read_card(PRETRAINED_DIR)
     knockout = {
         "site": "5' G",
@@ -132,6 +136,7 @@ def test_report_shows_variant_effects_beside_a_perfect_model_and_before_pair_tun
         "knockouts": {"test": [knockout]},
     }
     card["peer"].pop("variant_effects", None)
+    card.pop("before_site_gates", None)
     card["before_pair_tuning"] = {
         "variant_effects": {
             "benchmark": {"test": {"endogenous, mutated sites": {"model": change_figures(0.375, 49)}}},
@@ -148,6 +153,18 @@ def test_report_shows_variant_effects_beside_a_perfect_model_and_before_pair_tun
         and "| before pair fine-tuning | 0.38 (0.25–0.88)" in text
     )
     assert "| test | 5' G | substitution | ACT | 7 | 0.625 | 0.062 | 0.375 | nan | 0.010 |" in text
+    card["before_site_gates"] = {
+        "variant_effects": {
+            "benchmark": {"test": {"endogenous, mutated sites": {"model": change_figures(0.25, 49)}}},
+            "knockouts": {"test": [knockout | {"predicted": 0.25}]},
+        }
+    }
+    text = report_markdown(card)
+    assert (
+        "| before site gates | 0.25 (0.25–0.88)" in text
+        and "| before site gates | before pair fine-tuning |" in text
+    )
+    assert "| test | 5' G | substitution | ACT | 7 | 0.625 | 0.062 | 0.250 | 0.375 | nan | 0.010 |" in text
     del card["variant_effects"]
     assert "## Variant effects" not in report_markdown(card)
 

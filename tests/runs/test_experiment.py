@@ -174,3 +174,42 @@ def test_a_model_predicting_next_to_a_constant_on_dev_is_marked_collapsed():
         "dev_sd": pytest.approx(np.std(measured * 0.5)),
     }
     assert collapse_of(measured * 0.5, 0.9) is None
+
+
+def test_site_gates_are_fitted_after_training_and_the_figures_before_them_kept(tiny_data_dir):
+    from splice_core.models.architectures import is_site_gated
+    from splice_core.runs.experiment import base_members
+
+    data = prepare_data(tiny_data_dir)
+    config = TrainConfig(architecture="site_aware_cnn", context="intron", epochs=1, n_seeds=1, loss="bce")
+    plain, plain_card = run_training(config, data=data)
+    model, card = run_training(replace(config, gate_epochs=2), data=data)
+    assert all(is_site_gated(m) for m in base_members(model, card)[0])
+    assert card["before_site_gates"]["metrics"] == plain_card["metrics"]  # the same seed, before its gates
+    assert card["metrics"] != plain_card["metrics"] and card["parameters"] > plain_card["parameters"]
+    assert card["config"]["gate_epochs"] == 2 and "variant_effects" in card["before_site_gates"]
+
+
+def test_a_trained_ensemble_takes_its_site_gates_as_they_would_have_been_fitted(tiny_data_dir):
+    from splice_core.runs.experiment import with_site_gates
+
+    data = prepare_data(tiny_data_dir)
+    config = TrainConfig(
+        architecture="site_aware_cnn", context="intron", epochs=1, n_seeds=2, ensemble=True, loss="bce"
+    )
+    plain, plain_card = run_training(config, data=data)
+    _, trained_card = run_training(replace(config, gate_epochs=2), data=data)
+    gated, card = with_site_gates(plain, plain_card, data, replace(config, gate_epochs=2))
+    assert (
+        gated.output_shape == plain.output_shape
+        and card["before_site_gates"]["metrics"] == plain_card["metrics"]
+    )
+    assert card["metrics"] == trained_card["metrics"]  # the same members, the same gate fit
+    assert card["seeds"] == plain_card["seeds"] and card["config"]["gate_epochs"] == 2
+
+
+def test_site_gates_need_the_site_aware_cnn_on_introns(tiny_data_dir):
+    data = prepare_data(tiny_data_dir)
+    for architecture, context in (("cnn_res1", "intron"), ("site_aware_cnn", "windows")):
+        with pytest.raises(ValueError, match="site-aware CNN members reading bare introns"):
+            run_training(TrainConfig(architecture=architecture, context=context, gate_epochs=1), data=data)
