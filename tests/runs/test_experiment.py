@@ -182,7 +182,7 @@ def test_site_gates_are_fitted_after_training_and_the_figures_before_them_kept(t
 
     data = prepare_data(tiny_data_dir)
     config = TrainConfig(architecture="site_aware_cnn", context="intron", epochs=1, n_seeds=1, loss="bce")
-    plain, plain_card = run_training(config, data=data)
+    _, plain_card = run_training(config, data=data)
     model, card = run_training(replace(config, gate_epochs=2), data=data)
     assert all(is_site_gated(m) for m in base_members(model, card)[0])
     assert card["before_site_gates"]["metrics"] == plain_card["metrics"]  # the same seed, before its gates
