@@ -6,10 +6,14 @@ the shipped model) is read as 16 views of exactly that length, and its predictio
 (per ensemble member, so the spread stays the members' spread). Each view joins three pieces:
 
 - the 5' region: the first 50 nt (the 5' splice site and what a model reads at fixed offsets from the 5' end);
-- the 3' region: from 10 nt before the branch site to the 3' end, 64 to 80 nt (the last 80 nt when the branch
-  site lies farther from the 3' end);
+- the 3' region: from 10 nt before the branch site to the 3' end, 64 to 80 nt;
 - a window of the middle, of the size left over (18 to 34 nt); the 16 views' windows are spread evenly from
   the middle's start to its end.
+
+A branch site farther from the 3' end than that (15 of the 297 annotated introns) gets a piece of its own, the
+heptamer with 10 nt on each side, placed before the last 64 nt; the middle windows (7 nt) then come from before
+it. Without that piece the views held no branch site at all, and a model that reads one (the shipped model's
+branch gate) took the intron for one without.
 
 The views stand for the middle by a fixed number of samples of it, so neither the model's input nor the work
 per intron grows with length, and added neutral sequence moves the mean little (see the README for figures).
@@ -24,11 +28,13 @@ import numpy as np
 from splice_core.seq.intron_text import TRAINED_MAX
 
 FIVE, THREE_MIN, THREE_MAX, BRANCH_MARGIN = 50, 64, 80, 10  # piece sizes of a TRAINED_MAX-nt view
+HEPTAMER = 7  # the branch site's length, which a far branch site's piece holds whole
 N_VIEWS = 16
 READING_NOTE = (
     f"The training library held no intron over {TRAINED_MAX} nt. A longer intron is read as {N_VIEWS} views of {TRAINED_MAX} nt, "
     f"each its first {FIVE} nt, a window of its middle and its 3' end from {BRANCH_MARGIN} nt before the branch site "
-    f"({THREE_MIN}–{THREE_MAX} nt), and its prediction is the mean over the views."
+    f"({THREE_MIN}–{THREE_MAX} nt; a branch site farther from the end is a piece of its own, before the last {THREE_MIN} nt), "
+    "and its prediction is the mean over the views."
 )
 SCAN_CHUNK = 256  # introns per branch-site scan (the scan pads to the longest intron of a chunk)
 
@@ -104,20 +110,34 @@ def window_starts(first: int, last: int, count: int) -> list[int]:
     return sorted({round(p) for p in points})
 
 
+def far_branch_piece(length: int, branch: int, layout: ViewLayout) -> tuple[int, int] | None:
+    """The intron span ``[start, end)`` of a branch site that the 3' region cannot reach: ``margin`` nt before its start
+    to ``margin`` after its heptamer, ending where the last ``three_min`` nt start; None when the 3' region holds the
+    site, when the site lies in the 5' region, or when the view has no room for the piece and a middle window."""
+    start = max(branch - layout.margin, 0)
+    end = min(branch + HEPTAMER + layout.margin, length - layout.three_min)
+    room = layout.length - layout.five - layout.three_min - (end - start)
+    if length - start <= layout.three_max or start < layout.five or room < 1:
+        return None
+    return start, end
+
+
 def intron_view_set(intron: str, branch: int, layout: ViewLayout) -> list[IntronView]:
     """The views of one intron, middle windows in order (the intron itself when it fits); ``branch``: 0-based start."""
     n = len(intron)
     if n <= layout.length:
         return [IntronView(intron, ((0, n),))]
-    three = three_region_length(n, int(branch), layout)
-    size = layout.length - layout.five - three
-    starts = window_starts(layout.five, n - three - size, layout.n_views)
+    far = far_branch_piece(n, int(branch), layout)
+    three = layout.three_min if far else three_region_length(n, int(branch), layout)
+    fixed = ((n - three, n),) if far is None else (far, (n - three, n))
+    size = layout.length - layout.five - sum(end - start for start, end in fixed)
+    starts = window_starts(layout.five, fixed[0][0] - size, layout.n_views)
     return [
         IntronView(
-            intron[: layout.five] + intron[s : s + size] + intron[n - three :],
-            ((0, layout.five), (s, s + size), (n - three, n)),
+            "".join(intron[a:b] for a, b in pieces),
+            pieces,
         )
-        for s in starts
+        for pieces in (((0, layout.five), (s, s + size), *fixed) for s in starts)
     ]
 
 

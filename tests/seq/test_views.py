@@ -10,6 +10,7 @@ from splice_core.seq.views import (
     IntronView,
     central_view,
     column_positions,
+    far_branch_piece,
     intron_view_set,
     intron_view_sets,
     long_intron_indices,
@@ -87,6 +88,29 @@ def test_a_long_intron_is_read_as_16_views_of_its_ends_and_evenly_spread_middle_
         and middle.describe() == f"1–50, {starts[8] + 1}–{starts[8] + size} and {700 - three + 1}–700"
     )
     assert middle.position_of(51 if starts[8] > 51 else 700 - three - 1) is None
+
+
+def test_a_branch_site_beyond_the_3_region_is_a_piece_of_every_view():
+    rng = np.random.default_rng(2)
+    intron = made_up_intron(rng, 700, to_end=400)
+    branch = 700 - 400 - 7
+    views = intron_view_set(intron, branch, LAYOUT)
+    assert len(views) == N_VIEWS and {len(view.sequence) for view in views} == {TRAINED_MAX}
+    for view in views:
+        (_, five), (start, end), site, three = view.pieces
+        assert five == 50 and end - start == 148 - 50 - 27 - 64 and end <= 283
+        assert site == (283, 310) and three == (636, 700)
+        assert view.position_of(branch) == 50 + 7 + 10
+        assert view.sequence[67:74] == "TACTAAC" and view.sequence == "".join(intron[i] for i in view.positions())
+    assert [view.pieces[1][0] for view in views][::15] == [50, 283 - 7]
+
+
+def test_a_far_branch_piece_keeps_to_where_it_is_needed_and_fits():
+    assert far_branch_piece(700, 300, LAYOUT) == (290, 317)
+    assert far_branch_piece(700, 700 - 71, LAYOUT) == (619, 636)  # just beyond the 3' region: it meets the last 64 nt
+    assert far_branch_piece(700, 700 - 70, LAYOUT) is None  # the 3' region reaches it (80 nt)
+    assert far_branch_piece(700, 30, LAYOUT) is None  # inside the 5' region
+    assert far_branch_piece(400, 100, view_layout(40)) is None  # a 40-nt view has no room for it
 
 
 def test_a_slightly_long_intron_has_as_many_views_as_distinct_windows():
