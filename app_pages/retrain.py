@@ -19,7 +19,7 @@ from splice_core.models.store import (
     set_active_model,
     version_collapse_note,
 )
-from splice_core.models.training import LOSSES, TrainConfig
+from splice_core.models.training import LOSSES, TrainConfig, gated_where_they_apply
 from splice_core.reports.model_tables import history_frame, loss_label
 from splice_core.runs import job_registry, job_state
 
@@ -94,21 +94,23 @@ def recipe_form(default: TrainConfig) -> TrainConfig | None:
         )
         if not st.form_submit_button("Start training", type="primary"):
             return None
-    return dataclasses.replace(
-        default,
-        architecture=architecture,
-        context=context,
-        rebalance=rebalance,
-        epochs=int(epochs),
-        n_seeds=int(n_seeds),
-        ensemble=ensemble,
-        learning_rate=float(learning_rate),
-        batch_size=int(batch_size),
-        max_rows=int(max_rows) or None,
-        loss=loss,
-        mixed_weighting=mixed_weighting,
-        construct_mean_labels=construct_means,
-        cryptic_weight=float(cryptic_weight),
+    return gated_where_they_apply(
+        dataclasses.replace(
+            default,
+            architecture=architecture,
+            context=context,
+            rebalance=rebalance,
+            epochs=int(epochs),
+            n_seeds=int(n_seeds),
+            ensemble=ensemble,
+            learning_rate=float(learning_rate),
+            batch_size=int(batch_size),
+            max_rows=int(max_rows) or None,
+            loss=loss,
+            mixed_weighting=mixed_weighting,
+            construct_mean_labels=construct_means,
+            cryptic_weight=float(cryptic_weight),
+        )
     )
 
 

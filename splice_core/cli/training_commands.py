@@ -332,15 +332,16 @@ def ship_config(args):
     recipe's site gates are fitted on its own architecture only)."""
     from dataclasses import replace
 
+    from splice_core.models.training import gated_where_they_apply
     from splice_core.reports.shipped_recipe import SHIPPED_CONFIG
 
-    architecture = args.architecture or SHIPPED_CONFIG.architecture
-    return replace(
-        SHIPPED_CONFIG,
-        n_seeds=args.seeds or SHIPPED_CONFIG.n_seeds,
-        max_rows=args.max_rows,
-        architecture=architecture,
-        gate_epochs=SHIPPED_CONFIG.gate_epochs if architecture == SHIPPED_CONFIG.architecture else 0,
+    return gated_where_they_apply(
+        replace(
+            SHIPPED_CONFIG,
+            n_seeds=args.seeds or SHIPPED_CONFIG.n_seeds,
+            max_rows=args.max_rows,
+            architecture=args.architecture or SHIPPED_CONFIG.architecture,
+        )
     )
 
 

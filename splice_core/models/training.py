@@ -2,7 +2,7 @@
 
 import time
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 
 import keras
 import numpy as np
@@ -72,6 +72,16 @@ class TrainConfig:
     def to_dict(self) -> dict:
         """JSON-ready fields."""
         return asdict(self)
+
+
+def gates_apply(config: TrainConfig) -> bool:
+    """True when site gates can be fitted on the recipe's members: site-aware CNNs reading bare introns."""
+    return config.architecture == "site_aware_cnn" and config.context == "intron"
+
+
+def gated_where_they_apply(config: TrainConfig) -> TrainConfig:
+    """``config`` with its site gates (``gate_epochs``) off where they cannot be fitted (:func:`gates_apply`)."""
+    return config if gates_apply(config) else replace(config, gate_epochs=0)
 
 
 @dataclass

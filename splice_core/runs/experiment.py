@@ -36,6 +36,7 @@ from splice_core.models.training import (
     StopCheck,
     TrainConfig,
     device_name,
+    gates_apply,
     is_collapsed,
     loss_weights,
     stack_members,
@@ -217,7 +218,7 @@ def knockout_rows(data: PreparedData, length: int, config: TrainConfig) -> tuple
 
 def check_gates_apply(config: TrainConfig) -> None:
     """Raise ValueError when ``gate_epochs`` is set on what site gates cannot be fitted to."""
-    if config.gate_epochs > 0 and (config.architecture != "site_aware_cnn" or config.context != "intron"):
+    if config.gate_epochs > 0 and not gates_apply(config):
         raise ValueError(
             "site gates are fitted on site-aware CNN members reading bare introns (the intron context)"
         )

@@ -11,6 +11,7 @@ from splice_core.models.training import (
     TrainConfig,
     TrainingCancelled,
     device_name,
+    gated_where_they_apply,
     seed_rebalances,
     stack_members,
     train_one_seed,
@@ -249,3 +250,11 @@ def test_pair_model_returns_both_values_and_their_difference_from_shared_weights
         and change == mutant - wild
     )
     assert len(paired.trainable_weights) == len(member.trainable_weights)  # one network, not two
+
+
+def test_site_gates_stay_on_where_they_apply_and_go_off_elsewhere():
+    gated = TrainConfig(architecture="site_aware_cnn", context="intron", gate_epochs=40)
+    assert gated_where_they_apply(gated) == gated
+    for architecture, context in (("cnn_res1_conv", "intron"), ("site_aware_cnn", "windows")):
+        other = TrainConfig(architecture=architecture, context=context, gate_epochs=40)
+        assert gated_where_they_apply(other) == TrainConfig(architecture=architecture, context=context)

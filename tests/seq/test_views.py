@@ -101,13 +101,18 @@ def test_a_branch_site_beyond_the_3_region_is_a_piece_of_every_view():
         assert five == 50 and end - start == 148 - 50 - 27 - 64 and end <= 283
         assert site == (283, 310) and three == (636, 700)
         assert view.position_of(branch) == 50 + 7 + 10
-        assert view.sequence[67:74] == "TACTAAC" and view.sequence == "".join(intron[i] for i in view.positions())
+        assert view.sequence[67:74] == "TACTAAC" and view.sequence == "".join(
+            intron[i] for i in view.positions()
+        )
     assert [view.pieces[1][0] for view in views][::15] == [50, 283 - 7]
 
 
 def test_a_far_branch_piece_keeps_to_where_it_is_needed_and_fits():
     assert far_branch_piece(700, 300, LAYOUT) == (290, 317)
-    assert far_branch_piece(700, 700 - 71, LAYOUT) == (619, 636)  # just beyond the 3' region: it meets the last 64 nt
+    assert far_branch_piece(700, 700 - 71, LAYOUT) == (
+        619,
+        636,
+    )  # just beyond the 3' region: it meets the last 64 nt
     assert far_branch_piece(700, 700 - 70, LAYOUT) is None  # the 3' region reaches it (80 nt)
     assert far_branch_piece(700, 30, LAYOUT) is None  # inside the 5' region
     assert far_branch_piece(400, 100, view_layout(40)) is None  # a 40-nt view has no room for it
