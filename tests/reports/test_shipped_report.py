@@ -114,6 +114,16 @@ def change_figures(pearson: float, n: int = 0) -> dict:
     return figures | {f"{k}_interval": [0.25, 0.875] for k in ("pearson", "spearman", "sign_agreement")}
 
 
+def earlier_stage(value: float, knockout: dict) -> dict:
+    """An earlier stage's variant figures: change Pearson ``value`` on 49 test pairs, ``knockout`` predicted ``value``."""
+    return {
+        "variant_effects": {
+            "benchmark": {"test": {"endogenous, mutated sites": {"model": change_figures(value, 49)}}},
+            "knockouts": {"test": [knockout | {"predicted": value}]},
+        }
+    }
+
+
 def test_report_shows_variant_effects_beside_a_perfect_model_and_the_earlier_stages():
     card = read_card(PRETRAINED_DIR)
     knockout = {
@@ -137,12 +147,7 @@ def test_report_shows_variant_effects_beside_a_perfect_model_and_the_earlier_sta
     }
     card["peer"].pop("variant_effects", None)
     card.pop("before_site_gates", None)
-    card["before_pair_tuning"] = {
-        "variant_effects": {
-            "benchmark": {"test": {"endogenous, mutated sites": {"model": change_figures(0.375, 49)}}},
-            "knockouts": {"test": [knockout | {"predicted": 0.375}]},
-        }
-    }
+    card["before_pair_tuning"] = earlier_stage(0.375, knockout)
     text = report_markdown(card)
     assert (
         "| test | endogenous, mutated sites: 49 | 48 | shipped | 0.62 (0.25–0.88) | 0.50 (0.25–0.88) | 0.75 (0.25–0.88) |"
@@ -153,12 +158,7 @@ def test_report_shows_variant_effects_beside_a_perfect_model_and_the_earlier_sta
         and "| before pair fine-tuning | 0.38 (0.25–0.88)" in text
     )
     assert "| test | 5' G | substitution | ACT | 7 | 0.625 | 0.062 | 0.375 | nan | 0.010 |" in text
-    card["before_site_gates"] = {
-        "variant_effects": {
-            "benchmark": {"test": {"endogenous, mutated sites": {"model": change_figures(0.25, 49)}}},
-            "knockouts": {"test": [knockout | {"predicted": 0.25}]},
-        }
-    }
+    card["before_site_gates"] = earlier_stage(0.25, knockout)
     text = report_markdown(card)
     assert (
         "| before site gates | 0.25 (0.25–0.88)" in text
