@@ -404,13 +404,12 @@ def test_a_long_introns_labels_axis_and_apply_control_speak_intron_positions(pag
     assert [s.value for s in page.success] == [f"Applied {label}."]
 
 
-def test_a_branch_site_outside_the_explained_view_is_said_and_not_boxed(page):
+def test_a_branch_site_far_from_the_3_end_is_read_in_its_own_piece_and_boxed(page):
     intron = made_up_long_intron(100)
     run_with(page.run(), intron)
     branch = intron.index("TACTAACA")
-    assert central_view(views(intron)).position_of(branch) is None and not page.exception
-    note = next(i.value for i in page.info if "outside this view" in i.value)
-    assert f"intron positions {branch + 1}–{branch + 8}" in note
+    view = central_view(views(intron))
+    assert view.position_of(branch) == 50 + 7 + 10 and not page.exception  # 5' region, 7-nt window, 10-nt margin
+    assert not [i.value for i in page.info if "outside this view" in i.value]
     layout = json.loads(next(c for c in page.get("plotly_chart") if c.key == "heatmap").proto.spec)["layout"]
-    assert {a.get("text") for a in layout["annotations"]} >= {"5'SS", "3'SS"}
-    assert "BP" not in {a.get("text") for a in layout["annotations"]}
+    assert {a.get("text") for a in layout["annotations"]} >= {"5'SS", "BP", "3'SS"}
