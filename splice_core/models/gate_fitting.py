@@ -14,12 +14,11 @@ import numpy as np
 from splice_core.models.architectures import (
     SequenceLength,
     efficiency_only,
-    has_cryptic_split,
-    is_site_gated,
     site_aware_cnn,
     site_gates,
     with_cryptic_head,
 )
+from splice_core.models.incremental import is_site_aware, site_aware_settings
 from splice_core.models.recipe_options import LOSSES
 
 GATE_LAYERS = ("gate_5ss", "gate_3ss", "branch_filter", "gate_branch")  # the layers a fit changes
@@ -33,16 +32,15 @@ def weighted_layers(model: keras.Model, skip: tuple[str, ...] = ()) -> list[kera
 
 
 def gated_copy(member: keras.Model) -> keras.Model:
-    """A site-gated copy ``(N, L, 4) -> (N, 1)`` of a plain site-aware member (default settings, with or without its
-    cryptic split): the member's weights, the gates at their consensus start."""
-    gated = site_aware_cnn(member.input_shape[1], gates=True)
-    if has_cryptic_split(member):
+    """A site-gated copy ``(N, L, 4) -> (N, 1)`` of a plain site-aware member (built with any settings, with or without
+    its cryptic split): the member's weights, the gates at their consensus start."""
+    settings = site_aware_settings(member)
+    if settings is None or settings["gates"] or not is_site_aware(member, settings):
+        raise ValueError("site gates are fitted on a plain site-aware CNN member")
+    gated = site_aware_cnn(**{k: v for k, v in settings.items() if k not in ("gates", "cryptic")}, gates=True)
+    if settings["cryptic"]:
         gated = efficiency_only(with_cryptic_head(gated))
-    source, target = weighted_layers(member), weighted_layers(gated, GATE_LAYERS)
-    shapes = [[tuple(w.shape) for w in layer.weights] for layer in source]
-    if is_site_gated(member) or shapes != [[tuple(w.shape) for w in layer.weights] for layer in target]:
-        raise ValueError("site gates are fitted on a plain site-aware CNN member with its default settings")
-    for a, b in zip(source, target, strict=True):
+    for a, b in zip(weighted_layers(member), weighted_layers(gated, GATE_LAYERS), strict=True):
         b.set_weights(a.get_weights())
     gated.name = member.name
     return gated

@@ -409,7 +409,9 @@ def test_a_branch_site_far_from_the_3_end_is_read_in_its_own_piece_and_boxed(pag
     run_with(page.run(), intron)
     branch = intron.index("TACTAACA")
     view = central_view(views(intron))
-    assert view.position_of(branch) == 50 + 7 + 10 and not page.exception  # 5' region, 7-nt window, 10-nt margin
+    assert (
+        view.position_of(branch) == 50 + 7 + 10 and not page.exception
+    )  # 5' region, 7-nt window, 10-nt margin
     assert not [i.value for i in page.info if "outside this view" in i.value]
     layout = json.loads(next(c for c in page.get("plotly_chart") if c.key == "heatmap").proto.spec)["layout"]
     assert {a.get("text") for a in layout["annotations"]} >= {"5'SS", "BP", "3'SS"}

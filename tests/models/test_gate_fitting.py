@@ -8,6 +8,7 @@ from splice_core.models.architectures import (
     efficiency_only,
     is_site_gated,
     site_aware_cnn,
+    study_cnn,
     with_cryptic_head,
 )
 from splice_core.models.gate_fitting import GATE_LAYERS, fit_site_gates, gate_fitting_model, gated_copy
@@ -59,11 +60,19 @@ def test_a_gated_copy_starts_from_the_consensus():
     )  # sigmoid(4)³ ≈ 0.95; a broken branch A: sigmoid(-2)
 
 
+def test_a_gated_copy_keeps_the_members_own_settings():
+    member = site_aware_cnn(LENGTH, head5=16, kmers=False)
+    x = strings_to_one_hot([INTACT, BRANCH_BROKEN], LENGTH)
+    np.testing.assert_array_equal(
+        opened(gated_copy(member)).predict(x, verbose=0), member.predict(x, verbose=0)
+    )
+
+
 def test_gates_are_fitted_on_plain_site_aware_members_only():
     with pytest.raises(ValueError, match="plain site-aware CNN"):
         gated_copy(site_aware_cnn(LENGTH, gates=True))
     with pytest.raises(ValueError, match="plain site-aware CNN"):
-        gated_copy(site_aware_cnn(LENGTH, kmers=False))
+        gated_copy(study_cnn(LENGTH))
 
 
 def test_the_fitting_model_multiplies_its_given_prediction_by_the_gates():
