@@ -13,7 +13,7 @@ from keras import layers, ops
 from splice_core.models.recipe_options import OUTPUTS
 from splice_core.seq.encoding import ALPHABET
 
-HEAD5, HEAD3 = 48, 64  # positions the site-aware model reads from the 5' and 3' ends
+HEAD5, HEAD3 = 16, 64  # positions the site-aware model reads from the 5' and 3' ends
 SITE5, SITE3 = 6, 3  # bases the site gates read: the 5' site's first 6, the 3' site's last 3
 BRANCH = 7  # the branch gate's filter: a heptamer
 GATE_OPEN = 4.0  # a gate starts at sigmoid(4) = 0.98 on its consensus site
