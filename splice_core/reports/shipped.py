@@ -64,12 +64,7 @@ def peer_results(data: PreparedData) -> tuple[dict, GradientBoostingPeer]:
 
 def stage_ablation_names(card: dict) -> set[str]:
     """The ablation rows naming the card's earlier stages (:data:`EARLIER_STAGES`), which the card's figures give."""
-    return {stage_ablation_name(words) for key, words in EARLIER_STAGES if key in card}
-
-
-def stage_ablation_name(words: str) -> str:
-    """An earlier stage's row name in the report's model table."""
-    return f"the same ensemble {words.replace('before', 'before its', 1)}"
+    return {row for key, _, row in EARLIER_STAGES if key in card}
 
 
 def calibration_results(model, card: dict, data: PreparedData, data_dir=None) -> dict:
@@ -204,7 +199,7 @@ def build_shipped(
         card["ablations"] = ablation_results(data, config, on_epoch_end) if candidates else []
         card["candidates"] = candidate_results(data, config, on_epoch_end) if candidates else []
     card["ablations"] = [
-        *({"name": stage_ablation_name(words), **card[key]} for key, words in EARLIER_STAGES if key in card),
+        *({"name": row, **card[key]} for key, _, row in EARLIER_STAGES if key in card),
         *card["ablations"],
     ]
     card["study_reported"] = study_headline()

@@ -30,9 +30,9 @@ def metric_cells(metrics: dict, dev: dict | None = None) -> str:
     return " | ".join(cells + [f"{dev[k]:.3f}" if dev else "" for k in ("balanced_mse", "pearson")])
 
 
-EARLIER_STAGES = (  # a card's figures of its ensemble before a later step, newest first, and their words
-    ("before_site_gates", "before site gates"),
-    ("before_pair_tuning", "before pair fine-tuning"),
+EARLIER_STAGES = (  # a card's figures of its ensemble before a later step, newest first: key, words, model-table row
+    ("before_site_gates", "before site gates", "the same ensemble before its site gates"),
+    ("before_pair_tuning", "before pair fine-tuning", "the same ensemble before its pair fine-tuning"),
 )
 
 
@@ -212,7 +212,7 @@ def variant_lines(card: dict) -> list[str]:
     if not variants:
         return []
     stages = [
-        (words, card[key].get("variant_effects", {})) for key, words in EARLIER_STAGES if key in card
+        (words, card[key].get("variant_effects", {})) for key, words, _ in EARLIER_STAGES if key in card
     ] + [("LightGBM peer", card.get("peer", {}).get("variant_effects", {}))]
     lines = [
         "## Variant effects",

@@ -148,9 +148,14 @@ def evaluation_card(data: PreparedData, pred: np.ndarray) -> dict:
     }
 
 
-def pair_arrays(data: PreparedData, length: int, config: TrainConfig) -> PairArrays:
-    """The train part's mutant/wild-type pairs (:func:`~splice_core.analysis.variant_effects.training_pairs`) as one-hot arrays."""
-    pairs = training_pairs(data.frame, data.parts, knockout_weight=config.knockout_weight)
+def train_pairs(data: PreparedData, config: TrainConfig) -> pd.DataFrame:
+    """The train part's mutant/wild-type pairs (:func:`~splice_core.analysis.variant_effects.training_pairs`), its
+    natural introns' backed knock-outs weighted as ``config`` says."""
+    return training_pairs(data.frame, data.parts, knockout_weight=config.knockout_weight)
+
+
+def pair_arrays(pairs: pd.DataFrame, length: int) -> PairArrays:
+    """:func:`train_pairs` as one-hot arrays of ``length``."""
 
     def one_hot(column):
         return strings_to_one_hot(pairs[column].tolist(), length)
@@ -204,10 +209,9 @@ def train_rows(data: PreparedData, x: np.ndarray, config: TrainConfig) -> tuple[
     return x[train], (construct_mean_labels(data.frame) if config.construct_mean_labels else y)[train]
 
 
-def knockout_rows(data: PreparedData, length: int, config: TrainConfig) -> tuple[np.ndarray, ...]:
-    """The train part's backed knock-outs of natural introns (the knock-out pairs of
-    :func:`~splice_core.analysis.variant_effects.training_pairs`): mutant one-hot ``(P, L, 4)``, label and weight ``(P,)``."""
-    pairs = training_pairs(data.frame, data.parts, knockout_weight=config.knockout_weight)
+def knockout_rows(pairs: pd.DataFrame, length: int) -> tuple[np.ndarray, ...]:
+    """The backed knock-outs of natural introns among :func:`train_pairs`: mutant one-hot ``(P, L, 4)``, label and
+    weight ``(P,)``."""
     knocked = pairs[pairs["source"] == "knock-out"]
     return (
         strings_to_one_hot(knocked["mutant"].tolist(), length),
@@ -225,12 +229,16 @@ def check_gates_apply(config: TrainConfig) -> None:
 
 
 def gated_members(
-    models: list[keras.Model], seeds: list[dict], data: PreparedData, x: np.ndarray, config: TrainConfig
+    models: list[keras.Model],
+    seeds: list[dict],
+    train: tuple[np.ndarray, np.ndarray],
+    knocked: tuple[np.ndarray, ...],
+    config: TrainConfig,
 ) -> list[keras.Model]:
     """Each member with its site gates fitted (:func:`~splice_core.models.gate_fitting.fit_site_gates`) on the train
-    rows (weighted as its seed trained) and the backed knock-outs; ``seeds``: the members' seed records, in order."""
-    rows_x, rows_y = train_rows(data, x, config)
-    knocked_x, knocked_y, knocked_w = knockout_rows(data, x.shape[1], config)
+    rows (:func:`train_rows`, weighted as its seed trained) and the backed knock-outs (:func:`knockout_rows`);
+    ``seeds``: the members' seed records, in order."""
+    (rows_x, rows_y), (knocked_x, knocked_y, knocked_w) = train, knocked
     fit_x, fit_y = np.concatenate([rows_x, knocked_x]), np.concatenate([rows_y, knocked_y])
     return [
         fit_site_gates(
@@ -245,10 +253,17 @@ def gated_members(
     ]
 
 
-def ensemble_figures(model: keras.Model, data: PreparedData, x: np.ndarray, context: str) -> dict:
-    """An ensemble's figures for its card from its inputs ``x`` in ``context``: each member's test metrics,
-    :func:`evaluation_card` of the members' mean and (bare introns) the variant-effect card."""
-    members = np.asarray(model.predict(x, batch_size=1024, verbose=0)).reshape(len(x), -1)
+def member_predictions(model: keras.Model, x: np.ndarray) -> np.ndarray:
+    """Every member's prediction ``(N, K)`` of an ensemble on one-hot ``x`` ``(N, L, 4)``."""
+    return np.asarray(model.predict(x, batch_size=1024, verbose=0)).reshape(len(x), -1)
+
+
+def ensemble_figures(
+    model: keras.Model, data: PreparedData, x: np.ndarray, members: np.ndarray, context: str
+) -> dict:
+    """An ensemble's figures for its card from its inputs ``x`` in ``context`` and its :func:`member_predictions`
+    ``members`` on them: each member's test metrics, :func:`evaluation_card` of the members' mean and (bare introns)
+    the variant-effect card."""
     out = {
         "members_test": [
             metrics_by_part(data.frame, data.parts, members[:, k])["test"] for k in range(members.shape[1])
@@ -263,7 +278,7 @@ def ensemble_figures(model: keras.Model, data: PreparedData, x: np.ndarray, cont
 def stage_figures(models: list[keras.Model], data: PreparedData, x: np.ndarray) -> dict:
     """The metrics and variant effects of the ensemble of ``models`` as they are, before a later step changes them."""
     stacked = stack_members(models)
-    pred = np.asarray(stacked.predict(x, batch_size=1024, verbose=0)).reshape(len(x), -1).mean(1)
+    pred = member_predictions(stacked, x).mean(1)
     return {
         "metrics": metrics_by_part(data.frame, data.parts, pred),
         "variant_effects": variant_figures(stacked, data, x.shape[1]),
@@ -278,14 +293,16 @@ def with_site_gates(
     check_gates_apply(config)
     x = library_to_one_hot(data.frame, "intron", data.reporter)
     members, seeds = base_members(model, card)
-    models = gated_members(members, [s for s in seeds if s.get("in_model", True)], data, x, config)
+    knocked = knockout_rows(train_pairs(data, config), x.shape[1])
+    seeds = [s for s in seeds if s.get("in_model", True)]
+    models = gated_members(members, seeds, train_rows(data, x, config), knocked, config)
     gated = stack_members(models)
     return gated, {
         **card,
         "config": {**card["config"], "gate_epochs": config.gate_epochs},
         "parameters": int(models[0].count_params()),
         "before_site_gates": {"metrics": card["metrics"], "variant_effects": card.get("variant_effects", {})},
-        **ensemble_figures(gated, data, x, "intron"),
+        **ensemble_figures(gated, data, x, member_predictions(gated, x), "intron"),
     }
 
 
@@ -330,14 +347,15 @@ def run_training(
         models, seeds = base_members(*base)
     member_seeds = [s for s in seeds if s.get("in_model", True)]
     before = {}
+    pairs = train_pairs(data, config) if config.pair_epochs > 0 or config.gate_epochs > 0 else None
     if config.pair_epochs > 0:
         before["before_pair_tuning"] = stage_figures(models, data, x)
-        pairs = pair_arrays(data, x.shape[1], config)
+        paired = pair_arrays(pairs, x.shape[1])
         for i, (member, seed) in enumerate(zip(models, member_seeds)):
             tune_on_pairs(
                 member,
                 arrays["train"],
-                pairs,
+                paired,
                 config,
                 seed["seed"],
                 seed["rebalanced"],
@@ -347,9 +365,11 @@ def run_training(
             )
     if config.gate_epochs > 0:
         before["before_site_gates"] = stage_figures(models, data, x)
-        models = gated_members(models, member_seeds, data, x, config)
+        knocked = knockout_rows(pairs, x.shape[1])
+        models = gated_members(models, member_seeds, arrays["train"], knocked, config)
     model = stack_members(models)
-    figures = ensemble_figures(model, data, x, config.context)
+    members = member_predictions(model, x)
+    figures = ensemble_figures(model, data, x, members, config.context)
     card = {
         "name": f"{config.architecture} on {config.context}",
         "config": config.to_dict(),
@@ -370,10 +390,7 @@ def run_training(
         **before,
     }
     dev = (data.parts == "dev").to_numpy()
-    collapse = collapse_of(
-        np.asarray(model.predict(x[dev], batch_size=1024, verbose=0)).reshape(dev.sum(), -1).mean(1),
-        card["metrics"]["dev"]["pearson"],
-    )
+    collapse = collapse_of(members[dev].mean(1), card["metrics"]["dev"]["pearson"])
     if collapse:
         card["collapsed"] = collapse  # saved, but never made active (model_store)
     return model, card
