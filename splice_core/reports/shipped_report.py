@@ -49,6 +49,11 @@ def recipe_text(config: dict) -> str:
     ]
     if config.get("construct_mean_labels"):
         parts.append("training labels are construct means over barcodes")
+    if config.get("peer_label_weight", 0) > 0:
+        parts.append(
+            f"each training label blended with the LightGBM peer's out-of-fold prediction of its row (peer weight "
+            f"{config['peer_label_weight']:g}; folds grouped by construct)"
+        )
     if config.get("cryptic_weight", 0) > 0:
         parts.append(
             f"a cryptic-splicing head trained beside efficiency (loss weight {config['cryptic_weight']:g}), dropped after training"

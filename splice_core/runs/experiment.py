@@ -29,7 +29,9 @@ from splice_core.models.evaluation import (
     replicate_agreement,
     table_to_records,
 )
+from splice_core.models.features import intron_features
 from splice_core.models.gate_fitting import fit_site_gates
+from splice_core.models.peer_distillation import blended_labels, out_of_fold_peer
 from splice_core.models.training import (
     PairArrays,
     ProgressCallback,
@@ -203,10 +205,27 @@ def collapse_of(dev_predictions: np.ndarray, dev_pearson: float) -> dict | None:
 
 
 def train_rows(data: PreparedData, x: np.ndarray, config: TrainConfig) -> tuple[np.ndarray, np.ndarray]:
-    """The train part's inputs ``(N, L, 4)`` and labels ``(N,)``: construct means when ``construct_mean_labels``."""
+    """The train part's inputs ``(N, L, 4)`` and labels ``(N,)``: construct means when ``construct_mean_labels``,
+    blended with :func:`peer_labels` when ``peer_label_weight`` > 0."""
     train = (data.parts == "train").to_numpy()
     y = data.frame["splicing_eff"].to_numpy(np.float32)
-    return x[train], (construct_mean_labels(data.frame) if config.construct_mean_labels else y)[train]
+    labels = (construct_mean_labels(data.frame) if config.construct_mean_labels else y)[train]
+    if config.peer_label_weight > 0:
+        labels = blended_labels(labels, peer_labels(data), config.peer_label_weight)
+    return x[train], labels
+
+
+def peer_labels(data: PreparedData) -> np.ndarray:
+    """The gradient-boosting peer's out-of-fold prediction ``(n_train,)`` of every train row
+    (:func:`~splice_core.models.peer_distillation.out_of_fold_peer`, folds grouped by construct)."""
+    pwms = {k: np.asarray(v) for k, v in data.baseline.pwms.items()}
+    features = intron_features(data.frame["intron_seq"].tolist(), pwms)
+    return out_of_fold_peer(
+        features,
+        data.frame["splicing_eff"].to_numpy(),
+        data.parts.to_numpy(),
+        data.frame["construct"].to_numpy(),
+    )
 
 
 def knockout_rows(pairs: pd.DataFrame, length: int) -> tuple[np.ndarray, ...]:

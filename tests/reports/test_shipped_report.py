@@ -103,6 +103,10 @@ def test_recipe_text_names_each_choice():
     )
     assert "then fine-tuned for 3 rounds at learning rate 0.0002" in recipe_text(SHIPPED_CONFIG.to_dict())
     assert "each site weighing 2" in recipe_text(SHIPPED_CONFIG.to_dict())
+    assert (
+        "blended with the LightGBM peer's out-of-fold prediction of its row (peer weight 0.5"
+        in recipe_text(replace(SHIPPED_CONFIG, peer_label_weight=0.5).to_dict())
+    )
     assert "site gates" in recipe_text(
         SHIPPED_CONFIG.to_dict()
     ) and "fitted for 40 epochs with the member frozen" in (recipe_text(SHIPPED_CONFIG.to_dict()))

@@ -91,6 +91,19 @@ def test_construct_mean_labels_train_on_design_means_and_score_on_measurements(t
     )
 
 
+def test_peer_label_weight_trains_on_labels_blended_with_the_out_of_fold_peer(tiny_data_dir, monkeypatch):
+    seen = recorded_train_seeds_args(monkeypatch)
+    data = prepare_data(tiny_data_dir)
+    config = TrainConfig(
+        architecture="cnn_res1", context="intron", epochs=1, n_seeds=1, construct_mean_labels=True
+    )
+    measured = experiment.train_rows(data, np.zeros((len(data.frame), 1, 4)), config)[1]
+    peer = experiment.peer_labels(data)
+    run_training(replace(config, peer_label_weight=0.25), data=data)
+    np.testing.assert_allclose(seen[1], 0.75 * measured + 0.25 * peer, rtol=1e-5)
+    assert peer.shape == measured.shape and not np.allclose(peer, measured)
+
+
 def test_cryptic_head_trains_on_design_mean_cryptic_efficiency_and_ships_without_it(
     tiny_data_dir, monkeypatch
 ):
