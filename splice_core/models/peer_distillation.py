@@ -25,7 +25,7 @@ def out_of_fold_peer(
     train = np.flatnonzero(parts == "train")
     out = np.zeros(len(train))
     for _, held in GroupKFold(folds).split(train, groups=groups[train]):
-        fold_parts = parts.astype(object).copy()
+        fold_parts = parts.astype(object)  # a copy
         fold_parts[train[held]] = HELD
         peer = fit_peer(features, y, fold_parts, {})
         out[held] = peer.predict_features(features.iloc[train[held]])

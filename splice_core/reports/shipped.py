@@ -8,7 +8,6 @@ from dataclasses import replace
 from pathlib import Path
 
 import keras
-import numpy as np
 
 from splice_core.analysis.calibration import (
     biology_card,
@@ -28,7 +27,6 @@ from splice_core.models.evaluation import (
     replicate_agreement,
     table_to_records,
 )
-from splice_core.models.features import intron_features
 from splice_core.models.lightgbm_peer import PEER_FILE, GradientBoostingPeer, fit_peer, save_peer
 from splice_core.models.store import PRETRAINED_DIR, card_context, load_model, read_card, save_model_dir
 from splice_core.models.training import ProgressCallback, TrainConfig
@@ -37,6 +35,8 @@ from splice_core.reports.shipped_report import EARLIER_STAGES, kept_seeds, repor
 from splice_core.runs.experiment import (
     PreparedData,
     base_members,
+    member_predictions,
+    peer_features,
     predictor_variant_figures,
     prepare_data,
     run_training,
@@ -47,8 +47,7 @@ from splice_core.runs.experiment import (
 def peer_results(data: PreparedData) -> tuple[dict, GradientBoostingPeer]:
     """Fit the LightGBM peer on the same split: its metrics overall and per library type on test, and the peer."""
     start = time.monotonic()
-    pwms = {k: np.asarray(v) for k, v in data.baseline.pwms.items()}
-    features = intron_features(data.frame["intron_seq"].tolist(), pwms)
+    features, pwms = peer_features(data)
     peer = fit_peer(features, data.frame["splicing_eff"].to_numpy(), data.parts.to_numpy(), pwms)
     pred = peer.predict_features(features)
     return {
@@ -73,7 +72,7 @@ def calibration_results(model, card: dict, data: PreparedData, data_dir=None) ->
     from splice_core.predict.predictor import Predictor
 
     x = library_to_one_hot(data.frame, card_context(card), data.reporter)
-    members = np.asarray(model.predict(x, batch_size=1024, verbose=0)).reshape(len(x), -1)
+    members = member_predictions(model, x)
     predictor = Predictor(model, card)
     parts = data.parts.to_numpy()
     out = {

@@ -215,13 +215,18 @@ def train_rows(data: PreparedData, x: np.ndarray, config: TrainConfig) -> tuple[
     return x[train], labels
 
 
+def peer_features(data: PreparedData) -> tuple[pd.DataFrame, dict[str, np.ndarray]]:
+    """The peer's features of every library row (:func:`~splice_core.models.features.intron_features`) and the PWMs
+    (the data's PWM baseline's) its site features use."""
+    pwms = {k: np.asarray(v) for k, v in data.baseline.pwms.items()}
+    return intron_features(data.frame["intron_seq"].tolist(), pwms), pwms
+
+
 def peer_labels(data: PreparedData) -> np.ndarray:
     """The gradient-boosting peer's out-of-fold prediction ``(n_train,)`` of every train row
     (:func:`~splice_core.models.peer_distillation.out_of_fold_peer`, folds grouped by construct)."""
-    pwms = {k: np.asarray(v) for k, v in data.baseline.pwms.items()}
-    features = intron_features(data.frame["intron_seq"].tolist(), pwms)
     return out_of_fold_peer(
-        features,
+        peer_features(data)[0],
         data.frame["splicing_eff"].to_numpy(),
         data.parts.to_numpy(),
         data.frame["construct"].to_numpy(),
