@@ -36,7 +36,6 @@ from splice_core.runs.experiment import (
     PreparedData,
     base_members,
     member_predictions,
-    peer_features,
     predictor_variant_figures,
     prepare_data,
     run_training,
@@ -47,7 +46,7 @@ from splice_core.runs.experiment import (
 def peer_results(data: PreparedData) -> tuple[dict, GradientBoostingPeer]:
     """Fit the LightGBM peer on the same split: its metrics overall and per library type on test, and the peer."""
     start = time.monotonic()
-    features, pwms = peer_features(data)
+    features, pwms = data.peer_features
     peer = fit_peer(features, data.frame["splicing_eff"].to_numpy(), data.parts.to_numpy(), pwms)
     pred = peer.predict_features(features)
     return {

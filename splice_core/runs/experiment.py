@@ -3,6 +3,7 @@
 import platform
 import time
 from dataclasses import dataclass
+from functools import cached_property
 from importlib.metadata import PackageNotFoundError, version
 
 import keras
@@ -59,6 +60,13 @@ class PreparedData:
     parts: pd.Series
     reporter: Reporter | None
     baseline: PWMBaseline
+
+    @cached_property
+    def peer_features(self) -> tuple[pd.DataFrame, dict[str, np.ndarray]]:
+        """The peer's features of every row (:func:`~splice_core.models.features.intron_features`) and the PWMs (the
+        PWM baseline's) its site features use: computed once (RNA folding takes minutes on the library)."""
+        pwms = {k: np.asarray(v) for k, v in self.baseline.pwms.items()}
+        return intron_features(self.frame["intron_seq"].tolist(), pwms), pwms
 
 
 def sample_constructs(frame: pd.DataFrame, max_rows: int, seed: int = 0) -> pd.DataFrame:
@@ -215,18 +223,11 @@ def train_rows(data: PreparedData, x: np.ndarray, config: TrainConfig) -> tuple[
     return x[train], labels
 
 
-def peer_features(data: PreparedData) -> tuple[pd.DataFrame, dict[str, np.ndarray]]:
-    """The peer's features of every library row (:func:`~splice_core.models.features.intron_features`) and the PWMs
-    (the data's PWM baseline's) its site features use."""
-    pwms = {k: np.asarray(v) for k, v in data.baseline.pwms.items()}
-    return intron_features(data.frame["intron_seq"].tolist(), pwms), pwms
-
-
 def peer_labels(data: PreparedData) -> np.ndarray:
     """The gradient-boosting peer's out-of-fold prediction ``(n_train,)`` of every train row
     (:func:`~splice_core.models.peer_distillation.out_of_fold_peer`, folds grouped by construct)."""
     return out_of_fold_peer(
-        peer_features(data)[0],
+        data.peer_features[0],
         data.frame["splicing_eff"].to_numpy(),
         data.parts.to_numpy(),
         data.frame["construct"].to_numpy(),

@@ -104,6 +104,17 @@ def test_peer_label_weight_trains_on_labels_blended_with_the_out_of_fold_peer(ti
     assert peer.shape == measured.shape and not np.allclose(peer, measured)
 
 
+def test_the_peer_features_of_a_prepared_library_are_computed_once(tiny_data_dir, monkeypatch):
+    data = prepare_data(tiny_data_dir)
+    calls = []
+    monkeypatch.setattr(
+        experiment, "intron_features", lambda seqs, pwms: calls.append(len(seqs)) or pd.DataFrame()
+    )
+    features, pwms = data.peer_features
+    assert data.peer_features[0] is features and calls == [len(data.frame)]
+    assert set(pwms) == set(data.baseline.pwms)
+
+
 def test_cryptic_head_trains_on_design_mean_cryptic_efficiency_and_ships_without_it(
     tiny_data_dir, monkeypatch
 ):
