@@ -184,6 +184,13 @@ render_table_section(
     "training designs than 95% of dev designs) against the rest: mean absolute error.",
 )
 
+render_table_section(
+    mr.held_out_agreement_table(card),
+    "The held-out member on the library's own rows",
+    "Designs are checked by the member left out of their search (within ±0.1 of the target). The same check on dev "
+    "and test rows whose other members predict within 0.1 of each target: how often the last member agrees.",
+)
+
 st.subheader("Test MSE per library type")
 st.caption(
     "Perfect model (expected): what a model predicting each design's true mean would score, given the type's barcode noise."

@@ -69,6 +69,14 @@ def timed(fn, repeats: int):
     return statistics.median(walls), statistics.median(cpus), result
 
 
+def library_agreement_text(card: dict, target: float) -> str:
+    """The card's held-out member agreement on test rows predicted near ``target`` (the reference for designs)."""
+    for record in card.get("held_out_agreement", []):
+        if record["part"] == "test" and record["target"] == target and record["agreement"] is not None:
+            return f" (on the {record['rows']} test rows the others predict near {target}: {record['agreement']:.0%})"
+    return ""
+
+
 def load_text() -> str:
     """The machine's 1-minute load average (figures on a shared machine move with it)."""
     return f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores"
@@ -195,7 +203,8 @@ def main() -> None:
         label = f"target {low}" if high is None else f"targets {low}–{high}"
         print(
             f"ours, {label}: {seconds:.2f} s wall, {cpu:.2f} s CPU ({counting.count // (args.repeats + 1)} predictions); {within}/{N_DESIGNS} within ±{TOLERANCE}; "
-            f"held-out member within ±0.1 on {agree:.0%}; mean spread {np.mean([d.spread for d in designs]):.3f}"
+            f"held-out member within ±0.1 on {agree:.0%}{library_agreement_text(predictor.card, low) if high is None else ''}; "
+            f"mean spread {np.mean([d.spread for d in designs]):.3f}"
         )
         r_seconds, met, spent = random_scratch(predictor, request, np.sort(targets), args.random_budget)
         print(

@@ -187,6 +187,25 @@ def guessing_table(card: dict) -> pd.DataFrame | None:
     )
 
 
+def held_out_agreement_table(card: dict) -> pd.DataFrame | None:
+    """On dev and test rows whose other members predict within 0.1 of a design target, the share where the last member
+    does too (:mod:`~splice_core.design.library_agreement`); None without it."""
+    records = card.get("held_out_agreement")
+    if not records:
+        return None
+    return pd.DataFrame(
+        [
+            {
+                "part": r["part"],
+                "target": r["target"],
+                "rows": r["rows"],
+                "held-out member within 0.1": r["agreement"],
+            }
+            for r in records
+        ]
+    )
+
+
 def per_library_mse(card: dict) -> pd.DataFrame:
     """Test MSE per library type for the model and the PWM baseline, and a perfect model's expected MSE where the
     card has it, with the number of constructs."""

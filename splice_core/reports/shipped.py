@@ -20,6 +20,7 @@ from splice_core.data.contexts import library_to_one_hot
 from splice_core.data.library import read_wildtype
 from splice_core.data.noise_floor import noise_by_type, noise_floor, replicate_rows
 from splice_core.data.published import study_headline
+from splice_core.design.library_agreement import held_out_agreement_card
 from splice_core.models.architectures import is_site_gated
 from splice_core.models.evaluation import (
     metrics_by_part,
@@ -81,6 +82,7 @@ def calibration_results(model, card: dict, data: PreparedData, data_dir=None) ->
         ),
         "library_distance": library_distance_card(data.frame, parts, members.mean(1)),
         "biology_check": biology_card(predictor.intron_members, read_wildtype(data_dir), data.frame),
+        "held_out_agreement": held_out_agreement_card(members, parts),
     }
     return {key: value for key, value in out.items() if value is not None}
 

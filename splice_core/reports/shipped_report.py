@@ -10,7 +10,12 @@ from splice_core.analysis.variant_effects import (
 )
 from splice_core.data.noise_floor import FLOOR_METRICS, explained_share
 from splice_core.data.published import study_headline
-from splice_core.reports.model_tables import biology_table, guessing_table, interval_table
+from splice_core.reports.model_tables import (
+    biology_table,
+    guessing_table,
+    held_out_agreement_table,
+    interval_table,
+)
 from splice_core.reports.shipped_recipe import TARGET, VARIANT_TARGET
 
 
@@ -200,6 +205,19 @@ def trust_lines(card: dict) -> list[str]:
             "constructs do.",
             "",
             *markdown_rows(guessing),
+            "",
+        ]
+    agreement = held_out_agreement_table(card)
+    if agreement is not None:
+        lines += [
+            "## The held-out member on the library's own rows",
+            "",
+            "A from-scratch design is checked by the member left out of its search (within ±0.1 of the target). The "
+            "same check on measured rows: of the rows whose other members predict within 0.1 of each design target, "
+            "the share where the last member does too. Designs cannot be expected to pass it more often than the "
+            "library's own rows do.",
+            "",
+            *markdown_rows(agreement),
             "",
         ]
     return lines

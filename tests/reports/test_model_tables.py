@@ -314,6 +314,7 @@ TRUST_CARD = {
         "biology_check": [{"class": "branch A substituted", "length": "≤ 148 nt", "predicted": 0.5}]
     },
     "intervals": {"coverage": 0.9, "test": {"coverage": 0.875, "width": 0.25, "n": 8}},
+    "held_out_agreement": [{"part": "test", "target": 0.5, "rows": 4, "agreement": 0.75}],
     "library_distance": {
         "test_errors": {
             "flagged": {"n": 2, "mean_abs_error": 0.5},
@@ -333,4 +334,7 @@ def test_trust_tables_of_a_card():
     ]
     guessing = mr.guessing_table(TRUST_CARD)
     assert guessing["mean |error|"].tolist() == [0.5, 0.125]
+    agreement = mr.held_out_agreement_table(TRUST_CARD)
+    assert agreement.values.tolist() == [["test", 0.5, 4, 0.75]]
     assert mr.biology_table({}) is None and mr.interval_table({}) is None and mr.guessing_table({}) is None
+    assert mr.held_out_agreement_table({}) is None

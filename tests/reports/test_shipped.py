@@ -64,6 +64,7 @@ def test_ship_writes_model_card_and_report_and_keeps_the_reproduce_tables(tiny_d
         "reproduce.md",
     ]
     assert {"intervals", "library_distance", "biology_check"} <= set(card)  # no pairs in the tiny library
+    assert ("held_out_agreement" in card) == (len(kept_seeds(card)) > 1)  # a member to hold out
     assert card["biology_check"] and "previous" not in card
     assert (out / "reproduce.md").read_text() == "# Table 1\n"
     assert (out / "REPORT.md").read_text() == report_markdown(card) and not (

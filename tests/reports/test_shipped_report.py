@@ -189,7 +189,7 @@ def test_report_gives_the_studys_figures_also_for_a_card_written_before_the_rena
     assert "| PWM baseline (the reference study's) |" in text and "seed study" not in text.lower()
 
 
-def test_report_shows_the_biology_check_intervals_and_guessing():
+def test_report_shows_the_biology_check_intervals_guessing_and_the_held_out_member():
     from test_model_tables import TRUST_CARD
 
     card = {**read_card(PRETRAINED_DIR), **TRUST_CARD}
@@ -197,3 +197,7 @@ def test_report_shows_the_biology_check_intervals_and_guessing():
     assert "## Biology check" in report and "| branch A substituted | ≤ 148 nt | 3 | 0.250 |" in report
     assert "## Intervals" in report and "| a prediction | 0.900 | 0.875 | 0.250 | 8 |" in report
     assert "| flagged: the model is guessing | 2 | 0.500 |" in report
+    assert (
+        "## The held-out member on the library's own rows" in report
+        and "| test | 0.500 | 4 | 0.750 |" in report
+    )
