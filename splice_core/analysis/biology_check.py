@@ -13,6 +13,8 @@ from splice_core.analysis.variant_effects import (
     PredictIntrons,
     deletion_moves_in,
     mean_predictions,
+    reference_lookup,
+    site_context,
     site_index,
 )
 from splice_core.seq.intron_text import TRAINED_MAX
@@ -44,19 +46,24 @@ def middle_index(intron: str, branch_a: int) -> int:
 
 
 def site_changes(intron: str, branch_a: int, references: pd.DataFrame) -> list[tuple[str, str, float]]:
-    """(class, variant, the library's figure or NaN) for each site's substitutions and deletion of one intron."""
-    figures = {(r.site, r.base): r.measured for r in references.itertuples(index=False)}
+    """(class, variant, the library's figure or NaN) for each site's substitutions and deletion of one intron (figures
+    looked up as for training, :func:`~splice_core.analysis.variant_effects.reference_lookup`)."""
+    lookup = reference_lookup(references)
+
+    def figure(site: str, base: str, variant: str, position: int | None) -> float:
+        found = lookup(site, base, site_context(variant, position))
+        return np.nan if found is None else found[0]
+
     out = []
     for site, position, natural in (*KNOCKOUT_SITES, BRANCH_SITE):
         index = site_index(intron, position, branch_a)
         for base in "ACGT":
             if base != natural:
                 variant = intron[:index] + base + intron[index + 1 :]
-                out.append((f"{site} substituted", variant, figures.get((site, base), np.nan)))
+                out.append((f"{site} substituted", variant, figure(site, base, variant, position)))
         moved = deletion_moves_in(intron, index, position is not None and position < 0)
-        out.append(
-            (f"{site} deleted", intron[:index] + intron[index + 1 :], figures.get((site, moved), np.nan))
-        )
+        variant = intron[:index] + intron[index + 1 :]
+        out.append((f"{site} deleted", variant, figure(site, moved, variant, position)))
     start = branch_a - BRANCH_A
     out.append(("branch heptamer deleted", intron[:start] + intron[start + 7 :], np.nan))
     return out

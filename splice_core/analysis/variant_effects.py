@@ -38,6 +38,9 @@ NON_SPLICING = (
     0.05  # a substitution counts as a knock-out when the library's constructs with it average at most this
 )
 MIN_CONSTRUCTS = 15  # ... over at least this many constructs
+# The 3' site is read as a trinucleotide (YAG): a 3' knock-out's reference is the library's constructs ending with the
+# variant's last this many bases, where there are at least MIN_CONSTRUCTS of them (else those with the base alone).
+THREE_CONTEXT = 3
 # The branch site: the yeast consensus heptamer, the branch A's index in it, and the knock-out site it gives (no fixed
 # position: each intron's own branch A); a designed heptamer is looked for this far from where the library says.
 BRANCH_CONSENSUS, BRANCH_A, BRANCH_SLACK = "TACTAAC", 5, 6
@@ -246,11 +249,15 @@ def branch_a_indices(frame: pd.DataFrame) -> pd.Series:
 
 def knockout_references(frame: pd.DataFrame) -> pd.DataFrame:
     """Per knock-out site and substituted base: the library's constructs with that base there, their count ``n`` and
-    mean efficiency ``measured``, and ``backed`` (at least :data:`MIN_CONSTRUCTS`, averaging ≤ :data:`NON_SPLICING`).
+    mean efficiency ``measured``, and ``backed`` (at least :data:`MIN_CONSTRUCTS`, averaging ≤ :data:`NON_SPLICING`);
+    ``context`` is '' for these. For the 3' sites, also one row per ending trinucleotide (``context``, the
+    constructs' last :data:`THREE_CONTEXT` bases) with that base at the site, where it has at least
+    :data:`MIN_CONSTRUCTS` constructs (see :func:`reference_lookup`).
 
     The branch A's constructs are those whose designed branch heptamer is :data:`BRANCH_CONSENSUS` but for that base."""
     introns, y = frame["intron_seq"].astype(str), frame["splicing_eff"].to_numpy(float)
     heptamers = frame["branch_seq"].astype(str) if "branch_seq" in frame else pd.Series("", index=frame.index)
+    ends = introns.str[-THREE_CONTEXT:].to_numpy()
     rows = []
     for site, position, natural in (*KNOCKOUT_SITES, BRANCH_SITE):
         for base in ALPHABET:
@@ -260,18 +267,42 @@ def knockout_references(frame: pd.DataFrame) -> pd.DataFrame:
                 chosen = (heptamers == mutated(BRANCH_CONSENSUS, BRANCH_A, base)).to_numpy()
             else:
                 chosen = (introns.str[position] == base).to_numpy()
-            measured = float(y[chosen].mean()) if chosen.any() else float("nan")
-            rows.append(
-                {
-                    "site": site,
-                    "position": position,
-                    "base": base,
-                    "n": int(chosen.sum()),
-                    "measured": measured,
-                }
-            )
+            groups = [("", chosen)]
+            if position is not None and position < 0:
+                groups += [(end, chosen & (ends == end)) for end in sorted(set(ends[chosen]))]
+            for context, rows_chosen in groups:
+                n = int(rows_chosen.sum())
+                if context and n < MIN_CONSTRUCTS:
+                    continue
+                measured = float(y[rows_chosen].mean()) if n else float("nan")
+                rows.append(
+                    {
+                        "site": site,
+                        "position": position,
+                        "base": base,
+                        "context": context,
+                        "n": n,
+                        "measured": measured,
+                    }
+                )
     table = pd.DataFrame(rows)
     return table.assign(backed=(table["n"] >= MIN_CONSTRUCTS) & (table["measured"] <= NON_SPLICING))
+
+
+def site_context(variant: str, position: int | None) -> str:
+    """The context a knock-out's reference is looked up by: a 3' site's variant's last :data:`THREE_CONTEXT` bases, ''
+    for the other sites (``position``: the site's, negative from the 3' end, None for the branch A)."""
+    return variant[-THREE_CONTEXT:] if position is not None and position < 0 else ""
+
+
+def reference_lookup(references: pd.DataFrame) -> Callable[[str, str, str], tuple[float, bool] | None]:
+    """``lookup(site, base, context) -> (measured, backed)`` from :func:`knockout_references`: the row of that context
+    where the library has it, else the base's own row (None where neither is there)."""
+    figures = {
+        (r.site, r.base, getattr(r, "context", "")): (float(r.measured), bool(r.backed))
+        for r in references.itertuples(index=False)
+    }
+    return lambda site, base, context: figures.get((site, base, context)) or figures.get((site, base, ""))
 
 
 def site_index(intron: str, position: int, branch_a: int | None) -> int | None:
@@ -291,30 +322,29 @@ def deletion_moves_in(intron: str, index: int, from_3_end: bool) -> str:
 def knockout_variants(
     introns: list[str], references: pd.DataFrame, branch_a: list[int] | None = None
 ) -> pd.DataFrame:
-    """Every intron with each backed knock-out (:func:`knockout_references`) of a site that holds its natural base:
-    each backed base substituted there, and the site deleted where the base that moves into its place is itself a
-    backed knock-out (labelled with that base's figure). ``branch_a``: each intron's branch A index (-1: unknown;
-    None: no branch knock-outs). Columns ``intron`` (the wild type), ``variant``, ``site``, ``kind`` (``substitution``
-    or ``deletion``), ``base`` (the base now at the site), ``measured`` (the library's figure)."""
-    natural = {site: base for site, _, base in (*KNOCKOUT_SITES, BRANCH_SITE)}
-    backed = references[references["backed"]]
-    measured = {(r.site, r.base): r.measured for r in backed.itertuples(index=False)}
-    positions = {r.site: (None if r.site == BRANCH_SITE[0] else int(r.position)) for r in backed.itertuples()}
+    """Every intron with each backed knock-out (:func:`knockout_references`, looked up by :func:`reference_lookup`) of
+    a site that holds its natural base: each base substituted there where that is backed, and the site deleted where
+    the base that moves into its place is backed (labelled with that base's figure). ``branch_a``: each intron's
+    branch A index (-1: unknown; None: no branch knock-outs). Columns ``intron`` (the wild type), ``variant``,
+    ``site``, ``kind`` (``substitution`` or ``deletion``), ``base`` (the base now at the site), ``context``
+    (:func:`site_context`), ``measured`` (the library's figure)."""
+    lookup = reference_lookup(references)
     rows = []
     for k, s in enumerate(introns):
         if len(s) <= 2:
             continue
-        for site, position in positions.items():
+        for site, position, natural in (*KNOCKOUT_SITES, BRANCH_SITE):
             index = site_index(s, position, None if branch_a is None else int(branch_a[k]))
-            if index is None or s[index] != natural[site]:
+            if index is None or s[index] != natural:
                 continue
-            for (name, base), value in measured.items():
-                if name == site:
-                    rows.append((s, mutated(s, index, base), site, SUBSTITUTION, base, value))
             moved = deletion_moves_in(s, index, position is not None and position < 0)
-            if (site, moved) in measured:
-                rows.append((s, mutated(s, index, GAP), site, DELETION, moved, measured[site, moved]))
-    return pd.DataFrame(rows, columns=["intron", "variant", "site", "kind", "base", "measured"])
+            changes = [(SUBSTITUTION, base, mutated(s, index, base)) for base in ALPHABET if base != natural]
+            for kind, base, variant in [*changes, (DELETION, moved, mutated(s, index, GAP))]:
+                context = site_context(variant, position)
+                reference = lookup(site, base, context)
+                if reference is not None and reference[1]:
+                    rows.append((s, variant, site, kind, base, context, reference[0]))
+    return pd.DataFrame(rows, columns=["intron", "variant", "site", "kind", "base", "context", "measured"])
 
 
 def knockout_check(
@@ -341,7 +371,7 @@ def knockout_check(
                 "introns": int(group["intron"].nunique()),
                 "predicted": float(group["predicted"].mean()),
                 "wild_type_predicted": float(group["wild_type"].mean()),
-                "library_measured": float(group.drop_duplicates("base")["measured"].mean()),
+                "library_measured": float(group.drop_duplicates(["base", "context"])["measured"].mean()),
             }
         )
     return out

@@ -415,6 +415,6 @@ def add_ship(sub) -> None:
         "--trained",
         type=Path,
         default=None,
-        help="a model directory that ship wrote: keep its ensemble as it is (fitting the recipe's site gates where its members have none), and fit the peer, calibrate and report again",
+        help="a model directory that ship wrote: keep its members as they are but for their site gates (fitted again, minutes), and fit the peer, calibrate and report again",
     )
     ship.set_defaults(func=cmd_ship)

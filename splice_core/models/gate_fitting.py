@@ -46,6 +46,21 @@ def gated_copy(member: keras.Model) -> keras.Model:
     return gated
 
 
+def plain_copy(gated: keras.Model) -> keras.Model:
+    """The member ``(N, L, 4) -> (N, 1)`` a site-gated member multiplies by its gates: its weights but the gates', so
+    that its gates can be fitted again (:func:`fit_site_gates`)."""
+    settings = site_aware_settings(gated)
+    if settings is None or not settings["gates"]:
+        raise ValueError("a plain copy is made of a site-gated member")
+    plain = site_aware_cnn(**{k: v for k, v in settings.items() if k not in ("gates", "cryptic")})
+    if settings["cryptic"]:
+        plain = efficiency_only(with_cryptic_head(plain))
+    for a, b in zip(weighted_layers(gated, GATE_LAYERS), weighted_layers(plain), strict=True):
+        b.set_weights(a.get_weights())
+    plain.name = gated.name
+    return plain
+
+
 def gate_fitting_model(input_length: int) -> keras.Model:
     """``[x (N, L, 4), p (N, 1)] -> p × the three site gates of x`` ``(N, 1)``: what a gate fit trains."""
     x, p = keras.Input((input_length, 4)), keras.Input((1,))

@@ -21,7 +21,6 @@ from splice_core.data.library import read_wildtype
 from splice_core.data.noise_floor import noise_by_type, noise_floor, replicate_rows
 from splice_core.data.published import study_headline
 from splice_core.design.library_agreement import held_out_agreement_card
-from splice_core.models.architectures import is_site_gated
 from splice_core.models.evaluation import (
     metrics_by_part,
     per_library_table,
@@ -35,7 +34,6 @@ from splice_core.reports.shipped_recipe import CANDIDATES, SHIPPED_CONFIG, TARGE
 from splice_core.reports.shipped_report import EARLIER_STAGES, kept_seeds, report_markdown
 from splice_core.runs.experiment import (
     PreparedData,
-    base_members,
     member_predictions,
     predictor_variant_figures,
     prepare_data,
@@ -168,8 +166,8 @@ def build_shipped(
     ``base_dir``: a model directory that an earlier run of this recipe wrote before its pair fine-tuning (the same
     seeds give the same members): its members are fine-tuned instead of trained again, and its card's ablations
     and candidates are kept. ``trained_dir``: a model directory that ship wrote: its ensemble and its training's
-    figures are taken as they are (its members' site gates fitted first where ``config`` has ``gate_epochs`` and they
-    have none: :func:`~splice_core.runs.experiment.with_site_gates`), and all that follows training (peer,
+    figures are taken as they are (but for its members' site gates, fitted again where ``config`` has
+    ``gate_epochs``: :func:`~splice_core.runs.experiment.with_site_gates`), and all that follows training (peer,
     calibration, report) is done again.
     """
     data = prepare_data(data_dir, config.split_seed, config.max_rows)
@@ -177,7 +175,7 @@ def build_shipped(
     base = (load_model(base_dir), read_card(base_dir)) if base_dir is not None else None
     if trained_dir is not None:
         model, card = load_model(trained_dir), read_card(trained_dir)
-        if config.gate_epochs > 0 and not any(is_site_gated(m) for m in base_members(model, card)[0]):
+        if config.gate_epochs > 0:
             model, card = with_site_gates(model, card, data, config)
     else:
         model, card = run_training(config, data=data, on_epoch_end=on_epoch_end, base=base)

@@ -24,6 +24,7 @@ from splice_core.data.library import (
 from splice_core.data.noise_floor import noise_by_type, replicate_rows
 from splice_core.data.pwm import PWMBaseline, fit_pwm_baseline
 from splice_core.data.splits import PARTS, construct_mean_labels, split_constructs, split_to_barcodes
+from splice_core.models.architectures import is_site_gated
 from splice_core.models.evaluation import (
     metrics_by_part,
     per_library_table,
@@ -31,7 +32,7 @@ from splice_core.models.evaluation import (
     table_to_records,
 )
 from splice_core.models.features import intron_features
-from splice_core.models.gate_fitting import fit_site_gates
+from splice_core.models.gate_fitting import fit_site_gates, plain_copy
 from splice_core.models.peer_distillation import blended_labels, out_of_fold_peer
 from splice_core.models.training import (
     PairArrays,
@@ -313,11 +314,13 @@ def stage_figures(models: list[keras.Model], data: PreparedData, x: np.ndarray) 
 def with_site_gates(
     model: keras.Model, card: dict, data: PreparedData, config: TrainConfig
 ) -> tuple[keras.Model, dict]:
-    """A trained ensemble (and its card) with each member's site gates fitted (:func:`gated_members`): the card's
-    figures are redone, those before the gates kept under ``before_site_gates``."""
+    """A trained ensemble (and its card) with each member's site gates fitted (:func:`gated_members`; members that
+    have gates have them fitted again, from their plain copy): the card's figures are redone, those before the gates
+    kept under ``before_site_gates``."""
     check_gates_apply(config)
     x = library_to_one_hot(data.frame, "intron", data.reporter)
     members, seeds = base_members(model, card)
+    members = [plain_copy(m) if is_site_gated(m) else m for m in members]
     knocked = knockout_rows(train_pairs(data, config), x.shape[1])
     seeds = [s for s in seeds if s.get("in_model", True)]
     models = gated_members(members, seeds, train_rows(data, x, config), knocked, config)
@@ -326,7 +329,8 @@ def with_site_gates(
         **card,
         "config": {**card["config"], "gate_epochs": config.gate_epochs},
         "parameters": int(models[0].count_params()),
-        "before_site_gates": {"metrics": card["metrics"], "variant_effects": card.get("variant_effects", {})},
+        "before_site_gates": card.get("before_site_gates")
+        or {"metrics": card["metrics"], "variant_effects": card.get("variant_effects", {})},
         **ensemble_figures(gated, data, x, member_predictions(gated, x), "intron"),
     }
 

@@ -42,3 +42,25 @@ def test_each_class_against_the_library_and_the_wild_type():
             assert (row["predicted"], row["median_abs_change"], row["introns"]) == (0.5, 0.0, 1)
     long = INTRON[:6] + "C" * 120 + INTRON[6:]
     assert {r["length"] for r in biology_check(splices, [long], [161], REFERENCES)} == {"> 148 nt (views)"}
+
+
+def test_a_3_prime_change_is_compared_with_the_constructs_ending_with_its_trinucleotide():
+    references = pd.DataFrame(
+        [
+            {
+                "site": "3' G",
+                "position": -1,
+                "base": "C",
+                "context": c,
+                "n": 20,
+                "measured": m,
+                "backed": True,
+            }
+            for c, m in (("", 0.25), ("CAC", 0.0))
+        ]
+    )  # INTRON ends CAG: G → C makes CAC, whose own constructs measure 0
+    rows = {r["class"]: r for r in biology_check(splices, [INTRON], [41], references)}
+    assert rows["3' G substituted"]["library_measured"] == 0.0
+    other = INTRON[:-3] + "TAG"  # TAG → TAC has no constructs of its own: the base's figure
+    rows = {r["class"]: r for r in biology_check(splices, [other], [41], references)}
+    assert rows["3' G substituted"]["library_measured"] == 0.25

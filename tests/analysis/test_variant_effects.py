@@ -16,6 +16,7 @@ from splice_core.analysis.variant_effects import (
     pair_count_table,
     perfect_change_metrics,
     predicted_changes,
+    reference_lookup,
     training_pairs,
     variant_benchmark,
 )
@@ -180,6 +181,25 @@ def test_deleting_a_site_is_a_knockout_only_when_the_base_moving_in_is_one():
         ["GAGGTAG", "AAGGTAG", "substitution"],
         ["GAGGTAG", "AGGTAG", "deletion"],  # A moves into the G's place
         ["GTGGTAG", "ATGGTAG", "substitution"],
+    ]
+
+
+def three_prime_library() -> pd.DataFrame:
+    """16 constructs each ending TAC (0.0) and AAC (0.5): the last base C averages 0.25 alone."""
+    introns = ["GTATGTTTAC"] * 16 + ["GTATGTTAAC"] * 16
+    return pd.DataFrame({"intron_seq": introns, "splicing_eff": [0.0] * 16 + [0.5] * 16})
+
+
+def test_a_3_prime_knockout_is_backed_by_the_constructs_ending_with_its_trinucleotide():
+    refs = knockout_references(three_prime_library())
+    by_key = refs.set_index(["site", "base", "context"])
+    assert not by_key.loc[("3' G", "C", ""), "backed"] and by_key.loc[("3' G", "C", ""), "n"] == 32
+    assert by_key.loc[("3' G", "C", "TAC"), "backed"] and not by_key.loc[("3' G", "C", "AAC"), "backed"]
+    lookup = reference_lookup(refs)
+    assert lookup("3' G", "C", "TAC") == (0.0, True) and lookup("3' G", "C", "CAC") == (0.25, False)
+    variants = knockout_variants(["GTAAAATAG", "GTAAAAAAG"], refs)
+    assert variants[["variant", "site", "context", "measured"]].values.tolist() == [
+        ["GTAAAATAC", "3' G", "TAC", 0.0]  # TAG → TAC is a knock-out; AAG → AAC is not
     ]
 
 

@@ -11,7 +11,13 @@ from splice_core.models.architectures import (
     study_cnn,
     with_cryptic_head,
 )
-from splice_core.models.gate_fitting import GATE_LAYERS, fit_site_gates, gate_fitting_model, gated_copy
+from splice_core.models.gate_fitting import (
+    GATE_LAYERS,
+    fit_site_gates,
+    gate_fitting_model,
+    gated_copy,
+    plain_copy,
+)
 from splice_core.seq.encoding import strings_to_one_hot
 
 LENGTH = 64  # the shortest input a site-aware CNN reads (its 3' head)
@@ -73,6 +79,20 @@ def test_gates_are_fitted_on_plain_site_aware_members_only():
         gated_copy(site_aware_cnn(LENGTH, gates=True))
     with pytest.raises(ValueError, match="plain site-aware CNN"):
         gated_copy(study_cnn(LENGTH))
+
+
+@pytest.mark.parametrize("cryptic", [False, True])
+def test_a_plain_copy_of_a_gated_member_is_the_member_its_gates_multiply(cryptic):
+    gated = gated_copy(constant_member(0.75, cryptic))  # gates at the consensus start
+    plain = plain_copy(gated)
+    x = strings_to_one_hot([INTACT, BRANCH_BROKEN], LENGTH)
+    assert not is_site_gated(plain) and plain.name == gated.name
+    np.testing.assert_allclose(plain.predict(x, verbose=0)[:, 0], [0.75, 0.75], rtol=1e-5)
+    np.testing.assert_array_equal(
+        opened(gated_copy(plain)).predict(x, verbose=0), plain.predict(x, verbose=0)
+    )
+    with pytest.raises(ValueError, match="site-gated member"):
+        plain_copy(plain)
 
 
 def test_the_fitting_model_multiplies_its_given_prediction_by_the_gates():

@@ -214,7 +214,7 @@ def test_site_gates_are_fitted_after_training_and_the_figures_before_them_kept(t
     assert card["config"]["gate_epochs"] == 2 and "variant_effects" in card["before_site_gates"]
 
 
-def test_a_trained_ensemble_takes_its_site_gates_as_they_would_have_been_fitted(tiny_data_dir):
+def test_a_trained_ensemble_takes_its_site_gates_as_they_would_have_been_fitted_and_again(tiny_data_dir):
     from splice_core.runs.experiment import with_site_gates
 
     data = prepare_data(tiny_data_dir)
@@ -230,6 +230,9 @@ def test_a_trained_ensemble_takes_its_site_gates_as_they_would_have_been_fitted(
     )
     assert card["metrics"] == trained_card["metrics"]  # the same members, the same gate fit
     assert card["seeds"] == plain_card["seeds"] and card["config"]["gate_epochs"] == 2
+    _, again = with_site_gates(gated, card, data, replace(config, gate_epochs=2))  # gates fitted again
+    assert again["metrics"]["test"] == pytest.approx(card["metrics"]["test"])
+    assert again["before_site_gates"] == card["before_site_gates"]
 
 
 def test_site_gates_need_the_site_aware_cnn_on_introns(tiny_data_dir):
