@@ -95,6 +95,7 @@ def test_recipe_text_names_each_choice():
             cryptic_weight=0.0,
             pair_epochs=0,
             gate_epochs=0,
+            peer_label_weight=0.0,
         ).to_dict()
     )
     assert (
@@ -105,7 +106,7 @@ def test_recipe_text_names_each_choice():
     assert "each site weighing 2" in recipe_text(SHIPPED_CONFIG.to_dict())
     assert (
         "blended with the LightGBM peer's out-of-fold prediction of its row (peer weight 0.5"
-        in recipe_text(replace(SHIPPED_CONFIG, peer_label_weight=0.5).to_dict())
+        in recipe_text(SHIPPED_CONFIG.to_dict())
     )
     assert "site gates" in recipe_text(
         SHIPPED_CONFIG.to_dict()
