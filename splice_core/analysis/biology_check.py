@@ -11,13 +11,16 @@ from splice_core.analysis.variant_effects import (
     KNOCKOUT_SITES,
     NON_SPLICING,
     PredictIntrons,
+    ReferenceLookup,
     deletion_moves_in,
     mean_predictions,
     reference_lookup,
     site_context,
     site_index,
 )
+from splice_core.seq.encoding import ALPHABET
 from splice_core.seq.intron_text import TRAINED_MAX
+from splice_core.seq.mutations import GAP, mutated
 
 BP_COLUMN = "5'SS to BP (bp)"  # minus 1: the 0-based index of the branch A
 INDEL_SIZES = (1, 2, 3, 4, 5, 6)
@@ -45,10 +48,9 @@ def middle_index(intron: str, branch_a: int) -> int:
     return (low + high) // 2
 
 
-def site_changes(intron: str, branch_a: int, references: pd.DataFrame) -> list[tuple[str, str, float]]:
+def site_changes(intron: str, branch_a: int, lookup: ReferenceLookup) -> list[tuple[str, str, float]]:
     """(class, variant, the library's figure or NaN) for each site's substitutions and deletion of one intron (figures
-    looked up as for training, :func:`~splice_core.analysis.variant_effects.reference_lookup`)."""
-    lookup = reference_lookup(references)
+    looked up as for training: ``lookup`` from :func:`~splice_core.analysis.variant_effects.reference_lookup`)."""
 
     def figure(site: str, base: str, variant: str, position: int | None) -> float:
         found = lookup(site, base, site_context(variant, position))
@@ -57,12 +59,12 @@ def site_changes(intron: str, branch_a: int, references: pd.DataFrame) -> list[t
     out = []
     for site, position, natural in (*KNOCKOUT_SITES, BRANCH_SITE):
         index = site_index(intron, position, branch_a)
-        for base in "ACGT":
+        for base in ALPHABET:
             if base != natural:
-                variant = intron[:index] + base + intron[index + 1 :]
+                variant = mutated(intron, index, base)
                 out.append((f"{site} substituted", variant, figure(site, base, variant, position)))
         moved = deletion_moves_in(intron, index, position is not None and position < 0)
-        variant = intron[:index] + intron[index + 1 :]
+        variant = mutated(intron, index, GAP)
         out.append((f"{site} deleted", variant, figure(site, moved, variant, position)))
     start = branch_a - BRANCH_A
     out.append(("branch heptamer deleted", intron[:start] + intron[start + 7 :], np.nan))
@@ -88,11 +90,11 @@ def length_group(intron: str) -> str:
 def biology_variants(introns: list[str], branch: list[int], references: pd.DataFrame) -> pd.DataFrame:
     """Every change of every intron: columns ``intron``, ``class``, ``variant``, ``library_measured``, ``length``
     (:func:`length_group`)."""
-    rng = np.random.default_rng(SEED)
+    rng, lookup = np.random.default_rng(SEED), reference_lookup(references)
     rows = [
         (seq, name, variant, figure)
         for seq, a in zip(introns, branch)
-        for name, variant, figure in (*site_changes(seq, a, references), *indel_changes(seq, a, rng))
+        for name, variant, figure in (*site_changes(seq, a, lookup), *indel_changes(seq, a, rng))
     ]
     frame = pd.DataFrame(rows, columns=["intron", "class", "variant", "library_measured"])
     return frame.assign(length=frame["intron"].map(length_group))

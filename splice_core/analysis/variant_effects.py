@@ -16,6 +16,8 @@ from splice_core.seq.encoding import ALPHABET
 from splice_core.seq.mutations import GAP, mutated
 
 PredictIntrons = Callable[[list[str]], np.ndarray]
+# lookup(site, base, context) -> (measured, backed), or None
+ReferenceLookup = Callable[[str, str, str], tuple[float, bool] | None]
 # (pair kind, the mutant's library type, its wild type's library type, the columns that must agree)
 PAIRINGS = (
     ("endogenous, mutated sites", "endogenous - mutated sites", "endogenous", ("source_gene_cerevisiae",)),
@@ -295,7 +297,7 @@ def site_context(variant: str, position: int | None) -> str:
     return variant[-THREE_CONTEXT:] if position is not None and position < 0 else ""
 
 
-def reference_lookup(references: pd.DataFrame) -> Callable[[str, str, str], tuple[float, bool] | None]:
+def reference_lookup(references: pd.DataFrame) -> ReferenceLookup:
     """``lookup(site, base, context) -> (measured, backed)`` from :func:`knockout_references`: the row of that context
     where the library has it, else the base's own row (None where neither is there)."""
     figures = {

@@ -7,6 +7,7 @@ from splice_core.analysis.variant_effects import (
     NON_SPLICING,
     SIGN_THRESHOLD,
     SUBSTITUTION,
+    THREE_CONTEXT,
 )
 from splice_core.data.noise_floor import FLOOR_METRICS, explained_share
 from splice_core.data.published import study_headline
@@ -180,8 +181,9 @@ def trust_lines(card: dict) -> list[str]:
             "point) with each splice-site base substituted (every other base) and deleted, its branch heptamer "
             "deleted, and indels of 1-6 nt halfway between its 5' site and its branch heptamer (mostly neutral: "
             "median |change| against its own prediction). Library constructs: the mean of the library's constructs "
-            "with that base at that site (for a deletion, the base that moves into its place); — where the library "
-            "holds no such construct. Introns longer than the library's are read through views.",
+            "with that base at that site (for a deletion, the base that moves into its place; at the 3' site, those "
+            f"ending with the variant's last {THREE_CONTEXT} bases where there are at least {MIN_CONSTRUCTS}); — where "
+            "the library holds no such construct. Introns longer than the library's are read through views.",
             "",
             *markdown_rows(biology),
             "",
@@ -269,7 +271,8 @@ def variant_lines(card: dict) -> list[str]:
         "",
         "Every wild-type natural intron of the library (`endogenous`) with one base of a splice site (or its branch A) "
         "substituted or deleted, where the library's own constructs with the base now there (at least "
-        f"{MIN_CONSTRUCTS}) average ≤ {NON_SPLICING}: mean prediction over introns and bases, beside those constructs' "
+        f"{MIN_CONSTRUCTS}; at the 3' site, those ending with the variant's last {THREE_CONTEXT} bases where there are "
+        f"that many) average ≤ {NON_SPLICING}: mean prediction over introns and bases, beside those constructs' "
         "measured mean.",
         "",
         "| part | site | change | bases | introns | wild type predicted | knocked out predicted | "
