@@ -36,12 +36,13 @@ def epoch_line(record: dict) -> str:
 class EpochProgress:
     """A training progress callback: one bar over every planned epoch of one or more runs, one line per epoch.
 
-    Early stopping ends a seed before its last epoch; the bar then jumps to the next seed's start.
+    Early stopping ends a seed before its last epoch; the bar then jumps to the next seed's start. With no epochs
+    planned (``ship --trained``) the bar pulses instead of standing at 0%.
     """
 
     def __init__(self, bar: Progress, total_epochs: int, description: str = "training"):
         self.bar = bar
-        self.task = bar.add_task(description, total=total_epochs)
+        self.task = bar.add_task(description, total=total_epochs or None)
         self.total = total_epochs
         self.base = 0  # epochs planned by the runs that ended
         self.position = 0  # epochs into the current run

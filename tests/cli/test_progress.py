@@ -42,5 +42,12 @@ def test_the_bar_follows_seeds_early_stops_and_later_runs(capsys):
     assert capsys.readouterr().out.splitlines()[0] == "seed 1/2 epoch 1/4 loss 0.5000 dev 0.2500 (3 s)"
 
 
+def test_no_planned_epochs_pulse_instead_of_standing_at_zero():
+    bar = Progress(console=Console(file=io.StringIO()))
+    EpochProgress(bar, total_epochs=0, description="ship")
+    task = bar.tasks[0]
+    assert task.total is None and not task.finished and task.description == "ship"
+
+
 def test_epoch_line():
     assert epoch_line(record(1, 3)) == "seed 2/2 epoch 3/4 loss 0.5000 dev 0.2500 (3 s)"
