@@ -95,6 +95,27 @@ def make_wildtype(n: int = 40, seed: int = 1) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def tiny_recipe():
+    """A recipe that trains in seconds on :func:`tiny_data_dir`'s library (imported here: it loads TensorFlow)."""
+    from splice_core.models.training import TrainConfig
+
+    return TrainConfig(architecture="cnn_res1", context="intron", epochs=2, n_seeds=1, max_rows=150)
+
+
+def epoch_record(seed_index: int, epoch: int, n_seeds: int = 2, epochs: int = 4) -> dict:
+    """An epoch record as the training callback writes it."""
+    return {
+        "seed": seed_index,
+        "seed_index": seed_index,
+        "n_seeds": n_seeds,
+        "epoch": epoch,
+        "epochs": epochs,
+        "loss": 0.1,
+        "val_loss": 0.2,
+        "seconds": 1.0,
+    }
+
+
 @pytest.fixture()
 def tiny_data_dir(tmp_path: Path) -> Path:
     """A data directory with a tiny made-up library, wild-type table and reporter."""

@@ -24,6 +24,10 @@ class TrainingCancelled(RuntimeError):
     """Raised when ``should_stop`` returned True during training; nothing is kept."""
 
 
+# recipe keys renamed since, as model cards saved before then spell them: old name -> TrainConfig field
+RENAMED_FIELDS = {"design_mean_labels": "construct_mean_labels"}  # 0.2.0
+
+
 @dataclass
 class TrainConfig:
     """One training recipe; defaults are the reference study's (Adam 1e-3, inverse-time decay 0.01, batch 64, MSE).

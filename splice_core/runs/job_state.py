@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from multiprocessing.synchronize import Event as ProcessEvent
 from pathlib import Path
 
-from splice_core.models.training import PAIRS_STAGE, TrainConfig
+from splice_core.models.training import PAIRS_STAGE, RENAMED_FIELDS, TrainConfig
 from splice_core.runs.processes import SPAWN
 
 RUNNING, DONE, CANCELLED, FAILED, INTERRUPTED = "running", "done", "cancelled", "failed", "interrupted"
@@ -158,6 +158,8 @@ def duration_text(seconds: float | None) -> str:
 
 
 def recipe_from_card(card: dict) -> TrainConfig:
-    """The :class:`TrainConfig` a model card was trained with (unknown keys ignored)."""
+    """The :class:`TrainConfig` a model card was trained with (keys renamed since read by their new name, unknown
+    keys ignored)."""
     names = {f.name for f in dataclasses.fields(TrainConfig)}
-    return TrainConfig(**{k: v for k, v in card.get("config", {}).items() if k in names})
+    config = {RENAMED_FIELDS.get(k, k): v for k, v in card.get("config", {}).items()}
+    return TrainConfig(**{k: v for k, v in config.items() if k in names})

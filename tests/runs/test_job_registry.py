@@ -1,4 +1,4 @@
-"""Background training jobs: concurrent runs save loadable versions, cancel keeps nothing, failures report."""
+"""The job registry: concurrent runs save loadable versions, cancel keeps nothing, journals survive the app."""
 
 import dataclasses
 import os
@@ -11,7 +11,7 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import ROOT
+from conftest import ROOT, epoch_record, tiny_recipe
 
 from splice_core.data.library import DataFileError
 from splice_core.models.store import PRETRAINED_DIR, is_model_dir, list_versions, read_card
@@ -21,12 +21,13 @@ from splice_core.runs import job_registry, job_state, journal, processes, traini
 
 pytestmark = pytest.mark.slow  # see pytest.ini: the quick tier leaves these out
 
-TINY = TrainConfig(architecture="cnn_res1", context="intron", epochs=2, n_seeds=1, max_rows=150)
-
 
 def pretrained_state() -> dict[str, float]:
     """Modification times of every file in pretrained/."""
     return {p.name: p.stat().st_mtime for p in PRETRAINED_DIR.iterdir()}
+
+
+TINY = tiny_recipe()
 
 
 def test_two_concurrent_jobs_both_save_loadable_versions(tiny_data_dir, tmp_path):
@@ -66,127 +67,11 @@ def test_cancel_stops_within_one_epoch_and_saves_nothing(tiny_data_dir, tmp_path
     assert versions == []  # no model version saved; only the jobs' journal
 
 
-def child_events(
-    config: TrainConfig, data_dir: Path, version_path: Path, cancelled: bool = False
-) -> list[tuple]:
-    """The events the child-process entry reports, run in this process with a plain queue."""
-    events, cancel = queue.Queue(), threading.Event()
-    if cancelled:
-        cancel.set()
-    training_process.train_in_child(events, config, data_dir, version_path, cancel)
-    return [events.get_nowait() for _ in range(events.qsize())]
-
-
-def test_child_reports_epochs_then_the_saved_version(tiny_data_dir, tmp_path):
-    events = child_events(TINY, tiny_data_dir, tmp_path / "v1")
-    assert [kind for kind, _ in events] == ["epoch", "epoch", job_state.DONE]
-    assert events[-1][1] == str(tmp_path / "v1") and is_model_dir(tmp_path / "v1")
-
-
-def test_child_cancelled_before_training_saves_nothing(tiny_data_dir, tmp_path):
-    assert child_events(TINY, tiny_data_dir, tmp_path / "models" / "v1", cancelled=True) == [
-        (job_state.CANCELLED, "")
-    ]
-    versions = [p for p in (tmp_path / "models").glob("*") if p.name != journal.JOURNAL_DIR]
-    assert versions == []  # no model version saved; only the jobs' journal
-
-
-def test_child_failure_is_reported_with_its_error(tmp_path):
-    (tmp_path / "data").mkdir()
-    (tmp_path / "data" / "splicing_library.csv").write_text("type,BC\nsynthetic,ACGT\n")
-    ((kind, message),) = child_events(TINY, tmp_path / "data", tmp_path / "v1")
-    assert kind == job_state.FAILED and message.startswith("DataFileError: ") and "missing column" in message
-    assert not (tmp_path / "v1").exists()
-
-
-def test_a_training_process_that_dies_without_a_word_counts_as_failed():
-    process = processes.SPAWN.Process(target=time.sleep, args=(0,))
-    process.start()
-    process.join()
-    assert training_process.next_event(processes.SPAWN.Queue(), process) == (
-        job_state.FAILED,
-        "training process exited with code 0",
-    )
-
-
 def test_starting_without_a_library_fails_at_once(tmp_path):
     registry = job_registry.JobRegistry()
     with pytest.raises(DataFileError, match="no library"):
         registry.start(TINY, tmp_path / "no-data", tmp_path / "models")
     assert registry.jobs() == []
-
-
-def record(seed_index: int, epoch: int, n_seeds: int = 2, epochs: int = 4) -> dict:
-    """An epoch record as the training callback writes it."""
-    return {
-        "seed": seed_index,
-        "seed_index": seed_index,
-        "n_seeds": n_seeds,
-        "epoch": epoch,
-        "epochs": epochs,
-        "loss": 0.1,
-        "val_loss": 0.2,
-        "seconds": 1.0,
-    }
-
-
-def test_progress_fraction_remaining_and_text_from_records():
-    job = job_state.TrainingJob(TINY, data_dir=Path(), models_dir=Path(), started=time.time() - 30)
-    assert job.fraction() == 0.0 and job.remaining() is None and job.progress_text() == "preparing data…"
-    job.records.extend([record(0, 1), record(0, 2), record(0, 3), record(0, 4), record(1, 1)])
-    assert job.fraction() == pytest.approx(5 / 8)
-    assert job.remaining() == pytest.approx(30 * 3 / 5, rel=0.05)
-    assert job.progress_text() == "seed 2/2 · epoch 1/4"
-    job.status, job.finished = job_state.CANCELLED, job.started + 40
-    assert (
-        job.elapsed() == pytest.approx(40)
-        and job.remaining() == 0.0
-        and job.fraction() == pytest.approx(5 / 8)
-    )
-
-
-def test_pair_fine_tuning_rounds_continue_the_progress_after_the_training_epochs():
-    # 2 seeds × 4 epochs = 8 epochs, then 2 members × 1 round (2 epochs' worth each) = 4: training is 2/3.
-    recipe = dataclasses.replace(TINY, epochs=4, n_seeds=2, pair_epochs=1)
-    job = job_state.TrainingJob(recipe, data_dir=Path(), models_dir=Path(), started=time.time() - 30)
-    job.records.extend([record(0, e) for e in range(1, 5)] + [record(1, e) for e in range(1, 5)])
-    assert job.fraction() == pytest.approx(2 / 3) and job.remaining() == pytest.approx(15, rel=0.05)
-    job.records.append({**record(0, 1, epochs=1), "stage": PAIRS_STAGE})
-    assert job.fraction() == pytest.approx(2 / 3 + 1 / 6)
-    assert job.progress_text() == "pair fine-tuning · member 1/2 · round 1/1"
-    job.records.append({**record(1, 1, epochs=1), "stage": PAIRS_STAGE})
-    assert job.fraction() == 1.0 and job.progress_text() == "evaluating and saving…"
-
-
-def test_the_plan_says_epochs_seeds_and_rounds_in_words():
-    assert job_state.plan_text(TINY) == "up to 2 epochs × 1 seed"
-    assert (
-        job_state.plan_text(dataclasses.replace(TINY, epochs=1, n_seeds=3, pair_epochs=2))
-        == "up to 1 epoch × 3 seeds, then 2 pair fine-tuning rounds"
-    )
-
-
-@pytest.mark.parametrize(
-    "seconds, text", [(None, "–"), (42.4, "42 s"), (185, "3 min 05 s"), (3720, "1 h 02 min")]
-)
-def test_duration_text(seconds, text):
-    assert job_state.duration_text(seconds) == text
-
-
-def test_recipe_from_card_reads_the_config_and_ignores_unknown_keys():
-    recipe = job_state.recipe_from_card({"config": {"architecture": "bilstm", "epochs": 7, "not_a_field": 1}})
-    assert (recipe.architecture, recipe.epochs, recipe.context) == ("bilstm", 7, TrainConfig().context)
-    config = read_card(PRETRAINED_DIR)["config"]
-    shipped = job_state.recipe_from_card({"config": config}).to_dict()
-    assert {k: shipped[k] for k in config if k in shipped} == {
-        k: v for k, v in config.items() if k in shipped
-    }
-
-
-def test_version_names_are_unique_per_job(tmp_path):
-    first, second = (job_state.TrainingJob(TINY, data_dir=tmp_path, models_dir=tmp_path) for _ in range(2))
-    assert job_state.version_name(first) != job_state.version_name(second)
-    assert job_state.version_name(first) == f"cnn_res1-intron-{first.id}"
 
 
 PARENT_SCRIPT = """
@@ -243,7 +128,7 @@ def test_the_journal_shows_finished_and_vanished_runs_and_skips_a_damaged_entry(
         models_dir=models,
         status=job_state.DONE,
         saved_path=models / "v1",
-        records=[record(0, 1)],
+        records=[epoch_record(0, 1)],
     )
     vanished = job_state.TrainingJob(
         TINY, data_dir=tmp_path, models_dir=models, pid=2**22 + 12345, started=done.started + 1
@@ -258,7 +143,7 @@ def test_the_journal_shows_finished_and_vanished_runs_and_skips_a_damaged_entry(
     ]
     assert (
         shown[1].saved_path == models / "v1"
-        and shown[1].records == [record(0, 1)]
+        and shown[1].records == [epoch_record(0, 1)]
         and shown[1].config == TINY
     )
     assert (
