@@ -16,14 +16,14 @@ import pandas as pd
 from splice_core.cluster.sweep_spec import SweepSpec
 from splice_core.data.library import checked_library_dir
 from splice_core.models.store import models_root
-from splice_core.runs.job_state import CANCELLED, DONE, FAILED, RUNNING
+from splice_core.runs.job_state import CANCELLED, DONE, FAILED, RUNNING, JobStatus
 from splice_core.runs.journal import ChildJournal
 from splice_core.runs.processes import start_followed
 from splice_core.runs.training_process import next_event, watch_parent
 
 
 @dataclass
-class SweepJob:
+class SweepJob(JobStatus):
     """One sweep on a cluster: its spec, the cluster, the live trials table, status and the saved best version."""
 
     spec: SweepSpec
@@ -38,19 +38,6 @@ class SweepJob:
     saved_path: Path | None = None
     error: str = ""
     ended: threading.Event = field(default_factory=threading.Event, repr=False)
-
-    @property
-    def active(self) -> bool:
-        """True until the sweep's process has reported its end."""
-        return self.status == RUNNING
-
-    def elapsed(self) -> float:
-        """Seconds since the sweep started (until it ended)."""
-        return (self.finished or time.time()) - self.started
-
-    def wait(self, timeout: float | None = None) -> bool:
-        """Block until the sweep has ended (or ``timeout`` seconds); True when it ended."""
-        return self.ended.wait(timeout)
 
 
 def sweep_in_child(

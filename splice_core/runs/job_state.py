@@ -19,20 +19,16 @@ RUNNING, DONE, CANCELLED, FAILED, INTERRUPTED = "running", "done", "cancelled", 
 INTERRUPTED_TEXT = "the app that started this run ended before it finished; nothing was saved"
 
 
-class JobControls:
-    """What every background job offers a page: running or not, cancel, wait, elapsed time.
+class JobStatus:
+    """What every background job tells a page: running or not, wait for its end, elapsed time.
 
-    Needs the attributes ``status``, ``cancel_requested`` and ``ended`` (events), ``started`` and ``finished``.
+    Needs the attributes ``status``, ``ended`` (an event), ``started`` and ``finished``.
     """
 
     @property
     def active(self) -> bool:
         """True until the job has reported its end."""
         return self.status == RUNNING
-
-    def cancel(self) -> None:
-        """Ask the job to stop at its next batch."""
-        self.cancel_requested.set()
 
     def wait(self, timeout: float | None = None) -> bool:
         """Block until the job has ended (or ``timeout`` seconds); True when it ended."""
@@ -41,6 +37,14 @@ class JobControls:
     def elapsed(self) -> float:
         """Seconds since the job started (until it ended)."""
         return (self.finished or time.time()) - self.started
+
+
+class JobControls(JobStatus):
+    """A :class:`JobStatus` that can also be cancelled (needs the event ``cancel_requested`` too)."""
+
+    def cancel(self) -> None:
+        """Ask the job to stop at its next batch."""
+        self.cancel_requested.set()
 
 
 @dataclass
