@@ -43,15 +43,20 @@ class GradientBoostingPeer:
 
 
 def fit_peer(
-    features: pd.DataFrame, y: np.ndarray, parts: np.ndarray, pwms: dict[str, np.ndarray]
+    features: pd.DataFrame,
+    y: np.ndarray,
+    parts: np.ndarray,
+    pwms: dict[str, np.ndarray],
+    weight: np.ndarray | None = None,
 ) -> GradientBoostingPeer:
-    """Fit on the train part (balanced weights) with early stopping on dev."""
+    """Fit on the train part (balanced weights, times ``weight`` ``(N,)`` where given) with early stopping on dev."""
     train, dev = parts == "train", parts == "dev"
+    balanced = balance_weights(y[train])
     model = lgb.LGBMRegressor(**PEER_PARAMS)
     model.fit(
         features[train],
         y[train],
-        sample_weight=balance_weights(y[train]),
+        sample_weight=balanced if weight is None else balanced * weight[train],
         eval_X=features[dev],
         eval_y=y[dev],
         callbacks=[lgb.early_stopping(100, verbose=False)],

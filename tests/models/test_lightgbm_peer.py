@@ -20,3 +20,13 @@ def test_peer_separates_good_from_broken_sites_and_reads_back_the_same(tiny_data
     again = load_peer(tmp_path / "peer.txt", data.baseline.pwms)
     assert np.allclose(again.predict_features(intron_features(introns, pwms, fold=False)), pred)
     assert load_peer(tmp_path / "none.txt", pwms) is None
+
+
+def test_row_weights_decide_what_the_peer_learns_from(tiny_data_dir):
+    data = prepare_data(tiny_data_dir)
+    pwms = {k: np.asarray(v) for k, v in data.baseline.pwms.items()}
+    features = intron_features(data.frame["intron_seq"].tolist(), pwms, fold=False)
+    y = data.frame["splicing_eff"].to_numpy()
+    unseen = y > 0.3  # the splicing rows weigh nothing: only the broken ones are learnt from
+    peer = fit_peer(features, y, data.parts.to_numpy(), pwms, weight=np.where(unseen, 0.0, 1.0))
+    assert peer.predict_features(features)[unseen].mean() < 0.2
