@@ -103,9 +103,10 @@ def variant_summary(predict: PredictIntrons, data: PreparedData, wildtype: pd.Da
     pairs = {part: card["benchmark"][part][HEADLINE_KIND]["model"] for part in ("dev", "test")}
     knockouts = {part: np.mean([r["predicted"] for r in card["knockouts"][part]]) for part in ("dev", "test")}
     biology = pd.DataFrame(biology_card(predict, wildtype, data.frame))
+    biology = biology.assign(short=biology["length"].str.startswith("≤"))
     knocked = biology[biology["library_measured"].notna()]
-    short = biology["length"].str.startswith("≤")
-    indels = biology[short & biology["class"].str.contains("in the middle")]
+    indels = biology[biology["short"] & biology["class"].str.contains("in the middle")]
+    short = knocked["short"]
     return {
         "pairs": {part: (p["pearson"], p["sign_agreement"]) for part, p in pairs.items()},
         "knockouts": knockouts,
