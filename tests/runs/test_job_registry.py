@@ -1,33 +1,28 @@
 """The job registry: concurrent runs save loadable versions, cancel keeps nothing, journals survive the app."""
 
-import dataclasses
 import os
-import queue
 import signal
 import subprocess
 import sys
-import threading
 import time
-from pathlib import Path
 
 import pytest
 from conftest import ROOT, epoch_record, tiny_recipe
 
 from splice_core.data.library import DataFileError
-from splice_core.models.store import PRETRAINED_DIR, is_model_dir, list_versions, read_card
-from splice_core.models.training import PAIRS_STAGE, TrainConfig
+from splice_core.models.store import PRETRAINED_DIR, list_versions, read_card
+from splice_core.models.training import TrainConfig
 from splice_core.predict.predictor import load_predictor
-from splice_core.runs import job_registry, job_state, journal, processes, training_process
+from splice_core.runs import job_registry, job_state, journal, processes
 
 pytestmark = pytest.mark.slow  # see pytest.ini: the quick tier leaves these out
+
+TINY = tiny_recipe()
 
 
 def pretrained_state() -> dict[str, float]:
     """Modification times of every file in pretrained/."""
     return {p.name: p.stat().st_mtime for p in PRETRAINED_DIR.iterdir()}
-
-
-TINY = tiny_recipe()
 
 
 def test_two_concurrent_jobs_both_save_loadable_versions(tiny_data_dir, tmp_path):
