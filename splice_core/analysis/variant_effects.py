@@ -47,6 +47,9 @@ THREE_CONTEXT = 3
 # position: each intron's own branch A); a designed heptamer is looked for this far from where the library says.
 BRANCH_CONSENSUS, BRANCH_A, BRANCH_SLACK = "TACTAAC", 5, 6
 BRANCH_SITE = ("branch A", None, "A")
+KNOCKOUT_SOURCE = (
+    "knock-out"  # training_pairs' source of a natural intron's backed knock-out (else "library")
+)
 SUBSTITUTION, DELETION = "substitution", "deletion"  # the kinds of knock-out
 
 
@@ -448,7 +451,7 @@ def training_pairs(
             "mutant_y": knockouts["measured"],
             "wild_type_y": knockouts["intron"].map(natural.set_index("construct")["mean"]),
             "weight": knockout_weight / per_site,
-            "source": "knock-out",
+            "source": KNOCKOUT_SOURCE,
         }
     )
     return pd.concat([own, knocked], ignore_index=True)

@@ -10,7 +10,13 @@ import keras
 import numpy as np
 import pandas as pd
 
-from splice_core.analysis.variant_effects import PredictIntrons, library_pairs, training_pairs, variant_card
+from splice_core.analysis.variant_effects import (
+    KNOCKOUT_SOURCE,
+    PredictIntrons,
+    library_pairs,
+    training_pairs,
+    variant_card,
+)
 from splice_core.data.contexts import library_to_constructs, library_to_one_hot
 from splice_core.data.library import (
     HISTOGRAM_BINS,
@@ -238,7 +244,7 @@ def peer_labels(data: PreparedData) -> np.ndarray:
 def knockout_rows(pairs: pd.DataFrame, length: int) -> tuple[np.ndarray, ...]:
     """The backed knock-outs of natural introns among :func:`train_pairs`: mutant one-hot ``(P, L, 4)``, label and
     weight ``(P,)``."""
-    knocked = pairs[pairs["source"] == "knock-out"]
+    knocked = pairs[pairs["source"] == KNOCKOUT_SOURCE]
     return (
         strings_to_one_hot(knocked["mutant"].tolist(), length),
         knocked["mutant_y"].to_numpy(np.float32),
