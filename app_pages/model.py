@@ -13,6 +13,7 @@ from splice_core.plot.count_heatmap import count_heatmap
 from splice_core.plot.type_colors import type_colors
 from splice_core.predict.predictor import Predictor
 from splice_core.reports import model_tables as mr
+from splice_core.reports.shipped_report import blend_text
 
 THREE_DECIMAL_COLUMN = st.column_config.NumberColumn(format="%.3f")
 THREE_DECIMALS = {c: THREE_DECIMAL_COLUMN for c in ("mse", "balanced_mse", "pearson", "spearman")}
@@ -131,6 +132,8 @@ st.caption(
     f"Active model: **{model_label(active_model_path())}** · {card['name']} · "
     f"{card['parameters']:,} parameters · trained on {card['device']}"
 )
+if "peer_blend" in card:
+    st.caption(blend_text(card["peer_blend"]).strip())
 
 st.subheader("Overall figures")
 st.dataframe(mr.overall_metrics(card), hide_index=True, column_config=THREE_DECIMALS)

@@ -14,7 +14,7 @@ from app_state import (
 )
 from splice_core.analysis.double_mutants import pair_count, pair_effects
 from splice_core.analysis.mutagenesis import effects_to_table, mutagenesis_effects, strongest_effects
-from splice_core.analysis.saliency import intron_saliency_kept
+from splice_core.analysis.saliency import attribution_scope, intron_saliency_kept
 from splice_core.analysis.variant_effects import change_with_spread
 from splice_core.data.contexts import OligoTemplate
 from splice_core.data.library import Reporter
@@ -322,7 +322,8 @@ def show_saliency(predictor: Predictor, view: IntronView, spans: dict) -> None:
     entropy = library_entropy_or_none(len(view.sequence), ALIGNMENTS[alignment])
     st.image(cached_logo_png(attribution, spans, entropy, view.positions() + 1), width="stretch")
     st.caption(
-        "SmoothGrad gradient × input of the predicted efficiency (letters up: the base raises it)"
+        attribution_scope(predictor)
+        + " (letters up: the base raises it)"
         + (
             "; below: per-position entropy of the training library's introns."
             if entropy is not None

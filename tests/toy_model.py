@@ -45,6 +45,14 @@ def sqrt_model(length: int, bias: float) -> keras.Model:
     return keras.Model(linear.input, keras.layers.Activation(toy_sqrt)(linear.output))
 
 
+class GuanineShare:
+    """A toy gradient-boosting peer: each intron's share of G."""
+
+    def predict_introns(self, introns: list[str]) -> np.ndarray:
+        """``(N,)`` share of G in each intron."""
+        return np.array([s.count("G") / len(s) for s in introns])
+
+
 def toy_card(context: str = "intron") -> dict:
     """A minimal model card for a toy model."""
     return {

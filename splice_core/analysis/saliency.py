@@ -122,3 +122,16 @@ def intron_saliency(
 ) -> np.ndarray:
     """SmoothGrad x input ``(len(intron), 4)`` of one intron (:func:`intron_saliency_kept` without the count)."""
     return intron_saliency_kept(predictor, intron, n_samples, noise_level, seed)[0]
+
+
+def attribution_scope(predictor: Predictor) -> str:
+    """What a saliency logo of ``predictor`` attributes, in words: the whole prediction, or the CNN members' share only
+    where a gradient-boosting peer (no gradients) is blended in."""
+    if predictor.blend is None:
+        return "SmoothGrad gradient × input of the predicted efficiency"
+    low, high = predictor.blend.ramp
+    return (
+        "SmoothGrad gradient × input of the CNN members' share of the predicted efficiency only: the gradient-boosting "
+        f"peer blended into the prediction (weighing {1 - predictor.blend.weight:.0%} where the members predict "
+        f"≥ {high:g}, nothing below {low:g}) has no gradients"
+    )

@@ -165,7 +165,6 @@ def cmd_evaluate(args) -> int:
 
     check_model_option(args.model_dir)
     frame = usable_rows(read_library(args.data_dir))  # a data problem is named before TensorFlow is imported
-    from splice_core.data.contexts import library_to_one_hot
     from splice_core.data.splits import barcodes_to_split
     from splice_core.models.evaluation import metrics_by_part, per_library_table
     from splice_core.predict.predictor import load_predictor
@@ -173,7 +172,7 @@ def cmd_evaluate(args) -> int:
     predictor = load_predictor(args.model_dir)
     parts = barcodes_to_split(frame, predictor.card["split"]["barcodes"])
     reporter = read_reporter(args.data_dir) if predictor.context == "full" else None
-    pred = predictor.predict(library_to_one_hot(frame, predictor.context, reporter))
+    pred = predictor.predict_library(frame, reporter)
     print(json.dumps(metrics_by_part(frame, parts, pred), indent=1))
     print(per_library_table(frame, parts, pred).round(4).to_string())
     return 0

@@ -28,10 +28,11 @@ PEER_PARAMS = dict(
 
 @dataclass
 class GradientBoostingPeer:
-    """A fitted LightGBM regressor (or its saved trees) and the PWMs its site features use."""
+    """A fitted LightGBM regressor (or its saved trees), the PWMs its site features use and whether it reads RNA folding."""
 
     model: lgb.LGBMRegressor | lgb.Booster
     pwms: dict[str, np.ndarray]
+    fold: bool = True
 
     def predict_features(self, features: pd.DataFrame) -> np.ndarray:
         """Predicted efficiency ``(N,)`` clipped to [0, 1] from :func:`intron_features` output."""
@@ -39,7 +40,7 @@ class GradientBoostingPeer:
 
     def predict_introns(self, introns: list[str]) -> np.ndarray:
         """Predicted efficiency ``(N,)`` of bare introns."""
-        return self.predict_features(intron_features(introns, self.pwms))
+        return self.predict_features(intron_features(introns, self.pwms, self.fold))
 
 
 def fit_peer(
@@ -69,12 +70,15 @@ def save_peer(peer: GradientBoostingPeer, path: str | os.PathLike) -> None:
     peer.model.booster_.save_model(str(path), num_iteration=peer.model.best_iteration_ or None)
 
 
-def load_peer(path: str | os.PathLike, pwms: dict[str, np.ndarray]) -> GradientBoostingPeer | None:
-    """The peer saved at ``path`` with the card's ``pwms`` (None when the model directory has none)."""
+def load_peer(
+    path: str | os.PathLike, pwms: dict[str, np.ndarray], fold: bool = True
+) -> GradientBoostingPeer | None:
+    """The peer saved at ``path`` with the card's ``pwms`` (None when the model directory has none); ``fold``: whether
+    it reads RNA-folding features."""
     if not Path(path).is_file():
         return None
     return GradientBoostingPeer(
-        lgb.Booster(model_file=str(path)), {k: np.asarray(v) for k, v in pwms.items()}
+        lgb.Booster(model_file=str(path)), {k: np.asarray(v) for k, v in pwms.items()}, fold
     )
 
 

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import keras
 import numpy as np
+import pandas as pd
 import tensorflow as tf
 
 from splice_core.data.contexts import (
@@ -15,11 +16,13 @@ from splice_core.data.contexts import (
     OligoTemplate,
     constructs_to_one_hot,
     introns_to_constructs,
+    library_to_one_hot,
 )
 from splice_core.data.library import Reporter
 from splice_core.data.pwm import branch_scan
 from splice_core.models.architectures import HEAD3, HEAD5, reads_any_length
 from splice_core.models.incremental import IncrementalCNN, incremental_model
+from splice_core.models.peer_blend import PeerBlend, load_blend
 from splice_core.models.store import card_context, load_model, read_card
 from splice_core.seq.encoding import strings_to_one_hot
 from splice_core.seq.intron_text import TRAINED_MAX
@@ -87,11 +90,13 @@ def call_traced(function, x: np.ndarray) -> np.ndarray:
 
 @dataclass
 class Predictor:
-    """Model ``(N, L, 4) -> (N, K)`` (K ensemble members) with its card and a traced inference function."""
+    """Model ``(N, L, 4) -> (N, K)`` (K ensemble members) with its card, a traced inference function and the peer
+    blended into its members' predictions of bare introns where the model ships one (:mod:`~splice_core.models.peer_blend`)."""
 
     model: keras.Model
     card: dict
     path: str = ""
+    blend: PeerBlend | None = None
 
     def __post_init__(self):
         self._call = tf.function(
@@ -196,9 +201,20 @@ class Predictor:
             out[~done] = self.members(x[~done])
         return out
 
+    def blended(self, members: np.ndarray, reads: list[str]) -> np.ndarray:
+        """Members' predictions ``(N, K)`` of the sequences the model reads ``(N,)``, blended with the peer where the model
+        ships one (else as they are)."""
+        return members if self.blend is None else self.blend.members(members, reads)
+
     def predict(self, x: np.ndarray) -> np.ndarray:
-        """Mean prediction over members for ``(N, L, 4)`` inputs: ``(N,)``."""
+        """Mean prediction over the CNN members (no peer: it reads strings) for ``(N, L, 4)`` inputs: ``(N,)``."""
         return self.members(x).mean(1)
+
+    def predict_library(self, frame: pd.DataFrame, reporter: Reporter | None = None) -> np.ndarray:
+        """Mean prediction ``(N,)`` of library rows read in the model's context, blended with the peer (which reads each
+        row's bare intron) where the model ships one."""
+        x = library_to_one_hot(frame, self.context, reporter)
+        return self.blended(self.members(x), frame["intron_seq"].astype(str).tolist()).mean(1)
 
     def introns_to_one_hot(
         self,
@@ -230,7 +246,8 @@ class Predictor:
         parent_branch: np.ndarray | None = None,
         **design,
     ) -> np.ndarray:
-        """Each member's prediction ``(N, K)`` for bare intron strings (``design``: template, reporter).
+        """Each member's prediction ``(N, K)`` for bare intron strings (``design``: template, reporter), blended with the
+        peer where the model ships one (:meth:`blended`).
 
         An intron longer than :meth:`view_length` gets each member's mean over its views. ``parents`` ``(N,)``: the
         intron each one was made from by a change or two (``parent_branch``: their branch starts), so that only what
@@ -243,6 +260,7 @@ class Predictor:
         else:
             ref_x, candidates = self.parent_inputs(parents, parent_branch, design)
             members = self.members_near(x, ref_x, candidates[owner])
+        members = self.blended(members, reads)
         return members if len(reads) == len(introns) else mean_over_views(members, owner, len(introns))
 
     def parent_inputs(
@@ -298,4 +316,5 @@ def spread_help(n_members: int) -> str:
 
 def load_predictor(path: str | os.PathLike) -> Predictor:
     """A :class:`Predictor` for a model directory."""
-    return Predictor(model=load_model(path), card=read_card(path), path=str(Path(path)))
+    card = read_card(path)
+    return Predictor(model=load_model(path), card=card, path=str(Path(path)), blend=load_blend(path, card))

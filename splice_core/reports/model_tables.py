@@ -7,7 +7,6 @@ import numpy as np
 import pandas as pd
 
 from splice_core.analysis.variant_effects import CHANGE_METRICS
-from splice_core.data.contexts import library_to_one_hot
 from splice_core.data.library import read_reporter, usable_rows
 from splice_core.data.noise_floor import FLOOR_METRICS, explained_share
 from splice_core.data.published import BASELINE_ROW, STUDY_REPORTED, STUDY_TABLE1
@@ -18,6 +17,7 @@ from splice_core.predict.predictor import Predictor
 
 METRICS = ("mse", "balanced_mse", "pearson", "spearman", "n")
 MODEL, BASELINE, PERFECT = "model", "PWM baseline", "perfect model (expected)"
+CNN_ALONE = "CNN ensemble alone (no peer blend)"
 EXPLAINED = "r² share"
 LOSS_NAMES = {"mse": "MSE", "bce": "binary cross-entropy"}
 STUDY_COLUMNS = [
@@ -30,10 +30,14 @@ REPRODUCE_FILES = (PRETRAINED_DIR.parent / "runs" / "reproduce.csv", PRETRAINED_
 
 
 def overall_metrics(card: dict) -> pd.DataFrame:
-    """Train/dev/test metrics of the model and of the PWM baseline, one row per (predictor, part)."""
+    """Train/dev/test metrics of the model, of its CNN ensemble alone where a peer is blended in, and of the PWM
+    baseline, one row per (predictor, part)."""
+    sources = [(MODEL, card["metrics"]), (BASELINE, card["baseline_metrics"])]
+    if "before_peer_blend" in card:
+        sources.insert(1, (CNN_ALONE, card["before_peer_blend"]["metrics"]))
     rows = [
-        {"predictor": name, "part": part, **{m: card[key][part].get(m, np.nan) for m in METRICS}}
-        for name, key in ((MODEL, "metrics"), (BASELINE, "baseline_metrics"))
+        {"predictor": name, "part": part, **{m: metrics[part].get(m, np.nan) for m in METRICS}}
+        for name, metrics in sources
         for part in PARTS
     ]
     return pd.DataFrame(rows)
@@ -247,7 +251,7 @@ def test_split_predictions(predictor: Predictor, frame: pd.DataFrame, data_dir=N
     if rows.empty:
         return out.assign(predicted=np.zeros(0))
     reporter = read_reporter(data_dir) if predictor.context == "full" else None
-    return out.assign(predicted=predictor.predict(library_to_one_hot(rows, predictor.context, reporter)))
+    return out.assign(predicted=predictor.predict_library(rows, reporter))
 
 
 def card_history(card: dict) -> list[dict]:

@@ -8,6 +8,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import keras
+import numpy as np
 
 from splice_core.analysis.calibration import (
     biology_card,
@@ -28,16 +29,28 @@ from splice_core.models.evaluation import (
     table_to_records,
 )
 from splice_core.models.lightgbm_peer import PEER_FILE, GradientBoostingPeer, fit_peer, save_peer
+from splice_core.models.peer_blend import (
+    BLEND_PEER_FILE,
+    PeerBlend,
+    blend_entry,
+    blended_members,
+    dev_pearson_by_weight,
+    fit_blend_peer,
+)
 from splice_core.models.store import PRETRAINED_DIR, card_context, load_model, read_card, save_model_dir
 from splice_core.models.training import ProgressCallback, TrainConfig
 from splice_core.reports.shipped_recipe import CANDIDATES, SHIPPED_CONFIG, TARGET
 from splice_core.reports.shipped_report import EARLIER_STAGES, kept_seeds, report_markdown
 from splice_core.runs.experiment import (
     PreparedData,
+    ensemble_figures,
+    knockout_pairs,
     member_predictions,
     predictor_variant_figures,
     prepare_data,
     run_training,
+    train_pairs,
+    variant_figures,
     with_site_gates,
 )
 
@@ -64,14 +77,49 @@ def stage_ablation_names(card: dict) -> set[str]:
     return {row for key, _, row in EARLIER_STAGES if key in card}
 
 
-def calibration_results(model, card: dict, data: PreparedData, data_dir=None) -> dict:
-    """The ensemble's trust figures for its card (:mod:`~splice_core.analysis.calibration`): intervals for predictions and for
-    changes, the library distance, and the biology check on the annotated introns."""
+def with_peer_blend(
+    model: keras.Model, card: dict, data: PreparedData, config: TrainConfig
+) -> tuple[dict, PeerBlend | None]:
+    """The card of the ensemble blended with a fold-free peer (:mod:`~splice_core.models.peer_blend`; fitted here, its
+    weight chosen on dev), and the blend: the card's figures become the blend's, the ensemble's own kept under
+    ``before_peer_blend`` (its metrics and variant effects, figured again from the model). An ensemble not reading bare introns is left as it is (no blend)."""
+    from splice_core.predict.predictor import Predictor
+
+    if card_context(card) != "intron":
+        return card, None
+    introns = data.frame["intron_seq"].astype(str).tolist()
+    y, parts = data.frame["splicing_eff"].to_numpy(float), data.parts.to_numpy()
+    knockouts = knockout_pairs(train_pairs(data, config)).drop_duplicates("mutant")
+    pwms = {k: np.asarray(v) for k, v in data.baseline.pwms.items()}
+    peer = fit_blend_peer(introns, y, parts, knockouts, pwms)
+    x = library_to_one_hot(data.frame, "intron", data.reporter)
+    members, peer_pred, dev = member_predictions(model, x), peer.predict_introns(introns), parts == "dev"
+    entry = blend_entry(dev_pearson_by_weight(members[dev], peer_pred[dev], y[dev]), len(knockouts))
+    blend = PeerBlend(peer, entry["weight"], tuple(entry["ramp"]))
+    predictor = Predictor(model, card, blend=blend)
+    blended = blended_members(members, peer_pred, blend.weight, blend.ramp)
+    return {
+        **card,
+        "before_peer_blend": {
+            "metrics": metrics_by_part(data.frame, data.parts, members.mean(1)),
+            "variant_effects": variant_figures(model, data, x.shape[1]),
+        },
+        "peer_blend": entry,
+        **ensemble_figures(model, data, x, blended, "intron", predictor.intron_members),
+    }, blend
+
+
+def calibration_results(
+    model, card: dict, data: PreparedData, data_dir=None, blend: PeerBlend | None = None
+) -> dict:
+    """The shipped predictor's trust figures for its card (:mod:`~splice_core.analysis.calibration`): intervals for
+    predictions and for changes, the library distance, and the biology check on the annotated introns; the ensemble
+    blended with ``blend`` where given."""
     from splice_core.predict.predictor import Predictor
 
     x = library_to_one_hot(data.frame, card_context(card), data.reporter)
-    members = member_predictions(model, x)
-    predictor = Predictor(model, card)
+    predictor = Predictor(model, card, blend=blend)
+    members = predictor.blended(member_predictions(model, x), data.frame["intron_seq"].astype(str).tolist())
     parts = data.parts.to_numpy()
     out = {
         "intervals": row_interval_card(members, data.frame["splicing_eff"].to_numpy(float), parts),
@@ -95,10 +143,11 @@ def previous_results(directory: Path, data: PreparedData, split_seed: int, data_
     previous = load_predictor(directory)
     if previous.card.get("split", {}).get("seed") != split_seed:
         return None
-    x = library_to_one_hot(data.frame, previous.context, data.reporter)
     return {
         "name": previous.card.get("name"),
-        "metrics": metrics_by_part(data.frame, data.parts, previous.predict(x)),
+        "metrics": metrics_by_part(
+            data.frame, data.parts, previous.predict_library(data.frame, data.reporter)
+        ),
         "variant_effects": predictor_variant_figures(previous.intron_members, data),
         "biology_check": biology_card(previous.intron_members, read_wildtype(data_dir), data.frame),
     }
@@ -180,7 +229,8 @@ def build_shipped(
     else:
         model, card = run_training(config, data=data, on_epoch_end=on_epoch_end, base=base)
     card["peer"], peer = peer_results(data)
-    card.update(calibration_results(model, card, data, data_dir))
+    card, blend = with_peer_blend(model, card, data, config)
+    card.update(calibration_results(model, card, data, data_dir, blend))
     if previous:
         card["previous"] = previous
     replicates = replicate_rows(data.frame)
@@ -202,7 +252,7 @@ def build_shipped(
     ]
     card["study_reported"] = study_headline()
     card["target"] = TARGET
-    write_shipped(out, model, card, peer, finish)
+    write_shipped(out, model, card, peer, finish, blend)
     return card
 
 
@@ -212,9 +262,10 @@ def write_shipped(
     card: dict,
     peer: GradientBoostingPeer | None = None,
     finish: Callable[[Path], None] | None = None,
+    blend: PeerBlend | None = None,
 ) -> None:
-    """Write the model, its card, REPORT.md and the peer (and what ``finish(folder)`` adds) beside ``out``, then move
-    them in.
+    """Write the model, its card, REPORT.md, the peer and the blend's peer (and what ``finish(folder)`` adds) beside
+    ``out``, then move them in.
 
     ``out`` changes only once every file is complete: a failure (a full disk) leaves it as it was, and no
     half-written folder beside it. Only what ship writes is replaced: reproduce.{md,csv} stay.
@@ -225,6 +276,8 @@ def write_shipped(
         save_model_dir(staging, model, card)
         if peer is not None:
             save_peer(peer, staging / PEER_FILE)
+        if blend is not None:
+            save_peer(blend.peer, staging / BLEND_PEER_FILE)
         (staging / "REPORT.md").write_text(report_markdown(card))
         if finish is not None:
             finish(staging)

@@ -37,9 +37,27 @@ def metric_cells(metrics: dict, dev: dict | None = None) -> str:
 
 
 EARLIER_STAGES = (  # a card's figures of its ensemble before a later step, newest first: key, words, model-table row
+    ("before_peer_blend", "CNN alone (no peer blend)", "the same ensemble alone, before its peer blend"),
     ("before_site_gates", "before site gates", "the same ensemble before its site gates"),
     ("before_pair_tuning", "before pair fine-tuning", "the same ensemble before its pair fine-tuning"),
 )
+
+
+def blend_text(entry: dict | None) -> str:
+    """The card's peer blend (:mod:`~splice_core.models.peer_blend`) in words, after a space ("" without one)."""
+    if not entry:
+        return ""
+    low, high = entry["ramp"]
+    tried = ", ".join(f"{w} → {p:.4f}" for w, p in entry["dev_pearson_by_weight"].items())
+    return (
+        f" Each member's prediction is blended with a fold-free LightGBM peer (k-mers, sites, lengths; taught the train "
+        f"part's {entry['knockout_rows']:,} backed knock-outs of natural introns as extra rows, weighing "
+        f"{entry['knockout_weight']:g} each): member + {1 - entry['weight']:.1f} × (peer − member) × ramp, the ramp "
+        f"rising from 0 where the member predicts ≤ {low:g} to 1 at ≥ {high:g}, so that what the members call "
+        f"non-splicing stays so (a plain blend lifts the knock-outs to 0.17–0.29: `benchmarks/study_peer_blend.py`). "
+        f"The ensemble's share {entry['weight']:g} was chosen on dev Pearson (share → dev Pearson: {tried}). "
+        "Every figure below is the blend's unless a row says otherwise; the saliency logo is the CNN members' share only."
+    )
 
 
 def recipe_text(config: dict) -> str:
@@ -93,7 +111,7 @@ def report_markdown(card: dict) -> str:
         f"test n = {test['n']}. Device: {card['device']}; {card['seconds'] / 60:.0f} min.",
         "",
         f"Shipped: **{card['name']}**, {len(kept_seeds(card))}-member ensemble, {card['parameters']:,} parameters per member. "
-        f"Recipe: {recipe_text(card['config'])}.",
+        f"Recipe: {recipe_text(card['config'])}.{blend_text(card.get('peer_blend'))}",
         f"Target: Pearson ≥ {TARGET['pearson']}, balanced MSE ≤ {TARGET['balanced_mse']} on test. "
         f"Reached: Pearson {test['pearson']:.3f}, balanced MSE {test['balanced_mse']:.3f}.",
         "",
@@ -103,7 +121,7 @@ def report_markdown(card: dict) -> str:
         "",
         "| model | MSE | balanced MSE | Pearson | Spearman | dev balanced MSE | dev Pearson |",
         "|---|---|---|---|---|---|---|",
-        f"| **shipped ensemble: {card['name']}** | {metric_cells(test, card['metrics']['dev'])} |",
+        f"| **shipped ensemble: {card['name']}{' + peer blend' if 'peer_blend' in card else ''}** | {metric_cells(test, card['metrics']['dev'])} |",
         *[
             f"| member {i + 1} alone{member_note(seed)} | {metric_cells(m, seed.get('dev'))} |"
             for i, (m, seed) in enumerate(zip(card.get("members_test", []), kept_seeds(card)))

@@ -241,10 +241,15 @@ def peer_labels(data: PreparedData) -> np.ndarray:
     )
 
 
+def knockout_pairs(pairs: pd.DataFrame) -> pd.DataFrame:
+    """The backed knock-outs of natural introns among :func:`train_pairs`."""
+    return pairs[pairs["source"] == KNOCKOUT_SOURCE]
+
+
 def knockout_rows(pairs: pd.DataFrame, length: int) -> tuple[np.ndarray, ...]:
     """The backed knock-outs of natural introns among :func:`train_pairs`: mutant one-hot ``(P, L, 4)``, label and
     weight ``(P,)``."""
-    knocked = pairs[pairs["source"] == KNOCKOUT_SOURCE]
+    knocked = knockout_pairs(pairs)
     return (
         strings_to_one_hot(knocked["mutant"].tolist(), length),
         knocked["mutant_y"].to_numpy(np.float32),
@@ -291,11 +296,16 @@ def member_predictions(model: keras.Model, x: np.ndarray) -> np.ndarray:
 
 
 def ensemble_figures(
-    model: keras.Model, data: PreparedData, x: np.ndarray, members: np.ndarray, context: str
+    model: keras.Model,
+    data: PreparedData,
+    x: np.ndarray,
+    members: np.ndarray,
+    context: str,
+    predict: PredictIntrons | None = None,
 ) -> dict:
     """An ensemble's figures for its card from its inputs ``x`` in ``context`` and its :func:`member_predictions`
     ``members`` on them: each member's test metrics, :func:`evaluation_card` of the members' mean and (bare introns)
-    the variant-effect card."""
+    the variant-effect card, of ``predict(introns)`` where given (else of ``model``)."""
     out = {
         "members_test": [
             metrics_by_part(data.frame, data.parts, members[:, k])["test"] for k in range(members.shape[1])
@@ -303,7 +313,11 @@ def ensemble_figures(
         **evaluation_card(data, members.mean(1)),
     }
     if context == "intron":
-        out["variant_effects"] = variant_figures(model, data, x.shape[1])
+        out["variant_effects"] = (
+            variant_figures(model, data, x.shape[1])
+            if predict is None
+            else predictor_variant_figures(predict, data)
+        )
     return out
 
 

@@ -3,9 +3,10 @@
 import numpy as np
 import pytest
 import tensorflow as tf
-from toy_model import linear_model, sqrt_model, toy_card, toy_predictor, toy_weights
+from toy_model import GuanineShare, linear_model, sqrt_model, toy_card, toy_predictor, toy_weights
 
 from splice_core.analysis.saliency import (
+    attribution_scope,
     finite_sample_mean,
     gradient_times_input,
     intron_saliency,
@@ -15,6 +16,7 @@ from splice_core.analysis.saliency import (
     smoothgrad_tf_keras_vis,
 )
 from splice_core.models.architectures import build_model
+from splice_core.models.peer_blend import PeerBlend
 from splice_core.models.store import PRETRAINED_DIR
 from splice_core.predict.predictor import ROW_BUCKETS, Predictor, load_predictor
 from splice_core.seq.encoding import strings_to_one_hot
@@ -159,3 +161,11 @@ def test_the_shipped_models_saliency_of_a_g_poor_intron_is_finite_from_every_sam
     attribution, kept = intron_saliency_kept(predictor, G_POOR, n_samples=50, noise_level=0.1)
     assert kept == 50 and attribution.shape == (len(G_POOR), 4)
     assert np.isfinite(attribution).all() and np.abs(attribution).max() > 0
+
+
+def test_the_logo_says_it_attributes_the_cnns_share_only_when_a_peer_is_blended_in():
+    plain = toy_predictor(30)
+    assert attribution_scope(plain) == "SmoothGrad gradient × input of the predicted efficiency"
+    blended = Predictor(plain.model, plain.card, blend=PeerBlend(GuanineShare(), 0.75, (0.02, 0.1)))
+    words = attribution_scope(blended)
+    assert "CNN members' share" in words and "weighing 25% where the members predict ≥ 0.1" in words

@@ -4,12 +4,22 @@ from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 import pytest
-from toy_model import BRANCH_PWM, expected_members, linear_model, toy_card, toy_predictor, toy_weights
+from conftest import make_library
+from toy_model import (
+    BRANCH_PWM,
+    GuanineShare,
+    expected_members,
+    linear_model,
+    toy_card,
+    toy_predictor,
+    toy_weights,
+)
 
 import splice_core.predict.predictor as predictor_module
-from splice_core.data.contexts import OligoTemplate, introns_to_constructs, site_windows
+from splice_core.data.contexts import INTRON_LENGTH, OligoTemplate, introns_to_constructs, site_windows
 from splice_core.data.pwm import branch_scan
 from splice_core.models.architectures import build_model
+from splice_core.models.peer_blend import PeerBlend, blended_members
 from splice_core.models.store import save_model_dir
 from splice_core.models.training import stack_members
 from splice_core.predict.predictor import (
@@ -37,6 +47,37 @@ def test_members_and_mean_match_the_linear_formula():
     np.testing.assert_allclose(predictor.predict(x), want.mean(1), atol=1e-7)
     np.testing.assert_allclose(predictor.predict_introns(INTRONS), want.mean(1), atol=1e-7)
     np.testing.assert_allclose(predictor.intron_members(INTRONS), want, atol=1e-7)
+
+
+def test_a_shipped_peer_blend_moves_the_members_predictions_of_bare_introns_and_library_rows():
+    plain = toy_predictor(INTRON_LENGTH)
+    ramp = (0.25, 0.75)
+    blended = Predictor(plain.model, plain.card, blend=PeerBlend(GuanineShare(), 0.5, ramp))
+    peer = GuanineShare().predict_introns(INTRONS)
+    want = blended_members(plain.intron_members(INTRONS), peer, 0.5, ramp)
+    assert not np.allclose(want, plain.intron_members(INTRONS))  # the toy members lie on the ramp
+    np.testing.assert_allclose(blended.intron_members(INTRONS), want, atol=1e-7)
+    x = strings_to_one_hot(INTRONS, INTRON_LENGTH)
+    np.testing.assert_allclose(blended.members(x), plain.members(x))  # one-hot inputs: the CNN alone
+    frame = make_library(6)
+    rows = blended_members(
+        plain.members(strings_to_one_hot(frame["intron_seq"].tolist(), INTRON_LENGTH)),
+        GuanineShare().predict_introns(frame["intron_seq"].tolist()),
+        0.5,
+        ramp,
+    )
+    np.testing.assert_allclose(blended.predict_library(frame), rows.mean(1), atol=1e-6)
+
+
+def test_a_long_introns_views_are_each_blended_before_their_mean():
+    plain = toy_predictor(INTRON_LENGTH)
+    blended = Predictor(plain.model, plain.card, blend=PeerBlend(GuanineShare(), 0.5, (0.25, 0.75)))
+    long = INTRONS[0][:12] + "ACGTTGCA" * 40 + INTRONS[0][12:]
+    reads, _, owner = plain.model_reads([long])
+    assert len(reads) > 1 and set(owner) == {0}
+    views = plain.members(strings_to_one_hot(reads, INTRON_LENGTH))
+    want = blended_members(views, GuanineShare().predict_introns(reads), 0.5, (0.25, 0.75)).mean(0)
+    np.testing.assert_allclose(blended.intron_members([long])[0], want, atol=1e-6)
 
 
 def test_members_are_batched_without_changing_results(monkeypatch):

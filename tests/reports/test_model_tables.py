@@ -78,6 +78,14 @@ def test_overall_metrics_rows_per_predictor_and_part():
     assert table.loc[2, "n"] == 100
 
 
+def test_overall_metrics_show_the_cnn_alone_beside_a_peer_blend():
+    card = toy_card()
+    card["before_peer_blend"] = {"metrics": {part: {"mse": 0.5, "n": 100} for part in PARTS}}
+    table = mr.overall_metrics(card)
+    assert table["predictor"].tolist() == [p for p in (mr.MODEL, mr.CNN_ALONE, mr.BASELINE) for _ in PARTS]
+    assert table.loc[table["predictor"] == mr.CNN_ALONE, "mse"].tolist() == [0.5] * 3
+
+
 def test_per_library_mse_has_both_predictors_with_counts_in_labels():
     table = mr.per_library_mse(toy_card())
     assert table["label"].tolist() == ["a (n=3)", "b (n=7)"] * 2

@@ -54,9 +54,10 @@ def test_ship_writes_model_card_and_report_and_keeps_the_reproduce_tables(tiny_d
         (folder / "native_summary.json").write_text("{}")
 
     card = build_shipped(tiny_data_dir, out, config, candidates=False, finish=finish)
-    assert seen == [["REPORT.md", "model.keras", "model_card.json", "peer.txt"]]
+    assert seen == [["REPORT.md", "blend_peer.txt", "model.keras", "model_card.json", "peer.txt"]]
     assert sorted(p.name for p in out.iterdir()) == [
         "REPORT.md",
+        "blend_peer.txt",
         "model.keras",
         "model_card.json",
         "native_summary.json",
@@ -80,6 +81,11 @@ def test_ship_writes_model_card_and_report_and_keeps_the_reproduce_tables(tiny_d
         set(read_card(out)["noise_by_type"]) == types and min(read_card(out)["noise_by_type"].values()) >= 0
     )
     assert load_predictor(out).predict_introns(["GTATGTTACTAACTAG"]).shape == (1,)
+    blend = load_predictor(out).blend  # the peer blend ships, its weight the dev-best of those tried
+    by_weight = card["peer_blend"]["dev_pearson_by_weight"]
+    assert blend is not None and by_weight[f"{blend.weight:g}"] == max(by_weight.values())
+    assert set(card["before_peer_blend"]) == {"metrics", "variant_effects"}
+    assert "the same ensemble alone, before its peer blend" in report_markdown(card)
     assert read_card(out)["study_reported"] == study_headline() and "seed_reported" not in read_card(out)
     again = build_shipped(tiny_data_dir, out, config, candidates=False, trained_dir=out)  # nothing trained
     assert (

@@ -1,6 +1,7 @@
 """``vcf``: made-up records on the annotated R64 introns (built from the table at run time), scored with the toy model."""
 
 import gzip
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -8,10 +9,19 @@ import pandas as pd
 import pysam
 import pytest
 from test_annotation import INTRON_MINUS, INTRON_PLUS, made_up_genome
-from toy_model import BRANCH_PWM, expected_members, install_toy_model, toy_page, toy_predictor, toy_weights
+from toy_model import (
+    BRANCH_PWM,
+    GuanineShare,
+    expected_members,
+    install_toy_model,
+    toy_page,
+    toy_predictor,
+    toy_weights,
+)
 
 from splice_core.cli import main as cli
 from splice_core.data.sites import find_branch_start
+from splice_core.models.peer_blend import PeerBlend
 from splice_core.predict.predictor import prediction_text
 from splice_core.variants import vcf
 from splice_core.variants.alleles import REF_MISMATCH
@@ -250,13 +260,15 @@ def test_a_vcf_variant_scores_as_the_same_mutant_pasted_on_the_predict_page(
         assert (float(members[0].mean()), float(members[1].mean())) == (row.variant_eff, row.wt_eff)
 
 
-def test_long_introns_score_as_the_predictor_does_each_view_read_once(introns):
+@pytest.mark.parametrize("blend", [None, PeerBlend(GuanineShare(), 0.5, (0.25, 0.75))])
+def test_long_introns_score_as_the_predictor_does_each_view_read_once(introns, blend):
+    """With a peer blend too: each view is blended as the predictor blends it."""
     long = introns[introns["sequence"].str.len() > 300].iloc[0]["sequence"]
     middle = len(long) // 2
     variants = [long[:middle] + OTHER[long[middle]] + long[middle + 1 :], long[:40] + long[41:], long]
-    scoring = scorer()
+    predictor = replace(toy_predictor(LENGTH), blend=blend)
+    scoring = EntryScorer(predictor, BRANCH_PWM)
     got = scoring.members(variants)
-    predictor = toy_predictor(LENGTH)
     want = predictor.intron_members(variants, [find_branch_start(s, BRANCH_PWM) for s in variants])
     np.testing.assert_array_equal(got, want)
     # the SNV in the middle changes a few of the 16 views (windows overlap); the rest are the wild type's, read once
