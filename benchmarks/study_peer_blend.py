@@ -1,6 +1,7 @@
 """Would a blend of the shipped ensemble and the LightGBM peer be the better predictor? One run prints the evidence.
 
-Needs the data directory. For each peer — the shipped one (RNA folding features), one fitted without folding (what
+Needs the data directory. The ensemble is the shipped CNN alone; where the model ships a peer blend
+(:mod:`splice_core.models.peer_blend`), its row is printed beside. For each peer — the shipped one (RNA folding features), one fitted without folding (what
 a mutagenesis could afford), and one without folding fitted with the natural introns' backed knock-outs (those the
 ensemble's pair fine-tuning and site gates learn from) as extra train rows — it prints
 
@@ -17,6 +18,7 @@ import argparse
 import sys
 import time
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -27,15 +29,21 @@ sys.path[:0] = [str(ROOT)]
 
 from splice_core.analysis.calibration import biology_card  # noqa: E402
 from splice_core.analysis.mutagenesis import deletion_variants, substitution_variants  # noqa: E402
-from splice_core.analysis.variant_effects import HEADLINE_KIND, KNOCKOUT_SOURCE, NON_SPLICING, PredictIntrons  # noqa: E402
+from splice_core.analysis.variant_effects import HEADLINE_KIND, NON_SPLICING, PredictIntrons  # noqa: E402
 from splice_core.data.library import read_wildtype  # noqa: E402
-from splice_core.models.features import intron_features  # noqa: E402
-from splice_core.models.lightgbm_peer import GradientBoostingPeer, fit_peer, peer_beside  # noqa: E402
+from splice_core.models.lightgbm_peer import GradientBoostingPeer, peer_beside  # noqa: E402
 from splice_core.models.metrics import regression_metrics  # noqa: E402
+from splice_core.models.peer_blend import KNOCKOUT_WEIGHT, fit_blend_peer  # noqa: E402
 from splice_core.models.store import PRETRAINED_DIR, read_card  # noqa: E402
 from splice_core.predict.predictor import Predictor, load_predictor  # noqa: E402
 from splice_core.reports.shipped_recipe import SHIPPED_CONFIG  # noqa: E402
-from splice_core.runs.experiment import PreparedData, predictor_variant_figures, prepare_data, train_pairs  # noqa: E402
+from splice_core.runs.experiment import (  # noqa: E402
+    PreparedData,
+    knockout_pairs,
+    predictor_variant_figures,
+    prepare_data,
+    train_pairs,
+)
 from splice_core.seq.views import mean_over_views  # noqa: E402
 
 WEIGHTS = np.round(np.arange(0, 1.01, 0.1), 1)
@@ -44,23 +52,16 @@ PeerPredict = Callable[[list[str]], np.ndarray]
 
 def knockout_training_rows(data: PreparedData) -> pd.DataFrame:
     """The train part's natural introns' backed knock-outs (columns ``mutant``, ``mutant_y``), one row each."""
-    pairs = train_pairs(data, SHIPPED_CONFIG)
-    return pairs[pairs["source"] == KNOCKOUT_SOURCE].drop_duplicates("mutant")[["mutant", "mutant_y"]]
+    return knockout_pairs(train_pairs(data, SHIPPED_CONFIG)).drop_duplicates("mutant")[["mutant", "mutant_y"]]
 
 
-def fold_free_peer(data: PreparedData, knockouts: pd.DataFrame | None, knockout_weight: float) -> PeerPredict:
-    """``predict(introns)`` of a peer without folding features, fitted on the library (and ``knockouts`` as train
-    rows, each weighing ``knockout_weight`` of a library row)."""
+def fold_free_peer(data: PreparedData, knockouts: pd.DataFrame, knockout_weight: float) -> PeerPredict:
+    """``predict(introns)`` of a peer without folding features fitted as the shipped blend's is
+    (:func:`~splice_core.models.peer_blend.fit_blend_peer`; ``knockouts`` may be empty)."""
     pwms = {k: np.asarray(v) for k, v in data.baseline.pwms.items()}
     introns = data.frame["intron_seq"].astype(str).tolist()
-    y, parts, weight = data.frame["splicing_eff"].to_numpy(), data.parts.to_numpy(), np.ones(len(introns))
-    if knockouts is not None:
-        introns += knockouts["mutant"].tolist()
-        y = np.concatenate([y, knockouts["mutant_y"].to_numpy()])
-        parts = np.concatenate([parts, np.full(len(knockouts), "train")])
-        weight = np.concatenate([weight, np.full(len(knockouts), knockout_weight)])
-    peer = fit_peer(intron_features(introns, pwms, fold=False), y, parts, pwms, weight)
-    return lambda seqs: peer.predict_features(intron_features(list(seqs), pwms, fold=False))
+    y, parts = data.frame["splicing_eff"].to_numpy(), data.parts.to_numpy()
+    return fit_blend_peer(introns, y, parts, knockouts, pwms, knockout_weight).predict_introns
 
 
 def read_as_the_ensemble(predictor: Predictor, peer: PeerPredict) -> PeerPredict:
@@ -157,18 +158,23 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--model", type=Path, default=PRETRAINED_DIR)
     parser.add_argument("--data-dir", type=Path, default=ROOT.parent / "shared" / "data")
     parser.add_argument(
-        "--knockout-weight", type=float, default=0.2, help="a knock-out row's weight (default 0.2)"
+        "--knockout-weight",
+        type=float,
+        default=KNOCKOUT_WEIGHT,
+        help=f"a knock-out row's weight (default {KNOCKOUT_WEIGHT:g}, the shipped blend's)",
     )
     args = parser.parse_args(argv)
     card = read_card(args.model)
     data = prepare_data(args.data_dir, card.get("split", {}).get("seed", 0))
-    predictor, wildtype = load_predictor(args.model), read_wildtype(args.data_dir)
+    shipped_blend, wildtype = load_predictor(args.model), read_wildtype(args.data_dir)
+    predictor = replace(shipped_blend, blend=None)  # the CNN ensemble alone
     shipped: GradientBoostingPeer | None = peer_beside(args.model, card)
+    knockouts = knockout_training_rows(data)
     peers = {
         "shipped peer (folding)": shipped.predict_introns if shipped is not None else None,
-        "peer without folding": fold_free_peer(data, None, 0.0),
+        "peer without folding": fold_free_peer(data, knockouts.iloc[:0], 0.0),
         f"peer without folding, knock-outs at {args.knockout_weight}": fold_free_peer(
-            data, knockout_training_rows(data), args.knockout_weight
+            data, knockouts, args.knockout_weight
         ),
     }
     header = (
@@ -181,6 +187,15 @@ def main(argv: list[str] | None = None) -> int:
         "ensemble alone", library_rows(data, alone), variant_summary(alone, data, wildtype)
     )
     rows = [header, "|---" * 9 + "|", ensemble_row]
+    if shipped_blend.blend is not None:
+        ramped = lambda introns: shipped_blend.intron_members(list(introns))  # noqa: E731
+        rows.append(
+            summary_line(
+                f"shipped blend (ensemble {shipped_blend.blend.weight:g}, ramp {shipped_blend.blend.ramp})",
+                library_rows(data, lambda introns: ramped(introns).mean(1, keepdims=True)),
+                variant_summary(ramped, data, wildtype),
+            )
+        )
     for name, peer in peers.items():
         if peer is None:
             continue

@@ -15,7 +15,15 @@ from splice_core.cli.main import parser
 
 pytestmark = pytest.mark.slow  # see pytest.ini: the quick tier leaves these out
 
-SHIPPED_FILES = ("model.keras", "model_card.json", "peer.txt", "REPORT.md", "reproduce.md", "reproduce.csv")
+SHIPPED_FILES = (
+    "model.keras",
+    "model_card.json",
+    "peer.txt",
+    "blend_peer.txt",
+    "REPORT.md",
+    "reproduce.md",
+    "reproduce.csv",
+)
 PROBE = (
     "GTATGTTTAATATATCTTTTCTTTTGTTTAATTACTAACAATATTTGCAG"  # made up: consensus 5' site, branch site and 3' AG
 )

@@ -62,14 +62,15 @@ def fit_blend_peer(
     parts: np.ndarray,
     knockouts: pd.DataFrame,
     pwms: dict[str, np.ndarray],
+    knockout_weight: float = KNOCKOUT_WEIGHT,
 ) -> GradientBoostingPeer:
     """The blend's peer, fitted on the library's rows (``parts``: train, dev, test) and the train part's backed
-    knock-outs (``knockouts``: mutant, mutant_y; in train, each weighing :data:`KNOCKOUT_WEIGHT`)."""
+    knock-outs (``knockouts``: mutant, mutant_y; in train, each weighing ``knockout_weight``)."""
     sequences = list(introns) + knockouts["mutant"].tolist()
     features = intron_features(sequences, pwms, fold=False)
     labels = np.concatenate([np.asarray(y, float), knockouts["mutant_y"].to_numpy(float)])
     all_parts = np.concatenate([np.asarray(parts), np.full(len(knockouts), "train")])
-    weight = np.concatenate([np.ones(len(introns)), np.full(len(knockouts), KNOCKOUT_WEIGHT)])
+    weight = np.concatenate([np.ones(len(introns)), np.full(len(knockouts), knockout_weight)])
     peer = fit_peer(features, labels, all_parts, pwms, weight)
     return GradientBoostingPeer(peer.model, pwms, fold=False)
 

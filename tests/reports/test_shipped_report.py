@@ -152,6 +152,7 @@ def test_report_shows_variant_effects_beside_a_perfect_model_and_the_earlier_sta
     }
     card["peer"].pop("variant_effects", None)
     card.pop("before_site_gates", None)
+    card.pop("before_peer_blend", None)
     card["before_pair_tuning"] = earlier_stage(0.375, knockout)
     text = report_markdown(card)
     assert (
@@ -170,6 +171,13 @@ def test_report_shows_variant_effects_beside_a_perfect_model_and_the_earlier_sta
         and "| before site gates | before pair fine-tuning |" in text
     )
     assert "| test | 5' G | substitution | ACT | 7 | 0.625 | 0.062 | 0.250 | 0.375 | nan | 0.010 |" in text
+    card["before_peer_blend"] = earlier_stage(0.75, knockout)  # the newest stage comes first
+    text = report_markdown(card)
+    assert "| CNN alone (no peer blend) | 0.75 (0.25–0.88)" in text
+    assert (
+        "| test | 5' G | substitution | ACT | 7 | 0.625 | 0.062 | 0.750 | 0.250 | 0.375 | nan | 0.010 |"
+        in text
+    )
     del card["variant_effects"]
     assert "## Variant effects" not in report_markdown(card)
 
