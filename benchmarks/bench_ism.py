@@ -9,6 +9,7 @@ scaled). Each figure alternates incremental and batched ``--rounds`` times and r
 process CPU time, and the load average, since the machine is shared.
 
     python benchmarks/bench_ism.py [--rounds 5] [--pairs-rounds 1] [--pairs-length 150] [--naive-sample 40] [--no-pairs]
+        [--model DIR]
 
 It ends with where a paste's work goes on the Predict page (prediction, mutagenesis both ways, heatmap,
 SmoothGrad, the logo's figure and PNG).
@@ -119,8 +120,11 @@ def main() -> None:
     parser.add_argument("--pairs-length", type=int, default=150)
     parser.add_argument("--naive-sample", type=int, default=40)
     parser.add_argument("--no-pairs", action="store_true", help="skip the double-mutant scan (minutes)")
+    parser.add_argument(
+        "--model", type=Path, default=PRETRAINED_DIR, help="model directory (default: the shipped one)"
+    )
     args = parser.parse_args()
-    predictor = load_predictor(PRETRAINED_DIR)
+    predictor = load_predictor(args.model)
     print(
         f"incremental engine: {type(predictor.incremental).__name__}; load average {os.getloadavg()[0]:.1f}"
     )
