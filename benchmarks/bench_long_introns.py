@@ -13,6 +13,7 @@ Needs the data directory (``wildtype_introns.csv``). With the shipped model (or 
 
 import argparse
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -73,8 +74,11 @@ def main() -> None:
 
     rng = np.random.default_rng(0)
     long = [intron for intron in introns if len(intron) > TRAINED_MAX]
-    views_before = predictor.predict_introns(long)
-    whole_before = predictor.predict(strings_to_one_hot(long))
+    cnn = replace(
+        predictor, blend=None
+    )  # both readings by the CNN alone: the peer reads no one-hot whole intron
+    views_before = cnn.predict_introns(long)
+    whole_before = cnn.predict(strings_to_one_hot(long))
     print(
         f"\nstability of the {len(long)} introns over {TRAINED_MAX} nt: |change| when neutral sequence is inserted at the centre"
     )
@@ -83,12 +87,12 @@ def main() -> None:
         longer = [
             intron[: len(intron) // 2] + neutral(rng, size) + intron[len(intron) // 2 :] for intron in long
         ]
-        print(change_line(f"{size:,} nt, views (ours)", views_before, predictor.predict_introns(longer)))
+        print(change_line(f"{size:,} nt, views (ours)", views_before, cnn.predict_introns(longer)))
         print(
             change_line(
                 f"{size:,} nt, whole intron (naive)",
                 whole_before,
-                predictor.predict(strings_to_one_hot(longer)),
+                cnn.predict(strings_to_one_hot(longer)),
             )
         )
     spread = table.loc[table["length"] > TRAINED_MAX, "predicted_sd"].mean()

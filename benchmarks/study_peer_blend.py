@@ -39,10 +39,9 @@ from splice_core.predict.predictor import Predictor, load_predictor  # noqa: E40
 from splice_core.reports.shipped_recipe import SHIPPED_CONFIG  # noqa: E402
 from splice_core.runs.experiment import (  # noqa: E402
     PreparedData,
-    knockout_pairs,
+    knockout_mutants,
     predictor_variant_figures,
     prepare_data,
-    train_pairs,
 )
 from splice_core.seq.views import mean_over_views  # noqa: E402
 
@@ -50,18 +49,12 @@ WEIGHTS = np.round(np.arange(0, 1.01, 0.1), 1)
 PeerPredict = Callable[[list[str]], np.ndarray]
 
 
-def knockout_training_rows(data: PreparedData) -> pd.DataFrame:
-    """The train part's natural introns' backed knock-outs (columns ``mutant``, ``mutant_y``), one row each."""
-    return knockout_pairs(train_pairs(data, SHIPPED_CONFIG)).drop_duplicates("mutant")[["mutant", "mutant_y"]]
-
-
 def fold_free_peer(data: PreparedData, knockouts: pd.DataFrame, knockout_weight: float) -> PeerPredict:
     """``predict(introns)`` of a peer without folding features fitted as the shipped blend's is
     (:func:`~splice_core.models.peer_blend.fit_blend_peer`; ``knockouts`` may be empty)."""
-    pwms = {k: np.asarray(v) for k, v in data.baseline.pwms.items()}
     introns = data.frame["intron_seq"].astype(str).tolist()
     y, parts = data.frame["splicing_eff"].to_numpy(), data.parts.to_numpy()
-    return fit_blend_peer(introns, y, parts, knockouts, pwms, knockout_weight).predict_introns
+    return fit_blend_peer(introns, y, parts, knockouts, data.pwms, knockout_weight).predict_introns
 
 
 def read_as_the_ensemble(predictor: Predictor, peer: PeerPredict) -> PeerPredict:
@@ -169,7 +162,7 @@ def main(argv: list[str] | None = None) -> int:
     shipped_blend, wildtype = load_predictor(args.model), read_wildtype(args.data_dir)
     predictor = replace(shipped_blend, blend=None)  # the CNN ensemble alone
     shipped: GradientBoostingPeer | None = peer_beside(args.model, card)
-    knockouts = knockout_training_rows(data)
+    knockouts = knockout_mutants(data, SHIPPED_CONFIG)
     peers = {
         "shipped peer (folding)": shipped.predict_introns if shipped is not None else None,
         "peer without folding": fold_free_peer(data, knockouts.iloc[:0], 0.0),

@@ -17,7 +17,8 @@ import pandas as pd
 
 from splice_core.cluster.connection import cluster_resources
 from splice_core.data.library import DataFileError
-from splice_core.models.store import CARD_FILE, MODEL_FILE
+from splice_core.models.peer_blend import blend_files
+from splice_core.models.store import CARD_FILE, MODEL_FILE, read_card
 from splice_core.predict.batch import BatchSummary, ProgressFn, score_frame
 from splice_core.predict.tables import CHUNK_ROWS, ScoredWriter, input_chunks, output_format
 
@@ -28,8 +29,10 @@ NODE_ID_LABEL = "ray.io/node-id"
 
 
 def model_files(path: str | os.PathLike) -> dict[str, bytes]:
-    """The files of a model directory as bytes, to send to workers that may not see this file system."""
-    return {name: (Path(path) / name).read_bytes() for name in (MODEL_FILE, CARD_FILE)}
+    """The files a model directory's predictor loads (model, card and the blend's peer where it ships one) as bytes,
+    to send to workers that may not see this file system."""
+    names = (MODEL_FILE, CARD_FILE, *blend_files(read_card(path)))
+    return {name: (Path(path) / name).read_bytes() for name in names}
 
 
 def read_chunks(request: pd.DataFrame, chunk_rows: int) -> Iterator[pd.DataFrame]:

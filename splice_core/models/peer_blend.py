@@ -19,6 +19,7 @@ from scipy.stats import pearsonr
 
 from splice_core.models.features import intron_features
 from splice_core.models.lightgbm_peer import GradientBoostingPeer, fit_peer, load_peer
+from splice_core.models.store import ModelDirError
 
 BLEND_PEER_FILE = "blend_peer.txt"  # the blend's peer in a model directory (LightGBM's text format)
 RAMP = (0.02, 0.1)  # a member's prediction at which the peer's share starts and is whole
@@ -85,14 +86,22 @@ def best_weight(by_weight: dict[float, float]) -> float:
     return max(by_weight, key=lambda w: (np.nan_to_num(round(by_weight[w], 6), nan=-np.inf), w))
 
 
+def blend_files(card: dict) -> list[str]:
+    """The files of a model directory that its card's blend reads (none without a blend)."""
+    return [card["peer_blend"]["file"]] if card.get("peer_blend") else []
+
+
 def load_blend(model_dir: str | os.PathLike, card: dict) -> PeerBlend | None:
-    """The blend a model directory ships (its card's ``peer_blend``), or None when it has none."""
+    """The blend a model directory ships (its card's ``peer_blend``), or None when it has none; ModelDirError when
+    the card names a peer the directory lacks (its predictions would silently be the CNN's alone)."""
     entry = card.get("peer_blend")
     if not entry:
         return None
     pwms = card.get("pwm_baseline", {}).get("pwms", {})
     peer = load_peer(Path(model_dir) / entry["file"], pwms, fold=False)
-    return None if peer is None else PeerBlend(peer, float(entry["weight"]), tuple(entry["ramp"]))
+    if peer is None:
+        raise ModelDirError(f"{Path(model_dir) / entry['file']}: the card's peer blend needs this file")
+    return PeerBlend(peer, float(entry["weight"]), tuple(entry["ramp"]))
 
 
 def blend_entry(by_weight: dict[float, float], n_knockouts: int) -> dict:

@@ -8,7 +8,6 @@ from dataclasses import replace
 from pathlib import Path
 
 import keras
-import numpy as np
 
 from splice_core.analysis.calibration import (
     biology_card,
@@ -44,12 +43,11 @@ from splice_core.reports.shipped_report import EARLIER_STAGES, kept_seeds, repor
 from splice_core.runs.experiment import (
     PreparedData,
     ensemble_figures,
-    knockout_pairs,
+    knockout_mutants,
     member_predictions,
     predictor_variant_figures,
     prepare_data,
     run_training,
-    train_pairs,
     variant_figures,
     with_site_gates,
 )
@@ -89,9 +87,8 @@ def with_peer_blend(
         return card, None
     introns = data.frame["intron_seq"].astype(str).tolist()
     y, parts = data.frame["splicing_eff"].to_numpy(float), data.parts.to_numpy()
-    knockouts = knockout_pairs(train_pairs(data, config)).drop_duplicates("mutant")
-    pwms = {k: np.asarray(v) for k, v in data.baseline.pwms.items()}
-    peer = fit_blend_peer(introns, y, parts, knockouts, pwms)
+    knockouts = knockout_mutants(data, config)
+    peer = fit_blend_peer(introns, y, parts, knockouts, data.pwms)
     x = library_to_one_hot(data.frame, "intron", data.reporter)
     members, peer_pred, dev = member_predictions(model, x), peer.predict_introns(introns), parts == "dev"
     entry = blend_entry(dev_pearson_by_weight(members[dev], peer_pred[dev], y[dev]), len(knockouts))
@@ -105,7 +102,13 @@ def with_peer_blend(
             "variant_effects": variant_figures(model, data, x.shape[1]),
         },
         "peer_blend": entry,
-        **ensemble_figures(model, data, x, blended, "intron", predictor.intron_members),
+        **{  # the members' own test figures stay the CNN's, beside their training's dev figures
+            key: value
+            for key, value in ensemble_figures(
+                model, data, x, blended, "intron", predictor.intron_members
+            ).items()
+            if key != "members_test"
+        },
     }, blend
 
 

@@ -52,11 +52,12 @@ def blend_text(entry: dict | None) -> str:
     return (
         f" Each member's prediction is blended with a fold-free LightGBM peer (k-mers, sites, lengths; taught the train "
         f"part's {entry['knockout_rows']:,} backed knock-outs of natural introns as extra rows, weighing "
-        f"{entry['knockout_weight']:g} each): member + {1 - entry['weight']:.1f} × (peer − member) × ramp, the ramp "
+        f"{entry['knockout_weight']:g} each): member + {1 - entry['weight']:g} × (peer − member) × ramp, the ramp "
         f"rising from 0 where the member predicts ≤ {low:g} to 1 at ≥ {high:g}, so that what the members call "
-        f"non-splicing stays so (a plain blend lifts the knock-outs to 0.17–0.29: `benchmarks/study_peer_blend.py`). "
+        f"non-splicing stays so (a plain blend, `benchmarks/study_peer_blend.py`, lifts the knock-outs). "
         f"The ensemble's share {entry['weight']:g} was chosen on dev Pearson (share → dev Pearson: {tried}). "
-        "Every figure below is the blend's unless a row says otherwise; the saliency logo is the CNN members' share only."
+        "Every figure of this model is the blend's but for those named the CNN alone and the members' own; the "
+        "saliency logo is the CNN members' share only."
     )
 
 

@@ -68,12 +68,16 @@ class PreparedData:
     reporter: Reporter | None
     baseline: PWMBaseline
 
+    @property
+    def pwms(self) -> dict[str, np.ndarray]:
+        """The PWM baseline's site PWMs (the peers' site features use them)."""
+        return {k: np.asarray(v) for k, v in self.baseline.pwms.items()}
+
     @cached_property
     def peer_features(self) -> tuple[pd.DataFrame, dict[str, np.ndarray]]:
-        """The peer's features of every row (:func:`~splice_core.models.features.intron_features`) and the PWMs (the
-        PWM baseline's) its site features use: computed once (RNA folding takes minutes on the library)."""
-        pwms = {k: np.asarray(v) for k, v in self.baseline.pwms.items()}
-        return intron_features(self.frame["intron_seq"].tolist(), pwms), pwms
+        """The peer's features of every row (:func:`~splice_core.models.features.intron_features`) and the PWMs its
+        site features use (:attr:`pwms`): computed once (RNA folding takes minutes on the library)."""
+        return intron_features(self.frame["intron_seq"].tolist(), self.pwms), self.pwms
 
 
 def sample_constructs(frame: pd.DataFrame, max_rows: int, seed: int = 0) -> pd.DataFrame:
@@ -244,6 +248,12 @@ def peer_labels(data: PreparedData) -> np.ndarray:
 def knockout_pairs(pairs: pd.DataFrame) -> pd.DataFrame:
     """The backed knock-outs of natural introns among :func:`train_pairs`."""
     return pairs[pairs["source"] == KNOCKOUT_SOURCE]
+
+
+def knockout_mutants(data: PreparedData, config: TrainConfig) -> pd.DataFrame:
+    """The train part's natural introns' backed knock-outs (:func:`knockout_pairs` of :func:`train_pairs`), one row per
+    distinct mutant."""
+    return knockout_pairs(train_pairs(data, config)).drop_duplicates("mutant")
 
 
 def knockout_rows(pairs: pd.DataFrame, length: int) -> tuple[np.ndarray, ...]:

@@ -8,7 +8,7 @@ import pytest
 from toy_model import expected_members, install_toy_model, toy_weights
 
 from splice_core.cli import main as cli
-from splice_core.cluster.batch_scoring import replica_options, score_file_on_ray
+from splice_core.cluster.batch_scoring import model_files, replica_options, score_file_on_ray
 from splice_core.data.library import DataFileError
 from splice_core.models.store import PRETRAINED_DIR
 from splice_core.predict.batch import score_file
@@ -27,6 +27,12 @@ def random_introns(n: int, seed: int = 0) -> list[str]:
         "GTATGT" + "".join(rng.choice(list("ACGT"), int(rng.integers(30, 110)))) + "TACTAACAG"
         for _ in range(n)
     ]
+
+
+def test_workers_get_every_file_the_predictor_loads(tmp_path):
+    """The shipped model's blend peer travels with it (without it a worker would refuse the model)."""
+    assert sorted(model_files(PRETRAINED_DIR)) == ["blend_peer.txt", "model.keras", "model_card.json"]
+    assert sorted(model_files(install_toy_model(tmp_path))) == ["model.keras", "model_card.json"]
 
 
 def test_replicas_go_one_per_gpu_when_the_cluster_has_gpus_else_one_per_cpu():

@@ -13,12 +13,14 @@ from splice_core.models.peer_blend import (
     PeerBlend,
     best_weight,
     blend_entry,
+    blend_files,
     blended_members,
     dev_pearson_by_weight,
     fit_blend_peer,
     load_blend,
     peer_share,
 )
+from splice_core.models.store import ModelDirError
 from splice_core.runs.experiment import prepare_data
 
 RAMP_QUARTERS = (0.25, 0.75)  # a ramp whose shares are exact binary fractions
@@ -89,3 +91,9 @@ def test_a_model_directory_loads_the_blend_its_card_names(tiny_data_dir, tmp_pat
     assert blend.weight == 0.7 and blend.ramp == RAMP and card["peer_blend"]["knockout_rows"] == 3
     np.testing.assert_allclose(blend.peer.predict_introns(introns[:5]), peer.predict_introns(introns[:5]))
     assert load_blend(tmp_path, {"pwm_baseline": card["pwm_baseline"]}) is None
+    assert blend_files(card) == [BLEND_PEER_FILE] and blend_files({}) == []
+    (
+        tmp_path / BLEND_PEER_FILE
+    ).unlink()  # a card naming a peer the folder lacks is refused, not read as the CNN's
+    with pytest.raises(ModelDirError, match="peer blend needs this file"):
+        load_blend(tmp_path, card)

@@ -5,7 +5,7 @@ from dataclasses import replace
 from splice_core.data.published import study_headline
 from splice_core.models.store import PRETRAINED_DIR, read_card
 from splice_core.reports.shipped_recipe import SHIPPED_CONFIG
-from splice_core.reports.shipped_report import recipe_text, report_markdown
+from splice_core.reports.shipped_report import blend_text, recipe_text, report_markdown
 
 
 def test_report_lists_every_model_and_library_type():
@@ -210,3 +210,18 @@ def test_report_shows_the_biology_check_intervals_guessing_and_the_held_out_memb
         "## The held-out member on the library's own rows" in report
         and "| test | 0.500 | 4 | 0.750 |" in report
     )
+
+
+def test_the_blend_is_said_in_words_with_the_weights_tried_on_dev():
+    entry = {
+        "weight": 0.75,
+        "ramp": [0.0625, 0.125],
+        "knockout_weight": 0.25,
+        "knockout_rows": 1234,
+        "dev_pearson_by_weight": {"0.5": 0.5, "0.75": 0.625},
+    }
+    words = blend_text(entry)
+    assert "member + 0.25 × (peer − member) × ramp" in words
+    assert "≤ 0.0625 to 1 at ≥ 0.125" in words and "1,234 backed knock-outs" in words
+    assert "share 0.75 was chosen on dev Pearson (share → dev Pearson: 0.5 → 0.5000, 0.75 → 0.6250)" in words
+    assert blend_text(None) == "" and blend_text({}) == ""
