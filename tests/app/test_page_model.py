@@ -55,7 +55,9 @@ def test_without_data_the_card_figures_are_shown(without_data):
     assert "shipped model (pretrained/)" in at.caption[0].value
     overall = dataframe_with(at, "part")
     assert overall.loc[2, "mse"] == pytest.approx(card["metrics"]["test"]["mse"])
-    assert overall.loc[5, "mse"] == pytest.approx(card["baseline_metrics"]["test"]["mse"])
+    assert overall.loc[5, "mse"] == pytest.approx(card["before_peer_blend"]["metrics"]["test"]["mse"])
+    assert overall.loc[8, "mse"] == pytest.approx(card["baseline_metrics"]["test"]["mse"])
+    assert "blended with a fold-free LightGBM peer" in at.caption[1].value  # the shipped blend said in words
     noise = dataframe_with(at, "other barcodes' mean")
     assert noise.set_index("part").loc["test", "model"] == pytest.approx(
         card["replicates"]["test"]["pearson"]
