@@ -254,14 +254,18 @@ class Predictor:
         the change reaches is computed (:meth:`members_near`); the predictions are the same without them.
         """
         reads, read_branch, owner = self.model_reads(introns, branch, design.get("template"))
-        x = self.introns_to_one_hot(reads, read_branch, **design)
         if parents is None or self.incremental is None:
-            members = self.members(x)
+            members = self.read_members(reads, read_branch, **design)
         else:
             ref_x, candidates = self.parent_inputs(parents, parent_branch, design)
-            members = self.members_near(x, ref_x, candidates[owner])
-        members = self.blended(members, reads)
+            x = self.introns_to_one_hot(reads, read_branch, **design)
+            members = self.blended(self.members_near(x, ref_x, candidates[owner]), reads)
         return members if len(reads) == len(introns) else mean_over_views(members, owner, len(introns))
+
+    def read_members(self, reads: list[str], branch: np.ndarray | None = None, **design) -> np.ndarray:
+        """Each member's prediction ``(N, K)`` of sequences the model reads whole (an intron or one view; ``branch``
+        and ``design`` as :meth:`introns_to_one_hot` takes them), blended with the peer where the model ships one."""
+        return self.blended(self.members(self.introns_to_one_hot(reads, branch, **design)), reads)
 
     def parent_inputs(
         self, parents: list[str], parent_branch: np.ndarray | None, design: dict

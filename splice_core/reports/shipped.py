@@ -42,7 +42,7 @@ from splice_core.reports.shipped_recipe import CANDIDATES, SHIPPED_CONFIG, TARGE
 from splice_core.reports.shipped_report import EARLIER_STAGES, kept_seeds, report_markdown
 from splice_core.runs.experiment import (
     PreparedData,
-    ensemble_figures,
+    evaluation_card,
     knockout_mutants,
     member_predictions,
     predictor_variant_figures,
@@ -95,21 +95,19 @@ def with_peer_blend(
     blend = PeerBlend(peer, entry["weight"], tuple(entry["ramp"]))
     predictor = Predictor(model, card, blend=blend)
     blended = blended_members(members, peer_pred, blend.weight, blend.ramp)
-    return {
-        **card,
-        "before_peer_blend": {
-            "metrics": metrics_by_part(data.frame, data.parts, members.mean(1)),
-            "variant_effects": variant_figures(model, data, x.shape[1]),
+    return (
+        {
+            **card,
+            "before_peer_blend": {
+                "metrics": metrics_by_part(data.frame, data.parts, members.mean(1)),
+                "variant_effects": variant_figures(model, data, x.shape[1]),
+            },
+            "peer_blend": entry,  # the members' own test figures (members_test) stay the CNN's, beside their dev figures
+            **evaluation_card(data, blended.mean(1)),
+            "variant_effects": predictor_variant_figures(predictor.intron_members, data),
         },
-        "peer_blend": entry,
-        **{  # the members' own test figures stay the CNN's, beside their training's dev figures
-            key: value
-            for key, value in ensemble_figures(
-                model, data, x, blended, "intron", predictor.intron_members
-            ).items()
-            if key != "members_test"
-        },
-    }, blend
+        blend,
+    )
 
 
 def calibration_results(

@@ -306,16 +306,11 @@ def member_predictions(model: keras.Model, x: np.ndarray) -> np.ndarray:
 
 
 def ensemble_figures(
-    model: keras.Model,
-    data: PreparedData,
-    x: np.ndarray,
-    members: np.ndarray,
-    context: str,
-    predict: PredictIntrons | None = None,
+    model: keras.Model, data: PreparedData, x: np.ndarray, members: np.ndarray, context: str
 ) -> dict:
     """An ensemble's figures for its card from its inputs ``x`` in ``context`` and its :func:`member_predictions`
     ``members`` on them: each member's test metrics, :func:`evaluation_card` of the members' mean and (bare introns)
-    the variant-effect card, of ``predict(introns)`` where given (else of ``model``)."""
+    the variant-effect card."""
     out = {
         "members_test": [
             metrics_by_part(data.frame, data.parts, members[:, k])["test"] for k in range(members.shape[1])
@@ -323,11 +318,7 @@ def ensemble_figures(
         **evaluation_card(data, members.mean(1)),
     }
     if context == "intron":
-        out["variant_effects"] = (
-            variant_figures(model, data, x.shape[1])
-            if predict is None
-            else predictor_variant_figures(predict, data)
-        )
+        out["variant_effects"] = variant_figures(model, data, x.shape[1])
     return out
 
 

@@ -210,12 +210,8 @@ class EntryScorer:
         if len(self.views) + len(new) > VIEW_CACHE:
             self.views.clear()
         if new:
-            new_reads = [r for r, _ in new]
-            fresh = self.predictor.blended(
-                self.predictor.members(
-                    self.predictor.introns_to_one_hot(new_reads, np.array([b for _, b in new]), **self.design)
-                ),
-                new_reads,
+            fresh = self.predictor.read_members(
+                [r for r, _ in new], np.array([b for _, b in new]), **self.design
             )
             self.views.update(zip(new, fresh))
         values = np.array([self.views[k] for k in keys]).reshape(len(keys), -1)
