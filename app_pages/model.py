@@ -172,7 +172,8 @@ render_table_section(
     "Biology check: the annotated yeast introns",
     "Every canonical annotated intron with each splice-site base substituted and deleted, its branch heptamer deleted, "
     "and indels of 1-6 nt in its middle (mostly neutral: median |change|), beside what the library's own constructs "
-    "with that base there measure (— where it has none). Longer introns than the library's are read through views.",
+    "with that base there measure (— where it has none), and the mean over the variants those constructs show as "
+    "non-splicing (≤ 0.05: the knock-outs the library backs). Longer introns than the library's are read through views.",
 )
 render_table_section(
     mr.interval_table(card),

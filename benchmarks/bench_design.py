@@ -9,8 +9,13 @@ Figures:
 - 10 from-scratch designs within ±0.05 of their targets (one target, and targets spread over 0.2–0.8).
   Ours: in-silico evolution. Naive: random sampling of constrained introns (batched), until every target has
   a design or ``--random-budget`` predictions are spent.
+- The design trust check: 30 from-scratch designs for each of the targets 0.3, 0.5 and 0.9 as ``design scratch
+  --target T --n 30 --seed S`` makes them (the card's library distance in the loss), for each of ``--trust-seeds``:
+  the time, the held-out member's agreement within ±0.1 (blended with the peer, as shipped, and its CNN alone), the
+  folding peer's agreement and the share flagged as guessing.
 
     python benchmarks/bench_design.py [--repeats 3] [--naive-sample 60] [--naive-full] [--random-budget 50000]
+        [--trust-seeds 7,8,9,10]
 """
 
 import argparse
@@ -29,7 +34,12 @@ sys.path[:0] = [str(ROOT), str(ROOT / "benchmarks")]
 from bench_interactive import made_up_intron, per_call_naive_ms  # noqa: E402
 
 from splice_core.data.sites import find_branch_start, site_positions  # noqa: E402
+from splice_core.design.constraints import SequenceRules  # noqa: E402
+from splice_core.design.library_agreement import DESIGN_TARGETS  # noqa: E402
+from splice_core.design.requests import CONSENSUS, scratch_request  # noqa: E402
 from splice_core.design.search import (  # noqa: E402
+    AGREEMENT,
+    SCRATCH_LENGTHS,
     EditRequest,
     EditState,
     Goal,
@@ -38,8 +48,11 @@ from splice_core.design.search import (  # noqa: E402
     search_members,
     site_template,
 )
+from splice_core.models.lightgbm_peer import GradientBoostingPeer, peer_beside  # noqa: E402
 from splice_core.models.store import PRETRAINED_DIR  # noqa: E402
 from splice_core.predict.predictor import Predictor, load_predictor  # noqa: E402
+
+TRUST_DESIGNS = 30
 
 EDITS = 5
 N_DESIGNS = 10
@@ -47,14 +60,20 @@ TOLERANCE = 0.05
 
 
 class CountingPredict:
-    """``predict(introns, branch) -> (N, K)`` of a predictor that counts the sequences it scored."""
+    """``predict(introns, branch, parents, parent_branch) -> (N, K)`` counting what it scores (incremental, as the page)."""
 
     def __init__(self, predictor: Predictor):
         self.predictor, self.count = predictor, 0
 
-    def __call__(self, introns: list[str], branch) -> np.ndarray:
+    def __call__(
+        self,
+        introns: list[str],
+        branch: np.ndarray | None,
+        parents: list[str] | None = None,
+        parent_branch: np.ndarray | None = None,
+    ) -> np.ndarray:
         self.count += len(introns)
-        return self.predictor.intron_members(introns, branch)
+        return self.predictor.intron_members(introns, branch, parents, parent_branch)
 
 
 def timed(fn, repeats: int):
@@ -153,6 +172,65 @@ def random_scratch(
     return time.perf_counter() - start, targets_met(predicted, targets), len(predicted)
 
 
+def trust_row(
+    predictor: Predictor, plain: Predictor, peer: GradientBoostingPeer | None, target: float, seed: int
+) -> dict:
+    """Trust figures of ``design scratch --target T --n 30 --seed S`` (``plain``: the CNN unblended; ``peer``: folding)."""
+    request = scratch_request(
+        Goal("target", target),
+        TRUST_DESIGNS,
+        None,
+        SCRATCH_LENGTHS,
+        CONSENSUS,
+        SequenceRules(),
+        predictor.max_intron_length(),
+        seed=seed,
+        card=predictor.card,
+    )
+    start = time.perf_counter()
+    designs = design(predictor.intron_members, request)
+    seconds = time.perf_counter() - start
+    sequences = [d.sequence for d in designs]
+    plain_held_out = plain.intron_members(sequences)[:, -1]
+    distance = request.library
+    return {
+        "seconds": seconds,
+        "within": np.mean([abs(d.search_mean - target) <= request.tolerance for d in designs]),
+        "held_out": np.mean([d.held_out_agrees for d in designs]),
+        "plain": np.mean(np.abs(plain_held_out - target) <= AGREEMENT),
+        "peer": np.nan
+        if peer is None
+        else np.mean(np.abs(peer.predict_introns(sequences) - target) <= AGREEMENT),
+        "guessing": np.nan
+        if distance is None
+        else np.mean(distance.distance(sequences) > distance.threshold),
+    }
+
+
+def print_trust(predictor: Predictor, seeds: list[int]) -> None:
+    """The design trust check per target and seed, and each target's mean over the seeds."""
+    plain = Predictor(predictor.model, predictor.card, predictor.path)
+    peer = peer_beside(PRETRAINED_DIR, predictor.card)
+    print(
+        f"\n## Design trust: {TRUST_DESIGNS} from-scratch designs per target (design scratch --target T --n {TRUST_DESIGNS} --seed S); "
+        "held-out member within ±0.1 of T on ≥ 60%, in < 10 s"
+    )
+    for target in DESIGN_TARGETS:
+        rows = [trust_row(predictor, plain, peer, target, seed) for seed in seeds]
+        for seed, row in zip(seeds, rows):
+            print(
+                f"T {target}, seed {seed}: {row['seconds']:.1f} s; {row['within']:.0%} within the tolerance; held-out member "
+                f"{row['held_out']:.0%} (its CNN alone {row['plain']:.0%}); folding peer {row['peer']:.0%}; guessing {row['guessing']:.0%}"
+            )
+        if len(rows) > 1:
+            mean = {key: np.mean([row[key] for row in rows]) for key in rows[0]}
+            print(
+                f"T {target}, mean of {len(rows)} seeds ({TRUST_DESIGNS * len(rows)} designs): {mean['seconds']:.1f} s; "
+                f"{mean['within']:.0%} within the tolerance; held-out member {mean['held_out']:.0%} (its CNN alone "
+                f"{mean['plain']:.0%}); folding peer {mean['peer']:.0%}; guessing {mean['guessing']:.0%}"
+            )
+
+
 def main() -> None:
     """Print every figure beside its naive way."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -160,6 +238,9 @@ def main() -> None:
     parser.add_argument("--naive-sample", type=int, default=60)
     parser.add_argument("--naive-full", action="store_true")
     parser.add_argument("--random-budget", type=int, default=50_000)
+    parser.add_argument(
+        "--trust-seeds", default="7,8,9,10", help="seeds of the design trust check, comma-separated"
+    )
     args = parser.parse_args()
     predictor = load_predictor(PRETRAINED_DIR)
     intron = made_up_intron(np.random.default_rng(0), 150)
@@ -210,6 +291,7 @@ def main() -> None:
         print(
             f"naive random sampling, {label}: {r_seconds:.2f} s; {met}/{N_DESIGNS} targets met with {spent} predictions"
         )
+    print_trust(predictor, [int(seed) for seed in args.trust_seeds.split(",")])
     print(f"\nat the end: {load_text()}")
 
 

@@ -104,8 +104,10 @@ def biology_check(
     predict: PredictIntrons, introns: list[str], branch: list[int], references: pd.DataFrame
 ) -> list[dict]:
     """Per class of change and :func:`length_group`: introns, mean predicted, share predicted ≤ :data:`NON_SPLICING`, the wild types' mean, the
-    median |change|, and the library's constructs' mean for the same change where the library has them
-    (``references``: :func:`~splice_core.analysis.variant_effects.knockout_references`)."""
+    median |change|, the library's constructs' mean for the same change where the library has them
+    (``references``: :func:`~splice_core.analysis.variant_effects.knockout_references`), and the variants whose own
+    constructs measure ≤ :data:`NON_SPLICING` (the knock-outs the library backs: a 3' A deleted after another A
+    leaves an AG, which the library does not call non-splicing) with their mean prediction."""
     variants = biology_variants(introns, branch, references)
     if variants.empty:
         return []
@@ -117,6 +119,7 @@ def biology_check(
     out = []
     for (name, length), group in variants.groupby(["class", "length"], sort=False):
         measured = group["library_measured"].dropna()
+        backed = group.loc[group["library_measured"] <= NON_SPLICING, "predicted"]
         out.append(
             {
                 "class": name,
@@ -127,6 +130,8 @@ def biology_check(
                 "wild_type_predicted": float(group["wild_type"].mean()),
                 "median_abs_change": float((group["predicted"] - group["wild_type"]).abs().median()),
                 "library_measured": float(measured.mean()) if len(measured) else None,
+                "backed_variants": int(len(backed)),
+                "backed_predicted": float(backed.mean()) if len(backed) else None,
             }
         )
     return out

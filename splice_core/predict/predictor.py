@@ -319,6 +319,10 @@ def spread_help(n_members: int) -> str:
 
 
 def load_predictor(path: str | os.PathLike) -> Predictor:
-    """A :class:`Predictor` for a model directory."""
+    """A :class:`Predictor` for a model directory, its traced function run once (its ~2 s start-up happens at load)."""
     card = read_card(path)
-    return Predictor(model=load_model(path), card=card, path=str(Path(path)), blend=load_blend(path, card))
+    predictor = Predictor(
+        model=load_model(path), card=card, path=str(Path(path)), blend=load_blend(path, card)
+    )
+    predictor.members(np.zeros((1, predictor.input_length, 4), np.float32))
+    return predictor

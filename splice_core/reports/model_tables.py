@@ -142,6 +142,8 @@ BIOLOGY_HEADERS = {
     "previous_predicted": "previous model: mean predicted",
     "previous_median_abs_change": "previous model: median |change|",
     "library_measured": "library constructs (measured)",
+    "backed_variants": "variants whose constructs measure ≤ 0.05",
+    "backed_predicted": "their mean predicted",
 }
 
 

@@ -202,7 +202,10 @@ def trust_lines(card: dict) -> list[str]:
             "median |change| against its own prediction). Library constructs: the mean of the library's constructs "
             "with that base at that site (for a deletion, the base that moves into its place; at the 3' site, those "
             f"ending with the variant's last {THREE_CONTEXT} bases where there are at least {MIN_CONSTRUCTS}); — where "
-            "the library holds no such construct. Introns longer than the library's are read through views.",
+            "the library holds no such construct. Introns longer than the library's are read through views. The "
+            "last two columns keep the variants whose own constructs measure ≤ 0.05 (the knock-outs the library backs: "
+            "the target's ≤ 0.05 is of their mean). A 3' A deleted after another A leaves the intron ending AG: no "
+            "knock-out, and no backed variant.",
             "",
             *markdown_rows(biology),
             "",

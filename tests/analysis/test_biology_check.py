@@ -34,6 +34,11 @@ def test_each_class_against_the_library_and_the_wild_type():
     assert g["library_measured"] == pytest.approx(0.25)  # the mean of A, C and T
     assert rows["5' G deleted", short]["library_measured"] == 0.5  # T moves into the G's place
     assert rows["5' T deleted", short]["library_measured"] is None  # no reference for the 5' T here
+    assert (g["backed_variants"], g["backed_predicted"]) == (1, 0.0)  # only A's constructs measure ≤ 0.05
+    assert (
+        rows["5' G deleted", short]["backed_variants"],
+        rows["5' G deleted", short]["backed_predicted"],
+    ) == (0, None)
     for name in ("branch A substituted", "branch A deleted", "branch heptamer deleted"):
         assert rows[name, short]["predicted"] == 0.0
     for size in range(1, 7):
@@ -64,3 +69,26 @@ def test_a_3_prime_change_is_compared_with_the_constructs_ending_with_its_trinuc
     other = INTRON[:-3] + "TAG"  # TAG → TAC has no constructs of its own: the base's figure
     rows = {r["class"]: r for r in biology_check(splices, [other], [41], references)}
     assert rows["3' G substituted"]["library_measured"] == 0.25
+
+
+def test_a_3_prime_a_deleted_after_another_a_still_ends_ag_and_is_not_a_backed_knock_out():
+    references = pd.DataFrame(
+        [
+            {
+                "site": "3' A",
+                "position": -2,
+                "base": b,
+                "context": "",
+                "n": 20,
+                "measured": 0.0,
+                "backed": True,
+            }
+            for b in "CGT"
+        ]
+    )
+    intron = INTRON[:-6] + "CCCAAG"  # deleting the A before the G leaves ...CAG
+    rows = {r["class"]: r for r in biology_check(splices, [intron], [41], references)}
+    deleted, substituted = rows["3' A deleted"], rows["3' A substituted"]
+    assert (deleted["predicted"], deleted["library_measured"]) == (0.5, None)
+    assert (deleted["backed_variants"], deleted["backed_predicted"]) == (0, None)
+    assert (substituted["backed_variants"], substituted["backed_predicted"]) == (3, 0.0)

@@ -72,6 +72,7 @@ def test_edit_writes_the_best_design_per_edit_count(toy_dir, tmp_path, capsys):
 
 
 def test_scratch_writes_oligos_in_the_library_design(toy_dir, tiny_data_dir, tmp_path, capsys):
+    """Introns of 111-120 nt: the tiny library's downstream exon fills a 230-nt oligo from 111 nt on."""
     out, fasta = tmp_path / "designs.csv", tmp_path / "designs.fa"
     result = run_cli(
         "design",
@@ -83,7 +84,7 @@ def test_scratch_writes_oligos_in_the_library_design(toy_dir, tiny_data_dir, tmp
         "--n",
         "3",
         "--length",
-        "100-120",
+        "111-120",
         "--gc",
         "0.2-0.6",
         "--forbid",

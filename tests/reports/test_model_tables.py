@@ -316,6 +316,8 @@ TRUST_CARD = {
             "wild_type_predicted": 0.75,
             "median_abs_change": 0.5,
             "library_measured": 0.0,
+            "backed_variants": 9,
+            "backed_predicted": 0.25,
         }
     ],
     "previous": {
@@ -336,6 +338,8 @@ def test_trust_tables_of_a_card():
     biology = mr.biology_table(TRUST_CARD)
     assert biology.loc[0, mr.BIOLOGY_HEADERS["predicted"]] == 0.25
     assert biology.loc[0, mr.BIOLOGY_HEADERS["previous_predicted"]] == 0.5
+    backed = [mr.BIOLOGY_HEADERS["backed_variants"], mr.BIOLOGY_HEADERS["backed_predicted"]]
+    assert biology.loc[0, backed].tolist() == [9, 0.25] and biology.columns[-2:].tolist() == backed
     intervals = mr.interval_table(TRUST_CARD)
     assert intervals[["interval for", "test coverage", "test n"]].values.tolist() == [
         ["a prediction", 0.875, 8]
