@@ -108,7 +108,7 @@ def variant_summary(predict: PredictIntrons, data: PreparedData, wildtype: pd.Da
     biology = pd.DataFrame(biology_card(predict, wildtype, data.frame))
     biology = biology.assign(short=biology["length"].str.startswith("≤"))
     knocked = biology[biology["library_measured"].notna()]
-    indels = biology[biology["short"] & biology["class"].str.contains("in the middle")]
+    indels = biology[biology["short"] & biology["class"].str.contains("(?:deletion|insertion) in the middle")]
     short = knocked["short"]
     return {
         "pairs": {part: (p["pearson"], p["sign_agreement"]) for part, p in pairs.items()},

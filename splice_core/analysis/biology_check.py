@@ -1,6 +1,7 @@
 """The biology check: every canonical annotated yeast intron with each splice-site base substituted and deleted, the
-branch heptamer deleted, and indels of 1-6 nt in its middle (mostly neutral), predicted beside what the library's own
-constructs measure for the same kind of change."""
+branch heptamer deleted, and indels of 1-6 nt in its middle (mostly neutral) beside the same number of bases substituted
+there (as much changed sequence, without a shift), predicted beside what the library's own constructs measure for the
+same kind of change."""
 
 import numpy as np
 import pandas as pd
@@ -26,6 +27,7 @@ BP_COLUMN = "5'SS to BP (bp)"  # minus 1: the 0-based index of the branch A
 INDEL_SIZES = (1, 2, 3, 4, 5, 6)
 MARGIN = 10  # middle indels keep this far from the 5' site and the branch heptamer
 SEED = 0  # the inserted bases
+SUBSTITUTION_SEED = 1  # the substituted middle bases (their own generator: the inserted bases stay)
 
 
 def canonical_introns(wildtype: pd.DataFrame) -> tuple[list[str], list[int]]:
@@ -82,6 +84,19 @@ def indel_changes(intron: str, branch_a: int, rng: np.random.Generator) -> list[
     return out
 
 
+def substitution_changes(
+    intron: str, branch_a: int, rng: np.random.Generator
+) -> list[tuple[str, str, float]]:
+    """(class, variant, NaN) for each of :data:`INDEL_SIZES` bases at the intron's middle substituted, each by another
+    base: the control for an indel of that size (as much changed sequence, nothing shifted)."""
+    i = middle_index(intron, branch_a)
+    out = []
+    for size in INDEL_SIZES:
+        bases = "".join(rng.choice([b for b in ALPHABET if b != base]) for base in intron[i : i + size])
+        out.append((f"{size}-nt substitution in the middle", intron[:i] + bases + intron[i + size :], np.nan))
+    return out
+
+
 def length_group(intron: str) -> str:
     """Whether the model reads an intron whole (at most the library's longest) or through views."""
     return f"≤ {TRAINED_MAX} nt" if len(intron) <= TRAINED_MAX else f"> {TRAINED_MAX} nt (views)"
@@ -91,10 +106,15 @@ def biology_variants(introns: list[str], branch: list[int], references: pd.DataF
     """Every change of every intron: columns ``intron``, ``class``, ``variant``, ``library_measured``, ``length``
     (:func:`length_group`)."""
     rng, lookup = np.random.default_rng(SEED), reference_lookup(references)
+    substitutions = np.random.default_rng(SUBSTITUTION_SEED)
     rows = [
         (seq, name, variant, figure)
         for seq, a in zip(introns, branch)
-        for name, variant, figure in (*site_changes(seq, a, lookup), *indel_changes(seq, a, rng))
+        for name, variant, figure in (
+            *site_changes(seq, a, lookup),
+            *indel_changes(seq, a, rng),
+            *substitution_changes(seq, a, substitutions),
+        )
     ]
     frame = pd.DataFrame(rows, columns=["intron", "class", "variant", "library_measured"])
     return frame.assign(length=frame["intron"].map(length_group))

@@ -2,7 +2,13 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from splice_core.analysis.biology_check import BP_COLUMN, biology_check, canonical_introns, middle_index
+from splice_core.analysis.biology_check import (
+    BP_COLUMN,
+    biology_check,
+    canonical_introns,
+    middle_index,
+    substitution_changes,
+)
 
 INTRON = "GTATGT" + "C" * 30 + "TACTAAC" + "CCCCAG"  # branch A at 41
 REFERENCES = pd.DataFrame(
@@ -92,3 +98,22 @@ def test_a_3_prime_a_deleted_after_another_a_still_ends_ag_and_is_not_a_backed_k
     assert (deleted["predicted"], deleted["library_measured"]) == (0.5, None)
     assert (deleted["backed_variants"], deleted["backed_predicted"]) == (0, None)
     assert (substituted["backed_variants"], substituted["backed_predicted"]) == (3, 0.0)
+
+
+def test_the_substitution_control_changes_every_base_of_the_indel_s_size_and_nothing_else():
+    changes = substitution_changes(INTRON, 41, np.random.default_rng(1))
+    assert [name for name, _, _ in changes] == [f"{k}-nt substitution in the middle" for k in range(1, 7)]
+    for size, (_, variant, figure) in enumerate(changes, start=1):
+        differ = [i for i, (a, b) in enumerate(zip(INTRON, variant)) if a != b]
+        assert (len(variant), differ, np.isnan(figure)) == (len(INTRON), list(range(18, 18 + size)), True)
+
+
+def test_the_substitution_control_s_change_is_read_per_substituted_base():
+    def reads_the_middle(introns: list[str]) -> np.ndarray:
+        """0.5 less 1/16 for each base other than C at 0-based positions 6-29."""
+        return np.array([0.5 - sum(b != "C" for b in s[6:30]) / 16 for s in introns])
+
+    rows = {r["class"]: r for r in biology_check(reads_the_middle, [INTRON], [41], REFERENCES)}
+    for size in range(1, 7):
+        row = rows[f"{size}-nt substitution in the middle"]
+        assert (row["wild_type_predicted"], row["median_abs_change"]) == (0.5, size / 16)
