@@ -54,7 +54,9 @@ def dev_row(predictor: Predictor, data: PreparedData, biology: list[dict]) -> li
         return f"{bio['branch A substituted', short]['predicted']:.3f} / {bio['branch A deleted', short]['predicted']:.3f}"
 
     indels = [
-        r["median_abs_change"] for (name, short), r in bio.items() if short and "tion in the middle" in name
+        r["median_abs_change"]
+        for (name, short), r in bio.items()
+        if short and name.endswith(("deletion in the middle", "insertion in the middle"))
     ]
     return [
         f"{dev['pearson']:.4f} / {dev['balanced_mse']:.4f}",
