@@ -20,6 +20,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT)]
 
+from splice_core.analysis.biology_check import INDEL_CLASSES  # noqa: E402
 from splice_core.analysis.calibration import biology_card  # noqa: E402
 from splice_core.analysis.variant_effects import HEADLINE_KIND  # noqa: E402
 from splice_core.data.library import read_wildtype  # noqa: E402
@@ -50,24 +51,22 @@ def dev_row(predictor: Predictor, data: PreparedData, biology: list[dict]) -> li
     knocked = {(r["site"], r["kind"]): r["predicted"] for r in effects["knockouts"]["dev"]}
     bio = {(r["class"], r["length"].startswith("≤")): r for r in biology}
 
-    def branch_a(short: bool) -> str:
+    def short_long(name: str, key: str = "predicted") -> str:
+        return f"{bio[name, True][key]:.3f} / {bio[name, False][key]:.3f}"
+
+    def substituted_deleted(short: bool) -> str:
         return f"{bio['branch A substituted', short]['predicted']:.3f} / {bio['branch A deleted', short]['predicted']:.3f}"
 
-    indels = [
-        r["median_abs_change"]
-        for (name, short), r in bio.items()
-        if short and name.endswith(("deletion in the middle", "insertion in the middle"))
-    ]
+    indels = [r["median_abs_change"] for (name, short), r in bio.items() if short and name in INDEL_CLASSES]
     return [
         f"{dev['pearson']:.4f} / {dev['balanced_mse']:.4f}",
         f"{pairs['pearson']:.3f} / {pairs['sign_agreement']:.0%}",
         f"{np.mean(list(knocked.values())):.3f} / {knocked['branch A', 'substitution']:.3f}, "
         f"{knocked['branch A', 'deletion']:.3f}",
-        branch_a(True),
-        branch_a(False),
-        f"{bio['branch heptamer deleted', True]['predicted']:.3f} / {bio['branch heptamer deleted', False]['predicted']:.3f}",
-        f"{bio['branch A deleted', True]['wild_type_predicted']:.3f} / "
-        f"{bio['branch A deleted', False]['wild_type_predicted']:.3f}",
+        substituted_deleted(True),
+        substituted_deleted(False),
+        short_long("branch heptamer deleted"),
+        short_long("branch A deleted", "wild_type_predicted"),
         f"{max(indels):.3f}",
     ]
 

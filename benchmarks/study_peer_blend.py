@@ -27,6 +27,7 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT)]
 
+from splice_core.analysis.biology_check import INDEL_CLASSES  # noqa: E402
 from splice_core.analysis.calibration import biology_card  # noqa: E402
 from splice_core.analysis.mutagenesis import deletion_variants, substitution_variants  # noqa: E402
 from splice_core.analysis.variant_effects import HEADLINE_KIND, NON_SPLICING, PredictIntrons  # noqa: E402
@@ -108,7 +109,7 @@ def variant_summary(predict: PredictIntrons, data: PreparedData, wildtype: pd.Da
     biology = pd.DataFrame(biology_card(predict, wildtype, data.frame))
     biology = biology.assign(short=biology["length"].str.startswith("≤"))
     knocked = biology[biology["library_measured"].notna()]
-    indels = biology[biology["short"] & biology["class"].str.contains("(?:deletion|insertion) in the middle")]
+    indels = biology[biology["short"] & biology["class"].isin(INDEL_CLASSES)]
     short = knocked["short"]
     return {
         "pairs": {part: (p["pearson"], p["sign_agreement"]) for part, p in pairs.items()},

@@ -73,14 +73,22 @@ def site_changes(intron: str, branch_a: int, lookup: ReferenceLookup) -> list[tu
     return out
 
 
+def middle_class(size: int, change: str) -> str:
+    """The class of a ``size``-nt ``change`` (deletion, insertion or substitution) at the intron's middle."""
+    return f"{size}-nt {change} in the middle"
+
+
+INDEL_CLASSES = frozenset(middle_class(size, c) for size in INDEL_SIZES for c in ("deletion", "insertion"))
+
+
 def indel_changes(intron: str, branch_a: int, rng: np.random.Generator) -> list[tuple[str, str, float]]:
     """(class, variant, NaN) for deletions and insertions of each of :data:`INDEL_SIZES` at the intron's middle."""
     i = middle_index(intron, branch_a)
     out = []
     for size in INDEL_SIZES:
         inserted = "".join(rng.choice(list("ACGT"), size))
-        out.append((f"{size}-nt deletion in the middle", intron[:i] + intron[i + size :], np.nan))
-        out.append((f"{size}-nt insertion in the middle", intron[:i] + inserted + intron[i:], np.nan))
+        out.append((middle_class(size, "deletion"), intron[:i] + intron[i + size :], np.nan))
+        out.append((middle_class(size, "insertion"), intron[:i] + inserted + intron[i:], np.nan))
     return out
 
 
@@ -93,7 +101,7 @@ def substitution_changes(
     out = []
     for size in INDEL_SIZES:
         bases = "".join(rng.choice([b for b in ALPHABET if b != base]) for base in intron[i : i + size])
-        out.append((f"{size}-nt substitution in the middle", intron[:i] + bases + intron[i + size :], np.nan))
+        out.append((middle_class(size, "substitution"), intron[:i] + bases + intron[i + size :], np.nan))
     return out
 
 

@@ -4,6 +4,7 @@ import pytest
 
 from splice_core.analysis.biology_check import (
     BP_COLUMN,
+    INDEL_CLASSES,
     biology_check,
     canonical_introns,
     middle_index,
@@ -51,6 +52,9 @@ def test_each_class_against_the_library_and_the_wild_type():
         for kind in ("deletion", "insertion"):
             row = rows[f"{size}-nt {kind} in the middle", short]
             assert (row["predicted"], row["median_abs_change"], row["introns"]) == (0.5, 0.0, 1)
+    assert {name for name, _ in rows if name in INDEL_CLASSES} == {
+        f"{size}-nt {kind} in the middle" for size in range(1, 7) for kind in ("deletion", "insertion")
+    }  # the indels, not their substitution control
     long = INTRON[:6] + "C" * 120 + INTRON[6:]
     assert {r["length"] for r in biology_check(splices, [long], [161], REFERENCES)} == {"> 148 nt (views)"}
 
