@@ -2,17 +2,19 @@
 
 Needs the data directory. The shipped members' site gates are fitted again
 (:func:`~splice_core.runs.experiment.with_site_gates`) with the natural introns' backed knock-outs weighing each of
-``--weights`` (the shipped recipe: 2), the peer blend as shipped, and for each the dev part's figures only (a choice is
-made on dev, never on test): the library's Pearson and balanced MSE, the pairs' change Pearson and sign, the library's
+``--weights`` (every site's), and the branch A's knock-outs each of ``--branch-weights`` times as much (the shipped
+recipe: 2 and 8), the peer blend as shipped, and for each pair the dev part's figures only (a choice is made on dev,
+never on test): the library's Pearson and balanced MSE, the pairs' change Pearson and sign, the library's
 dev natural introns' knock-outs (mean, and the branch A's), and the biology check's branch A and heptamer classes,
 its wild types' mean and its largest neutral-indel median change (short introns).
 
-    python benchmarks/study_gate_knockouts.py [--model DIR] [--data-dir DIR] [--weights 2 4 8]
+    python benchmarks/study_gate_knockouts.py [--model DIR] [--data-dir DIR] [--weights 2 4 8] [--branch-weights 1 4 8]
 """
 
 import argparse
 import sys
 from dataclasses import replace
+from itertools import product
 from pathlib import Path
 
 import numpy as np
@@ -37,7 +39,7 @@ from splice_core.runs.experiment import (  # noqa: E402
 )
 
 HEADER = (
-    "| knock-out weight | dev Pearson / bal. MSE | pairs dev r / sign | natural knock-outs dev: mean / branch A "
+    "| knock-out weight | branch A × | dev Pearson / bal. MSE | pairs dev r / sign | natural knock-outs dev: mean / branch A "
     "subst, del | annotated branch A subst / del ≤148 | > 148 (views) | heptamer deleted ≤148 / >148 | wild types "
     "≤148 / >148 | indels max median ≤148 |"
 )
@@ -76,21 +78,24 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--model", type=Path, default=PRETRAINED_DIR)
     parser.add_argument("--data-dir", type=Path, default=ROOT.parent / "shared" / "data")
+    parser.add_argument("--weights", type=float, nargs="+", default=[SHIPPED_CONFIG.knockout_weight])
     parser.add_argument(
-        "--weights", type=float, nargs="+", default=[SHIPPED_CONFIG.knockout_weight, 4.0, 8.0]
+        "--branch-weights", type=float, nargs="+", default=[1.0, 4.0, SHIPPED_CONFIG.gate_branch_weight, 16.0]
     )
     args = parser.parse_args(argv)
     model, card = load_model(args.model), read_card(args.model)
     data = prepare_data(args.data_dir, card.get("split", {}).get("seed", 0))
     blend, wildtype = load_blend(args.model, card), read_wildtype(args.data_dir)
     print(HEADER, "|---" * HEADER.count("|", 1) + "|", sep="\n", flush=True)
-    for weight in args.weights:
-        gated, gated_card = with_site_gates(
-            model, card, data, replace(SHIPPED_CONFIG, knockout_weight=weight)
-        )
+    for weight, branch in product(args.weights, args.branch_weights):
+        config = replace(SHIPPED_CONFIG, knockout_weight=weight, gate_branch_weight=branch)
+        gated, gated_card = with_site_gates(model, card, data, config)
         predictor = Predictor(gated, gated_card, blend=blend)
         biology = biology_card(predictor.intron_members, wildtype, data.frame)
-        print("| " + " | ".join([f"{weight:g}", *dev_row(predictor, data, biology)]) + " |", flush=True)
+        print(
+            "| " + " | ".join([f"{weight:g}", f"{branch:g}", *dev_row(predictor, data, biology)]) + " |",
+            flush=True,
+        )
     return 0
 
 

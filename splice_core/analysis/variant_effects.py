@@ -423,7 +423,8 @@ def training_pairs(
     wild type of the part (:data:`NATURAL_TYPES`) with each backed knock-out (:func:`knockout_references`), labelled
     with the library's figure for that knock-out and weighted ``knockout_weight`` / (its knock-outs of that site), so
     that each site of an intron weighs as ``knockout_weight`` pairs. Columns: ``mutant``, ``wild_type``, ``mutant_y``,
-    ``wild_type_y``, ``weight``, ``source`` (``library`` or ``knock-out``)."""
+    ``wild_type_y``, ``weight``, ``source`` (``library`` or ``knock-out``), ``site`` (a knock-out's; empty for the
+    library's own)."""
     pairs = library_pairs(frame, parts)
     pairs = pairs[pairs["part"] == part]
     own = pd.DataFrame(
@@ -452,6 +453,7 @@ def training_pairs(
             "wild_type_y": knockouts["intron"].map(natural.set_index("construct")["mean"]),
             "weight": knockout_weight / per_site,
             "source": KNOCKOUT_SOURCE,
+            "site": knockouts["site"],
         }
     )
     return pd.concat([own, knocked], ignore_index=True)

@@ -22,6 +22,7 @@ SHIPPED_CONFIG = TrainConfig(
     change_weight=1.0,
     knockout_weight=2.0,
     gate_epochs=40,
+    gate_branch_weight=8.0,
     peer_label_weight=0.5,
 )
 CANDIDATES = (("dilated_resnet", "intron"), ("cnn_res1_conv", "windows"), ("cnn_res1_conv", "intron"))

@@ -61,6 +61,12 @@ def blend_text(entry: dict | None) -> str:
     )
 
 
+def branch_weight_text(config: dict) -> str:
+    """How much more a branch A knock-out weighs in the site gates' fit, as the recipe's text says it ('' for none)."""
+    weight = config.get("gate_branch_weight", 1.0)
+    return f" (a branch A's weighing {weight:g} times as much)" if weight != 1.0 else ""
+
+
 def recipe_text(config: dict) -> str:
     """The training recipe of a card's config in words."""
     parts = [
@@ -94,7 +100,8 @@ def recipe_text(config: dict) -> str:
         parts.append(
             f"then each member's site gates (its 5' site, 3' site and best branch heptamer, each a sigmoid of a weight "
             f"matrix started from the consensus) fitted for {config['gate_epochs']} epochs with the member frozen, on the "
-            "train rows and the same backed knock-outs: the member's prediction times its three gates"
+            f"train rows and the same backed knock-outs{branch_weight_text(config)}: the member's prediction times its "
+            "three gates"
         )
     return "; ".join(parts)
 

@@ -233,6 +233,7 @@ def test_training_pairs_weigh_each_knocked_site_as_one_pair():
         ["ATACCCAAAG", WT_B, pytest.approx(0.5 / 27), 0.1, 1.0],
         ["ATATTTTTAG", ORTH, pytest.approx(0.5 / 27), pytest.approx(0.8), 1.0],
     ]
+    assert knocked["site"].tolist() == ["5' G"] * 3 and own["site"].isna().all()
     heavier = training_pairs(library, all_parts, knockout_weight=3.0)
     assert heavier.groupby("source")["weight"].sum().to_dict() == {"knock-out": 9.0, "library": 1.0}
 

@@ -111,6 +111,13 @@ def test_recipe_text_names_each_choice():
     assert "site gates" in recipe_text(
         SHIPPED_CONFIG.to_dict()
     ) and "fitted for 40 epochs with the member frozen" in (recipe_text(SHIPPED_CONFIG.to_dict()))
+    assert "backed knock-outs (a branch A's weighing 8 times as much):" in recipe_text(
+        SHIPPED_CONFIG.to_dict()
+    )
+    assert "times as much" not in recipe_text({**SHIPPED_CONFIG.to_dict(), "gate_branch_weight": 1.0})
+    assert "times as much" not in recipe_text(
+        {k: v for k, v in SHIPPED_CONFIG.to_dict().items() if k != "gate_branch_weight"}
+    )
 
 
 def change_figures(pearson: float, n: int = 0) -> dict:

@@ -240,3 +240,19 @@ def test_site_gates_need_the_site_aware_cnn_on_introns(tiny_data_dir):
     for architecture, context in (("cnn_res1", "intron"), ("site_aware_cnn", "windows")):
         with pytest.raises(ValueError, match="site-aware CNN members reading bare introns"):
             run_training(TrainConfig(architecture=architecture, context=context, gate_epochs=1), data=data)
+
+
+def test_the_gate_fit_weighs_a_branch_a_knock_out_as_many_times_as_told():
+    pairs = pd.DataFrame(
+        {
+            "mutant": ["ACGT", "GCGT", "ACGA", "AAAA"],
+            "mutant_y": [0.5, 0.0, 0.25, 0.0],
+            "weight": [1.0, 0.5, 0.25, 1.0],
+            "source": ["library", "knock-out", "knock-out", "knock-out"],
+            "site": [None, "5' G", "branch A", "branch A"],
+        }
+    )
+    x, y, weight = experiment.knockout_rows(pairs, 6, branch_weight=8.0)
+    assert x.shape == (3, 6, 4) and x[0, 0].tolist() == [0, 0, 1, 0] and not x[0, 4:].any()
+    assert y.tolist() == [0.0, 0.25, 0.0] and weight.tolist() == [0.5, 2.0, 8.0]
+    assert experiment.knockout_rows(pairs, 6)[2].tolist() == [0.5, 0.25, 1.0]
