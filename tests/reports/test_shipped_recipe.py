@@ -17,6 +17,8 @@ def test_shipped_model_is_the_shipped_recipe_and_small():
         "pair_epochs",
         "pair_learning_rate",
         "knockout_weight",
+        "gate_epochs",
+        "gate_branch_weight",
     ):
         assert card["config"][key] == getattr(SHIPPED_CONFIG, key)
     assert len(kept_seeds(card)) == SHIPPED_CONFIG.n_seeds
