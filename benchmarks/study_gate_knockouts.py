@@ -8,7 +8,7 @@ never on test): the library's Pearson and balanced MSE, the pairs' change Pearso
 dev natural introns' knock-outs (mean, and the branch A's), and the biology check's branch A and heptamer classes,
 its wild types' mean and its largest neutral-indel median change (short introns).
 
-    python benchmarks/study_gate_knockouts.py [--model DIR] [--data-dir DIR] [--weights 2 4 8] [--branch-weights 1 4 8]
+    python benchmarks/study_gate_knockouts.py [--model DIR] [--data-dir DIR] [--weights 2] [--branch-weights 1 4 8]
 """
 
 import argparse
@@ -80,7 +80,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--data-dir", type=Path, default=ROOT.parent / "shared" / "data")
     parser.add_argument("--weights", type=float, nargs="+", default=[SHIPPED_CONFIG.knockout_weight])
     parser.add_argument(
-        "--branch-weights", type=float, nargs="+", default=[1.0, 4.0, SHIPPED_CONFIG.gate_branch_weight, 16.0]
+        "--branch-weights", type=float, nargs="+", default=[1.0, 4.0, SHIPPED_CONFIG.gate_branch_weight]
     )
     args = parser.parse_args(argv)
     model, card = load_model(args.model), read_card(args.model)
