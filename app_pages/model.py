@@ -139,6 +139,13 @@ st.subheader("Overall figures")
 st.dataframe(mr.overall_metrics(card), hide_index=True, column_config=THREE_DECIMALS)
 
 render_table_section(
+    mr.target_table(card),
+    "Targets",
+    "Each of the predictor's targets as this model reaches it: the library and the pairs on the test split, the biology "
+    "check's knock-outs (the variants the library backs as non-splicing), branch heptamer and neutral indels per "
+    "intron length, and the intervals' coverage on test.",
+)
+render_table_section(
     mr.replicate_table(card),
     "Against the measurement's own noise",
     "Rows whose design was measured with several barcodes: Pearson r of each measurement against the mean of the "

@@ -28,6 +28,19 @@ INDEL_SIZES = (1, 2, 3, 4, 5, 6)
 MARGIN = 10  # middle indels keep this far from the 5' site and the branch heptamer
 SEED = 0  # the inserted bases
 SUBSTITUTION_SEED = 1  # the substituted middle bases (their own generator: the inserted bases stay)
+HEPTAMER_DELETED = "branch heptamer deleted"  # the class of the whole branch heptamer deleted
+
+
+def knockout_class(site: str, change: str) -> str:
+    """The class of one base of ``site`` ``change`` d (``substituted`` or ``deleted``)."""
+    return f"{site} {change}"
+
+
+KNOCKOUT_CLASSES = frozenset(
+    knockout_class(site, change)
+    for site, _, _ in (*KNOCKOUT_SITES, BRANCH_SITE)
+    for change in ("substituted", "deleted")
+)
 
 
 def canonical_introns(wildtype: pd.DataFrame) -> tuple[list[str], list[int]]:
@@ -64,12 +77,14 @@ def site_changes(intron: str, branch_a: int, lookup: ReferenceLookup) -> list[tu
         for base in ALPHABET:
             if base != natural:
                 variant = mutated(intron, index, base)
-                out.append((f"{site} substituted", variant, figure(site, base, variant, position)))
+                out.append(
+                    (knockout_class(site, "substituted"), variant, figure(site, base, variant, position))
+                )
         moved = deletion_moves_in(intron, index, position is not None and position < 0)
         variant = mutated(intron, index, GAP)
-        out.append((f"{site} deleted", variant, figure(site, moved, variant, position)))
+        out.append((knockout_class(site, "deleted"), variant, figure(site, moved, variant, position)))
     start = branch_a - BRANCH_A
-    out.append(("branch heptamer deleted", intron[:start] + intron[start + 7 :], np.nan))
+    out.append((HEPTAMER_DELETED, intron[:start] + intron[start + 7 :], np.nan))
     return out
 
 

@@ -6,7 +6,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from splice_core.analysis.variant_effects import CHANGE_METRICS
+from splice_core.analysis.biology_check import HEPTAMER_DELETED, INDEL_CLASSES, KNOCKOUT_CLASSES
+from splice_core.analysis.variant_effects import CHANGE_METRICS, HEADLINE_KIND
 from splice_core.data.library import read_reporter, usable_rows
 from splice_core.data.noise_floor import FLOOR_METRICS, explained_share
 from splice_core.data.published import BASELINE_ROW, STUDY_REPORTED, STUDY_TABLE1
@@ -14,6 +15,7 @@ from splice_core.data.splits import PARTS, barcodes_to_split
 from splice_core.models.store import PRETRAINED_DIR, read_card
 from splice_core.models.training import PAIRS_STAGE
 from splice_core.predict.predictor import Predictor
+from splice_core.reports.shipped_recipe import PREDICTOR_TARGET
 
 METRICS = ("mse", "balanced_mse", "pearson", "spearman", "n")
 MODEL, BASELINE, PERFECT = "model", "PWM baseline", "perfect model (expected)"
@@ -208,6 +210,73 @@ def held_out_agreement_table(card: dict) -> pd.DataFrame | None:
                 "held-out member within 0.1": r["agreement"],
             }
             for r in records
+        ]
+    )
+
+
+AT_LEAST, AT_MOST, WITHIN = "≥", "≤", "within"  # how a figure is held against its goal
+
+
+def goal_text(how: str, goal: float | tuple[float, float]) -> str:
+    """A goal as a person reads it: ``≥ 0.83``, ``≤ 0.05`` or ``0.88–0.92``."""
+    return f"{goal[0]:g}–{goal[1]:g}" if how == WITHIN else f"{how} {goal:g}"
+
+
+def meets(value: float, how: str, goal: float | tuple[float, float]) -> bool:
+    """Whether ``value`` meets ``goal`` held ``how`` (:data:`AT_LEAST`, :data:`AT_MOST` or :data:`WITHIN`)."""
+    if how == WITHIN:
+        return goal[0] <= value <= goal[1]
+    return value >= goal if how == AT_LEAST else value <= goal
+
+
+def biology_targets(rows: list[dict]) -> list[tuple[str, float, str, float]]:
+    """(target, figure, how, goal) for each biology check row that a target speaks of: a knock-out class's backed
+    variants' mean, the branch heptamer deleted and each neutral indel's median change, per length group."""
+    goal, out = PREDICTOR_TARGET, []
+    for r in rows:
+        name = f"{r['class']}, {r['length']}"
+        if r["class"] in KNOCKOUT_CLASSES and r.get("backed_variants"):
+            out.append(
+                (f"{name}: mean of the backed variants", r["backed_predicted"], AT_MOST, goal["knockout"])
+            )
+        elif r["class"] == HEPTAMER_DELETED:
+            out.append((f"{name}: mean predicted", r["predicted"], AT_MOST, goal["heptamer_deleted"]))
+        elif r["class"] in INDEL_CLASSES:
+            out.append(
+                (f"{name}: median absolute change", r["median_abs_change"], AT_MOST, goal["neutral_indel"])
+            )
+    return out
+
+
+def target_table(card: dict) -> pd.DataFrame | None:
+    """Each target of :data:`~splice_core.reports.shipped_recipe.PREDICTOR_TARGET` as the card reaches it: the library
+    and the pairs on test, the biology check (:func:`biology_targets`) and the intervals' test coverage, with the goal
+    and whether it is met; None for a card without a biology check."""
+    if not card.get("biology_check"):
+        return None
+    goal, test = PREDICTOR_TARGET, card["metrics"]["test"]
+    rows = [
+        ("library: test Pearson", test["pearson"], AT_LEAST, goal["pearson"]),
+        ("library: test balanced MSE", test["balanced_mse"], AT_MOST, goal["balanced_mse"]),
+    ]
+    pairs = card.get("variant_effects", {}).get("benchmark", {}).get("test", {}).get(HEADLINE_KIND)
+    if pairs:
+        name, model = f"pairs ({HEADLINE_KIND}): test", pairs["model"]
+        rows.append((f"{name} change Pearson", model["pearson"], AT_LEAST, goal["change_pearson"]))
+        rows.append((f"{name} sign agreement", model["sign_agreement"], AT_LEAST, goal["sign_agreement"]))
+    rows += biology_targets(card["biology_check"])
+    if "intervals" in card:
+        coverage = card["intervals"]["test"]["coverage"]
+        rows.append(("90% intervals: test coverage", coverage, WITHIN, goal["interval_coverage"]))
+    return pd.DataFrame(
+        [
+            {
+                "target": name,
+                "figure": value,
+                "goal": goal_text(how, g),
+                "met": "yes" if meets(value, how, g) else "no",
+            }
+            for name, value, how, g in rows
         ]
     )
 

@@ -16,6 +16,7 @@ from splice_core.reports.model_tables import (
     guessing_table,
     held_out_agreement_table,
     interval_table,
+    target_table,
 )
 from splice_core.reports.shipped_recipe import TARGET, VARIANT_TARGET
 
@@ -123,6 +124,7 @@ def report_markdown(card: dict) -> str:
         f"Target: Pearson ≥ {TARGET['pearson']}, balanced MSE ≤ {TARGET['balanced_mse']} on test. "
         f"Reached: Pearson {test['pearson']:.3f}, balanced MSE {test['balanced_mse']:.3f}.",
         "",
+        *target_lines(card),
         "## Every model tried",
         "",
         "Test split, then dev (where models were chosen). Dev figures of a member are its own training run's.",
@@ -192,6 +194,24 @@ def markdown_rows(table) -> list[str]:
         "| " + " | ".join(map(str, table.columns)) + " |",
         "|" + "---|" * len(table.columns),
         *["| " + " | ".join(cell(v) for v in row) + " |" for row in table.itertuples(index=False)],
+    ]
+
+
+def target_lines(card: dict) -> list[str]:
+    """The report's section of the predictor's targets, each met or how close it came (none without them)."""
+    table = target_table(card)
+    if table is None:
+        return []
+    met = (table["met"] == "yes").sum()
+    return [
+        "## The predictor's targets",
+        "",
+        f"Met: {met} of {len(table)}. The knock-outs' figure is the mean over the variants whose own library constructs "
+        "measure ≤ 0.05 (the biology check's last column); the indels are the neutral 1-6-nt ones in the middle. The "
+        "design targets (held-out agreement, time) are measured by `benchmarks/bench_design.py`, not in the card.",
+        "",
+        *markdown_rows(table),
+        "",
     ]
 
 

@@ -350,3 +350,66 @@ def test_trust_tables_of_a_card():
     assert agreement.values.tolist() == [["test", 0.5, 4, 0.75]]
     assert mr.biology_table({}) is None and mr.interval_table({}) is None and mr.guessing_table({}) is None
     assert mr.held_out_agreement_table({}) is None
+
+
+TARGET_CARD = {
+    "metrics": {"test": {"pearson": 0.875, "balanced_mse": 0.0625}},
+    "variant_effects": {
+        "benchmark": {
+            "test": {"endogenous, mutated sites": {"model": {"pearson": 0.625, "sign_agreement": 0.75}}}
+        }
+    },
+    "biology_check": [
+        {
+            "class": "branch A deleted",
+            "length": "≤ 148 nt",
+            "predicted": 0.5,
+            "backed_variants": 3,
+            "backed_predicted": 0.03125,
+        },
+        {
+            "class": "3' A deleted",
+            "length": "≤ 148 nt",
+            "predicted": 0.5,
+            "backed_variants": 0,
+            "backed_predicted": None,
+        },
+        {
+            "class": "branch heptamer deleted",
+            "length": "> 148 nt (views)",
+            "predicted": 0.125,
+            "median_abs_change": 0.5,
+        },
+        {
+            "class": "3-nt insertion in the middle",
+            "length": "≤ 148 nt",
+            "predicted": 0.5,
+            "median_abs_change": 0.03125,
+        },
+        {
+            "class": "3-nt substitution in the middle",
+            "length": "≤ 148 nt",
+            "predicted": 0.5,
+            "median_abs_change": 0.25,
+        },
+    ],
+    "intervals": {"coverage": 0.9, "test": {"coverage": 0.90625, "width": 0.25, "n": 32}},
+}
+
+
+def test_target_table_holds_each_figure_against_its_goal():
+    table = mr.target_table(TARGET_CARD)
+    assert table.values.tolist() == [
+        ["library: test Pearson", 0.875, "≥ 0.83", "yes"],
+        ["library: test balanced MSE", 0.0625, "≤ 0.045", "no"],
+        ["pairs (endogenous, mutated sites): test change Pearson", 0.625, "≥ 0.62", "yes"],
+        ["pairs (endogenous, mutated sites): test sign agreement", 0.75, "≥ 0.8", "no"],
+        ["branch A deleted, ≤ 148 nt: mean of the backed variants", 0.03125, "≤ 0.05", "yes"],
+        ["branch heptamer deleted, > 148 nt (views): mean predicted", 0.125, "≤ 0.1", "no"],
+        ["3-nt insertion in the middle, ≤ 148 nt: median absolute change", 0.03125, "≤ 0.03", "no"],
+        ["90% intervals: test coverage", 0.90625, "0.88–0.92", "yes"],
+    ]  # a knock-out class without backed variants and the substitution control have no target
+    assert mr.target_table({}) is None
+    no_pairs = mr.target_table({k: v for k, v in TARGET_CARD.items() if k != "variant_effects"})
+    assert no_pairs["target"].tolist() == table["target"].drop([2, 3]).tolist()
+    assert mr.meets(0.92, mr.WITHIN, (0.88, 0.92)) and not mr.meets(0.875, mr.WITHIN, (0.88, 0.92))
