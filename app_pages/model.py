@@ -50,16 +50,18 @@ def scored_test_split_or_none(predictor: Predictor) -> tuple[pd.DataFrame | None
     return table, ""
 
 
-def render_table_section(table: pd.DataFrame | None, title: str, caption: str) -> None:
-    """A subheader, a caption and the table with its decimal numbers to 3 places; nothing for a card without the table."""
+def render_table_section(table: pd.DataFrame | None, title: str, caption: str, decimals: int = 3) -> None:
+    """A subheader, a caption and the table with its decimal numbers to ``decimals`` places; nothing for a card
+    without the table."""
     if table is None:
         return
     st.subheader(title)
     st.caption(caption)
+    column = st.column_config.NumberColumn(format=f"%.{decimals}f")
     st.dataframe(
         table,
         hide_index=True,
-        column_config={c: THREE_DECIMAL_COLUMN for c in table.select_dtypes("float").columns},
+        column_config={c: column for c in table.select_dtypes("float").columns},
     )
 
 
@@ -144,6 +146,7 @@ render_table_section(
     "Each of the predictor's targets as this model reaches it: the library and the pairs on the test split, the biology "
     "check's knock-outs (the variants the library backs as non-splicing), branch heptamer and neutral indels per "
     "intron length, and the intervals' coverage on test.",
+    decimals=mr.TARGET_DECIMALS,
 )
 render_table_section(
     mr.replicate_table(card),

@@ -22,9 +22,15 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT)]
 
-from splice_core.analysis.biology_check import INDEL_CLASSES  # noqa: E402
+from splice_core.analysis.biology_check import (  # noqa: E402
+    DELETED,
+    HEPTAMER_DELETED,
+    INDEL_CLASSES,
+    SUBSTITUTED,
+    knockout_class,
+)
 from splice_core.analysis.calibration import biology_card  # noqa: E402
-from splice_core.analysis.variant_effects import HEADLINE_KIND  # noqa: E402
+from splice_core.analysis.variant_effects import BRANCH_SITE, HEADLINE_KIND  # noqa: E402
 from splice_core.data.library import read_wildtype  # noqa: E402
 from splice_core.models.evaluation import metrics_by_part  # noqa: E402
 from splice_core.models.peer_blend import load_blend  # noqa: E402
@@ -56,8 +62,10 @@ def dev_row(predictor: Predictor, data: PreparedData, biology: list[dict]) -> li
     def short_long(name: str, key: str = "predicted") -> str:
         return f"{bio[name, True][key]:.3f} / {bio[name, False][key]:.3f}"
 
+    substituted, deleted = (knockout_class(BRANCH_SITE[0], kind) for kind in (SUBSTITUTED, DELETED))
+
     def substituted_deleted(short: bool) -> str:
-        return f"{bio['branch A substituted', short]['predicted']:.3f} / {bio['branch A deleted', short]['predicted']:.3f}"
+        return f"{bio[substituted, short]['predicted']:.3f} / {bio[deleted, short]['predicted']:.3f}"
 
     indels = [r["median_abs_change"] for (name, short), r in bio.items() if short and name in INDEL_CLASSES]
     return [
@@ -67,8 +75,8 @@ def dev_row(predictor: Predictor, data: PreparedData, biology: list[dict]) -> li
         f"{knocked['branch A', 'deletion']:.3f}",
         substituted_deleted(True),
         substituted_deleted(False),
-        short_long("branch heptamer deleted"),
-        short_long("branch A deleted", "wild_type_predicted"),
+        short_long(HEPTAMER_DELETED),
+        short_long(deleted, "wild_type_predicted"),
         f"{max(indels):.3f}",
     ]
 
@@ -80,7 +88,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--data-dir", type=Path, default=ROOT.parent / "shared" / "data")
     parser.add_argument("--weights", type=float, nargs="+", default=[SHIPPED_CONFIG.knockout_weight])
     parser.add_argument(
-        "--branch-weights", type=float, nargs="+", default=[1.0, 4.0, SHIPPED_CONFIG.gate_branch_weight]
+        "--branch-weights", type=float, nargs="+", default=[1.0, 4.0, SHIPPED_CONFIG.branch_knockout_weight]
     )
     args = parser.parse_args(argv)
     model, card = load_model(args.model), read_card(args.model)
@@ -88,7 +96,7 @@ def main(argv: list[str] | None = None) -> int:
     blend, wildtype = load_blend(args.model, card), read_wildtype(args.data_dir)
     print(HEADER, "|---" * HEADER.count("|", 1) + "|", sep="\n", flush=True)
     for weight, branch in product(args.weights, args.branch_weights):
-        config = replace(SHIPPED_CONFIG, knockout_weight=weight, gate_branch_weight=branch)
+        config = replace(SHIPPED_CONFIG, knockout_weight=weight, branch_knockout_weight=branch)
         gated, gated_card = with_site_gates(model, card, data, config)
         predictor = Predictor(gated, gated_card, blend=blend)
         biology = biology_card(predictor.intron_members, wildtype, data.frame)

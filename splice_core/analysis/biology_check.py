@@ -8,8 +8,7 @@ import pandas as pd
 
 from splice_core.analysis.variant_effects import (
     BRANCH_A,
-    BRANCH_SITE,
-    KNOCKOUT_SITES,
+    KNOCKED_SITES,
     NON_SPLICING,
     PredictIntrons,
     ReferenceLookup,
@@ -29,17 +28,16 @@ MARGIN = 10  # middle indels keep this far from the 5' site and the branch hepta
 SEED = 0  # the inserted bases
 SUBSTITUTION_SEED = 1  # the substituted middle bases (their own generator: the inserted bases stay)
 HEPTAMER_DELETED = "branch heptamer deleted"  # the class of the whole branch heptamer deleted
+SUBSTITUTED, DELETED = "substituted", "deleted"  # what a knock-out does to its site's base
 
 
-def knockout_class(site: str, change: str) -> str:
-    """The class of one base of ``site`` ``change`` d (``substituted`` or ``deleted``)."""
-    return f"{site} {change}"
+def knockout_class(site: str, kind: str) -> str:
+    """The class of one base of ``site`` substituted or deleted (``kind``: :data:`SUBSTITUTED` or :data:`DELETED`)."""
+    return f"{site} {kind}"
 
 
 KNOCKOUT_CLASSES = frozenset(
-    knockout_class(site, change)
-    for site, _, _ in (*KNOCKOUT_SITES, BRANCH_SITE)
-    for change in ("substituted", "deleted")
+    knockout_class(site, kind) for site, _, _ in KNOCKED_SITES for kind in (SUBSTITUTED, DELETED)
 )
 
 
@@ -72,17 +70,17 @@ def site_changes(intron: str, branch_a: int, lookup: ReferenceLookup) -> list[tu
         return np.nan if found is None else found[0]
 
     out = []
-    for site, position, natural in (*KNOCKOUT_SITES, BRANCH_SITE):
+    for site, position, natural in KNOCKED_SITES:
         index = site_index(intron, position, branch_a)
         for base in ALPHABET:
             if base != natural:
                 variant = mutated(intron, index, base)
                 out.append(
-                    (knockout_class(site, "substituted"), variant, figure(site, base, variant, position))
+                    (knockout_class(site, SUBSTITUTED), variant, figure(site, base, variant, position))
                 )
         moved = deletion_moves_in(intron, index, position is not None and position < 0)
         variant = mutated(intron, index, GAP)
-        out.append((knockout_class(site, "deleted"), variant, figure(site, moved, variant, position)))
+        out.append((knockout_class(site, DELETED), variant, figure(site, moved, variant, position)))
     start = branch_a - BRANCH_A
     out.append((HEPTAMER_DELETED, intron[:start] + intron[start + 7 :], np.nan))
     return out

@@ -47,6 +47,7 @@ THREE_CONTEXT = 3
 # position: each intron's own branch A); a designed heptamer is looked for this far from where the library says.
 BRANCH_CONSENSUS, BRANCH_A, BRANCH_SLACK = "TACTAAC", 5, 6
 BRANCH_SITE = ("branch A", None, "A")
+KNOCKED_SITES = (*KNOCKOUT_SITES, BRANCH_SITE)  # every site whose base a knock-out changes
 KNOCKOUT_SOURCE = (
     "knock-out"  # training_pairs' source of a natural intron's backed knock-out (else "library")
 )
@@ -264,7 +265,7 @@ def knockout_references(frame: pd.DataFrame) -> pd.DataFrame:
     heptamers = frame["branch_seq"].astype(str) if "branch_seq" in frame else pd.Series("", index=frame.index)
     ends = introns.str[-THREE_CONTEXT:].to_numpy()
     rows = []
-    for site, position, natural in (*KNOCKOUT_SITES, BRANCH_SITE):
+    for site, position, natural in KNOCKED_SITES:
         for base in ALPHABET:
             if base == natural:
                 continue
@@ -338,7 +339,7 @@ def knockout_variants(
     for k, s in enumerate(introns):
         if len(s) <= 2:
             continue
-        for site, position, natural in (*KNOCKOUT_SITES, BRANCH_SITE):
+        for site, position, natural in KNOCKED_SITES:
             index = site_index(s, position, None if branch_a is None else int(branch_a[k]))
             if index is None or s[index] != natural:
                 continue

@@ -45,7 +45,7 @@ class TrainConfig:
     backed knock-out site of a natural intron weighs ``knockout_weight`` pairs). With ``gate_epochs`` > 0 (a site-aware
     CNN on bare introns), each member's site gates are then fitted for that many epochs with the member frozen
     (:mod:`~splice_core.models.gate_fitting`), on the train rows and the same backed knock-outs, a branch A's weighing
-    ``gate_branch_weight`` times as much (the other sites' gates were closed already; heavier knock-outs at every site
+    ``branch_knockout_weight`` times as much (the other sites' gates were closed already; heavier knock-outs at every site
     cost more library accuracy for the same branch gate, ``benchmarks/study_gate_knockouts.py``). With
     ``peer_label_weight`` > 0, every training label is blended with the gradient-boosting peer's out-of-fold
     prediction of its row, the peer weighing ``peer_label_weight`` (:mod:`~splice_core.models.peer_distillation`).
@@ -76,7 +76,7 @@ class TrainConfig:
     change_weight: float = 1.0
     knockout_weight: float = 1.0
     gate_epochs: int = 0
-    gate_branch_weight: float = 1.0
+    branch_knockout_weight: float = 1.0
     peer_label_weight: float = 0.0
 
     def to_dict(self) -> dict:

@@ -215,6 +215,8 @@ def held_out_agreement_table(card: dict) -> pd.DataFrame | None:
 
 
 AT_LEAST, AT_MOST, WITHIN = "≥", "≤", "within"  # how a figure is held against its goal
+TARGET_DECIMALS = 4  # a target's figure is rounded to this many places, then shown and judged as rounded
+MET = {True: "yes", False: "no"}  # the targets' met column
 
 
 def goal_text(how: str, goal: float | tuple[float, float]) -> str:
@@ -266,17 +268,19 @@ def target_table(card: dict) -> pd.DataFrame | None:
         rows.append((f"{name} sign agreement", model["sign_agreement"], AT_LEAST, goal["sign_agreement"]))
     rows += biology_targets(card["biology_check"])
     if "intervals" in card:
-        coverage = card["intervals"]["test"]["coverage"]
-        rows.append(("90% intervals: test coverage", coverage, WITHIN, goal["interval_coverage"]))
+        intervals = card["intervals"]
+        name = f"{intervals['coverage']:.0%} intervals: test coverage"
+        rows.append((name, intervals["test"]["coverage"], WITHIN, goal["interval_coverage"]))
     return pd.DataFrame(
         [
             {
                 "target": name,
-                "figure": value,
+                "figure": figure,
                 "goal": goal_text(how, g),
-                "met": "yes" if meets(value, how, g) else "no",
+                "met": MET[meets(figure, how, g)],
             }
             for name, value, how, g in rows
+            for figure in (round(float(value), TARGET_DECIMALS),)
         ]
     )
 

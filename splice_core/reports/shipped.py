@@ -38,7 +38,7 @@ from splice_core.models.peer_blend import (
 )
 from splice_core.models.store import PRETRAINED_DIR, card_context, load_model, read_card, save_model_dir
 from splice_core.models.training import ProgressCallback, TrainConfig
-from splice_core.reports.shipped_recipe import CANDIDATES, SHIPPED_CONFIG, TARGET
+from splice_core.reports.shipped_recipe import CANDIDATES, HELD_OUT_GOAL, SHIPPED_CONFIG
 from splice_core.reports.shipped_report import EARLIER_STAGES, kept_seeds, report_markdown
 from splice_core.runs.experiment import (
     PreparedData,
@@ -252,7 +252,7 @@ def build_shipped(
         *card["ablations"],
     ]
     card["study_reported"] = study_headline()
-    card["target"] = TARGET
+    card["target"] = HELD_OUT_GOAL
     write_shipped(out, model, card, peer, finish, blend)
     return card
 

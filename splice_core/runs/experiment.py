@@ -257,15 +257,17 @@ def knockout_mutants(data: PreparedData, config: TrainConfig) -> pd.DataFrame:
     return knockout_pairs(train_pairs(data, config)).drop_duplicates("mutant")
 
 
-def knockout_rows(pairs: pd.DataFrame, length: int, branch_weight: float = 1.0) -> tuple[np.ndarray, ...]:
+def knockout_rows(pairs: pd.DataFrame, length: int, branch_knockout_weight: float) -> tuple[np.ndarray, ...]:
     """The backed knock-outs of natural introns among :func:`train_pairs`, as the site gates' fit reads them: mutant
-    one-hot ``(P, L, 4)``, label and weight ``(P,)``, a branch A knock-out's weight times ``branch_weight``."""
+    one-hot ``(P, L, 4)``, label and weight ``(P,)``, a branch A knock-out's weight times ``branch_knockout_weight``."""
     knocked = knockout_pairs(pairs)
     branch = (knocked["site"] == BRANCH_SITE[0]).to_numpy()
     return (
         strings_to_one_hot(knocked["mutant"].tolist(), length),
         knocked["mutant_y"].to_numpy(np.float32),
-        (knocked["weight"].to_numpy(np.float32) * np.where(branch, branch_weight, 1.0)).astype(np.float32),
+        (knocked["weight"].to_numpy(np.float32) * np.where(branch, branch_knockout_weight, 1.0)).astype(
+            np.float32
+        ),
     )
 
 
@@ -344,7 +346,7 @@ def with_site_gates(
     x = library_to_one_hot(data.frame, "intron", data.reporter)
     members, seeds = base_members(model, card)
     members = [plain_copy(m) if is_site_gated(m) else m for m in members]
-    knocked = knockout_rows(train_pairs(data, config), x.shape[1], config.gate_branch_weight)
+    knocked = knockout_rows(train_pairs(data, config), x.shape[1], config.branch_knockout_weight)
     seeds = [s for s in seeds if s.get("in_model", True)]
     models = gated_members(members, seeds, train_rows(data, x, config), knocked, config)
     gated = stack_members(models)
@@ -353,7 +355,8 @@ def with_site_gates(
         "config": {
             **card["config"],
             "gate_epochs": config.gate_epochs,
-            "gate_branch_weight": config.gate_branch_weight,
+            "knockout_weight": config.knockout_weight,
+            "branch_knockout_weight": config.branch_knockout_weight,
         },
         "parameters": int(models[0].count_params()),
         "before_site_gates": card.get("before_site_gates")
@@ -421,7 +424,7 @@ def run_training(
             )
     if config.gate_epochs > 0:
         before["before_site_gates"] = stage_figures(models, data, x)
-        knocked = knockout_rows(pairs, x.shape[1], config.gate_branch_weight)
+        knocked = knockout_rows(pairs, x.shape[1], config.branch_knockout_weight)
         models = gated_members(models, member_seeds, arrays["train"], knocked, config)
     model = stack_members(models)
     members = member_predictions(model, x)

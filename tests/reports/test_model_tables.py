@@ -399,17 +399,30 @@ TARGET_CARD = {
 
 def test_target_table_holds_each_figure_against_its_goal():
     table = mr.target_table(TARGET_CARD)
-    assert table.values.tolist() == [
-        ["library: test Pearson", 0.875, "≥ 0.83", "yes"],
-        ["library: test balanced MSE", 0.0625, "≤ 0.045", "no"],
-        ["pairs (endogenous, mutated sites): test change Pearson", 0.625, "≥ 0.62", "yes"],
-        ["pairs (endogenous, mutated sites): test sign agreement", 0.75, "≥ 0.8", "no"],
-        ["branch A deleted, ≤ 148 nt: mean of the backed variants", 0.03125, "≤ 0.05", "yes"],
-        ["branch heptamer deleted, > 148 nt (views): mean predicted", 0.125, "≤ 0.1", "no"],
-        ["3-nt insertion in the middle, ≤ 148 nt: median absolute change", 0.03125, "≤ 0.03", "no"],
-        ["90% intervals: test coverage", 0.90625, "0.88–0.92", "yes"],
-    ]  # a knock-out class without backed variants and the substitution control have no target
+    assert (
+        table.values.tolist()
+        == [
+            ["library: test Pearson", 0.875, "≥ 0.83", "yes"],
+            ["library: test balanced MSE", 0.0625, "≤ 0.045", "no"],
+            ["pairs (endogenous, mutated sites): test change Pearson", 0.625, "≥ 0.62", "yes"],
+            ["pairs (endogenous, mutated sites): test sign agreement", 0.75, "≥ 0.8", "no"],
+            ["branch A deleted, ≤ 148 nt: mean of the backed variants", 0.0312, "≤ 0.05", "yes"],
+            ["branch heptamer deleted, > 148 nt (views): mean predicted", 0.125, "≤ 0.1", "no"],
+            ["3-nt insertion in the middle, ≤ 148 nt: median absolute change", 0.0312, "≤ 0.03", "no"],
+            ["90% intervals: test coverage", 0.9062, "0.88–0.92", "yes"],
+        ]
+    )  # a knock-out class without backed variants and the substitution control have no target; figures to 4 places
     assert mr.target_table({}) is None
     no_pairs = mr.target_table({k: v for k, v in TARGET_CARD.items() if k != "variant_effects"})
     assert no_pairs["target"].tolist() == table["target"].drop([2, 3]).tolist()
     assert mr.meets(0.92, mr.WITHIN, (0.88, 0.92)) and not mr.meets(0.875, mr.WITHIN, (0.88, 0.92))
+
+
+def test_a_target_is_judged_on_its_figure_as_shown():
+    def indel_row(change: float) -> list:
+        row = {"class": "1-nt deletion in the middle", "length": "≤ 148 nt", "median_abs_change": change}
+        card = {"metrics": {"test": {"pearson": 0.875, "balanced_mse": 0.0625}}, "biology_check": [row]}
+        return mr.target_table(card).iloc[-1, 1:].tolist()
+
+    assert indel_row(0.03004) == [0.03, "≤ 0.03", "yes"]  # shown as 0.0300: met, as it reads
+    assert indel_row(0.03006) == [0.0301, "≤ 0.03", "no"]

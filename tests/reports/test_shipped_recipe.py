@@ -18,7 +18,7 @@ def test_shipped_model_is_the_shipped_recipe_and_small():
         "pair_learning_rate",
         "knockout_weight",
         "gate_epochs",
-        "gate_branch_weight",
+        "branch_knockout_weight",
     ):
         assert card["config"][key] == getattr(SHIPPED_CONFIG, key)
     assert len(kept_seeds(card)) == SHIPPED_CONFIG.n_seeds

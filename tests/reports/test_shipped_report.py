@@ -5,7 +5,7 @@ from dataclasses import replace
 from splice_core.data.published import study_headline
 from splice_core.models.store import PRETRAINED_DIR, read_card
 from splice_core.reports.shipped_recipe import SHIPPED_CONFIG
-from splice_core.reports.shipped_report import blend_text, recipe_text, report_markdown
+from splice_core.reports.shipped_report import blend_text, recipe_text, report_markdown, target_lines
 
 
 def test_report_lists_every_model_and_library_type():
@@ -45,7 +45,7 @@ def test_report_shows_the_noise_floor_beside_the_models():
     )
     assert "A perfect model is expected at Pearson 0.875, balanced MSE 0.045." in text
     card["metrics"]["test"]["pearson"], card["peer"]["metrics"]["test"]["pearson"] = 0.7, 0.35
-    assert "shipped 64%, peer 16%; the target Pearson needs 94%." in report_markdown(
+    assert "shipped 64%, peer 16%; the held-out designs' goal Pearson needs 94%." in report_markdown(
         card
     )  # (0.7/0.875)², (0.35/0.875)², (0.85/0.875)²
     card["noise_floor"]["test"]["pearson"] = 0.0  # noise as large as the spread: no share to give
@@ -114,9 +114,9 @@ def test_recipe_text_names_each_choice():
     assert "backed knock-outs (a branch A's weighing 8 times as much):" in recipe_text(
         SHIPPED_CONFIG.to_dict()
     )
-    assert "times as much" not in recipe_text({**SHIPPED_CONFIG.to_dict(), "gate_branch_weight": 1.0})
+    assert "times as much" not in recipe_text({**SHIPPED_CONFIG.to_dict(), "branch_knockout_weight": 1.0})
     assert "times as much" not in recipe_text(
-        {k: v for k, v in SHIPPED_CONFIG.to_dict().items() if k != "gate_branch_weight"}
+        {k: v for k, v in SHIPPED_CONFIG.to_dict().items() if k != "branch_knockout_weight"}
     )
 
 
@@ -193,11 +193,25 @@ def test_the_shipped_report_is_the_shipped_cards():
     report = (PRETRAINED_DIR / "REPORT.md").read_text()
     assert report == report_markdown(read_card(PRETRAINED_DIR))
     targets = report.split("## The predictor's targets")[1].split("## Every model tried")[0]
-    assert "| library: test Pearson | 0.840 | ≥ 0.83 | yes |" in targets
+    assert "| library: test Pearson | 0.8398 | ≥ 0.83 | yes |" in targets
     assert (
-        "| branch A deleted, > 148 nt (views): mean of the backed variants | 0.040 | ≤ 0.05 | yes |"
+        "| branch A deleted, > 148 nt (views): mean of the backed variants | 0.0399 | ≤ 0.05 | yes |"
         in targets
     )
+
+
+def test_target_lines_count_the_targets_met_and_show_each_figure_to_4_places():
+    card = {
+        "metrics": {"test": {"pearson": 0.875, "balanced_mse": 0.0625}},
+        "biology_check": [
+            {"class": "1-nt deletion in the middle", "length": "≤ 148 nt", "median_abs_change": 0.03125}
+        ],
+    }
+    lines = target_lines(card)
+    assert lines[0] == "## The predictor's targets" and lines[2].startswith("Met: 1 of 3.")
+    assert "| 1-nt deletion in the middle, ≤ 148 nt: median absolute change | 0.0312 | ≤ 0.03 | no |" in lines
+    assert "| library: test Pearson | 0.8750 | ≥ 0.83 | yes |" in lines
+    assert target_lines({}) == []
 
 
 def test_report_gives_the_studys_figures_also_for_a_card_written_before_the_rename():

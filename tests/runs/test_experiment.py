@@ -252,7 +252,7 @@ def test_the_gate_fit_weighs_a_branch_a_knock_out_as_many_times_as_told():
             "site": [None, "5' G", "branch A", "branch A"],
         }
     )
-    x, y, weight = experiment.knockout_rows(pairs, 6, branch_weight=8.0)
+    x, y, weight = experiment.knockout_rows(pairs, 6, branch_knockout_weight=8.0)
     assert x.shape == (3, 6, 4) and x[0, 0].tolist() == [0, 0, 1, 0] and not x[0, 4:].any()
     assert y.tolist() == [0.0, 0.25, 0.0] and weight.tolist() == [0.5, 2.0, 8.0]
-    assert experiment.knockout_rows(pairs, 6)[2].tolist() == [0.5, 0.25, 1.0]
+    assert experiment.knockout_rows(pairs, 6, 1.0)[2].tolist() == [0.5, 0.25, 1.0]
