@@ -18,7 +18,6 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT)]
 
-from splice_core.data.contexts import library_to_one_hot  # noqa: E402
 from splice_core.models.store import PRETRAINED_DIR  # noqa: E402
 from splice_core.predict.intervals import COVERAGE, N_BINS, coverage_of, fit_intervals  # noqa: E402
 from splice_core.predict.predictor import load_predictor  # noqa: E402
@@ -58,8 +57,7 @@ def main(argv: list[str] | None = None) -> int:
     parts = data.parts.to_numpy()
     rows = np.isin(parts, ("dev", "test"))
     frame = data.frame[rows]
-    x = library_to_one_hot(frame, predictor.context, data.reporter)
-    members = predictor.blended(predictor.members(x), frame["intron_seq"].astype(str).tolist())
+    members = predictor.library_members(frame, data.reporter)
     mean, spread = members.mean(1), members.std(1)
     measured, constructs, parts = (
         frame["splicing_eff"].to_numpy(float),

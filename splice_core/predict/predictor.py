@@ -210,11 +210,15 @@ class Predictor:
         """Mean prediction over the CNN members (no peer: it reads strings) for ``(N, L, 4)`` inputs: ``(N,)``."""
         return self.members(x).mean(1)
 
-    def predict_library(self, frame: pd.DataFrame, reporter: Reporter | None = None) -> np.ndarray:
-        """Mean prediction ``(N,)`` of library rows read in the model's context, blended with the peer (which reads each
-        row's bare intron) where the model ships one."""
+    def library_members(self, frame: pd.DataFrame, reporter: Reporter | None = None) -> np.ndarray:
+        """Each member's prediction ``(N, K)`` of library rows read in the model's context, blended with the peer (which
+        reads each row's bare intron) where the model ships one."""
         x = library_to_one_hot(frame, self.context, reporter)
-        return self.blended(self.members(x), frame["intron_seq"].astype(str).tolist()).mean(1)
+        return self.blended(self.members(x), frame["intron_seq"].astype(str).tolist())
+
+    def predict_library(self, frame: pd.DataFrame, reporter: Reporter | None = None) -> np.ndarray:
+        """Mean prediction ``(N,)`` of library rows (:meth:`library_members`)."""
+        return self.library_members(frame, reporter).mean(1)
 
     def introns_to_one_hot(
         self,

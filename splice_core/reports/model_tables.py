@@ -271,16 +271,11 @@ def target_table(card: dict) -> pd.DataFrame | None:
         intervals = card["intervals"]
         name = f"{intervals['coverage']:.0%} intervals: test coverage"
         rows.append((name, intervals["test"]["coverage"], WITHIN, goal["interval_coverage"]))
+    shown = [(name, round(float(value), TARGET_DECIMALS), how, g) for name, value, how, g in rows]
     return pd.DataFrame(
         [
-            {
-                "target": name,
-                "figure": figure,
-                "goal": goal_text(how, g),
-                "met": MET[meets(figure, how, g)],
-            }
-            for name, value, how, g in rows
-            for figure in (round(float(value), TARGET_DECIMALS),)
+            {"target": name, "figure": figure, "goal": goal_text(how, g), "met": MET[meets(figure, how, g)]}
+            for name, figure, how, g in shown
         ]
     )
 

@@ -26,10 +26,8 @@ SHIPPED_CONFIG = TrainConfig(
     peer_label_weight=0.5,
 )
 CANDIDATES = (("dilated_resnet", "intron"), ("cnn_res1_conv", "windows"), ("cnn_res1_conv", "intron"))
-HELD_OUT_GOAL = {
-    "pearson": 0.85,
-    "balanced_mse": 0.040,
-}  # on the independent held-out designs (issue 21), not on test
+# The goal on the independent held-out designs (issue 21), not on test.
+HELD_OUT_GOAL = {"pearson": 0.85, "balanced_mse": 0.040}
 PREDICTOR_TARGET = {  # the trusted predictor's targets (issue 21): test split, biology check, intervals
     "pearson": 0.83,
     "balanced_mse": 0.045,

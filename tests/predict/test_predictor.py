@@ -66,6 +66,7 @@ def test_a_shipped_peer_blend_moves_the_members_predictions_of_bare_introns_and_
         0.5,
         ramp,
     )
+    np.testing.assert_allclose(blended.library_members(frame), rows, atol=1e-6)
     np.testing.assert_allclose(blended.predict_library(frame), rows.mean(1), atol=1e-6)
 
 
